@@ -1,0 +1,63 @@
+"""Sessions: tests, lint, typecheck, build, demo, bench. ``session.posargs`` pass through."""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+ROOT = Path(__file__).parent
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite against the installed package."""
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check."""
+    session.install("ruff")
+    session.run("ruff", "check", ".", *session.posargs)
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on the package."""
+    session.install("-e", ".", "mypy")
+    session.run("mypy", *session.posargs)
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build the wheel and prove it ships `releasekit/` and nothing named `tasks`."""
+    session.install("build")
+    dist = Path(tempfile.mkdtemp())
+    session.run("python", "-m", "build", "--wheel", "--outdir", str(dist))
+    (wheel,) = dist.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    top = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
+    if top != {"releasekit"} or "releasekit/py.typed" not in names:
+        session.error(f"{wheel.name} must ship only releasekit/ (with py.typed), got {sorted(top)}")
+    session.log(f"{wheel.name}: {len(names)} files, top level {sorted(top)}")
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Copy examples/demo-operator to a temp repo, give it history, run the tasks."""
+    session.install("-e", ".")
+    session.run("python", "examples/demo.py", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks against the anchors, as ratios measured in the same run."""
+    session.install("-e", ".")
+    session.run("python", "benchmarks/run.py", *session.posargs)

@@ -1,0 +1,19 @@
+"""releasekit: composable invoke tasks that release Kubernetes-ecosystem projects.
+
+``from releasekit import ns`` gives the whole collection for a project's own tasks.py.
+Task modules import heavy libraries inside the tasks that need them, so ``--list`` stays fast.
+"""
+
+from __future__ import annotations
+
+from invoke import Collection
+
+from . import release, verify
+from .core.config import DEFAULTS
+
+__version__ = "0.1.0"
+
+ns = Collection(release.ns, verify.ns)
+ns.configure({"releasekit": DEFAULTS})
+
+__all__ = ["__version__", "ns", "release", "verify"]

@@ -1,0 +1,52 @@
+"""What every task module shares: config loading, dry-run, output and the error boundary.
+
+Private to the task layer; core/ never imports it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from invoke import Context, Exit
+
+from .core.config import Config, load_config
+from .core.errors import ReleaseError
+
+
+def config(c: Context) -> Config:
+    """The repository's config: invoke's ``releasekit`` section, then releasekit.yaml."""
+    layer = c.config.get("releasekit") if hasattr(c, "config") else None
+    return load_config(Path.cwd(), layer)
+
+
+def is_dry(c: Context, dry_run: bool) -> bool:
+    """True for the task's ``--dry-run`` or invoke's global ``--dry``."""
+    return dry_run or bool(c.config.run.dry)
+
+
+@contextmanager
+def boundary() -> Iterator[None]:
+    """Turn a ReleaseError into invoke's Exit with the error's exit code."""
+    try:
+        yield
+    except ReleaseError as exc:
+        raise Exit(f"releasekit: error: {exc}", code=exc.exit_code) from None
+
+
+def out(text: str = "") -> None:
+    """A result line on stdout."""
+    print(text, flush=True)
+
+
+def note(text: str) -> None:
+    """A message on stderr."""
+    print(text, file=sys.stderr, flush=True)
+
+
+def emit_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, sort_keys=False), flush=True)

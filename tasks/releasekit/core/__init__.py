@@ -1,0 +1,1 @@
+"""The logic behind releasekit's tasks. Nothing in this package imports invoke."""

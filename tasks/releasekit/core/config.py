@@ -1,0 +1,320 @@
+"""releasekit.yaml: finding, parsing and validating the one configuration file.
+
+The same keys may sit under ``releasekit:`` in an invoke config (invoke.yaml); values from
+releasekit.yaml win key by key. Unknown keys and wrong types are errors that name the key
+and the file (with the line for releasekit.yaml).
+
+Adding a capability's section: write a parser ``(Value) -> YourConfig`` below, add a field to
+:class:`Config` with a default, and register the parser in ``_PARSERS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .errors import ConfigError
+
+CONFIG_FILE = "releasekit.yaml"
+
+# Defaults for the scalar keys; also registered with invoke through Collection.configure.
+DEFAULTS: dict[str, Any] = {
+    "tag_format": "v{version}",
+    "main_branch": "main",
+    "remote": "origin",
+    "release_branch": "release/{tag}",
+    "commit_message": "chore: prepare {tag} release",
+    "signoff": True,
+    "prerelease_token": "rc",
+    "version_files": [],
+}
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a configuration value was written, for error messages."""
+
+    source: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}" if self.line is not None else self.source
+
+
+@dataclass(frozen=True)
+class Value:
+    """A raw configuration value with its key path and origin; typed accessors validate."""
+
+    data: Any
+    key: str
+    origin: Origin
+
+    def error(self, problem: str) -> ConfigError:
+        return ConfigError(f"{self.origin}: {self.key} {problem}")
+
+    def _child(self, data: Any, key: str, index: Any) -> Value:
+        line = self.origin.line
+        lc = getattr(self.data, "lc", None)
+        if lc is not None:
+            try:
+                pos = lc.key(index) if isinstance(index, str) else lc.item(index)
+                line = pos[0] + 1
+            except (KeyError, IndexError, TypeError):
+                pass
+        return Value(data, key, Origin(self.origin.source, line))
+
+    def mapping(self, known: Iterable[str]) -> dict[str, Value]:
+        """Return the children of a mapping, refusing keys not in ``known``."""
+        if not isinstance(self.data, Mapping):
+            raise self.error(f"must be a mapping, got {_describe(self.data)}")
+        allowed = tuple(known)
+        out: dict[str, Value] = {}
+        for name, data in self.data.items():
+            child = self._child(data, f"{self.key}.{name}" if self.key else str(name), name)
+            if name not in allowed:
+                raise ConfigError(
+                    f"{child.origin}: unknown key {child.key!r}; known keys here: "
+                    + ", ".join(sorted(allowed))
+                )
+            out[str(name)] = child
+        return out
+
+    def sequence(self) -> list[Value]:
+        if not isinstance(self.data, list):
+            raise self.error(f"must be a list, got {_describe(self.data)}")
+        return [self._child(item, f"{self.key}[{i}]", i) for i, item in enumerate(self.data)]
+
+    def string(self, *, non_empty: bool = True) -> str:
+        if not isinstance(self.data, str):
+            raise self.error(f"must be a string, got {_describe(self.data)}")
+        if non_empty and not self.data.strip():
+            raise self.error("must not be empty")
+        return self.data
+
+    def boolean(self) -> bool:
+        if not isinstance(self.data, bool):
+            raise self.error(f"must be true or false, got {_describe(self.data)}")
+        return self.data
+
+    def integer(self) -> int:
+        if isinstance(self.data, bool) or not isinstance(self.data, int):
+            raise self.error(f"must be an integer, got {_describe(self.data)}")
+        return self.data
+
+    def strings(self) -> tuple[str, ...]:
+        return tuple(item.string() for item in self.sequence())
+
+    def template(self, *placeholders: str) -> str:
+        """A string that must contain each of ``placeholders`` (e.g. ``{version}``) once."""
+        text = self.string()
+        for ph in placeholders:
+            if text.count(ph) != 1:
+                raise self.error(f"must contain {ph} exactly once, got {text!r}")
+        return text
+
+    def relative_path(self) -> str:
+        """A path (or glob) inside the repository: relative, no ``..``."""
+        text = self.string()
+        pure = PurePosixPath(text)
+        if pure.is_absolute() or ".." in pure.parts:
+            raise self.error(f"must be a path inside the repository, got {text!r}")
+        return text
+
+
+def _describe(data: Any) -> str:
+    if data is None:
+        return "nothing (null)"
+    return f"{type(data).__name__} {data!r}"
+
+
+# --- version_files ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VersionFile:
+    """One place the release version is written: a path or glob plus a pattern or key path."""
+
+    path: str
+    pattern: str | None = None
+    key: tuple[str, ...] | None = None
+    format: str | None = None
+    origin: Origin = field(default=Origin("releasekit.yaml"), compare=False)
+
+    @property
+    def is_glob(self) -> bool:
+        return any(ch in self.path for ch in "*?[")
+
+    @property
+    def label(self) -> str:
+        """How reports name the target: the key path or the pattern."""
+        if self.key is not None:
+            return ".".join(self.key) if all("." not in k for k in self.key) else repr(list(self.key))
+        return self.pattern or ""
+
+    @property
+    def is_date(self) -> bool:
+        """True for a target that holds the release date, not the version."""
+        text = self.format if self.key is not None else self.pattern
+        return text is not None and "{date}" in text and "{version}" not in text
+
+
+def _parse_version_file(value: Value) -> VersionFile:
+    items = value.mapping(("path", "pattern", "key", "format"))
+    if "path" not in items:
+        raise value.error("needs a path")
+    path = items["path"].relative_path()
+    if ("pattern" in items) == ("key" in items):
+        raise value.error("needs exactly one of pattern (literal text) or key (a key path)")
+    pattern = key = fmt = None
+    if "pattern" in items:
+        pattern = items["pattern"].string()
+        counts = {ph: pattern.count(ph) for ph in ("{version}", "{date}")}
+        if max(counts.values()) > 1 or sum(counts.values()) == 0:
+            raise items["pattern"].error(
+                f"must contain {{version}} or {{date}} once (at most one of each), got {pattern!r}"
+            )
+    if "key" in items:
+        raw = items["key"]
+        if isinstance(raw.data, str):
+            key = tuple(raw.string().split("."))
+        else:
+            key = raw.strings()
+        if not key or any(not part for part in key):
+            raise raw.error("must be a key path like appVersion, image.tag or ['.']")
+    if "format" in items:
+        fmt = items["format"].string()
+        if (fmt.count("{version}"), fmt.count("{date}")) not in ((1, 0), (0, 1)):
+            raise items["format"].error(f"must contain {{version}} or {{date}} once, got {fmt!r}")
+        if pattern is not None and "{date}" in pattern and "{version}" not in pattern:
+            raise items["format"].error("does not apply to a {date} pattern")
+    return VersionFile(path, pattern, key, fmt, value.origin)
+
+
+def _parse_version_files(value: Value) -> tuple[VersionFile, ...]:
+    return tuple(_parse_version_file(item) for item in value.sequence())
+
+
+# --- the whole file --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Config:
+    """The validated configuration of one repository."""
+
+    root: Path
+    source: Path | None = None
+    tag_format: str = DEFAULTS["tag_format"]
+    main_branch: str = DEFAULTS["main_branch"]
+    remote: str = DEFAULTS["remote"]
+    release_branch: str = DEFAULTS["release_branch"]
+    commit_message: str = DEFAULTS["commit_message"]
+    signoff: bool = DEFAULTS["signoff"]
+    prerelease_token: str = DEFAULTS["prerelease_token"]
+    version_files: tuple[VersionFile, ...] = ()
+
+    def where(self) -> str:
+        """The config file for messages: its path relative to the root, or a hint."""
+        if self.source is None:
+            return f"{CONFIG_FILE} (not found; copy templates/releasekit.yaml to {self.root})"
+        return str(self.source.relative_to(self.root))
+
+
+def _tag_template(value: Value) -> str:
+    return value.template("{version}")
+
+
+def _branch_template(value: Value) -> str:
+    text = value.string()
+    if "{tag}" not in text and "{version}" not in text:
+        raise value.error(f"must contain {{tag}} or {{version}}, got {text!r}")
+    return text
+
+
+def _plain_string(value: Value) -> str:
+    return value.string()
+
+
+def _boolean(value: Value) -> bool:
+    return value.boolean()
+
+
+_PARSERS: dict[str, Callable[[Value], object]] = {
+    "tag_format": _tag_template,
+    "main_branch": _plain_string,
+    "remote": _plain_string,
+    "release_branch": _branch_template,
+    "commit_message": _plain_string,
+    "signoff": _boolean,
+    "prerelease_token": _plain_string,
+    "version_files": _parse_version_files,
+}
+
+
+def find_config_file(start: Path) -> tuple[Path, Path | None]:
+    """Look for releasekit.yaml from ``start`` up to the git top level.
+
+    Returns:
+        The repository root (the directory holding the file, else the git top level, else
+        ``start``) and the file, or None when there is none.
+    """
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        candidate = directory / CONFIG_FILE
+        if candidate.is_file():
+            return directory, candidate
+        if (directory / ".git").exists():
+            return directory, None
+    return start, None
+
+
+def _read_yaml_mapping(path: Path) -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:
+        data = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(
+            f"{path.name}{line}: not valid YAML: {exc.problem or exc.context}; fix the syntax"
+        ) from None
+    except YAMLError as exc:
+        raise ConfigError(f"{path.name}: not valid YAML: {exc}") from None
+    return {} if data is None else data
+
+
+def _plain(data: Any) -> Any:
+    """Turn invoke's DataProxy (and nested ones) into plain dicts and lists."""
+    if isinstance(data, Mapping) or hasattr(data, "_config"):
+        return {k: _plain(data[k]) for k in data}
+    if isinstance(data, list | tuple):
+        return [_plain(x) for x in data]
+    return data
+
+
+def load_config(start: Path, invoke_layer: Mapping[str, Any] | None = None) -> Config:
+    """Read and validate the configuration for the repository containing ``start``.
+
+    Args:
+        start: a directory inside the repository (normally the current directory).
+        invoke_layer: the ``releasekit`` section of invoke's config, if any.
+
+    Raises:
+        ConfigError: the file is not valid YAML, or a key is unknown or has a wrong type.
+    """
+    root, source = find_config_file(start)
+    values: dict[str, Value] = {}
+    if invoke_layer is not None:
+        layer = Value(_plain(invoke_layer), "releasekit", Origin("invoke config"))
+        values.update(layer.mapping(_PARSERS))
+    if source is not None:
+        values.update(Value(_read_yaml_mapping(source), "", Origin(CONFIG_FILE)).mapping(_PARSERS))
+    parsed = {name: _PARSERS[name](value) for name, value in values.items()}
+    return Config(root=root, source=source, **parsed)  # type: ignore[arg-type]

@@ -1,0 +1,82 @@
+"""The one place releasekit runs external programs (git, helm, cosign, ...).
+
+Commands are argument lists, never shell strings; ``shlex.join`` is used only for display.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import CommandError
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a finished command printed and returned."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def display(argv: Sequence[str]) -> str:
+    """Return ``argv`` as a shell-quoted line, for messages and dry-run plans."""
+    return shlex.join(argv)
+
+
+def require_tool(name: str, install_hint: str) -> str:
+    """Return the absolute path of ``name`` on PATH or raise with the install command."""
+    found = shutil.which(name)
+    if found is None:
+        raise CommandError(f"{name} is not installed or not on PATH; {install_hint}")
+    return found
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    input_text: str | None = None,
+    check: bool = True,
+) -> Result:
+    """Run ``argv`` and capture its output as text.
+
+    Args:
+        argv: program and arguments.
+        cwd: working directory.
+        env: extra environment variables layered over the current environment.
+        input_text: text sent to standard input.
+        check: raise :class:`CommandError` when the command exits non-zero.
+
+    Raises:
+        CommandError: the program is missing, or it failed and ``check`` is true.
+    """
+    full_env = None
+    if env is not None:
+        full_env = dict(os.environ)
+        full_env.update(env)
+    try:
+        proc = subprocess.run(  # noqa: S603 - argv list, no shell
+            list(argv),
+            cwd=cwd,
+            env=full_env,
+            input=input_text,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise CommandError(f"{argv[0]} is not installed or not on PATH ({display(argv)})") from exc
+    result = Result(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
+    if check and proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip()
+        raise CommandError(f"{display(argv)} failed with exit {proc.returncode}: {detail}")
+    return result

@@ -1,0 +1,183 @@
+"""Shared fixtures: isolated git identity and HOME, real repositories, the real CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO_ROOT / "examples" / "demo-operator"
+SHARED = REPO_ROOT.parent / "shared"
+
+# Pinned so commits (and therefore shas in golden output) are reproducible.
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Release Bot",
+    "GIT_AUTHOR_EMAIL": "bot@example.invalid",
+    "GIT_COMMITTER_NAME": "Release Bot",
+    "GIT_COMMITTER_EMAIL": "bot@example.invalid",
+    "GIT_AUTHOR_DATE": "2026-01-02T03:04:05+00:00",
+    "GIT_COMMITTER_DATE": "2026-01-02T03:04:05+00:00",
+}
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's HOME, git config or CI environment."""
+    home = tmp_path_factory.mktemp("home")
+    gitconfig = home / ".gitconfig"
+    gitconfig.write_text(
+        "[user]\n\tname = Release Bot\n\temail = bot@example.invalid\n"
+        "[commit]\n\tgpgsign = false\n[tag]\n\tgpgsign = false\n"
+        "[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n"
+        "[protocol \"file\"]\n\tallow = always\n"
+    )
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name, value in GIT_ENV.items():
+        monkeypatch.setenv(name, value)
+    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT", "INVOKE_RUN_DRY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git in ``cwd`` for test setup; return stdout."""
+    return subprocess.run(
+        ["git", "-C", str(cwd), *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+@dataclass
+class Repo:
+    """A real git repository in tmp_path."""
+
+    path: Path
+
+    def write(self, files: Mapping[str, str | bytes]) -> None:
+        for name, content in files.items():
+            target = self.path / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_bytes(content.encode("utf-8"))
+
+    def commit(self, message: str = "commit", files: Mapping[str, str | bytes] | None = None) -> str:
+        if files:
+            self.write(files)
+        git(self.path, "add", "-A")
+        git(self.path, "commit", "-q", "--allow-empty", "-m", message)
+        return git(self.path, "rev-parse", "HEAD").strip()
+
+    def git(self, *args: str) -> str:
+        return git(self.path, *args)
+
+    def snapshot(self) -> dict[str, bytes]:
+        """Every file's bytes (outside .git), to assert that nothing changed."""
+        return {
+            p.relative_to(self.path).as_posix(): p.read_bytes()
+            for p in sorted(self.path.rglob("*"))
+            if p.is_file() and ".git" not in p.relative_to(self.path).parts
+        }
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path) -> Callable[..., Repo]:
+    """Factory: ``make_repo({"Makefile": "..."})`` -> a repo with one commit on main."""
+    counter = iter(range(1000))
+
+    def factory(files: Mapping[str, str | bytes] | None = None, name: str | None = None) -> Repo:
+        path = tmp_path / (name or f"repo{next(counter)}")
+        path.mkdir()
+        git(path, "init", "-q", "-b", "main")
+        repo = Repo(path)
+        repo.commit("initial", files or {"README.md": "demo\n"})
+        return repo
+
+    return factory
+
+
+@pytest.fixture
+def bare_remote(tmp_path: Path) -> Callable[[Repo, str], Path]:
+    """Factory: give ``repo`` a real bare repository as remote ``name`` and push main to it."""
+
+    def factory(repo: Repo, name: str = "origin") -> Path:
+        bare = tmp_path / f"{repo.path.name}-{name}.git"
+        git(tmp_path, "init", "-q", "--bare", str(bare))
+        repo.git("remote", "add", name, str(bare))
+        repo.git("push", "-q", name, "main")
+        return bare
+
+    return factory
+
+
+@pytest.fixture
+def example_repo(make_repo: Callable[..., Repo]) -> Repo:
+    """The example operator project as a real repo, with a v0.1.7 release tag."""
+    repo = make_repo(name="demo-operator")
+    shutil.copytree(EXAMPLE, repo.path, dirs_exist_ok=True, symlinks=True)
+    repo.commit("chore: import demo operator")
+    repo.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
+    return repo
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.out.splitlines()
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
+    """Run the real ``releasekit`` Program in-process from ``cwd``; return code and output."""
+    from releasekit.cli import ReleasekitProgram
+
+    import releasekit
+
+    def run(*argv: str, cwd: Path) -> CliResult:
+        monkeypatch.chdir(cwd)
+        program = ReleasekitProgram(
+            namespace=releasekit.ns, name="releasekit", binary="releasekit", version=releasekit.__version__
+        )
+        capsys.readouterr()
+        try:
+            program.run(["releasekit", *argv])
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+def require_real(tool: str, install: str) -> str:
+    """Path of a real external tool; skip on a laptop, fail in CI (RELEASEKIT_REQUIRE_REAL=1)."""
+    found = shutil.which(tool)
+    if found is None:
+        message = f"{tool} is not installed; install it with: {install}"
+        if os.environ.get("RELEASEKIT_REQUIRE_REAL") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+@pytest.fixture
+def env_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str, Path]]:
+    """Pretend to run under GitHub Actions; yields the summary and output files."""
+    summary, output = tmp_path / "summary.md", tmp_path / "output.txt"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.setenv("GITHUB_OUTPUT", str(output))
+    yield {"summary": summary, "output": output}
