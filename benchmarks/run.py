@@ -1,0 +1,32 @@
+"""Run every benchmark (benchmarks/bench_*.py) and print its ratios against its anchor.
+
+Each bench module has ``main(argv) -> int`` and prints a small report; anchors (bare invoke,
+git log, git-cliff, coreutils sha256sum, openssl) are measured in the same run so the ratios
+hold on any machine. ``nox -s bench -- startup`` runs only the benches whose name contains it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str]) -> int:
+    here = Path(__file__).parent
+    wanted = [a for a in argv if not a.startswith("-")]
+    status = 0
+    for path in sorted(here.glob("bench_*.py")):
+        if wanted and not any(w in path.stem for w in wanted):
+            continue
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        print(f"== {path.stem}", flush=True)
+        status |= module.main([a for a in argv if a.startswith("-")])
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
