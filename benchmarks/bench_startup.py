@@ -25,7 +25,9 @@ def _time(argv: list[str], cwd: Path) -> float:
 def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         cwd = Path(tmp)
-        (cwd / "tasks.py").write_text("from invoke import task\n\n\n@task\ndef noop(c):\n    pass\n")
+        (cwd / "tasks.py").write_text(
+            "from invoke import task\n\n\n@task\ndef noop(c):\n    pass\n"
+        )
         anchor = _time([sys.executable, "-m", "invoke", "--list"], cwd)
         ours = _time([sys.executable, "-m", "releasekit.cli", "--list"], cwd)
         help_ = _time([sys.executable, "-m", "releasekit.cli", "--help"], cwd)

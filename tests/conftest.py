@@ -35,7 +35,7 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         "[user]\n\tname = Release Bot\n\temail = bot@example.invalid\n"
         "[commit]\n\tgpgsign = false\n[tag]\n\tgpgsign = false\n"
         "[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n"
-        "[protocol \"file\"]\n\tallow = always\n"
+        '[protocol "file"]\n\tallow = always\n'
     )
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
@@ -68,7 +68,9 @@ class Repo:
             else:
                 target.write_bytes(content.encode("utf-8"))
 
-    def commit(self, message: str = "commit", files: Mapping[str, str | bytes] | None = None) -> str:
+    def commit(
+        self, message: str = "commit", files: Mapping[str, str | bytes] | None = None
+    ) -> str:
         if files:
             self.write(files)
         git(self.path, "add", "-A")
@@ -139,16 +141,20 @@ class CliResult:
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., CliResult]:
     """Run the real ``releasekit`` Program in-process from ``cwd``; return code and output."""
-    from releasekit.cli import ReleasekitProgram
-
     import releasekit
+    from releasekit.cli import ReleasekitProgram
 
     def run(*argv: str, cwd: Path) -> CliResult:
         monkeypatch.chdir(cwd)
         program = ReleasekitProgram(
-            namespace=releasekit.ns, name="releasekit", binary="releasekit", version=releasekit.__version__
+            namespace=releasekit.ns,
+            name="releasekit",
+            binary="releasekit",
+            version=releasekit.__version__,
         )
         capsys.readouterr()
         try:

@@ -13,7 +13,7 @@ from .core.errors import EXIT_USAGE
 class ReleasekitProgram(Program):
     """invoke's Program with usage errors exiting 2 and the project's invoke.yaml loaded."""
 
-    def normalize_argv(self, argv: list[str] | str | None) -> None:
+    def normalize_argv(self, argv: list[str] | None) -> None:
         super().normalize_argv(argv)
         # `releasekit release.bump --help` would hand "--help" to the task's positional
         # argument; rewrite it to invoke's `--help release.bump`.

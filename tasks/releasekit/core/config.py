@@ -150,7 +150,9 @@ class VersionFile:
     def label(self) -> str:
         """How reports name the target: the key path or the pattern."""
         if self.key is not None:
-            return ".".join(self.key) if all("." not in k for k in self.key) else repr(list(self.key))
+            return (
+                ".".join(self.key) if all("." not in k for k in self.key) else repr(list(self.key))
+            )
         return self.pattern or ""
 
     @property
@@ -177,10 +179,7 @@ def _parse_version_file(value: Value) -> VersionFile:
             )
     if "key" in items:
         raw = items["key"]
-        if isinstance(raw.data, str):
-            key = tuple(raw.string().split("."))
-        else:
-            key = raw.strings()
+        key = tuple(raw.string().split(".")) if isinstance(raw.data, str) else raw.strings()
         if not key or any(not part for part in key):
             raise raw.error("must be a key path like appVersion, image.tag or ['.']")
     if "format" in items:

@@ -74,7 +74,9 @@ def remote_tags(root: Path, remote: str, tags: Iterable[str]) -> set[str]:
 
 def resolve_commit(root: Path, ref: str) -> str:
     """The full commit sha ``ref`` points at."""
-    result = run(["git", "-C", str(root), "rev-parse", "--verify", "-q", f"{ref}^{{commit}}"], check=False)
+    result = run(
+        ["git", "-C", str(root), "rev-parse", "--verify", "-q", f"{ref}^{{commit}}"], check=False
+    )
     if result.returncode != 0:
         raise GitError(f"{ref!r} does not name a commit in {root}")
     return result.stdout.strip()

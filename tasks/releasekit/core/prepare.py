@@ -89,8 +89,12 @@ def plan_prepare(
     remote_checked = ensure_tag_free(config, tag, check_remote=check_remote)
     edits = (*bump.edits, *extra_edits)
     if not edits:
-        raise ReleaseError(f"every version file already says {bump.new_version}; nothing to prepare")
-    subject = config.commit_message.replace("{tag}", tag).replace("{version}", str(bump.new_version))
+        raise ReleaseError(
+            f"every version file already says {bump.new_version}; nothing to prepare"
+        )
+    subject = config.commit_message.replace("{tag}", tag).replace(
+        "{version}", str(bump.new_version)
+    )
     body = "\n".join(f"- Update {edit.path}" for edit in edits)
     return PreparePlan(tag, branch, f"{subject}\n\n{body}\n", bump, edits, remote_checked)
 

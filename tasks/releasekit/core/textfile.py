@@ -95,7 +95,9 @@ def write_all(edits: Sequence[FileEdit]) -> None:
         except OSError as exc:
             for edit in done:
                 _stage_and_replace(edit.real_path, edit.old)
-            raise ReleaseError(f"could not write {edit.path}: {exc.strerror}; no file changed") from None
+            raise ReleaseError(
+                f"could not write {edit.path}: {exc.strerror}; no file changed"
+            ) from None
         _fsync_dirs(edit.real_path.parent for edit, _ in staged)
     finally:
         for _, tmp in staged:
@@ -107,7 +109,9 @@ def _stage(edit: FileEdit) -> str:
     try:
         return _write_temp(edit.real_path, edit.new)
     except OSError as exc:
-        raise ReleaseError(f"could not stage {edit.path}: {exc.strerror}; no file changed") from None
+        raise ReleaseError(
+            f"could not stage {edit.path}: {exc.strerror}; no file changed"
+        ) from None
 
 
 def _write_temp(target: Path, text: str) -> str:
@@ -143,7 +147,7 @@ def render_diff(edits: Sequence[FileEdit]) -> str:
     """Unified diffs (``git diff`` style headers) of every edit, for dry runs."""
     import difflib
 
-    chunks = []
+    chunks: list[str] = []
     for edit in edits:
         chunks.extend(
             difflib.unified_diff(
@@ -153,5 +157,8 @@ def render_diff(edits: Sequence[FileEdit]) -> str:
                 tofile=f"b/{edit.path}",
             )
         )
-    text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in chunks)
+    text = "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+        for line in chunks
+    )
     return text

@@ -20,7 +20,12 @@ import semver
 from .config import VersionFile
 from .errors import FileFormatError, TargetError, VersionError
 from .textfile import BOM, FileEdit, line_of, offset_of, read_text
-from .versions import SPELLED_VERSION_PATTERN, is_spelled_version, parse_version, resolve_new_version
+from .versions import (
+    SPELLED_VERSION_PATTERN,
+    is_spelled_version,
+    parse_version,
+    resolve_new_version,
+)
 
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
 _YAML_SUFFIXES = (".yaml", ".yml", ".cff")
@@ -116,7 +121,9 @@ def _yaml_parse(text: str, display: str) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
-        raise FileFormatError(f"{display}{line}: not valid YAML: {exc.problem or exc.context}") from None
+        raise FileFormatError(
+            f"{display}{line}: not valid YAML: {exc.problem or exc.context}"
+        ) from None
     except YAMLError as exc:
         raise FileFormatError(f"{display}: not valid YAML: {exc}") from None
 
@@ -175,7 +182,9 @@ def _scalar_span(text: str, offset: int, flow: bool, where: str) -> tuple[int, i
     return offset, stop
 
 
-def _find_yaml_key(target: VersionFile, text: str, display: str, is_json: bool) -> list[tuple[int, int]]:
+def _find_yaml_key(
+    target: VersionFile, text: str, display: str, is_json: bool
+) -> list[tuple[int, int]]:
     assert target.key is not None
     body = text
     if is_json:
@@ -187,10 +196,14 @@ def _find_yaml_key(target: VersionFile, text: str, display: str, is_json: bool) 
     parent, index = _walk(data, target.key, display, target.label)
     value = parent[index]
     if isinstance(value, dict | list) or value is None:
-        raise TargetError(f"{display}: {target.label} is not a scalar value; point the key at the version")
+        raise TargetError(
+            f"{display}: {target.label} is not a scalar value; point the key at the version"
+        )
     line, column = parent.lc.value(index) if isinstance(index, str) else parent.lc.item(index)
     offset = offset_of(body, line, column)
-    start, end = _scalar_span(body, offset, is_json or _in_flow(body, offset), f"{display}:{line + 1}")
+    start, end = _scalar_span(
+        body, offset, is_json or _in_flow(body, offset), f"{display}:{line + 1}"
+    )
     return [(start, end)]
 
 
@@ -239,8 +252,8 @@ def _find_key(target: VersionFile, text: str, display: str) -> list[tuple[int, i
         spans = _find_toml_key(target, body, display)
     else:
         raise TargetError(
-        f"{display}: cannot tell the file format for key {target.label}; key targets support "
-        f"{', '.join(_YAML_SUFFIXES)}, .json and .toml — use a pattern target for other files"
+            f"{display}: cannot tell the file format for key {target.label}; key targets support "
+            f"{', '.join(_YAML_SUFFIXES)}, .json and .toml — use a pattern target for other files"
         )
     return [(start + shift, end + shift) for start, end in spans]
 
@@ -298,7 +311,9 @@ def find_occurrences(root: Path, targets: Sequence[VersionFile]) -> list[Occurre
                     "restore the line or fix the pattern"
                 )
             for start, end in spans:
-                occurrence = Occurrence(target, display, real, line_of(text, start), start, end, text[start:end])
+                occurrence = Occurrence(
+                    target, display, real, line_of(text, start), start, end, text[start:end]
+                )
                 _validate_token(occurrence)
                 found.append(occurrence)
                 hits_for_target += 1
@@ -313,7 +328,9 @@ def find_occurrences(root: Path, targets: Sequence[VersionFile]) -> list[Occurre
 def _validate_token(occurrence: Occurrence) -> None:
     if occurrence.is_date:
         if re.fullmatch(DATE_PATTERN, occurrence.found) is None:
-            raise TargetError(f"{occurrence.location}: {occurrence.found!r} is not an ISO date (YYYY-MM-DD)")
+            raise TargetError(
+                f"{occurrence.location}: {occurrence.found!r} is not an ISO date (YYYY-MM-DD)"
+            )
         return
     occurrence.version()
 
@@ -381,7 +398,9 @@ def plan_bump(
     changes = [c for c in changes if c.new != c.occurrence.found]
     if changes:
         changes += [
-            Change(o, today.isoformat()) for o in occurrences if o.is_date and o.found != today.isoformat()
+            Change(o, today.isoformat())
+            for o in occurrences
+            if o.is_date and o.found != today.isoformat()
         ]
     return BumpPlan(current, new_version, tuple(changes), out_of_step, _edits(changes))
 
@@ -422,7 +441,9 @@ class VersionCheck:
     ok: bool
 
 
-def check_versions(root: Path, targets: Sequence[VersionFile], expected: semver.Version) -> list[VersionCheck]:
+def check_versions(
+    root: Path, targets: Sequence[VersionFile], expected: semver.Version
+) -> list[VersionCheck]:
     """Compare every version target with ``expected``.
 
     Without a ``format`` a token matches when the versions are equal ignoring a ``v``; with a

@@ -76,8 +76,7 @@ def resolve_new_version(
                 f"cannot bump {requested!r}: no current version was found in the version files; "
                 "give an explicit version instead, e.g. releasekit release.bump 0.1.0"
             )
-        keyword: Keyword = requested  # type: ignore[assignment]
-        return next_version(current, keyword, prerelease_token)
+        return next_version(current, requested, prerelease_token)
     if not is_spelled_version(requested):
         raise VersionError(
             f"{requested!r} is neither a version nor one of {', '.join(KEYWORDS)}; "
