@@ -15,11 +15,19 @@ TODAY = dt.date.today().isoformat()
 
 def test_bump_dry_run_prints_diffs_and_changes_nothing(example_repo: Repo, cli) -> None:
     before = example_repo.snapshot()
-    result: CliResult = cli("release.bump", "0.1.8", "--dry-run", "--date", "2026-11-21", cwd=example_repo.path)
+    result: CliResult = cli(
+        "release.bump", "0.1.8", "--dry-run", "--date", "2026-11-21", cwd=example_repo.path
+    )
     assert result.code == 0, result.err
     assert example_repo.snapshot() == before
-    assert "--- a/charts/demo-operator/Chart.yaml\n+++ b/charts/demo-operator/Chart.yaml\n" in result.out
-    assert '-version: 0.1.7\n-appVersion: "v0.1.7"\n+version: 0.1.8\n+appVersion: "v0.1.8"\n' in result.out
+    assert (
+        "--- a/charts/demo-operator/Chart.yaml\n+++ b/charts/demo-operator/Chart.yaml\n"
+        in result.out
+    )
+    assert (
+        '-version: 0.1.7\n-appVersion: "v0.1.7"\n+version: 0.1.8\n+appVersion: "v0.1.8"\n'
+        in result.out
+    )
     assert result.lines[-12:] == [
         "Makefile:3 VERSION: 0.1.7 -> 0.1.8",
         "agents/Makefile:5 VERSION: 0.1.7 -> 0.1.8",
@@ -59,10 +67,14 @@ def test_bump_writes_only_version_tokens_and_verify_then_passes(example_repo: Re
         "charts/demo-operator/Chart.yaml",
         "docs/install.md",
     ]
-    assert after["CLAUDE.md"] == before["CLAUDE.md"].replace(b"v0.1.7", b"v0.2.0").replace(b"2026-01-02", b"2026-11-21")
+    assert after["CLAUDE.md"] == before["CLAUDE.md"].replace(b"v0.1.7", b"v0.2.0").replace(
+        b"2026-01-02", b"2026-11-21"
+    )
     assert (example_repo.path / "AGENTS.md").is_symlink()
     diff = example_repo.git("diff", "--numstat")
-    assert all(line.split("\t")[:2] in (["1", "1"], ["2", "2"], ["3", "3"]) for line in diff.splitlines())
+    assert all(
+        line.split("\t")[:2] in (["1", "1"], ["2", "2"], ["3", "3"]) for line in diff.splitlines()
+    )
     check = cli("verify.versions", "--tag", "v0.2.0", cwd=example_repo.path)
     assert check.code == 0, check.err
     assert all(line.endswith(" OK") for line in check.lines)
@@ -71,14 +83,25 @@ def test_bump_writes_only_version_tokens_and_verify_then_passes(example_repo: Re
 def test_bump_to_present_version_is_a_noop(example_repo: Repo, cli) -> None:
     before = example_repo.snapshot()
     result = cli("release.bump", "v0.1.7", cwd=example_repo.path)
-    assert (result.code, result.lines) == (0, ["every version file already says 0.1.7; nothing to change"])
+    assert (result.code, result.lines) == (
+        0,
+        ["every version file already says 0.1.7; nothing to change"],
+    )
     assert example_repo.snapshot() == before
 
 
 def test_bump_json_lists_changes(example_repo: Repo, cli) -> None:
     import json
 
-    result = cli("release.bump", "0.1.8", "--json", "--dry-run", "--date", "2026-11-21", cwd=example_repo.path)
+    result = cli(
+        "release.bump",
+        "0.1.8",
+        "--json",
+        "--dry-run",
+        "--date",
+        "2026-11-21",
+        cwd=example_repo.path,
+    )
     data = json.loads(result.out)
     assert (data["current"], data["version"], data["dry_run"]) == ("0.1.7", "0.1.8", True)
     assert data["changes"][3] == {
@@ -101,13 +124,17 @@ def test_bad_version_is_exit_1_and_changes_nothing(example_repo: Repo, cli) -> N
     assert example_repo.snapshot() == before
 
 
-def test_broken_chart_is_exit_1_with_file_and_line_and_changes_nothing(example_repo: Repo, cli) -> None:
+def test_broken_chart_is_exit_1_with_file_and_line_and_changes_nothing(
+    example_repo: Repo, cli
+) -> None:
     chart = example_repo.path / "charts/demo-operator/Chart.yaml"
     chart.write_text(chart.read_text().replace("kubeVersion:", "kubeVersion: [unclosed\nx:"))
     before = example_repo.snapshot()
     result = cli("release.bump", "0.1.8", cwd=example_repo.path)
     assert result.code == 1
-    assert result.err.startswith("releasekit: error: charts/demo-operator/Chart.yaml:11: not valid YAML")
+    assert result.err.startswith(
+        "releasekit: error: charts/demo-operator/Chart.yaml:11: not valid YAML"
+    )
     assert example_repo.snapshot() == before
 
 
@@ -116,7 +143,9 @@ def test_unknown_config_key_names_file_and_line(example_repo: Repo, cli) -> None
     config.write_text(config.read_text().replace("main_branch: main", "main_brnach: main"))
     result = cli("release.bump", "0.1.8", cwd=example_repo.path)
     assert result.code == 1
-    assert result.err.startswith("releasekit: error: releasekit.yaml:3: unknown key 'main_brnach'; known keys here: ")
+    assert result.err.startswith(
+        "releasekit: error: releasekit.yaml:3: unknown key 'main_brnach'; known keys here: "
+    )
 
 
 def test_missing_argument_is_a_usage_error_exit_2(example_repo: Repo, cli) -> None:
@@ -136,7 +165,10 @@ def test_task_help_after_the_task_name_shows_help(example_repo: Repo) -> None:
         check=True,
     )
     lines = result.stdout.splitlines()
-    assert lines[0] == "Usage: releasekit [--core-opts] release.bump [--options] [other tasks here ...]"
+    assert (
+        lines[0]
+        == "Usage: releasekit [--core-opts] release.bump [--options] [other tasks here ...]"
+    )
     assert "  -d, --dry-run                 show the unified diffs and write nothing" in lines
 
 
@@ -184,8 +216,14 @@ def test_prepare_dry_run_changes_nothing(example_repo: Repo, cli) -> None:
     result = cli("release.prepare", "0.1.8", "--dry-run", cwd=example_repo.path)
     assert result.code == 0, result.err
     assert result.lines[0] == "would create branch release/v0.1.8 from main"
-    assert result.lines[-2:] == ["would commit -s: chore: prepare v0.1.8 release", "dry run: nothing was changed"]
-    assert result.err == "releasekit: note: did not check origin for tag v0.1.8 (offline or no such remote)\n"
+    assert result.lines[-2:] == [
+        "would commit -s: chore: prepare v0.1.8 release",
+        "dry run: nothing was changed",
+    ]
+    assert (
+        result.err
+        == "releasekit: note: did not check origin for tag v0.1.8 (offline or no such remote)\n"
+    )
     assert _state(example_repo) == before
 
 
@@ -193,7 +231,10 @@ def test_prepare_refuses_a_dirty_tree(example_repo: Repo, cli) -> None:
     (example_repo.path / "scratch.txt").write_text("wip\n")
     before = _state(example_repo)
     result = cli("release.prepare", "0.1.8", cwd=example_repo.path)
-    assert (result.code, result.err) == (1, "releasekit: error: the work tree is not clean (scratch.txt); commit or stash first\n")
+    assert (result.code, result.err) == (
+        1,
+        "releasekit: error: the work tree is not clean (scratch.txt); commit or stash first\n",
+    )
     assert _state(example_repo) == before
 
 
@@ -224,11 +265,15 @@ def test_prepare_refuses_a_local_tag(example_repo: Repo, cli) -> None:
     before = _state(example_repo)
     result = cli("release.prepare", "0.1.8", cwd=example_repo.path)
     assert result.code == 1
-    assert "tag v0.1.8 already exists in this repository; published tags are immutable" in result.err
+    assert (
+        "tag v0.1.8 already exists in this repository; published tags are immutable" in result.err
+    )
     assert _state(example_repo) == before
 
 
-def test_prepare_refuses_a_tag_that_exists_only_on_the_remote(example_repo: Repo, bare_remote, cli) -> None:
+def test_prepare_refuses_a_tag_that_exists_only_on_the_remote(
+    example_repo: Repo, bare_remote, cli
+) -> None:
     bare_remote(example_repo)
     example_repo.git("tag", "v0.1.8")
     example_repo.git("push", "-q", "origin", "v0.1.8")
@@ -243,12 +288,17 @@ def test_prepare_refuses_a_tag_that_exists_only_on_the_remote(example_repo: Repo
     assert _state(example_repo) == before
 
 
-def test_prepare_with_unreachable_remote_says_how_to_go_offline(example_repo: Repo, cli, tmp_path: Path) -> None:
+def test_prepare_with_unreachable_remote_says_how_to_go_offline(
+    example_repo: Repo, cli, tmp_path: Path
+) -> None:
     example_repo.git("remote", "add", "origin", str(tmp_path / "does-not-exist.git"))
     before = _state(example_repo)
     result = cli("release.prepare", "0.1.8", cwd=example_repo.path)
     assert result.code == 1
-    assert "cannot ask origin whether tag v0.1.8 exists" in result.err and "pass --offline" in result.err
+    assert (
+        "cannot ask origin whether tag v0.1.8 exists" in result.err
+        and "pass --offline" in result.err
+    )
     assert _state(example_repo) == before
     offline = cli("release.prepare", "0.1.8", "--offline", cwd=example_repo.path)
     assert offline.code == 0, offline.err

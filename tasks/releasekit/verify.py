@@ -70,7 +70,9 @@ def versions(c: Context, tag: str = "", version: str = "", json: bool = False) -
         for message in messages:
             a.note(message)
         if failed:
-            raise VerificationFailed(f"{len(failed)} of {len(checks)} version files do not match {against}")
+            raise VerificationFailed(
+                f"{len(failed)} of {len(checks)} version files do not match {against}"
+            )
 
 
 ns = Collection("verify", versions)

@@ -29,7 +29,11 @@ def test_full_config_parses_every_foundation_key(tmp_path: Path) -> None:
     )
     cfg = load_config(root)
     assert (cfg.tag_format, cfg.main_branch, cfg.remote) == ("{version}", "trunk", "upstream")
-    assert (cfg.release_branch, cfg.commit_message, cfg.signoff) == ("rel/{version}", "release {tag}", False)
+    assert (cfg.release_branch, cfg.commit_message, cfg.signoff) == (
+        "rel/{version}",
+        "release {tag}",
+        False,
+    )
     assert cfg.prerelease_token == "alpha"
     assert cfg.version_files == (
         VersionFile("Makefile", pattern="VERSION ?= {version}"),
@@ -59,10 +63,22 @@ def test_search_stops_at_the_git_top_level(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("tag_fromat: v{version}\n", "releasekit.yaml:1: unknown key 'tag_fromat'; known keys here: commit_message"),
-        ("signoff: yes please\n", "releasekit.yaml:1: signoff must be true or false, got str 'yes please'"),
-        ("tag_format: v\n", "releasekit.yaml:1: tag_format must contain {version} exactly once, got 'v'"),
-        ("version_files: Makefile\n", "releasekit.yaml:1: version_files must be a list, got str 'Makefile'"),
+        (
+            "tag_fromat: v{version}\n",
+            "releasekit.yaml:1: unknown key 'tag_fromat'; known keys here: commit_message",
+        ),
+        (
+            "signoff: yes please\n",
+            "releasekit.yaml:1: signoff must be true or false, got str 'yes please'",
+        ),
+        (
+            "tag_format: v\n",
+            "releasekit.yaml:1: tag_format must contain {version} exactly once, got 'v'",
+        ),
+        (
+            "version_files: Makefile\n",
+            "releasekit.yaml:1: version_files must be a list, got str 'Makefile'",
+        ),
         (
             "version_files:\n  - path: Makefile\n    pattern: VERSION\n",
             "releasekit.yaml:3: version_files[0].pattern must contain {version} or {date} once",

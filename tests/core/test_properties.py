@@ -27,9 +27,9 @@ versions = st.builds(
 )
 # Lines that never contain the pattern's anchor text, with odd characters around.
 filler = st.lists(
-    st.text(alphabet=string.ascii_letters + string.digits + " \t#:=.-_\"'{}[]é€", max_size=40).filter(
-        lambda line: "VERSION" not in line
-    ),
+    st.text(
+        alphabet=string.ascii_letters + string.digits + " \t#:=.-_\"'{}[]é€", max_size=40
+    ).filter(lambda line: "VERSION" not in line),
     max_size=6,
 )
 
@@ -72,13 +72,23 @@ def test_bump_then_bump_back_restores_every_byte(
 ) -> None:
     spelled = ("v" if v_prefix else "") + str(old)
     make_lines = [*before, f"VERSION ?= {quote}{spelled}{quote}", *after]
-    chart_lines = ["apiVersion: v2", "# a comment", f"version: {quote}{spelled}{quote}  # keep", "name: x"]
+    chart_lines = [
+        "apiVersion: v2",
+        "# a comment",
+        f"version: {quote}{spelled}{quote}  # keep",
+        "name: x",
+    ]
     files = {
         "Makefile": newline.join(make_lines) + (newline if final_newline else ""),
         "Chart.yaml": newline.join(chart_lines) + (newline if final_newline else ""),
     }
-    encoded = {name: (b"\xef\xbb\xbf" if bom else b"") + text.encode() for name, text in files.items()}
-    targets = [VersionFile("Makefile", pattern="VERSION ?= {version}"), VersionFile("Chart.yaml", key=("version",))]
+    encoded = {
+        name: (b"\xef\xbb\xbf" if bom else b"") + text.encode() for name, text in files.items()
+    }
+    targets = [
+        VersionFile("Makefile", pattern="VERSION ?= {version}"),
+        VersionFile("Chart.yaml", key=("version",)),
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         _write(root, encoded)
@@ -96,14 +106,22 @@ yaml_garbage = st.text(alphabet=string.printable + "é\u2028", max_size=120)
 @settings(max_examples=150, deadline=None)
 @given(
     chart=yaml_garbage,
-    requested=st.one_of(st.text(max_size=12), st.sampled_from(["major", "minor", "patch", "prerelease", "0.1.8", "v9.9.9"])),
-    key=st.lists(st.text(alphabet=string.ascii_letters + ".", min_size=1, max_size=8), min_size=1, max_size=3),
+    requested=st.one_of(
+        st.text(max_size=12),
+        st.sampled_from(["major", "minor", "patch", "prerelease", "0.1.8", "v9.9.9"]),
+    ),
+    key=st.lists(
+        st.text(alphabet=string.ascii_letters + ".", min_size=1, max_size=8), min_size=1, max_size=3
+    ),
 )
 def test_any_input_either_bumps_or_raises_release_error_without_changing_files(
     chart: str, requested: str, key: list[str]
 ) -> None:
     files = {"Chart.yaml": ("version: 0.1.7\n" + chart).encode(), "Makefile": b"VERSION ?= 0.1.7\n"}
-    targets = [VersionFile("Makefile", pattern="VERSION ?= {version}"), VersionFile("Chart.yaml", key=tuple(key))]
+    targets = [
+        VersionFile("Makefile", pattern="VERSION ?= {version}"),
+        VersionFile("Chart.yaml", key=tuple(key)),
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         _write(root, files)

@@ -27,7 +27,9 @@ def test_sigkill_during_a_multi_file_bump_leaves_every_file_whole(tmp_path: Path
     root = tmp_path / "proj"
     (root / "data").mkdir(parents=True)
     (root / ".git").mkdir()
-    (root / "releasekit.yaml").write_text('version_files:\n  - path: "data/*.mk"\n    pattern: "VERSION ?= {version}"\n')
+    (root / "releasekit.yaml").write_text(
+        'version_files:\n  - path: "data/*.mk"\n    pattern: "VERSION ?= {version}"\n'
+    )
     old, new = _reset(root)
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "tasks")}
     argv = [sys.executable, "-m", "releasekit.cli", "release.bump", "0.1.8"]
@@ -40,7 +42,9 @@ def test_sigkill_during_a_multi_file_bump_leaves_every_file_whole(tmp_path: Path
     killed = 0
     for step in range(12):
         _reset(root)
-        proc = subprocess.Popen(argv, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            argv, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(full * (0.3 + 0.06 * step))
         proc.send_signal(signal.SIGKILL)
         if proc.wait() == -signal.SIGKILL:
