@@ -165,3 +165,40 @@ def test_repository_releases_itself_with_its_own_tasks(tmp_path: Path) -> None:
         f"pyproject.toml:7 project.version: {releasekit.__version__} (expected {releasekit.__version__}) OK",
         f"tasks/releasekit/__init__.py:14 __version__: {releasekit.__version__} (expected {releasekit.__version__}) OK",
     ]
+
+
+def test_invoke_yaml_section_is_read_by_inv_and_by_releasekit(make_repo) -> None:
+    repo = make_repo(
+        {
+            "Makefile": "VERSION ?= 0.1.7\n",
+            "invoke.yaml": 'releasekit:\n  tag_format: "{version}"\n  version_files:\n'
+            '    - path: Makefile\n      pattern: "VERSION ?= {version}"\n',
+            "tasks.py": "import releasekit\n\nns = releasekit.ns\n",
+        }
+    )
+    env = _clean_env(PYTHONPATH=str(REPO_ROOT / "tasks"))
+    for entry in (["-m", "invoke"], ["-m", "releasekit.cli"]):
+        result = subprocess.run(
+            [sys.executable, *entry, "verify.versions", "--tag", "0.1.7"],
+            cwd=repo.path,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert (result.returncode, result.stdout) == (
+            0,
+            "Makefile:1 VERSION: 0.1.7 (expected 0.1.7) OK\n",
+        )
+    (repo.path / "invoke.yaml").write_text("releasekit:\n  tag_format: 7\n")
+    for entry in (["-m", "invoke"], ["-m", "releasekit.cli"]):
+        result = subprocess.run(
+            [sys.executable, *entry, "verify.versions", "--tag", "0.1.7"],
+            cwd=repo.path,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert (result.returncode, result.stderr) == (
+            1,
+            "releasekit: error: invoke config: releasekit.tag_format must be a string, got int 7\n",
+        )
