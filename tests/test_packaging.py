@@ -177,28 +177,26 @@ def test_invoke_yaml_section_is_read_by_inv_and_by_releasekit(make_repo) -> None
         }
     )
     env = _clean_env(PYTHONPATH=str(REPO_ROOT / "tasks"))
-    for entry in (["-m", "invoke"], ["-m", "releasekit.cli"]):
-        result = subprocess.run(
-            [sys.executable, *entry, "verify.versions", "--tag", "0.1.7"],
-            cwd=repo.path,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        assert (result.returncode, result.stdout) == (
-            0,
-            "Makefile:1 VERSION: 0.1.7 (expected 0.1.7) OK\n",
-        )
+
+    def both_entry_points() -> list[tuple[int, str, str]]:
+        runs = [
+            subprocess.run(
+                [sys.executable, *entry, "verify.versions", "--tag", "0.1.7"],
+                cwd=repo.path,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            for entry in (["-m", "invoke"], ["-m", "releasekit.cli"])
+        ]
+        return [(r.returncode, r.stdout, r.stderr) for r in runs]
+
+    ok = (0, "Makefile:1 VERSION: 0.1.7 (expected 0.1.7) OK\n", "")
+    assert both_entry_points() == [ok, ok]
     (repo.path / "invoke.yaml").write_text("releasekit:\n  tag_format: 7\n")
-    for entry in (["-m", "invoke"], ["-m", "releasekit.cli"]):
-        result = subprocess.run(
-            [sys.executable, *entry, "verify.versions", "--tag", "0.1.7"],
-            cwd=repo.path,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        assert (result.returncode, result.stderr) == (
-            1,
-            "releasekit: error: invoke config: releasekit.tag_format must be a string, got int 7\n",
-        )
+    bad = (
+        1,
+        "",
+        "releasekit: error: invoke config: releasekit.tag_format must be a string, got int 7\n",
+    )
+    assert both_entry_points() == [bad, bad]
