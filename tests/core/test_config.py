@@ -65,7 +65,7 @@ def test_search_stops_at_the_git_top_level(tmp_path: Path) -> None:
     [
         (
             "tag_fromat: v{version}\n",
-            "releasekit.yaml:1: unknown key 'tag_fromat'; known keys here: commit_message",
+            "releasekit.yaml:1: unknown key 'tag_fromat'; known keys here: ",
         ),
         (
             "signoff: yes please\n",
