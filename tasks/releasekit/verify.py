@@ -53,7 +53,9 @@ def versions(c: Context, tag: str = "", version: str = "", json: bool = False) -
             for ch in checks:
                 occ = ch.occurrence
                 verdict = "OK" if ch.ok else "MISMATCH"
-                a.out(f"{occ.location} {occ.target.label}: {occ.found} (expected {ch.expected}) {verdict}")
+                a.out(
+                    f"{occ.location} {occ.target.label}: {occ.found} (expected {ch.expected}) {verdict}"
+                )
         messages = [
             f"{ch.occurrence.location} {ch.occurrence.target.label} ({ch.occurrence.found}) "
             f"does not match {against}"
@@ -69,4 +71,35 @@ def versions(c: Context, tag: str = "", version: str = "", json: bool = False) -
             raise VerificationFailed("\n".join(messages))
 
 
-ns = Collection("verify", versions)
+@task(help={"json": "print the findings as JSON"})
+def tags(c: Context, json: bool = False) -> None:
+    """Audit release and Go module tags for consistency."""
+    from .core import ci
+    from .core.errors import VerificationFailed
+    from .core.tagaudit import audit_tags
+
+    with a.boundary():
+        findings, audited = audit_tags(a.config(c))
+        if json:
+            a.emit_json(
+                {
+                    "ok": not findings,
+                    "audited": audited,
+                    "findings": [
+                        {"kind": f.kind, "tag": f.tag, "message": f.message} for f in findings
+                    ],
+                }
+            )
+        else:
+            for f in findings:
+                a.out(f"{f.kind}: {f.message}")
+            a.out(f"{audited} tags audited, {len(findings)} findings")
+        if ci.in_github_actions():
+            for f in findings:
+                a.out(ci.error_annotation(f.message))
+            ci.append_summary(f"### verify.tags: {audited} tags audited, {len(findings)} findings")
+        if findings:
+            raise VerificationFailed(f"{len(findings)} tag findings; see the list above")
+
+
+ns = Collection("verify", versions, tags)

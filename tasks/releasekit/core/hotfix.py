@@ -107,6 +107,7 @@ class SupersedePlan:
 
     bad: str
     good: str
+    path: str
     note: str
     edit: FileEdit | None  # None when the file already says exactly this
 
@@ -155,7 +156,7 @@ def plan_supersede(config: Config, bad: str, good: str, *, offline: bool = False
     text = supersede_text(bad, good)
     old_text = read_text(real) if real.is_file() else ""
     edit = None if old_text == text else FileEdit(rel, real, old_text, text)
-    return SupersedePlan(bad, good, text, edit)
+    return SupersedePlan(bad, good, rel, text, edit)
 
 
 def write_supersede(plan: SupersedePlan) -> None:
