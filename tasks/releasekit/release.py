@@ -111,9 +111,7 @@ def prepare(
         cfg = a.config(c)
         plan = plan_prepare(cfg, version, today=_today(date), check_remote=not offline)
         if not plan.remote_checked:
-            a.note(
-                f"releasekit: note: did not check {cfg.remote} for tag {plan.tag} (offline or no such remote)"
-            )
+            a.note(f"releasekit: note: did not check {cfg.remote} for tag {plan.tag} (offline or no such remote)")
         if a.is_dry(c, dry_run):
             a.out(f"would create branch {plan.branch} from {cfg.main_branch}")
             a.out(render_diff(plan.edits).rstrip("\n"))
@@ -125,9 +123,7 @@ def prepare(
         for edit in plan.edits:
             a.out(f"updated {edit.path}")
         a.out(f"committed {sha[:12]} {plan.message.splitlines()[0]}")
-        a.out(
-            f"next: git push {cfg.remote} {plan.branch} and open a pull request to {cfg.main_branch}"
-        )
+        a.out(f"next: git push {cfg.remote} {plan.branch} and open a pull request to {cfg.main_branch}")
 
 
 # --- tags (issue 4) --------------------------------------------------------------------------

@@ -53,9 +53,7 @@ def versions(c: Context, tag: str = "", version: str = "", json: bool = False) -
             for ch in checks:
                 occ = ch.occurrence
                 verdict = "OK" if ch.ok else "MISMATCH"
-                a.out(
-                    f"{occ.location} {occ.target.label}: {occ.found} (expected {ch.expected}) {verdict}"
-                )
+                a.out(f"{occ.location} {occ.target.label}: {occ.found} (expected {ch.expected}) {verdict}")
         messages = [
             f"{ch.occurrence.location} {ch.occurrence.target.label} ({ch.occurrence.found}) "
             f"does not match {against}"
