@@ -240,7 +240,9 @@ def go_tag(
 
     with a.boundary():
         cfg = a.config(c)
-        plan = gm.plan_go_tags(cfg, version, ref=ref, remote=remote or None, offline=offline)
+        plan = gm.plan_go_tags(
+            cfg, version, ref=ref, remote=remote or None, offline=offline, push=execute
+        )
         if not plan.remote.checked:
             a.note(f"releasekit: note: did not check {plan.remote.name} ({plan.remote.reason})")
         if check_proxy:

@@ -225,6 +225,7 @@ def plan_go_tags(
     ref: str = "HEAD",
     remote: str | None = None,
     offline: bool = False,
+    push: bool = False,
 ) -> GoTagPlan:
     """Validate a Go multi-module release and list its tags.
 
@@ -251,7 +252,7 @@ def plan_go_tags(
     check_major(ordered, parsed)
     commit = git.resolve_commit(config.root, ref)
     state = read_remote(
-        config, remote if remote is not None else config.remote, offline=offline, need=False
+        config, remote if remote is not None else config.remote, offline=offline, need=push
     )
     local = {r.name: r.commit for r in git.tag_refs(config.root)}
     kept = []
