@@ -264,39 +264,34 @@ def git_daemon(tmp_path: Path) -> Iterator[GitDaemon]:
     daemon.stop()
 
 
+CAA = "github.com/confidential-containers/cloud-api-adaptor/src"
 GO_MODULES = {
     "src/cloud-api-adaptor/go.mod": (
-        "module github.com/confidential-containers/cloud-api-adaptor/src/cloud-api-adaptor\n\n"
+        f"module {CAA}/cloud-api-adaptor\n\n"
         "go 1.22\n\n"
         "require (\n"
-        "\tgithub.com/confidential-containers/cloud-api-adaptor/src/cloud-providers v0.0.0\n"
-        "\tgithub.com/confidential-containers/cloud-api-adaptor/src/peerpod-ctrl v0.0.0 // indirect\n"
+        f"\t{CAA}/cloud-providers v0.0.0\n"
+        f"\t{CAA}/peerpod-ctrl v0.0.0 // indirect\n"
         "\tgolang.org/x/sys v0.20.0\n"
         ")\n\n"
         "replace (\n"
-        "\tgithub.com/confidential-containers/cloud-api-adaptor/src/cloud-providers => ../cloud-providers\n"
-        "\tgithub.com/confidential-containers/cloud-api-adaptor/src/peerpod-ctrl => ../peerpod-ctrl\n"
+        f"\t{CAA}/cloud-providers => ../cloud-providers\n"
+        f"\t{CAA}/peerpod-ctrl => ../peerpod-ctrl\n"
         ")\n"
     ),
     "src/cloud-api-adaptor/podvm/go.mod": "module example.com/podvm\n\ngo 1.22\n",
-    "src/cloud-providers/go.mod": (
-        "module github.com/confidential-containers/cloud-api-adaptor/src/cloud-providers\n\ngo 1.22\n"
-    ),
+    "src/cloud-providers/go.mod": f"module {CAA}/cloud-providers\n\ngo 1.22\n",
     # csi-wrapper reaches cloud-api-adaptor only through a local replace, no require
     "src/csi-wrapper/go.mod": (
-        "module github.com/confidential-containers/cloud-api-adaptor/src/csi-wrapper\n\ngo 1.22\n\n"
-        "replace github.com/confidential-containers/cloud-api-adaptor/src/cloud-api-adaptor"
-        " => ../cloud-api-adaptor\n"
+        f"module {CAA}/csi-wrapper\n\ngo 1.22\n\n"
+        f"replace {CAA}/cloud-api-adaptor => ../cloud-api-adaptor\n"
     ),
     "src/peerpod-ctrl/go.mod": (
-        "module github.com/confidential-containers/cloud-api-adaptor/src/peerpod-ctrl\n\ngo 1.22\n\n"
-        "require github.com/confidential-containers/cloud-api-adaptor/src/cloud-providers v0.0.0\n\n"
-        "replace github.com/confidential-containers/cloud-api-adaptor/src/cloud-providers"
-        " => ../cloud-providers\n"
+        f"module {CAA}/peerpod-ctrl\n\ngo 1.22\n\n"
+        f"require {CAA}/cloud-providers v0.0.0\n\n"
+        f"replace {CAA}/cloud-providers => ../cloud-providers\n"
     ),
-    "src/webhook/go.mod": (
-        "module github.com/confidential-containers/cloud-api-adaptor/src/webhook\n\ngo 1.22\n"
-    ),
+    "src/webhook/go.mod": f"module {CAA}/webhook\n\ngo 1.22\n",
     "releasekit.yaml": 'tags:\n  go_modules:\n    exclude: ["src/*/podvm"]\n',
 }
 # The order release.go-tag must tag them in: dependencies first, ties by path.

@@ -28,22 +28,50 @@ SUITE = "suite-{version}[-{codename}][-{channel}]"
         ("v{version}", "semver", "v0.1.8", "0.1.8", {}),
         ("v{version}", "semver", "v0.8.0-alpha.1", "0.8.0-alpha.1", {}),
         ("{version}", "semver", "1.2.3+build.5", "1.2.3+build.5", {}),
-        ("{module}-v{version}", "semver", "module-authority-v1.2.3", "1.2.3",
-         {"module": "module-authority"}),
-        ("module-{module}-v{version}", "semver", "module-authority-v1.2.3", "1.2.3",
-         {"module": "authority"}),
-        ("suite-{version}-{codename}", "calver", "suite-2026.04-nova", "2026.04",
-         {"codename": "nova"}),
+        (
+            "{module}-v{version}",
+            "semver",
+            "module-authority-v1.2.3",
+            "1.2.3",
+            {"module": "module-authority"},
+        ),
+        (
+            "module-{module}-v{version}",
+            "semver",
+            "module-authority-v1.2.3",
+            "1.2.3",
+            {"module": "authority"},
+        ),
+        (
+            "suite-{version}-{codename}",
+            "calver",
+            "suite-2026.04-nova",
+            "2026.04",
+            {"codename": "nova"},
+        ),
         (SUITE, "calver", "suite-2026.04", "2026.04", {}),
         (SUITE, "calver", "suite-2026.04.1", "2026.04.1", {}),
-        (SUITE, "calver", "suite-2026.04-nova-lts", "2026.04", {"codename": "nova", "channel": "lts"}),
+        (
+            SUITE,
+            "calver",
+            "suite-2026.04-nova-lts",
+            "2026.04",
+            {"codename": "nova", "channel": "lts"},
+        ),
         (SUITE, "calver", "suite-2026.10-stable", "2026.10", {"channel": "stable"}),
-        ("{dir}/v{version}", "semver", "src/cloud-providers/v0.8.0", "0.8.0",
-         {"dir": "src/cloud-providers"}),
+        (
+            "{dir}/v{version}",
+            "semver",
+            "src/cloud-providers/v0.8.0",
+            "0.8.0",
+            {"dir": "src/cloud-providers"},
+        ),
         ("{dir}/v{version}", "semver", "src/x/v2/v2.0.0", "2.0.0", {"dir": "src/x/v2"}),
     ],
 )
-def test_parse_table(fmt: str, versioning: str, tag: str, version: str, parts: dict[str, str]) -> None:
+def test_parse_table(
+    fmt: str, versioning: str, tag: str, version: str, parts: dict[str, str]
+) -> None:
     scheme = TagScheme(fmt, versioning)  # type: ignore[arg-type]
     parsed = scheme.parse(tag)
     assert parsed is not None
@@ -67,7 +95,9 @@ def test_parse_table(fmt: str, versioning: str, tag: str, version: str, parts: d
         ("{dir}/v{version}", "semver", "v0.8.0"),
     ],
 )
-def test_tags_that_do_not_follow_the_scheme_are_ignored(fmt: str, versioning: str, tag: str) -> None:
+def test_tags_that_do_not_follow_the_scheme_are_ignored(
+    fmt: str, versioning: str, tag: str
+) -> None:
     scheme = TagScheme(fmt, versioning)  # type: ignore[arg-type]
     assert scheme.parse(tag) is None
     assert scheme.releases([tag]) == []
@@ -104,7 +134,9 @@ def test_foundation_api_delegates_to_the_scheme() -> None:
     assert render_tag("v{version}", semver.Version(0, 1, 8)) == "v0.1.8"
     assert parse_tag("v{version}", "v0.1.8") == semver.Version(0, 1, 8)
     assert parse_tag("v{version}", "0.1.8") is None
-    with pytest.raises(VersionError, match=r"does not follow tag_format 'v\{version\}' \(e.g. v0.1.0\)"):
+    with pytest.raises(
+        VersionError, match=r"does not follow tag_format 'v\{version\}' \(e.g. v0.1.0\)"
+    ):
         version_from_tag("v{version}", "0.1.8")
 
 
@@ -121,7 +153,9 @@ def test_calver_and_next_patch() -> None:
 def test_lts_only_for_april_releases() -> None:
     assert check_channel(CalVer(2026, 4), "lts") == "lts"
     assert check_channel(CalVer(2026, 10), "stable") == "stable"
-    with pytest.raises(VersionError, match=r"lts is only allowed for April releases \(YYYY.04\), not 2026.10"):
+    with pytest.raises(
+        VersionError, match=r"lts is only allowed for April releases \(YYYY.04\), not 2026.10"
+    ):
         check_channel(CalVer(2026, 10), "lts")
     with pytest.raises(VersionError, match="only allowed for April"):
         check_channel(semver.Version(1, 4, 0), "lts")
@@ -133,7 +167,10 @@ def test_channel_of_a_tag_defaults_to_edge() -> None:
     scheme = TagScheme(SUITE, "calver")
     assert scheme.require("suite-2026.04-nova").channel == "edge"
     assert scheme.require("suite-2026.04-nova-lts").channel == "lts"
-    assert scheme.render(CalVer(2026, 4), {"codename": "nova", "channel": "edge"}) == "suite-2026.04-nova"
+    assert (
+        scheme.render(CalVer(2026, 4), {"codename": "nova", "channel": "edge"})
+        == "suite-2026.04-nova"
+    )
 
 
 # --- hypothesis -------------------------------------------------------------------------------
@@ -147,22 +184,28 @@ semvers = st.builds(
     st.integers(0, 50),
     st.integers(0, 50),
     st.one_of(st.none(), _identifiers),
-    st.one_of(st.none(), st.from_regex(r"[0-9A-Za-z-]{1,5}(\.[0-9A-Za-z-]{1,5}){0,2}", fullmatch=True)),
+    st.one_of(
+        st.none(), st.from_regex(r"[0-9A-Za-z-]{1,5}(\.[0-9A-Za-z-]{1,5}){0,2}", fullmatch=True)
+    ),
 )
 calvers = st.builds(CalVer, st.integers(1000, 9999), st.integers(1, 12), st.integers(0, 500))
 modules = st.from_regex(PART_PATTERNS["module"], fullmatch=True).filter(lambda s: len(s) < 40)
 codenames = st.from_regex(r"[a-z][a-z0-9]{0,9}", fullmatch=True).filter(
     lambda s: s not in ("edge", "stable", "lts")
 )
-dirs = st.lists(st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,8}", fullmatch=True), min_size=1, max_size=4).map(
-    "/".join
-)
+dirs = st.lists(
+    st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,8}", fullmatch=True), min_size=1, max_size=4
+).map("/".join)
 
 SCHEMES = [
     (TagScheme("v{version}"), semvers, st.just({})),
     (TagScheme("{version}"), semvers, st.just({})),
     (TagScheme("{module}-v{version}"), semvers, st.fixed_dictionaries({"module": modules})),
-    (TagScheme("suite-{version}-{codename}", "calver"), calvers, st.fixed_dictionaries({"codename": codenames})),
+    (
+        TagScheme("suite-{version}-{codename}", "calver"),
+        calvers,
+        st.fixed_dictionaries({"codename": codenames}),
+    ),
     (
         TagScheme(SUITE, "calver"),
         calvers,
@@ -174,9 +217,13 @@ SCHEMES = [
 ]
 
 
-@pytest.mark.parametrize(("scheme", "versions", "parts"), SCHEMES, ids=[s[0].format for s in SCHEMES])
+@pytest.mark.parametrize(
+    ("scheme", "versions", "parts"), SCHEMES, ids=[s[0].format for s in SCHEMES]
+)
 @given(data=st.data())
-def test_round_trip_for_every_scheme(scheme: TagScheme, versions: st.SearchStrategy, parts: st.SearchStrategy, data: st.DataObject) -> None:  # type: ignore[type-arg]
+def test_round_trip_for_every_scheme(
+    scheme: TagScheme, versions: st.SearchStrategy, parts: st.SearchStrategy, data: st.DataObject
+) -> None:  # type: ignore[type-arg]
     version = data.draw(versions)
     named = data.draw(parts)
     tag = scheme.render(version, named)
@@ -221,5 +268,9 @@ def test_ordering_is_not_by_string() -> None:
     scheme = TagScheme("v{version}")
     tags = ["v0.1.9", "v0.1.10", "v0.1.10-rc.2", "v0.1.10-rc.10", "v0.1.10-alpha"]
     assert [p.tag for p in scheme.releases(tags)] == [
-        "v0.1.10", "v0.1.10-rc.10", "v0.1.10-rc.2", "v0.1.10-alpha", "v0.1.9",
+        "v0.1.10",
+        "v0.1.10-rc.10",
+        "v0.1.10-rc.2",
+        "v0.1.10-alpha",
+        "v0.1.9",
     ]

@@ -13,9 +13,24 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import GO_MODULE_ORDER, REPO_ROOT, CliResult, GitDaemon, Repo, free_port, git, tag_state
-from releasekit.core.gomodules import BANNER, GoModule, escape_module_path, order_modules, parse_gomod
+from conftest import (
+    GO_MODULE_ORDER,
+    REPO_ROOT,
+    CliResult,
+    GitDaemon,
+    Repo,
+    free_port,
+    git,
+    tag_state,
+)
 from releasekit.core.errors import GitError
+from releasekit.core.gomodules import (
+    BANNER,
+    GoModule,
+    escape_module_path,
+    order_modules,
+    parse_gomod,
+)
 
 Cli = Callable[..., CliResult]
 
@@ -43,10 +58,20 @@ def test_prints_the_banner_and_exact_commands_in_dependency_order(
     assert tag_state(go_repo, upstream) == before  # printing changes nothing
 
 
-def test_accepts_a_prerelease_and_names_the_sha_not_the_branch(cli: Cli, go_repo: Repo, upstream: Path) -> None:
+def test_accepts_a_prerelease_and_names_the_sha_not_the_branch(
+    cli: Cli, go_repo: Repo, upstream: Path
+) -> None:
     first = go_repo.git("rev-parse", "HEAD").strip()
     go_repo.commit("later")
-    result = cli("release.go-tag", "v0.8.0-alpha.1", "--remote", "upstream", "--ref", "main~1", cwd=go_repo.path)
+    result = cli(
+        "release.go-tag",
+        "v0.8.0-alpha.1",
+        "--remote",
+        "upstream",
+        "--ref",
+        "main~1",
+        cwd=go_repo.path,
+    )
     assert result.code == 0, result.err
     assert result.lines[0] == f"go-tag v0.8.0-alpha.1: 5 tags on {first} (main~1)"
     assert f"git tag src/cloud-providers/v0.8.0-alpha.1 {first}" in result.lines
@@ -62,7 +87,9 @@ def test_execute_creates_every_tag_on_one_commit_and_pushes_atomically(
     tags = [f"{m}/v0.8.0" for m in GO_MODULE_ORDER]
     assert result.lines[-5:] == [f"created and pushed {t}" for t in tags]
     for where in (go_repo.path, upstream):
-        listed = git(where, "for-each-ref", "--format=%(refname:strip=2) %(objectname)", "refs/tags")
+        listed = git(
+            where, "for-each-ref", "--format=%(refname:strip=2) %(objectname)", "refs/tags"
+        )
         assert sorted(listed.splitlines()) == sorted(f"{t} {sha}" for t in tags)
     assert "src/cloud-api-adaptor/podvm/v0.8.0" not in result.out  # excluded by config
     assert "src/scratch" not in result.out  # not tracked by git
@@ -88,14 +115,18 @@ def test_root_module_gets_the_plain_tag_and_a_release_tag_on_the_same_commit_is_
     again = cli("release.go-tag", "v1.0.0", cwd=repo.path)
     assert again.code == 0, again.err
     assert f"v1.0.0 is already on {sha[:12]}; kept as it is" in again.lines
-    assert [line for line in again.lines if line.startswith("git tag")] == [f"git tag lib/v1.0.0 {sha}"]
+    assert [line for line in again.lines if line.startswith("git tag")] == [
+        f"git tag lib/v1.0.0 {sha}"
+    ]
 
 
 # --- refusals: none of them creates a tag, locally or on the remote ----------------------------
 
 
 @pytest.mark.parametrize("execute", [False, True])
-def test_refuses_a_version_without_v(cli: Cli, go_repo: Repo, upstream: Path, execute: bool) -> None:
+def test_refuses_a_version_without_v(
+    cli: Cli, go_repo: Repo, upstream: Path, execute: bool
+) -> None:
     before = tag_state(go_repo, upstream)
     argv = ["release.go-tag", "0.8.0", "--remote", "upstream", *(["--execute"] if execute else [])]
     result = cli(*argv, cwd=go_repo.path)
@@ -118,7 +149,9 @@ def test_refuses_existing_tags_naming_each(cli: Cli, go_repo: Repo, upstream: Pa
     assert tag_state(go_repo, upstream) == before
 
 
-def test_refuses_a_major_version_the_module_paths_lack(cli: Cli, go_repo: Repo, upstream: Path) -> None:
+def test_refuses_a_major_version_the_module_paths_lack(
+    cli: Cli, go_repo: Repo, upstream: Path
+) -> None:
     before = tag_state(go_repo, upstream)
     result = cli("release.go-tag", "v2.0.0", "--remote", "upstream", "--execute", cwd=go_repo.path)
     assert result.code == 1
@@ -129,7 +162,9 @@ def test_refuses_a_major_version_the_module_paths_lack(cli: Cli, go_repo: Repo, 
     assert tag_state(go_repo, upstream) == before
 
 
-def test_major_version_subdirectory_tags_drop_the_suffix(cli: Cli, make_repo: Callable[..., Repo]) -> None:
+def test_major_version_subdirectory_tags_drop_the_suffix(
+    cli: Cli, make_repo: Callable[..., Repo]
+) -> None:
     repo = make_repo({"lib/v2/go.mod": "module example.com/repo/lib/v2\n"})
     sha = repo.git("rev-parse", "HEAD").strip()
     result = cli("release.go-tag", "v2.1.0", cwd=repo.path)
@@ -147,7 +182,10 @@ def test_refuses_a_cycle(cli: Cli, make_repo: Callable[..., Repo]) -> None:
     )
     result = cli("release.go-tag", "v0.1.0", "--execute", cwd=repo.path)
     assert result.code == 1
-    assert "the Go modules require each other in a cycle: a/go.mod -> b/go.mod -> a/go.mod" in result.err
+    assert (
+        "the Go modules require each other in a cycle: a/go.mod -> b/go.mod -> a/go.mod"
+        in result.err
+    )
     assert tag_state(repo) == ("", "")
 
 
@@ -201,17 +239,29 @@ def proxy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     server.server_close()
 
 
-def test_check_proxy_refuses_a_version_the_proxy_knows(cli: Cli, go_repo: Repo, upstream: Path, proxy: Path) -> None:
+def test_check_proxy_refuses_a_version_the_proxy_knows(
+    cli: Cli, go_repo: Repo, upstream: Path, proxy: Path
+) -> None:
     module = "github.com/confidential-containers/cloud-api-adaptor/src/webhook"
     info = proxy / escape_module_path(module) / "@v" / "v0.8.0.info"
     info.parent.mkdir(parents=True)
     info.write_text('{"Version":"v0.8.0","Time":"2026-01-02T03:04:05Z"}')
     before = tag_state(go_repo, upstream)
-    result = cli("release.go-tag", "v0.8.0", "--remote", "upstream", "--check-proxy", "--execute", cwd=go_repo.path)
+    result = cli(
+        "release.go-tag",
+        "v0.8.0",
+        "--remote",
+        "upstream",
+        "--check-proxy",
+        "--execute",
+        cwd=go_repo.path,
+    )
     assert result.code == 1
     assert f"already knows {module}@v0.8.0" in result.err
     assert tag_state(go_repo, upstream) == before
-    unknown = cli("release.go-tag", "v0.8.1", "--remote", "upstream", "--check-proxy", cwd=go_repo.path)
+    unknown = cli(
+        "release.go-tag", "v0.8.1", "--remote", "upstream", "--check-proxy", cwd=go_repo.path
+    )
     assert unknown.code == 0, unknown.err
     assert "skipped" not in unknown.err
 
@@ -220,9 +270,14 @@ def test_check_proxy_offline_is_skipped_with_a_notice(
     cli: Cli, go_repo: Repo, upstream: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GOPROXY", f"http://127.0.0.1:{free_port()}")  # nothing listens there
-    result = cli("release.go-tag", "v0.8.0", "--remote", "upstream", "--check-proxy", cwd=go_repo.path)
+    result = cli(
+        "release.go-tag", "v0.8.0", "--remote", "upstream", "--check-proxy", cwd=go_repo.path
+    )
     assert result.code == 0, result.err
-    assert "releasekit: note: skipped the Go module proxy check: cannot reach http://127.0.0.1:" in result.err
+    assert (
+        "releasekit: note: skipped the Go module proxy check: cannot reach http://127.0.0.1:"
+        in result.err
+    )
     monkeypatch.setenv("GOPROXY", "off")
     off = cli("release.go-tag", "v0.8.0", "--remote", "upstream", "--check-proxy", cwd=go_repo.path)
     assert "skipped the Go module proxy check: GOPROXY=off names no proxy" in off.err
@@ -262,11 +317,18 @@ def test_a_rejected_ref_leaves_no_partial_set_and_says_what_was_pushed(
 ) -> None:
     bare = _daemon_remote(go_repo, git_daemon)
     # The server refuses one tag; without --atomic the other four would land.
-    _hook(bare, "update", 'case "$1" in refs/tags/src/csi-wrapper/*) echo "policy: no" >&2; exit 1;; esac\n')
+    _hook(
+        bare,
+        "update",
+        'case "$1" in refs/tags/src/csi-wrapper/*) echo "policy: no" >&2; exit 1;; esac\n',
+    )
     result = cli("release.go-tag", "v0.8.0", "--remote", "upstream", "--execute", cwd=go_repo.path)
     assert result.code == 1
     assert "git push --atomic upstream failed" in result.err
-    assert f"pushed: none; not pushed: {', '.join(TAGS)} (checked upstream after the failure)" in result.err
+    assert (
+        f"pushed: none; not pushed: {', '.join(TAGS)} (checked upstream after the failure)"
+        in result.err
+    )
     assert git(bare, "tag", "-l") == ""
     assert sorted(go_repo.git("tag", "-l").split()) == sorted(TAGS)  # kept locally to push again
 
@@ -279,8 +341,19 @@ def test_daemon_stopped_mid_push_leaves_no_partial_set_of_remote_tags(
     # pre-receive runs after the objects arrive and before any ref is updated.
     _hook(bare, "pre-receive", f'cat >/dev/null\ntouch "{marker}"\nsleep 120\n')
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "tasks")}
-    argv = [sys.executable, "-m", "releasekit.cli", "release.go-tag", "v0.8.0", "--remote", "upstream", "--execute"]
-    proc = subprocess.Popen(argv, cwd=go_repo.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    argv = [
+        sys.executable,
+        "-m",
+        "releasekit.cli",
+        "release.go-tag",
+        "v0.8.0",
+        "--remote",
+        "upstream",
+        "--execute",
+    ]
+    proc = subprocess.Popen(
+        argv, cwd=go_repo.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     deadline = time.monotonic() + 60
     while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)

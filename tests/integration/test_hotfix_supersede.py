@@ -11,7 +11,9 @@ from conftest import CliResult, Repo, tag_state
 
 Cli = Callable[..., CliResult]
 
-SUITE_CONFIG = 'tag_format: "suite-{version}[-{codename}][-{channel}]"\ntags:\n  versioning: calver\n'
+SUITE_CONFIG = (
+    'tag_format: "suite-{version}[-{codename}][-{channel}]"\ntags:\n  versioning: calver\n'
+)
 
 
 @pytest.fixture
@@ -31,7 +33,8 @@ def test_hotfix_plan_for_a_calver_suite_changes_nothing(cli: Cli, suite: Repo) -
         f"would create branch hotfix/2026.04.1 at {tagged} (run with --execute)",
         "next:",
         "  1. git switch hotfix/2026.04.1; commit the fix and run the tests",
-        "  2. releasekit release.tag 2026.04.1 --ref hotfix/2026.04.1 --push   # tags suite-2026.04.1",
+        "  2. releasekit release.tag 2026.04.1 --ref hotfix/2026.04.1 --push"
+        "   # tags suite-2026.04.1",
         "  3. cherry-pick the fix onto main:",
         "       git switch main",
         "       git cherry-pick -x <commits>   # none on hotfix/2026.04.1 yet; "
@@ -40,7 +43,9 @@ def test_hotfix_plan_for_a_calver_suite_changes_nothing(cli: Cli, suite: Repo) -
     assert suite.git("branch", "--list", "hotfix/*") == ""
 
 
-def test_hotfix_execute_creates_the_branch_and_later_lists_the_commits(cli: Cli, suite: Repo) -> None:
+def test_hotfix_execute_creates_the_branch_and_later_lists_the_commits(
+    cli: Cli, suite: Repo
+) -> None:
     tagged = suite.git("rev-parse", "suite-2026.04^{commit}").strip()
     before = suite.snapshot()
     result = cli("release.hotfix", "suite-2026.04", "--execute", cwd=suite.path)
@@ -66,7 +71,10 @@ def test_hotfix_for_semver_with_module_parts(cli: Cli, make_repo: Callable[..., 
     repo.git("tag", "module-authority-v1.2.3")
     result = cli("release.hotfix", "module-authority-v1.2.3", cwd=repo.path)
     assert result.code == 0, result.err
-    assert "  2. releasekit release.tag 1.2.4 --module authority --ref hotfix/1.2.4 --push" in result.out
+    assert (
+        "  2. releasekit release.tag 1.2.4 --module authority --ref hotfix/1.2.4 --push"
+        in result.out
+    )
 
 
 def test_hotfix_refusals(cli: Cli, suite: Repo) -> None:
@@ -117,7 +125,9 @@ def test_supersede_writes_the_note(cli: Cli, released: Repo) -> None:
         "> v0.3.2 is the release that replaces it.\n"
     )
     again = cli("release.supersede", "v0.3.1", "v0.3.2", cwd=released.path)
-    assert again.lines == ["unchanged release-notes/v0.3.1.superseded.md: v0.3.1 superseded by v0.3.2"]
+    assert again.lines == [
+        "unchanged release-notes/v0.3.1.superseded.md: v0.3.1 superseded by v0.3.2"
+    ]
 
 
 def test_supersede_dry_run_writes_nothing(cli: Cli, released: Repo) -> None:
@@ -150,7 +160,12 @@ def test_supersede_finds_a_replacement_that_only_the_remote_has(cli: Cli, releas
 def test_supersede_publish_without_gh_keeps_the_note_and_says_so(
     cli: Cli, released: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("PATH", os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "gh").exists()))
+    monkeypatch.setenv(
+        "PATH",
+        os.pathsep.join(
+            p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "gh").exists()
+        ),
+    )
     result = cli("release.supersede", "v0.3.1", "v0.3.2", "--publish", cwd=released.path)
     assert result.code == 1
     assert "gh is not installed or not on PATH" in result.err
@@ -175,5 +190,7 @@ def test_supersede_publish_with_a_fake_gh_script_records_the_calls(
     assert result.code == 0, result.err
     assert result.lines[-1] == "appended the note to the v0.3.1 release (gh)"
     calls = log.read_text()
-    assert calls.startswith("release view v0.3.1 --json body --jq .body\nrelease edit v0.3.1 --notes-file -\n")
+    assert calls.startswith(
+        "release view v0.3.1 --json body --jq .body\nrelease edit v0.3.1 --notes-file -\n"
+    )
     assert calls.endswith("> v0.3.2 is the release that replaces it.\n\nOriginal notes\n")

@@ -14,13 +14,17 @@ Cli = Callable[..., CliResult]
 
 
 @pytest.fixture
-def repo(make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path]) -> tuple[Repo, Path]:
+def repo(
+    make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path]
+) -> tuple[Repo, Path]:
     repo = make_repo({"README.md": "demo\n"}, name="app")
     bare = bare_remote(repo, "origin")
     return repo, bare
 
 
-def test_tag_creates_an_annotated_tag_on_the_resolved_commit(cli: Cli, repo: tuple[Repo, Path]) -> None:
+def test_tag_creates_an_annotated_tag_on_the_resolved_commit(
+    cli: Cli, repo: tuple[Repo, Path]
+) -> None:
     r, bare = repo
     first = r.git("rev-parse", "HEAD").strip()
     r.commit("second")
@@ -39,7 +43,9 @@ def test_tag_creates_an_annotated_tag_on_the_resolved_commit(cli: Cli, repo: tup
 def test_tag_push_is_atomic_and_reaches_the_remote(cli: Cli, repo: tuple[Repo, Path]) -> None:
     r, bare = repo
     head = r.git("rev-parse", "HEAD").strip()
-    result = cli("release.tag", "v0.1.8", "--push", "--message", "demo {tag} ({version})", cwd=r.path)
+    result = cli(
+        "release.tag", "v0.1.8", "--push", "--message", "demo {tag} ({version})", cwd=r.path
+    )
     assert result.code == 0, result.err
     assert result.lines == [
         f"tagged {head[:12]} as v0.1.8 (annotated: demo v0.1.8 (0.1.8))",
@@ -60,14 +66,19 @@ def test_dry_run_changes_nothing(cli: Cli, repo: tuple[Repo, Path]) -> None:
     before = tag_state(r, bare)
     result = cli("release.tag", "0.1.8", "--push", "--dry-run", cwd=r.path)
     assert result.code == 0, result.err
-    assert result.lines[-2:] == ["would push v0.1.8 to origin (atomic)", "dry run: nothing was changed"]
+    assert result.lines[-2:] == [
+        "would push v0.1.8 to origin (atomic)",
+        "dry run: nothing was changed",
+    ]
     assert tag_state(r, bare) == before
 
 
 # --- refusals: each leaves every tag, local and remote, exactly as it was -----------------------
 
 
-def test_refuses_a_local_tag_and_names_the_next_free_patch(cli: Cli, repo: tuple[Repo, Path]) -> None:
+def test_refuses_a_local_tag_and_names_the_next_free_patch(
+    cli: Cli, repo: tuple[Repo, Path]
+) -> None:
     r, bare = repo
     r.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
     r.git("tag", "v0.1.8")
@@ -93,7 +104,9 @@ def test_refuses_a_tag_that_only_the_remote_has(cli: Cli, repo: tuple[Repo, Path
     assert tag_state(r, bare) == before
 
 
-def test_refuses_when_the_remote_cannot_be_asked(cli: Cli, repo: tuple[Repo, Path], tmp_path: Path) -> None:
+def test_refuses_when_the_remote_cannot_be_asked(
+    cli: Cli, repo: tuple[Repo, Path], tmp_path: Path
+) -> None:
     r, bare = repo
     r.git("remote", "set-url", "origin", str(tmp_path / "gone.git"))
     before = tag_state(r, bare)
@@ -126,14 +139,21 @@ def test_refuses_a_bad_ref_and_a_bad_version(cli: Cli, repo: tuple[Repo, Path]) 
     assert tag_state(r, bare) == ("", "")
 
 
-SUITE_CONFIG = 'tag_format: "suite-{version}[-{codename}][-{channel}]"\ntags:\n  versioning: calver\n'
+SUITE_CONFIG = (
+    'tag_format: "suite-{version}[-{codename}][-{channel}]"\ntags:\n  versioning: calver\n'
+)
 
 
-def test_calver_suite_tags_with_codename_and_channel(cli: Cli, make_repo: Callable[..., Repo]) -> None:
+def test_calver_suite_tags_with_codename_and_channel(
+    cli: Cli, make_repo: Callable[..., Repo]
+) -> None:
     r = make_repo({"releasekit.yaml": SUITE_CONFIG})
     result = cli("release.tag", "2026.04", "--codename", "nova", "--channel", "lts", cwd=r.path)
     assert result.code == 0, result.err
-    assert "as suite-2026.04-nova-lts (annotated: Release suite-2026.04-nova-lts, channel lts)" in result.out
+    assert (
+        "as suite-2026.04-nova-lts (annotated: Release suite-2026.04-nova-lts, channel lts)"
+        in result.out
+    )
     edge = cli("release.tag", "2026.04.1", cwd=r.path)
     assert "as suite-2026.04.1 (" in edge.out
     assert "channel edge" in edge.out
@@ -165,7 +185,9 @@ def test_signed_tag_with_a_real_ssh_key(cli: Cli, repo: tuple[Repo, Path], tmp_p
     keygen = require_real("ssh-keygen", "apt-get install -y openssh-client")
     r, _ = repo
     key = tmp_path / "signing"
-    subprocess.run([keygen, "-q", "-t", "ed25519", "-N", "", "-C", "bot", "-f", str(key)], check=True)
+    subprocess.run(
+        [keygen, "-q", "-t", "ed25519", "-N", "", "-C", "bot", "-f", str(key)], check=True
+    )
     allowed = tmp_path / "allowed_signers"
     allowed.write_text("bot@example.invalid " + (tmp_path / "signing.pub").read_text())
     r.git("config", "gpg.format", "ssh")
@@ -175,7 +197,9 @@ def test_signed_tag_with_a_real_ssh_key(cli: Cli, repo: tuple[Repo, Path], tmp_p
     assert result.code == 0, result.err
     assert "(signed: Release v0.1.8)" in result.out
     assert "-----BEGIN SSH SIGNATURE-----" in r.git("cat-file", "tag", "v0.1.8")
-    verified = subprocess.run(["git", "-C", str(r.path), "tag", "-v", "v0.1.8"], capture_output=True, text=True)
+    verified = subprocess.run(
+        ["git", "-C", str(r.path), "tag", "-v", "v0.1.8"], capture_output=True, text=True
+    )
     assert verified.returncode == 0
     assert 'Good "git" signature for bot@example.invalid' in verified.stderr
 
@@ -219,7 +243,9 @@ def test_untag_refuses_when_a_remote_cannot_prove_it_lacks_the_tag(
 # --- release.tags ----------------------------------------------------------------------------
 
 
-def test_tags_lists_releases_newest_first_by_precedence(cli: Cli, make_repo: Callable[..., Repo]) -> None:
+def test_tags_lists_releases_newest_first_by_precedence(
+    cli: Cli, make_repo: Callable[..., Repo]
+) -> None:
     r = make_repo()
     head = r.git("rev-parse", "HEAD").strip()
     for t in ("v0.1.9", "v0.1.10", "v0.1.10-rc.1", "not-a-release", "v1.0", "src/x/v0.1.9"):
@@ -234,8 +260,13 @@ def test_tags_lists_releases_newest_first_by_precedence(cli: Cli, make_repo: Cal
     as_json = json.loads(cli("release.tags", "--json", cwd=r.path).out)
     assert [t["tag"] for t in as_json] == ["v0.1.10", "v0.1.10-rc.1", "v0.1.9"]
     assert as_json[1] == {
-        "tag": "v0.1.10-rc.1", "version": "0.1.10-rc.1", "commit": head, "prerelease": True,
-        "channel": "edge", "annotated": False, "parts": {},
+        "tag": "v0.1.10-rc.1",
+        "version": "0.1.10-rc.1",
+        "commit": head,
+        "prerelease": True,
+        "channel": "edge",
+        "annotated": False,
+        "parts": {},
     }
     modules = cli("release.tags", "--format", "{dir}/v{version}", cwd=r.path)
     assert modules.lines == [f"src/x/v0.1.9\t0.1.9\t{head[:12]}\tdir=src/x"]

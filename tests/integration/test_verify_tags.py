@@ -11,7 +11,10 @@ from conftest import CliResult, Repo, tag_state
 Cli = Callable[..., CliResult]
 
 FILES = {
-    "go.mod": "module example.com/op\n\nrequire example.com/op/lib v0.0.0\n\nreplace example.com/op/lib => ./lib\n",
+    "go.mod": (
+        "module example.com/op\n\nrequire example.com/op/lib v0.0.0\n\n"
+        "replace example.com/op/lib => ./lib\n"
+    ),
     "lib/go.mod": "module example.com/op/lib\n",
 }
 
@@ -58,7 +61,8 @@ def test_every_kind_of_finding(cli: Cli, make_repo: Callable[..., Repo]) -> None
     assert result.lines == [
         "no-root-tag: lib/v0.2.0 has no root release tag for v0.2.0",
         f"different-commit: lib/v0.3.0 is on {second[:12]} but v0.3.0 is on {first[:12]}",
-        "missing-module-tag: v0.1.0 has no tag lib/v0.1.0 for module example.com/op/lib (lib/go.mod)",
+        "missing-module-tag: v0.1.0 has no tag lib/v0.1.0 for module example.com/op/lib"
+        " (lib/go.mod)",
         f"unreachable: lib/v0.4.0 is on {side[:12]}, which is not reachable from main",
         f"unreachable: v0.4.0 is on {side[:12]}, which is not reachable from main",
         "7 tags audited, 5 findings",
@@ -68,11 +72,17 @@ def test_every_kind_of_finding(cli: Cli, make_repo: Callable[..., Repo]) -> None
     as_json = json.loads(cli("verify.tags", "--json", cwd=repo.path).out)
     assert as_json["ok"] is False
     assert [f["kind"] for f in as_json["findings"]] == [
-        "no-root-tag", "different-commit", "missing-module-tag", "unreachable", "unreachable",
+        "no-root-tag",
+        "different-commit",
+        "missing-module-tag",
+        "unreachable",
+        "unreachable",
     ]
 
 
-def test_findings_become_github_annotations(cli: Cli, make_repo: Callable[..., Repo], env_ci: dict) -> None:  # type: ignore[type-arg]
+def test_findings_become_github_annotations(
+    cli: Cli, make_repo: Callable[..., Repo], env_ci: dict
+) -> None:  # type: ignore[type-arg]
     repo = make_repo(FILES)
     repo.git("tag", "lib/v0.2.0")
     result = cli("verify.tags", cwd=repo.path)
@@ -81,7 +91,9 @@ def test_findings_become_github_annotations(cli: Cli, make_repo: Callable[..., R
     assert env_ci["summary"].read_text() == "### verify.tags: 1 tags audited, 1 findings\n"
 
 
-def test_repository_without_go_modules_checks_reachability_only(cli: Cli, make_repo: Callable[..., Repo]) -> None:
+def test_repository_without_go_modules_checks_reachability_only(
+    cli: Cli, make_repo: Callable[..., Repo]
+) -> None:
     repo = make_repo()
     repo.git("tag", "v1.0.0")
     repo.git("tag", "unrelated-tag")

@@ -124,7 +124,9 @@ def tag_refs(root: Path) -> list[TagRef]:
 
 def tags_not_merged(root: Path, branch: str) -> set[str]:
     """Local tags whose commit is not reachable from ``branch`` (one call)."""
-    out = git(root, "for-each-ref", f"--no-merged={branch}", "--format=%(refname:strip=2)", "refs/tags")
+    out = git(
+        root, "for-each-ref", f"--no-merged={branch}", "--format=%(refname:strip=2)", "refs/tags"
+    )
     return set(out.split())
 
 
