@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from . import git
 from .config import Config, tags_config
-from .errors import CommandError, GitError, UsageError
+from .errors import CommandError, ConfigError, GitError, UsageError
 from .tagschemes import (
     CalVer,
     Channel,
@@ -28,7 +28,11 @@ def release_scheme(config: Config, tag_format: str | None = None) -> TagScheme:
     """The scheme of the repository's release tags (``tag_format`` + ``tags.versioning``)."""
     versioning = tags_config(config).versioning
     fmt = tag_format if tag_format is not None else config.tag_format
-    return TagScheme(fmt, "calver" if versioning == "calver" else "semver")
+    try:
+        return TagScheme(fmt, "calver" if versioning == "calver" else "semver")
+    except ConfigError as exc:
+        where = "--format" if tag_format is not None else config.where()
+        raise ConfigError(f"{where}: {exc}; see templates/releasekit.yaml") from None
 
 
 def render_message(template: str, tag: str, version: Version) -> str:
