@@ -240,6 +240,7 @@ def go_tag(
 
     with a.boundary():
         cfg = a.config(c)
+        execute = execute and not a.is_dry(c, False)  # invoke's global --dry only prints
         plan = gm.plan_go_tags(
             cfg, version, ref=ref, remote=remote or None, offline=offline, push=execute
         )

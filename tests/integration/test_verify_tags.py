@@ -98,3 +98,23 @@ def test_repository_without_go_modules_checks_reachability_only(
     repo.git("tag", "v1.0.0")
     repo.git("tag", "unrelated-tag")
     assert cli("verify.tags", cwd=repo.path).lines == ["1 tags audited, 0 findings"]
+
+
+def test_lts_tags_outside_april_are_findings(cli: Cli, make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo(
+        {
+            "releasekit.yaml": (
+                'tag_format: "suite-{version}[-{codename}][-{channel}]"\n'
+                "tags:\n  versioning: calver\n"
+            )
+        }
+    )
+    repo.git("tag", "suite-2026.04-nova-lts")
+    repo.git("tag", "suite-2026.10-orion-lts")  # made by hand; release.tag refuses this
+    result = cli("verify.tags", cwd=repo.path)
+    assert result.code == 3
+    assert result.lines == [
+        "lts-not-april: suite-2026.10-orion-lts is an lts release, but LTS is only for April"
+        " (YYYY.04)",
+        "2 tags audited, 1 findings",
+    ]

@@ -17,8 +17,11 @@ from .config import Config, tags_config
 from .errors import GitError
 from .gomodules import GoModule, find_modules
 from .tagging import release_scheme
+from .tagschemes import LTS_MONTH, CalVer
 
-FindingKind = Literal["different-commit", "no-root-tag", "missing-module-tag", "unreachable"]
+FindingKind = Literal[
+    "different-commit", "no-root-tag", "missing-module-tag", "unreachable", "lts-not-april"
+]
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,17 @@ def audit_tags(config: Config) -> tuple[list[Finding], int]:
                         f"{root_tag} has no tag {m.tag(version)} for module {m.path} ({m.gomod})",
                     )
                 )
+    for tag, parsed in sorted(releases.items()):
+        if parsed.channel == "lts" and not (
+            isinstance(parsed.version, CalVer) and parsed.version.month == LTS_MONTH
+        ):
+            findings.append(
+                Finding(
+                    "lts-not-april",
+                    tag,
+                    f"{tag} is an lts release, but LTS is only for April (YYYY.04)",
+                )
+            )
     audited = set(releases) | {t for tags in module_tags.values() for t in tags.values()}
     for tag in sorted(audited & git.tags_not_merged(root, config.main_branch)):
         findings.append(

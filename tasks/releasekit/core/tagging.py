@@ -74,7 +74,7 @@ def read_remote(root_config: Config, remote: str, *, offline: bool, need: bool) 
     root = root_config.root
     if offline:
         if need:
-            raise UsageError("--offline cannot be combined with --push")
+            raise UsageError("--offline cannot be combined with pushing (--push, --execute)")
         return RemoteState(remote, None, "--offline")
     if remote not in git.remotes(root):
         if need:
