@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+
 from conftest import CliResult, Repo
 from releasekit.core.config import TagsConfig, load_config, tags_config
 from releasekit.core.errors import ConfigError

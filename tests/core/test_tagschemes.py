@@ -8,6 +8,7 @@ import pytest
 import semver
 from hypothesis import given
 from hypothesis import strategies as st
+
 from releasekit.core.errors import ConfigError, VersionError
 from releasekit.core.tags import parse_tag, render_tag, version_from_tag
 from releasekit.core.tagschemes import (

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from conftest import (
     GO_MODULE_ORDER,
     REPO_ROOT,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from conftest import CliResult, Repo, tag_state
 
 Cli = Callable[..., CliResult]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from conftest import CliResult, Repo, git, require_real, tag_state
 
 Cli = Callable[..., CliResult]
