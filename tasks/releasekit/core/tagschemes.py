@@ -228,7 +228,7 @@ class TagScheme:
             example = self.render(_example(self.versioning), _example_parts(self))
             raise VersionError(
                 f"tag {tag!r} does not follow tag_format {self.format!r} (e.g. {example}); "
-                "pass a release tag or fix tag_format in releasekit.yaml"
+                "pass the release tag or fix tag_format in releasekit.yaml"
             )
         return parsed
 
