@@ -367,3 +367,20 @@ def test_daemon_stopped_mid_push_leaves_no_partial_set_of_remote_tags(
     assert f"holds all 5 or none of: {', '.join(TAGS)}" in err
     assert "git push --atomic upstream " + " ".join(f"refs/tags/{t}" for t in TAGS) in err
     assert git(bare, "for-each-ref", "refs/tags") == ""  # none, not some
+
+
+def test_release_tag_push_rejected_by_the_server_says_what_was_pushed(
+    cli: Cli, go_repo: Repo, git_daemon: GitDaemon
+) -> None:
+    bare = _daemon_remote(go_repo, git_daemon)
+    _hook(bare, "pre-receive", 'echo "tags are frozen" >&2\nexit 1\n')
+    result = cli("release.tag", "0.8.0", "--push", "--remote", "upstream", cwd=go_repo.path)
+    assert result.code == 1
+    assert "git push --atomic upstream failed" in result.err
+    assert "tags are frozen" in result.err
+    assert "pushed: none; not pushed: v0.8.0 (checked upstream after the failure)" in result.err
+    assert git(bare, "tag", "-l") == ""
+    assert go_repo.git("tag", "-l").split() == ["v0.8.0"]
+    # never pushed, so release.untag may delete it after asking the daemon
+    untag = cli("release.untag", "v0.8.0", cwd=go_repo.path)
+    assert untag.lines == ["deleted local tag v0.8.0 (not on: upstream)"]

@@ -118,3 +118,20 @@ def test_lts_tags_outside_april_are_findings(cli: Cli, make_repo: Callable[..., 
         " (YYYY.04)",
         "2 tags audited, 1 findings",
     ]
+
+
+def test_hotfix_release_tags_on_a_hotfix_branch_are_not_findings(
+    cli: Cli, make_repo: Callable[..., Repo]
+) -> None:
+    repo = make_repo()
+    repo.git("tag", "-a", "v1.0.0", "-m", "Release v1.0.0")
+    assert cli("release.hotfix", "v1.0.0", "--execute", cwd=repo.path).code == 0
+    repo.git("switch", "-q", "hotfix/1.0.1")
+    repo.commit("fix: the bug")
+    assert cli("release.tag", "1.0.1", "--offline", cwd=repo.path).code == 0
+    repo.git("switch", "-q", "main")
+    assert cli("verify.tags", cwd=repo.path).lines == ["2 tags audited, 0 findings"]
+    repo.git("branch", "-q", "-D", "hotfix/1.0.1")  # the branch is gone: now it is a finding
+    result = cli("verify.tags", cwd=repo.path)
+    assert result.code == 3
+    assert result.lines[0].startswith("unreachable: v1.0.1 is on ")

@@ -2,11 +2,14 @@
 
 Reports module tags on a different commit from the root tag of the same release, module tags
 without a root tag, root tags missing a module's tag (only for modules whose go.mod existed at
-that commit), and release tags on commits not reachable from the main branch.
+that commit), and release tags on commits not reachable from the main branch (unless a hotfix
+branch named by ``tags.hotfix_branch``, contains them: hotfixes reach main by cherry-pick).
 """
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,6 +44,20 @@ def _module_version(module: GoModule, tag: str) -> str | None:
     except ValueError:
         return None
     return "v" + text
+
+
+def _on_hotfix_branch(config: Config, commit: str, pattern: str) -> bool:
+    """Whether a local or remote-tracking branch matching ``pattern`` contains ``commit``."""
+    out = git.git(config.root, "branch", "-a", "--contains", commit, "--format=%(refname)")
+    names = [
+        ref.removeprefix("refs/heads/") for ref in out.split() if ref.startswith("refs/heads/")
+    ]
+    names += [
+        ref.removeprefix("refs/remotes/").split("/", 1)[-1]
+        for ref in out.split()
+        if ref.startswith("refs/remotes/")
+    ]
+    return any(fnmatch.fnmatchcase(name, pattern) for name in names)
 
 
 def audit_tags(config: Config) -> tuple[list[Finding], int]:
@@ -118,7 +135,10 @@ def audit_tags(config: Config) -> tuple[list[Finding], int]:
                 )
             )
     audited = set(releases) | {t for tags in module_tags.values() for t in tags.values()}
+    hotfix_glob = re.sub(r"\{(version|tag)\}", "*", settings.hotfix_branch)
     for tag in sorted(audited & git.tags_not_merged(root, config.main_branch)):
+        if _on_hotfix_branch(config, refs[tag], hotfix_glob):
+            continue  # a hotfix release: its fix reaches main by cherry-pick, not by merge
         findings.append(
             Finding(
                 "unreachable",
