@@ -235,7 +235,6 @@ def go_tag(
 ) -> None:
     """Tag every Go module in dependency order."""
     from .core import gomodules as gm
-    from .core.errors import GitError
     from .core.tagging import create_and_push
 
     with a.boundary():
@@ -247,18 +246,16 @@ def go_tag(
         if not plan.remote.checked:
             a.note(f"releasekit: note: did not check {plan.remote.name} ({plan.remote.reason})")
         if check_proxy:
-            report = gm.check_proxy(plan.modules, version)
+            report = gm.ensure_unknown_to_proxy(plan.modules, version)
             if report.skipped:
                 a.note(f"releasekit: note: skipped the Go module proxy check: {report.skipped}")
-            elif report.known:
-                raise GitError(
-                    f"the Go module proxy {report.proxy} already knows {', '.join(report.known)}; "
-                    f"it caches the first hash forever — tag the next patch instead"
-                )
         a.out(f"go-tag {version}: {len(plan.tags)} tags on {plan.commit} ({plan.ref})")
         for kept in plan.kept:
             a.out(f"{kept} is already on {plan.commit[:12]}; kept as it is")
         a.out(gm.BANNER)
+        if not plan.tags:
+            a.out(f"every module already has its {version} tag; nothing to do")
+            return
         if not execute:
             for line in plan.commands():
                 a.out(line)

@@ -384,3 +384,16 @@ def test_release_tag_push_rejected_by_the_server_says_what_was_pushed(
     # never pushed, so release.untag may delete it after asking the daemon
     untag = cli("release.untag", "v0.8.0", cwd=go_repo.path)
     assert untag.lines == ["deleted local tag v0.8.0 (not on: upstream)"]
+
+
+def test_nothing_to_do_when_only_the_root_release_tag_is_wanted(
+    cli: Cli, make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path]
+) -> None:
+    repo = make_repo({"go.mod": "module example.com/solo\n"})
+    bare = bare_remote(repo, "origin")
+    assert cli("release.tag", "1.0.0", "--push", cwd=repo.path).code == 0
+    before = tag_state(repo, bare), git(bare, "for-each-ref", "refs/heads")
+    result = cli("release.go-tag", "v1.0.0", "--execute", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert result.lines[-1] == "every module already has its v1.0.0 tag; nothing to do"
+    assert (tag_state(repo, bare), git(bare, "for-each-ref", "refs/heads")) == before

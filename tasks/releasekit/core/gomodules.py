@@ -322,3 +322,19 @@ def check_proxy(modules: Sequence[GoModule], version: str, *, timeout: float = 5
             reason = getattr(exc, "reason", exc)
             return ProxyReport(base, skipped=f"cannot reach {base} ({reason})")
     return ProxyReport(base, tuple(known))
+
+
+def ensure_unknown_to_proxy(modules: Sequence[GoModule], version: str) -> ProxyReport:
+    """:func:`check_proxy`, refusing a version the proxy already has.
+
+    Raises:
+        GitError: the proxy knows ``module@version`` for one of ``modules``.
+    """
+    report = check_proxy(modules, version)
+    if report.known:
+        raise GitError(
+            f"the Go module proxy {report.proxy} already knows {', '.join(report.known)}; it "
+            "caches the first hash forever, so these tags would never be used — tag the next "
+            "patch instead"
+        )
+    return report

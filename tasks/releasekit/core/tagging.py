@@ -190,6 +190,8 @@ def create_and_push(
     Raises:
         GitError: the push failed; the message says which tags the remote has.
     """
+    if not tags:
+        return  # a push without refspecs would push the current branch instead
     created: list[str] = []
     try:
         for tag in tags:
