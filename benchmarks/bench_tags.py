@@ -7,6 +7,7 @@ scheme parse + precedence sort against bare ``semver.Version.parse`` + sort (tar
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import subprocess
@@ -43,6 +44,7 @@ def _names() -> list[str]:
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT / "tasks"))
     import semver
+
     from releasekit.core.tagschemes import TagScheme
 
     names = _names()
@@ -77,10 +79,8 @@ def main(argv: list[str]) -> int:
     def anchor_parse() -> object:
         parsed = []
         for n in names:
-            try:
+            with contextlib.suppress(ValueError):
                 parsed.append(semver.Version.parse(n[1:]))
-            except ValueError:
-                pass
         return sorted(parsed, reverse=True)
 
     base, ours = _median(anchor_parse), _median(lambda: scheme.releases(names))
