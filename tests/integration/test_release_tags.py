@@ -8,8 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import CliResult, Repo, git, require_real, tag_state
+from releasekit.core.config import load_config
+from releasekit.core.errors import ReleaseError
+from releasekit.core.tagging import plan_release_tag, release_scheme
 
 Cli = Callable[..., CliResult]
 
@@ -271,3 +276,19 @@ def test_tags_lists_releases_newest_first_by_precedence(
     }
     modules = cli("release.tags", "--format", "{dir}/v{version}", cwd=r.path)
     assert modules.lines == [f"src/x/v0.1.9\t0.1.9\t{head[:12]}\tdir=src/x"]
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(min_size=1, max_size=20))
+def test_any_version_text_is_refused_cleanly_or_planned_never_half_done(
+    repo: tuple[Repo, Path], text: str
+) -> None:
+    r, bare = repo
+    before = tag_state(r, bare), r.snapshot()
+    try:
+        plan = plan_release_tag(load_config(r.path), text, offline=True)
+    except ReleaseError as exc:
+        assert str(exc)
+    else:
+        assert release_scheme(load_config(r.path)).require(plan.tag).version == plan.version
+    assert (tag_state(r, bare), r.snapshot()) == before
