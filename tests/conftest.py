@@ -189,3 +189,143 @@ def env_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     monkeypatch.setenv("GITHUB_OUTPUT", str(output))
     yield {"summary": summary, "output": output}
+
+
+# --- tags fixtures (issue 4) -----------------------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class GitDaemon:
+    """A real ``git daemon`` serving bare repositories under ``base`` on 127.0.0.1."""
+
+    base: Path
+    port: int
+    process: subprocess.Popen[bytes]
+
+    def url(self, name: str) -> str:
+        return f"git://127.0.0.1:{self.port}/{name}"
+
+    def bare(self, name: str) -> Path:
+        path = self.base / name
+        git(self.base, "init", "-q", "--bare", str(path))
+        return path
+
+    def stop(self) -> None:
+        """Kill the daemon and every child it forked (receive-pack, hooks) at once."""
+        import signal
+
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def git_daemon(tmp_path: Path) -> Iterator[GitDaemon]:
+    """``git daemon --enable=receive-pack`` on a free 127.0.0.1 port, stopped after the test."""
+    import socket
+    import time
+
+    require_real("git", "apt-get install -y git")
+    exec_path = Path(git(tmp_path, "--exec-path").strip())
+    if not (exec_path / "git-daemon").exists():
+        require_real("git-daemon", "apt-get install -y git-daemon-run (or git with git-daemon)")
+    base = tmp_path / "daemon"
+    base.mkdir()
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            "git",
+            "daemon",
+            "--reuseaddr",
+            "--listen=127.0.0.1",
+            f"--port={port}",
+            "--export-all",
+            "--enable=receive-pack",
+            "--informative-errors",
+            f"--base-path={base}",
+            str(base),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    daemon = GitDaemon(base, port, process)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                daemon.stop()
+                pytest.fail(f"git daemon did not start on 127.0.0.1:{port}")
+            time.sleep(0.05)
+    yield daemon
+    daemon.stop()
+
+
+CAA = "github.com/confidential-containers/cloud-api-adaptor/src"
+GO_MODULES = {
+    "src/cloud-api-adaptor/go.mod": (
+        f"module {CAA}/cloud-api-adaptor\n\n"
+        "go 1.22\n\n"
+        "require (\n"
+        f"\t{CAA}/cloud-providers v0.0.0\n"
+        f"\t{CAA}/peerpod-ctrl v0.0.0 // indirect\n"
+        "\tgolang.org/x/sys v0.20.0\n"
+        ")\n\n"
+        "replace (\n"
+        f"\t{CAA}/cloud-providers => ../cloud-providers\n"
+        f"\t{CAA}/peerpod-ctrl => ../peerpod-ctrl\n"
+        ")\n"
+    ),
+    "src/cloud-api-adaptor/podvm/go.mod": "module example.com/podvm\n\ngo 1.22\n",
+    "src/cloud-providers/go.mod": f"module {CAA}/cloud-providers\n\ngo 1.22\n",
+    # csi-wrapper reaches cloud-api-adaptor only through a local replace, no require
+    "src/csi-wrapper/go.mod": (
+        f"module {CAA}/csi-wrapper\n\ngo 1.22\n\n"
+        f"replace {CAA}/cloud-api-adaptor => ../cloud-api-adaptor\n"
+    ),
+    "src/peerpod-ctrl/go.mod": (
+        f"module {CAA}/peerpod-ctrl\n\ngo 1.22\n\n"
+        f"require {CAA}/cloud-providers v0.0.0\n\n"
+        f"replace {CAA}/cloud-providers => ../cloud-providers\n"
+    ),
+    "src/webhook/go.mod": f"module {CAA}/webhook\n\ngo 1.22\n",
+    "releasekit.yaml": 'tags:\n  go_modules:\n    exclude: ["src/*/podvm"]\n',
+}
+# The order release.go-tag must tag them in: dependencies first, ties by path.
+GO_MODULE_ORDER = [
+    "src/cloud-providers",
+    "src/peerpod-ctrl",
+    "src/cloud-api-adaptor",
+    "src/csi-wrapper",
+    "src/webhook",
+]
+
+
+@pytest.fixture
+def go_repo(make_repo: Callable[..., Repo]) -> Repo:
+    """A cloud-api-adaptor-shaped repo: five Go modules with local replaces, one excluded,
+    and an untracked go.mod that must be ignored."""
+    repo = make_repo(GO_MODULES, name="caa")
+    repo.write({"src/scratch/go.mod": "module example.com/scratch\n"})
+    (repo.path / ".git" / "info" / "exclude").write_text("src/scratch/\n")
+    return repo
+
+
+def tag_state(repo: Repo, bare: Path | None = None) -> tuple[str, str]:
+    """Every local tag and every tag on ``bare``: what a refusal must leave unchanged."""
+    local = repo.git("for-each-ref", "--format=%(refname) %(objectname)", "refs/tags")
+    remote = (
+        git(bare, "for-each-ref", "--format=%(refname) %(objectname)", "refs/tags") if bare else ""
+    )
+    return local, remote

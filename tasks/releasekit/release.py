@@ -130,4 +130,240 @@ def prepare(
         )
 
 
-ns = Collection("release", bump, prepare)
+# --- tags (issue 4) --------------------------------------------------------------------------
+
+
+def _parts(module: str, codename: str) -> dict[str, str]:
+    return {k: v for k, v in (("module", module), ("codename", codename)) if v}
+
+
+@task(
+    help={
+        "version": "the version to tag (0.1.8, v0.1.8, or 2026.04 for CalVer suites)",
+        "ref": "the commit to tag (resolved once; default HEAD)",
+        "sign": "make a signed tag (git tag -s)",
+        "push": "push the tag with git push --atomic",
+        "remote": "the remote to check and push to (default: config remote)",
+        "module": "the {module} part of the tag_format",
+        "codename": "the {codename} part of the tag_format",
+        "channel": "edge, stable or lts (CalVer; lts only for April)",
+        "message": "tag message template ({tag}, {version}; default: tags.message)",
+        "offline": "do not ask the remote whether the tag exists",
+        "dry-run": "show what would be tagged and pushed; change nothing",
+    }
+)
+def tag(
+    c: Context,
+    version: str,
+    ref: str = "HEAD",
+    sign: bool = False,
+    push: bool = False,
+    remote: str = "",
+    module: str = "",
+    codename: str = "",
+    channel: str = "",
+    message: str = "",
+    offline: bool = False,
+    dry_run: bool = False,
+) -> None:
+    """Create an annotated release tag on one commit."""
+    from .core.tagging import create_and_push, plan_release_tag
+
+    with a.boundary():
+        cfg = a.config(c)
+        plan = plan_release_tag(
+            cfg,
+            version,
+            ref=ref,
+            parts=_parts(module, codename),
+            channel=channel or None,
+            sign=sign or None,
+            message=message or None,
+            remote=remote or None,
+            push=push,
+            offline=offline,
+        )
+        if not plan.remote.checked:
+            a.note(f"releasekit: note: did not check {plan.remote.name} ({plan.remote.reason})")
+        kind = "signed" if plan.sign else "annotated"
+        dry = a.is_dry(c, dry_run)
+        verb = "would tag" if dry else "tagged"
+        if not dry:
+            create_and_push(
+                cfg,
+                [plan.tag],
+                plan.commit,
+                remote=plan.remote.name if push else None,
+                message=plan.message,
+                sign=plan.sign,
+            )
+        channel_note = f", channel {plan.channel}" if plan.channel else ""
+        a.out(f"{verb} {plan.commit[:12]} as {plan.tag} ({kind}: {plan.message}{channel_note})")
+        if push:
+            a.out(f"{'would push' if dry else 'pushed'} {plan.tag} to {plan.remote.name} (atomic)")
+        else:
+            a.out(f"next: git push --atomic {plan.remote.name} refs/tags/{plan.tag}")
+        if dry:
+            a.out("dry run: nothing was changed")
+
+
+@task(help={"tag": "the local tag to delete (never one that a remote has)"})
+def untag(c: Context, tag: str) -> None:
+    """Delete a local tag that no remote has."""
+    from .core.tagging import untag as delete
+
+    with a.boundary():
+        asked = delete(a.config(c), tag)
+        where = ", ".join(asked) if asked else "no remotes configured"
+        a.out(f"deleted local tag {tag} (not on: {where})")
+
+
+@task(
+    help={
+        "version": "the Go module version, with its v (v0.8.0, v0.8.0-alpha.1)",
+        "remote": "the remote to check and push to (default: config remote)",
+        "ref": "the commit to tag (resolved once; default HEAD)",
+        "execute": "create the tags and push them in one git push --atomic",
+        "check-proxy": "ask the Go module proxy whether it knows the version (network)",
+        "offline": "do not ask the remote which tags it has",
+    }
+)
+def go_tag(
+    c: Context,
+    version: str,
+    remote: str = "",
+    ref: str = "HEAD",
+    execute: bool = False,
+    check_proxy: bool = False,
+    offline: bool = False,
+) -> None:
+    """Tag every Go module in dependency order."""
+    from .core import gomodules as gm
+    from .core.tagging import create_and_push
+
+    with a.boundary():
+        cfg = a.config(c)
+        execute = execute and not a.is_dry(c, False)  # invoke's global --dry only prints
+        plan = gm.plan_go_tags(
+            cfg, version, ref=ref, remote=remote or None, offline=offline, push=execute
+        )
+        if not plan.remote.checked:
+            a.note(f"releasekit: note: did not check {plan.remote.name} ({plan.remote.reason})")
+        if check_proxy:
+            report = gm.ensure_unknown_to_proxy(plan.modules, version)
+            if report.skipped:
+                a.note(f"releasekit: note: skipped the Go module proxy check: {report.skipped}")
+        a.out(f"go-tag {version}: {len(plan.tags)} tags on {plan.commit} ({plan.ref})")
+        for kept in plan.kept:
+            a.out(f"{kept} is already on {plan.commit[:12]}; kept as it is")
+        a.out(gm.BANNER)
+        if not plan.tags:
+            a.out(f"every module already has its {version} tag; nothing to do")
+            return
+        if not execute:
+            for line in plan.commands():
+                a.out(line)
+            a.out("run with --execute to create them and push all in one atomic push")
+            return
+        create_and_push(
+            cfg, plan.tags, plan.commit, remote=plan.remote.name, message=None, sign=False
+        )
+        for tag_name in plan.tags:
+            a.out(f"created and pushed {tag_name}")
+
+
+@task(
+    help={
+        "json": "print the result as JSON",
+        "format": "list tags of this tag_format instead of the configured one",
+    }
+)
+def tags(c: Context, json: bool = False, format: str = "") -> None:
+    """List release tags, newest first."""
+    from .core.tagging import list_releases
+
+    with a.boundary():
+        releases = list_releases(a.config(c), format or None)
+        if json:
+            a.emit_json(
+                [
+                    {
+                        "tag": r.parsed.tag,
+                        "version": str(r.parsed.version),
+                        "commit": r.commit,
+                        "prerelease": r.parsed.is_prerelease,
+                        "channel": r.parsed.channel,
+                        "annotated": r.annotated,
+                        "parts": dict(r.parsed.parts),
+                    }
+                    for r in releases
+                ]
+            )
+            return
+        for r in releases:
+            extra = " ".join(f"{k}={v}" for k, v in r.parsed.parts.items())
+            a.out(f"{r.parsed.tag}\t{r.parsed.version}\t{r.commit[:12]}\t{extra}".rstrip())
+
+
+@task(
+    help={
+        "tag": "the release tag to fix (e.g. v0.3.1 or suite-2026.04)",
+        "execute": "create the hotfix branch (otherwise only print the plan)",
+    }
+)
+def hotfix(c: Context, tag: str, execute: bool = False) -> None:
+    """Cut a hotfix branch from a release tag."""
+    from .core.hotfix import create_hotfix_branch, hotfix_steps, plan_hotfix
+
+    with a.boundary():
+        cfg = a.config(c)
+        plan = plan_hotfix(cfg, tag)
+        a.out(f"hotfix {plan.version} from {tag} ({plan.commit[:12]})")
+        if execute:
+            create_hotfix_branch(cfg, plan)
+            a.out(f"created branch {plan.branch} at {plan.commit[:12]}")
+        elif plan.branch_exists:
+            a.out(f"branch {plan.branch} exists ({len(plan.commits)} commits since {tag})")
+        else:
+            a.out(f"would create branch {plan.branch} at {plan.commit[:12]} (run with --execute)")
+        a.out("next:")
+        for line in hotfix_steps(cfg, plan):
+            a.out(f"  {line}")
+
+
+@task(
+    help={
+        "bad": "the bad release tag (e.g. v0.3.1)",
+        "good": "the release tag that replaces it (must exist)",
+        "publish": "also append the note to the bad GitHub release with gh",
+        "offline": "do not ask the remote whether the tags exist",
+        "dry-run": "show the note as a diff; write nothing",
+    }
+)
+def supersede(
+    c: Context,
+    bad: str,
+    good: str,
+    publish: bool = False,
+    offline: bool = False,
+    dry_run: bool = False,
+) -> None:
+    """Mark a bad release as superseded by a newer one."""
+    from .core.hotfix import plan_supersede, publish_supersede, write_supersede
+    from .core.textfile import render_diff
+
+    with a.boundary():
+        cfg = a.config(c)
+        plan = plan_supersede(cfg, bad, good, offline=offline)
+        if a.is_dry(c, dry_run):
+            a.out(render_diff([plan.edit]).rstrip("\n") if plan.edit else "note is up to date")
+            a.out("dry run: nothing was written")
+            return
+        write_supersede(plan)
+        a.out(f"{'wrote' if plan.edit else 'unchanged'} {plan.path}: {bad} superseded by {good}")
+        if publish:
+            publish_supersede(cfg.root, plan)
+            a.out(f"appended the note to the {bad} release (gh)")
+
+
+ns = Collection("release", bump, prepare, tag, untag, go_tag, tags, hotfix, supersede)

@@ -75,4 +75,35 @@ def versions(c: Context, tag: str = "", version: str = "", json: bool = False) -
             )
 
 
-ns = Collection("verify", versions)
+@task(help={"json": "print the findings as JSON"})
+def tags(c: Context, json: bool = False) -> None:
+    """Audit release and Go module tags for consistency."""
+    from .core import ci
+    from .core.errors import VerificationFailed
+    from .core.tagaudit import audit_tags
+
+    with a.boundary():
+        findings, audited = audit_tags(a.config(c))
+        if json:
+            a.emit_json(
+                {
+                    "ok": not findings,
+                    "audited": audited,
+                    "findings": [
+                        {"kind": f.kind, "tag": f.tag, "message": f.message} for f in findings
+                    ],
+                }
+            )
+        else:
+            for f in findings:
+                a.out(f"{f.kind}: {f.message}")
+            a.out(f"{audited} tags audited, {len(findings)} findings")
+        if ci.in_github_actions():
+            for f in findings:
+                a.out(ci.error_annotation(f.message))
+            ci.append_summary(f"### verify.tags: {audited} tags audited, {len(findings)} findings")
+        if findings:
+            raise VerificationFailed(f"{len(findings)} tag findings; see the list above")
+
+
+ns = Collection("verify", versions, tags)

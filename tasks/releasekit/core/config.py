@@ -215,6 +215,7 @@ class Config:
     signoff: bool = DEFAULTS["signoff"]
     prerelease_token: str = DEFAULTS["prerelease_token"]
     version_files: tuple[VersionFile, ...] = ()
+    tags: TagsConfig | None = None
 
     def where(self) -> str:
         """The config file for messages: its path relative to the root, or a hint."""
@@ -320,3 +321,57 @@ def load_config(start: Path, invoke_layer: Mapping[str, Any] | None = None) -> C
         values.update(Value(_read_yaml_mapping(source), "", Origin(CONFIG_FILE)).mapping(_PARSERS))
     parsed = {name: _PARSERS[name](value) for name, value in values.items()}
     return Config(root=root, source=source, **parsed)  # type: ignore[arg-type]
+
+
+# --- tags (issue 4: tag schemes, release tags, Go module tags, hotfix, supersede) ----------
+
+
+@dataclass(frozen=True)
+class TagsConfig:
+    """The ``tags:`` section: how release tags are made and which Go modules are tagged."""
+
+    versioning: str = "semver"
+    message: str = "Release {tag}"
+    sign: bool = False
+    channel: str = "edge"
+    hotfix_branch: str = "hotfix/{version}"
+    supersede_note: str = "release-notes/{tag}.superseded.md"
+    go_include: tuple[str, ...] = ("*",)
+    go_exclude: tuple[str, ...] = ()
+
+
+def tags_config(config: Config) -> TagsConfig:
+    """The repository's ``tags:`` section, or the defaults when it has none."""
+    return config.tags if config.tags is not None else TagsConfig()
+
+
+def _parse_tags(value: Value) -> TagsConfig:
+    keys = ("versioning", "message", "sign", "channel", "hotfix_branch", "supersede_note")
+    items = value.mapping((*keys, "go_modules"))
+    out: dict[str, Any] = {}
+    if "versioning" in items:
+        out["versioning"] = items["versioning"].string()
+        if out["versioning"] not in ("semver", "calver"):
+            raise items["versioning"].error(f"must be semver or calver, got {out['versioning']!r}")
+    if "message" in items:
+        out["message"] = items["message"].string()
+    if "sign" in items:
+        out["sign"] = items["sign"].boolean()
+    if "channel" in items:
+        out["channel"] = items["channel"].string()
+        if out["channel"] not in ("edge", "stable", "lts"):
+            raise items["channel"].error(f"must be edge, stable or lts, got {out['channel']!r}")
+    if "hotfix_branch" in items:
+        out["hotfix_branch"] = items["hotfix_branch"].template("{version}")
+    if "supersede_note" in items:
+        out["supersede_note"] = items["supersede_note"].relative_path()
+    if "go_modules" in items:
+        go = items["go_modules"].mapping(("include", "exclude"))
+        if "include" in go:
+            out["go_include"] = tuple(v.relative_path() for v in go["include"].sequence())
+        if "exclude" in go:
+            out["go_exclude"] = tuple(v.relative_path() for v in go["exclude"].sequence())
+    return TagsConfig(**out)
+
+
+_PARSERS["tags"] = _parse_tags  # registered here: the parser is defined after _PARSERS

@@ -8,10 +8,11 @@ CLI avoids GitPython's ~100 ms import on every task start.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from pathlib import Path
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 from .errors import GitError
-from .process import run
+from .process import Result, run
 
 
 def git(root: Path, *args: str, input_text: str | None = None) -> str:
@@ -99,3 +100,75 @@ def commit_paths(root: Path, paths: Sequence[str], message: str, *, signoff: boo
     git(root, "add", "--", *paths)
     git(root, "commit", "-q", *(["-s"] if signoff else []), "-F", "-", input_text=message)
     return git(root, "rev-parse", "HEAD").strip()
+
+
+# --- tags (issue 4) --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TagRef:
+    """A local tag and the commit it names (peeled through an annotated tag object)."""
+
+    name: str
+    commit: str
+    annotated: bool
+
+
+def tag_refs(root: Path) -> list[TagRef]:
+    """Every local tag with its commit, in one ``git for-each-ref`` call."""
+    fmt = "%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objectname)"
+    refs = []
+    for line in git(root, "for-each-ref", f"--format={fmt}", "refs/tags").splitlines():
+        name, kind, obj, peeled = line.split("\0")
+        refs.append(TagRef(name, peeled or obj, kind == "tag"))
+    return refs
+
+
+def tags_not_merged(root: Path, branch: str) -> set[str]:
+    """Local tags whose commit is not reachable from ``branch`` (one call)."""
+    out = git(
+        root, "for-each-ref", f"--no-merged={branch}", "--format=%(refname:strip=2)", "refs/tags"
+    )
+    return set(out.split())
+
+
+def remote_tag_commits(root: Path, remote: str) -> dict[str, str]:
+    """Every tag on ``remote`` with the commit it names (one ``git ls-remote``).
+
+    Raises:
+        CommandError: the remote cannot be reached.
+    """
+    found: dict[str, str] = {}
+    for line in git(root, "ls-remote", "--tags", remote).splitlines():
+        sha, _, ref = line.partition("\t")
+        name = ref.removeprefix("refs/tags/")
+        if name.endswith("^{}"):
+            found[name.removesuffix("^{}")] = sha
+        else:
+            found.setdefault(name, sha)
+    return found
+
+
+def create_tag(root: Path, tag: str, commit: str, *, message: str | None, sign: bool) -> None:
+    """Create ``tag`` on ``commit``: annotated with ``message``, signed with ``sign``."""
+    if message is None and not sign:
+        git(root, "tag", "--", tag, commit)
+        return
+    args = ["tag", "-s" if sign else "-a", "-F", "-", "--", tag, commit]
+    git(root, *args, input_text=message or tag)
+
+
+def delete_local_tag(root: Path, tag: str) -> None:
+    git(root, "tag", "-d", "--", tag)
+
+
+def push_tags_atomic(root: Path, remote: str, tags: Sequence[str]) -> Result:
+    """``git push --atomic remote refs/tags/...``: the remote takes all the tags or none."""
+    argv = ["git", "-C", str(root), "push", "--atomic", "--porcelain", remote]
+    return run([*argv, *(f"refs/tags/{t}:refs/tags/{t}" for t in tags)], check=False)
+
+
+def tracked_files(root: Path, name: str) -> list[str]:
+    """Paths tracked by git whose file name is ``name`` (e.g. every ``go.mod``)."""
+    out = git(root, "ls-files", "-z", "--", name, f"**/{name}")
+    return sorted({p for p in out.split("\0") if p and PurePosixPath(p).name == name})

@@ -1,34 +1,33 @@
-"""Release tags spelled by ``tag_format`` (``v{version}`` by default)."""
+"""Release tags spelled by ``tag_format`` (``v{version}`` by default).
+
+The small SemVer-only API the foundation uses; :mod:`.tagschemes` has the general schemes
+(named parts, optional segments, CalVer) that these functions delegate to.
+"""
 
 from __future__ import annotations
 
-import re
-
 import semver
 
-from .errors import VersionError
-from .versions import SEMVER_PATTERN, parse_version
+from .tagschemes import TagScheme
 
 
 def render_tag(tag_format: str, version: semver.Version) -> str:
     """The tag for ``version``: ``render_tag("v{version}", 0.1.8) == "v0.1.8"``."""
-    return tag_format.replace("{version}", str(version))
+    return TagScheme(tag_format).render(version)
 
 
 def parse_tag(tag_format: str, tag: str) -> semver.Version | None:
     """The version a tag spells under ``tag_format``, or None when it does not match."""
-    head, tail = tag_format.split("{version}")
-    match = re.fullmatch(re.escape(head) + f"({SEMVER_PATTERN})" + re.escape(tail), tag)
-    return parse_version(match.group(1)) if match else None
+    parsed = TagScheme(tag_format).parse(tag)
+    return (
+        parsed.version
+        if parsed is not None and isinstance(parsed.version, semver.Version)
+        else None
+    )
 
 
 def version_from_tag(tag_format: str, tag: str) -> semver.Version:
     """Like :func:`parse_tag` but raises when the tag does not follow ``tag_format``."""
-    version = parse_tag(tag_format, tag)
-    if version is None:
-        example = render_tag(tag_format, semver.Version(0, 1, 0))
-        raise VersionError(
-            f"tag {tag!r} does not follow tag_format {tag_format!r} (e.g. {example}); "
-            "pass the release tag or fix tag_format in releasekit.yaml"
-        )
+    version = TagScheme(tag_format).require(tag).version
+    assert isinstance(version, semver.Version)  # a semver scheme only parses SemVer
     return version

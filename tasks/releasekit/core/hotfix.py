@@ -1,0 +1,197 @@
+"""After a release: hotfix branches from a release tag, and superseding a bad release.
+
+Seed 003 cuts ``hotfix/2026.04.1`` from ``suite-2026.04``, tags it and cherry-picks the fix
+onto main; seed 001 never retags a bad release but cuts a new patch and marks the bad one
+superseded. Both work for every tag scheme.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import git
+from .config import Config, tags_config
+from .errors import CommandError, GitError, VersionError
+from .process import require_tool, run
+from .tagging import release_scheme
+from .tagschemes import ParsedTag, next_patch, precedes
+from .textfile import FileEdit, read_text, write_all
+
+
+@dataclass(frozen=True)
+class HotfixPlan:
+    """A hotfix branch from a release tag and the steps that follow it."""
+
+    source: ParsedTag
+    commit: str
+    tag: str  # the hotfix release tag to make later
+    branch: str
+    branch_exists: bool
+    commits: tuple[tuple[str, str], ...]  # (sha, subject) on the branch since the tag
+
+    @property
+    def version(self) -> str:
+        return str(next_patch(self.source.version))
+
+
+def plan_hotfix(config: Config, tag: str) -> HotfixPlan:
+    """Work out the hotfix branch for ``tag``.
+
+    Raises:
+        VersionError: the tag does not follow the scheme or is a pre-release.
+        GitError: the tag does not exist, or its hotfix release is already tagged.
+    """
+    scheme = release_scheme(config)
+    source = scheme.require(tag)
+    if source.is_prerelease:
+        raise VersionError(f"{tag} is a pre-release; hotfixes start from a release tag")
+    refs = {r.name: r.commit for r in git.tag_refs(config.root)}
+    if tag not in refs:
+        raise GitError(f"there is no tag {tag} here; run git fetch --tags, or name a release tag")
+    following = next_patch(source.version)
+    new_tag = scheme.render(following, source.parts)
+    if new_tag in refs:
+        raise GitError(
+            f"{new_tag} already exists, so the hotfix of {tag} was released; "
+            f"start from the newest hotfix: releasekit release.hotfix {new_tag}"
+        )
+    template = tags_config(config).hotfix_branch
+    branch = template.replace("{version}", str(following)).replace("{tag}", new_tag)
+    exists = git.branch_exists(config.root, branch)
+    commits: tuple[tuple[str, str], ...] = ()
+    if exists:
+        out = git.git(config.root, "log", "--reverse", "--format=%H%x00%s", f"{tag}..{branch}")
+        commits = tuple(tuple(line.split("\0", 1)) for line in out.splitlines())  # type: ignore[misc]
+    return HotfixPlan(source, refs[tag], new_tag, branch, exists, commits)
+
+
+def create_hotfix_branch(config: Config, plan: HotfixPlan) -> None:
+    """Create the branch on the tag's commit (the work tree is not touched)."""
+    if plan.branch_exists:
+        raise GitError(
+            f"branch {plan.branch} already exists; switch to it: git switch {plan.branch}"
+        )
+    git.git(config.root, "branch", "--", plan.branch, plan.commit)
+
+
+def hotfix_steps(config: Config, plan: HotfixPlan) -> list[str]:
+    """What to do after the branch exists: fix, tag, cherry-pick onto main."""
+    flags = "".join(
+        f" --{k} {v}" for k, v in plan.source.parts.items() if k in ("module", "codename")
+    )
+    lines = [
+        f"1. git switch {plan.branch}; commit the fix and run the tests",
+        f"2. releasekit release.tag {plan.version}{flags} --ref {plan.branch} --push"
+        f"   # tags {plan.tag}",
+        f"3. cherry-pick the fix onto {config.main_branch}:",
+        f"     git switch {config.main_branch}",
+    ]
+    if plan.commits:
+        lines.append("     git cherry-pick -x " + " ".join(sha[:12] for sha, _ in plan.commits))
+        lines += [f"       # {sha[:12]} {subject}" for sha, subject in plan.commits]
+    else:
+        lines.append(
+            f"     git cherry-pick -x <commits>   # none on {plan.branch} yet; "
+            f"rerun release.hotfix {plan.source.tag} to list them"
+        )
+    return lines
+
+
+# --- supersede ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupersedePlan:
+    """The release-note addition that marks ``bad`` as replaced by ``good``."""
+
+    bad: str
+    good: str
+    path: str
+    note: str
+    edit: FileEdit | None  # None when the file already says exactly this
+
+
+def supersede_text(bad: str, good: str) -> str:
+    return (
+        f"> [!WARNING]\n"
+        f"> **Superseded by {good}.** Do not use {bad}: upgrade to {good}.\n"
+        f"> Published tags are immutable, so {bad} was not changed or re-tagged;\n"
+        f"> {good} is the release that replaces it.\n"
+    )
+
+
+def plan_supersede(config: Config, bad: str, good: str, *, offline: bool = False) -> SupersedePlan:
+    """Check both releases and compute the note file.
+
+    Raises:
+        GitError: the replacement (or the bad release) tag does not exist.
+        VersionError: a tag does not follow the scheme, or the replacement is not newer.
+    """
+    scheme = release_scheme(config)
+    old, new = scheme.require(bad), scheme.require(good)
+    local = {r.name for r in git.tag_refs(config.root)}
+    remote: set[str] = set()
+    if not offline and config.remote in git.remotes(config.root):
+        try:
+            remote = set(git.remote_tag_commits(config.root, config.remote))
+        except CommandError:
+            remote = set()
+    for tag, role in ((good, "replacement"), (bad, "superseded")):
+        if tag not in local and tag not in remote:
+            raise GitError(
+                f"the {role} release tag {tag} does not exist (locally or on {config.remote}); "
+                + (
+                    f"release it first: releasekit release.tag {new.version} --push"
+                    if role == "replacement"
+                    else "check the tag name"
+                )
+            )
+    if not precedes(old.version, new.version):
+        raise VersionError(
+            f"{good} does not come after {bad}; a replacement must be a newer release"
+        )
+    rel = tags_config(config).supersede_note.replace("{tag}", bad.replace("/", "-"))
+    real = config.root / rel
+    text = supersede_text(bad, good)
+    old_text = read_text(real) if real.is_file() else ""
+    edit = None if old_text == text else FileEdit(rel, real, old_text, text)
+    return SupersedePlan(bad, good, rel, text, edit)
+
+
+def write_supersede(plan: SupersedePlan) -> None:
+    """Write the note file (created if needed) through write_all."""
+    if plan.edit is None:
+        return
+    real = plan.edit.real_path
+    created = not real.exists()
+    if created:  # write_all replaces existing files; give it an empty one to replace
+        real.parent.mkdir(parents=True, exist_ok=True)
+        real.touch()
+    try:
+        write_all([plan.edit])
+    except BaseException:
+        if created:
+            real.unlink(missing_ok=True)
+        raise
+
+
+def publish_supersede(root: Path, plan: SupersedePlan) -> None:
+    """Append the note to the GitHub release of the bad tag with ``gh``.
+
+    Raises:
+        CommandError: gh is missing or fails.
+    """
+    gh = require_tool(
+        "gh", "install the GitHub CLI (https://cli.github.com) or paste the note by hand"
+    )
+    body = run(
+        [gh, "release", "view", plan.bad, "--json", "body", "--jq", ".body"], cwd=root
+    ).stdout
+    if plan.note.strip() in body:
+        return
+    run(
+        [gh, "release", "edit", plan.bad, "--notes-file", "-"],
+        cwd=root,
+        input_text=plan.note + "\n" + body,
+    )

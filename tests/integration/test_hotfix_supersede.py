@@ -1,0 +1,197 @@
+"""release.hotfix and release.supersede on real repositories."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import CliResult, Repo, tag_state
+
+Cli = Callable[..., CliResult]
+
+SUITE_CONFIG = (
+    'tag_format: "suite-{version}[-{codename}][-{channel}]"\ntags:\n  versioning: calver\n'
+)
+
+
+@pytest.fixture
+def suite(make_repo: Callable[..., Repo]) -> Repo:
+    repo = make_repo({"releasekit.yaml": SUITE_CONFIG})
+    repo.git("tag", "-a", "suite-2026.04", "-m", "Release suite-2026.04")
+    repo.commit("feat: after the release on main")
+    return repo
+
+
+def test_hotfix_plan_for_a_calver_suite_changes_nothing(cli: Cli, suite: Repo) -> None:
+    tagged = suite.git("rev-parse", "suite-2026.04^{commit}").strip()[:12]
+    result = cli("release.hotfix", "suite-2026.04", cwd=suite.path)
+    assert result.code == 0, result.err
+    assert result.lines == [
+        f"hotfix 2026.04.1 from suite-2026.04 ({tagged})",
+        f"would create branch hotfix/2026.04.1 at {tagged} (run with --execute)",
+        "next:",
+        "  1. git switch hotfix/2026.04.1; commit the fix and run the tests",
+        "  2. releasekit release.tag 2026.04.1 --ref hotfix/2026.04.1 --push"
+        "   # tags suite-2026.04.1",
+        "  3. cherry-pick the fix onto main:",
+        "       git switch main",
+        "       git cherry-pick -x <commits>   # none on hotfix/2026.04.1 yet; "
+        "rerun release.hotfix suite-2026.04 to list them",
+    ]
+    assert suite.git("branch", "--list", "hotfix/*") == ""
+
+
+def test_hotfix_execute_creates_the_branch_and_later_lists_the_commits(
+    cli: Cli, suite: Repo
+) -> None:
+    tagged = suite.git("rev-parse", "suite-2026.04^{commit}").strip()
+    before = suite.snapshot()
+    result = cli("release.hotfix", "suite-2026.04", "--execute", cwd=suite.path)
+    assert result.code == 0, result.err
+    assert f"created branch hotfix/2026.04.1 at {tagged[:12]}" in result.lines
+    assert suite.git("rev-parse", "hotfix/2026.04.1").strip() == tagged
+    assert suite.git("branch", "--show-current").strip() == "main"  # work tree untouched
+    assert suite.snapshot() == before
+    suite.git("switch", "-q", "hotfix/2026.04.1")
+    fix = suite.commit("fix: patch CVE")
+    suite.git("switch", "-q", "main")
+    again = cli("release.hotfix", "suite-2026.04", cwd=suite.path)
+    assert "branch hotfix/2026.04.1 exists (1 commits since suite-2026.04)" in again.lines
+    assert f"       git cherry-pick -x {fix[:12]}" in again.lines
+    assert f"         # {fix[:12]} fix: patch CVE" in again.lines
+    twice = cli("release.hotfix", "suite-2026.04", "--execute", cwd=suite.path)
+    assert twice.code == 1
+    assert "branch hotfix/2026.04.1 already exists" in twice.err
+
+
+def test_hotfix_for_semver_with_module_parts(cli: Cli, make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo({"releasekit.yaml": 'tag_format: "module-{module}-v{version}"\n'})
+    repo.git("tag", "module-authority-v1.2.3")
+    result = cli("release.hotfix", "module-authority-v1.2.3", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert (
+        "  2. releasekit release.tag 1.2.4 --module authority --ref hotfix/1.2.4 --push"
+        in result.out
+    )
+
+
+def test_hotfix_refusals(cli: Cli, suite: Repo) -> None:
+    suite.git("tag", "suite-2026.04.1")
+    released = cli("release.hotfix", "suite-2026.04", "--execute", cwd=suite.path)
+    assert released.code == 1
+    assert "suite-2026.04.1 already exists" in released.err
+    assert "releasekit release.hotfix suite-2026.04.1" in released.err
+    missing = cli("release.hotfix", "suite-2025.10", "--execute", cwd=suite.path)
+    assert missing.code == 1
+    assert "there is no tag suite-2025.10" in missing.err
+    foreign = cli("release.hotfix", "v1.0.0", cwd=suite.path)
+    assert foreign.code == 1
+    assert "does not follow tag_format" in foreign.err
+    assert suite.git("branch", "--list", "hotfix/*") == ""
+
+
+def test_hotfix_refuses_a_prerelease(cli: Cli, make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo()
+    repo.git("tag", "v0.8.0-alpha.1")
+    result = cli("release.hotfix", "v0.8.0-alpha.1", "--execute", cwd=repo.path)
+    assert result.code == 1
+    assert "is a pre-release; hotfixes start from a release tag" in result.err
+
+
+# --- supersede ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def released(make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path]) -> Repo:
+    repo = make_repo()
+    bare_remote(repo, "origin")
+    repo.git("tag", "-a", "v0.3.1", "-m", "Release v0.3.1")
+    repo.commit("fix: the bad artifact")
+    repo.git("tag", "-a", "v0.3.2", "-m", "Release v0.3.2")
+    return repo
+
+
+def test_supersede_writes_the_note(cli: Cli, released: Repo) -> None:
+    result = cli("release.supersede", "v0.3.1", "v0.3.2", cwd=released.path)
+    assert result.code == 0, result.err
+    assert result.lines == ["wrote release-notes/v0.3.1.superseded.md: v0.3.1 superseded by v0.3.2"]
+    note = (released.path / "release-notes" / "v0.3.1.superseded.md").read_text()
+    assert note == (
+        "> [!WARNING]\n"
+        "> **Superseded by v0.3.2.** Do not use v0.3.1: upgrade to v0.3.2.\n"
+        "> Published tags are immutable, so v0.3.1 was not changed or re-tagged;\n"
+        "> v0.3.2 is the release that replaces it.\n"
+    )
+    again = cli("release.supersede", "v0.3.1", "v0.3.2", cwd=released.path)
+    assert again.lines == [
+        "unchanged release-notes/v0.3.1.superseded.md: v0.3.1 superseded by v0.3.2"
+    ]
+
+
+def test_supersede_dry_run_writes_nothing(cli: Cli, released: Repo) -> None:
+    before = released.snapshot()
+    result = cli("release.supersede", "v0.3.1", "v0.3.2", "--dry-run", cwd=released.path)
+    assert result.code == 0, result.err
+    assert "+++ b/release-notes/v0.3.1.superseded.md" in result.out
+    assert released.snapshot() == before
+
+
+def test_supersede_refuses_a_replacement_that_does_not_exist(cli: Cli, released: Repo) -> None:
+    before = released.snapshot(), tag_state(released)
+    result = cli("release.supersede", "v0.3.1", "v0.3.3", cwd=released.path)
+    assert result.code == 1
+    assert "the replacement release tag v0.3.3 does not exist (locally or on origin)" in result.err
+    assert "releasekit release.tag 0.3.3 --push" in result.err
+    older = cli("release.supersede", "v0.3.2", "v0.3.1", cwd=released.path)
+    assert older.code == 1
+    assert "v0.3.1 does not come after v0.3.2" in older.err
+    assert (released.snapshot(), tag_state(released)) == before
+
+
+def test_supersede_finds_a_replacement_that_only_the_remote_has(cli: Cli, released: Repo) -> None:
+    released.git("push", "-q", "origin", "v0.3.2")
+    released.git("tag", "-d", "v0.3.2")
+    result = cli("release.supersede", "v0.3.1", "v0.3.2", cwd=released.path)
+    assert result.code == 0, result.err
+
+
+def test_supersede_publish_without_gh_keeps_the_note_and_says_so(
+    cli: Cli, released: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(
+        "PATH",
+        os.pathsep.join(
+            p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "gh").exists()
+        ),
+    )
+    result = cli("release.supersede", "v0.3.1", "v0.3.2", "--publish", cwd=released.path)
+    assert result.code == 1
+    assert "gh is not installed or not on PATH" in result.err
+    assert (released.path / "release-notes" / "v0.3.1.superseded.md").is_file()
+
+
+def test_supersede_publish_with_a_fake_gh_script_records_the_calls(
+    cli: Cli, released: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """gh cannot run here (no network, no GitHub): a stand-in script records its argv and stdin."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    log = tmp_path / "gh.log"
+    gh = bindir / "gh"
+    gh.write_text(
+        f'#!/bin/sh\necho "$@" >> "{log}"\n'
+        f'if [ "$2" = view ]; then echo "Original notes"; else cat >> "{log}"; fi\n'
+    )
+    gh.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    result = cli("release.supersede", "v0.3.1", "v0.3.2", "--publish", cwd=released.path)
+    assert result.code == 0, result.err
+    assert result.lines[-1] == "appended the note to the v0.3.1 release (gh)"
+    calls = log.read_text()
+    assert calls.startswith(
+        "release view v0.3.1 --json body --jq .body\nrelease edit v0.3.1 --notes-file -\n"
+    )
+    assert calls.endswith("> v0.3.2 is the release that replaces it.\n\nOriginal notes\n")
