@@ -17,11 +17,24 @@ from conftest import REPO_ROOT, Repo
 LIST_LINES = [
     "Subcommands:",
     "",
-    "  release.bump      Set the release version in every configured file.",
-    "  release.prepare   Create the release branch with the bump in one commit.",
-    "  verify.versions   Check every version file against the release tag.",
+    "  release.bump        Set the release version in every configured file.",
+    "  release.go-tag      Tag every Go module in dependency order.",
+    "  release.hotfix      Cut a hotfix branch from a release tag.",
+    "  release.prepare     Create the release branch with the bump in one commit.",
+    "  release.supersede   Mark a bad release as superseded by a newer one.",
+    "  release.tag         Create an annotated release tag on one commit.",
+    "  release.tags        List release tags, newest first.",
+    "  release.untag       Delete a local tag that no remote has.",
+    "  verify.tags         Audit release and Go module tags for consistency.",
+    "  verify.versions     Check every version file against the release tag.",
     "",
 ]
+
+
+def _listed(stdout: str) -> dict[str, str]:
+    """`--list` output as {task: one-line help} (the column width grows with task names)."""
+    rows = (line.strip().split(None, 1) for line in stdout.splitlines() if line.startswith("  "))
+    return {row[0]: row[1] for row in rows if len(row) == 2}
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
@@ -79,8 +92,8 @@ def test_vendored_copy_works_next_to_a_minimal_tasks_py(tmp_path: Path) -> None:
         check=True,
     )
     assert (
-        "  release.bump      Set the release version in every configured file."
-        in listed.stdout.splitlines()
+        _listed(listed.stdout)["release.bump"]
+        == "Set the release version in every configured file."
     )
     where = subprocess.run(
         [sys.executable, "-m", "invoke", "where"],
@@ -105,8 +118,8 @@ def test_template_tasks_py_composes_releasekit_with_a_project_task(example_repo:
         check=True,
     )
     assert (
-        "  prepare-release   Prepare the release branch and re-check versions."
-        in listed.stdout.splitlines()
+        _listed(listed.stdout)["prepare-release"]
+        == "Prepare the release branch and re-check versions."
     )
     example_repo.commit("chore: add tasks.py")
     done = subprocess.run(
