@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from invoke import Collection, Context, task
+from typing import Any
+
+from invoke import Collection, Context, Task, task
 
 from . import _adapter as a
 
@@ -71,4 +73,106 @@ def versions(c: Context, tag: str = "", version: str = "", json: bool = False) -
             raise VerificationFailed("\n".join(messages))
 
 
-ns = Collection("verify", versions)
+# --- helm charts and CRDs (issue 5) ----------------------------------------------------------
+
+
+def _release_for(cfg: Any, tag: str) -> Any:
+    from .core.charts import Release
+    from .core.tags import version_from_tag
+
+    if not tag:
+        return None
+    return Release(tag, version_from_tag(cfg.tag_format, tag), "--tag")
+
+
+class _HelmFlags(Task):  # type: ignore[misc]
+    """A task whose ``values`` flag also answers to ``-f``, as in ``helm template -f``."""
+
+    def arg_opts(self, name: str, default: Any, taken_names: set[str]) -> dict[str, Any]:
+        opts: dict[str, Any] = super().arg_opts(name, default, taken_names)
+        if name == "values":
+            opts["names"] = ["values", "f"]
+        return opts
+
+
+@task(
+    klass=_HelmFlags,
+    aliases=["helm-template-check"],
+    help={
+        "chart": "chart directory (default: helm.charts in releasekit.yaml, else every chart)",
+        "tag": "release tag the images must carry (default: from the chart's appVersion)",
+        "values": "extra values file, like helm -f/--values (repeatable)",
+        "set": "extra value, like helm --set k=v (repeatable)",
+        "engine": "helm (binary), sdk (helm-python-sdk) or auto",
+        "json": "print the result as JSON",
+    },
+    iterable=["values", "set"],
+)
+def helm_template(
+    c: Context,
+    chart: str = "",
+    tag: str = "",
+    values: list[str] | None = None,
+    set: list[str] | None = None,  # noqa: A002 - the flag is helm's --set
+    engine: str = "",
+    json: bool = False,
+) -> None:
+    """Render charts and check every image against the tag."""
+    from .core import ci
+    from .core.chart_images import check_images, describe, find_images
+    from .core.charts import configured_charts, helm_config, read_chart, release_from_chart, render
+    from .core.errors import VerificationFailed
+    from .core.helm import select_engine
+
+    with a.boundary():
+        cfg = a.config(c)
+        eng = select_engine(engine if engine else helm_config(cfg).engine)
+        release = _release_for(cfg, tag)
+        report, failures = [], []
+        for entry in configured_charts(cfg, chart):
+            rel = release or release_from_chart(cfg, entry, read_chart(cfg.root, entry.path))
+            found = find_images(
+                render(cfg, eng, entry, values or [], set or []), entry.image_patterns
+            )
+            checks = check_images(found, entry, rel.tag, str(rel.version))
+            bad = [ch for ch in checks if not ch.ok]
+            failures += [f"{entry.path}: {describe(ch)}" for ch in bad]
+            report.append((entry, rel, checks))
+            if not json:
+                a.out(
+                    f"{entry.path}: rendered with {eng.name}, checking against {rel.tag} (from {rel.source})"
+                )
+                for ch in checks:
+                    a.out(f"  {describe(ch)}")
+                a.out(f"  {len(checks)} images, {len(bad)} mismatches")
+        if json:
+            a.emit_json(
+                [
+                    {
+                        "chart": entry.path,
+                        "tag": rel.tag,
+                        "engine": eng.name,
+                        "images": [
+                            {
+                                "source": ch.found.source if ch.found else None,
+                                "where": ch.found.where if ch.found else None,
+                                "image": ch.found.image if ch.found else None,
+                                "expected": ch.expected,
+                                "verdict": ch.verdict,
+                            }
+                            for ch in checks
+                        ],
+                    }
+                    for entry, rel, checks in report
+                ]
+            )
+        if ci.in_github_actions():
+            for message in failures:
+                a.out(ci.error_annotation(message))
+        if failures:
+            raise VerificationFailed(
+                f"{len(failures)} image(s) do not match the release:\n" + "\n".join(failures)
+            )
+
+
+ns = Collection("verify", versions, helm_template)
