@@ -113,7 +113,7 @@ def helm_template(
     chart: str = "",
     tag: str = "",
     values: list[str] | None = None,
-    set: list[str] | None = None,  # noqa: A002 - the flag is helm's --set
+    set: list[str] | None = None,
     engine: str = "",
     json: bool = False,
 ) -> None:
