@@ -85,7 +85,7 @@ def _release_for(cfg: Any, tag: str) -> Any:
     return Release(tag, version_from_tag(cfg.tag_format, tag), "--tag")
 
 
-class _HelmFlags(Task):  # type: ignore[misc]
+class _HelmFlags(Task):  # type: ignore[type-arg]
     """A task whose ``values`` flag also answers to ``-f``, as in ``helm template -f``."""
 
     def arg_opts(self, name: str, default: Any, taken_names: set[str]) -> dict[str, Any]:
@@ -175,4 +175,149 @@ def helm_template(
             )
 
 
-ns = Collection("verify", versions, helm_template)
+@task(
+    help={
+        "chart": "chart directory (default: helm.charts in releasekit.yaml, else every chart)",
+        "tag": "the release tag (default: from each chart's appVersion)",
+        "json": "print the result as JSON",
+    }
+)
+def chart(c: Context, chart: str = "", tag: str = "", json: bool = False) -> None:
+    """Check appVersion, chart version and the bump rule."""
+    from .core import ci
+    from .core.charts import check_chart, configured_charts
+    from .core.errors import VerificationFailed
+
+    with a.boundary():
+        cfg = a.config(c)
+        release = _release_for(cfg, tag)
+        results = []
+        for entry in configured_charts(cfg, chart):
+            rel, checks = check_chart(cfg, entry, release)
+            results.append((entry, rel, checks))
+        failed = [ch for _, _, checks in results for ch in checks if not ch.ok]
+        if json:
+            a.emit_json(
+                [
+                    {
+                        "chart": entry.path,
+                        "tag": rel.tag,
+                        "checks": [
+                            {"rule": ch.rule, "ok": ch.ok, "message": ch.message} for ch in checks
+                        ],
+                    }
+                    for entry, rel, checks in results
+                ]
+            )
+        else:
+            for _, _, checks in results:
+                for ch in checks:
+                    a.out(f"{'OK      ' if ch.ok else 'MISMATCH'} {ch.message}")
+        if ci.in_github_actions():
+            for ch in failed:
+                a.out(ci.error_annotation(ch.message, f"{ch.chart}/Chart.yaml"))
+        if failed:
+            raise VerificationFailed("\n".join(ch.message for ch in failed))
+
+
+@task(help={"json": "print the result as JSON"})
+def chart_sync(c: Context, json: bool = False) -> None:
+    """Check that chart CRDs match the generated CRDs."""
+    from .core.charts import helm_config
+    from .core.crds import check_sync
+    from .core.errors import UsageError, VerificationFailed
+
+    with a.boundary():
+        cfg = a.config(c)
+        pairs = helm_config(cfg).crds
+        if not pairs:
+            raise UsageError(
+                f"no CRD pairs configured; add helm.crds (generated, chart) to {cfg.where()}"
+            )
+        report = [(pair, check_sync(cfg.root, pair)) for pair in pairs]
+        if json:
+            a.emit_json(
+                [
+                    {
+                        "generated": pair.generated,
+                        "chart": pair.chart,
+                        "in_sync": not drifts,
+                        "drift": [
+                            {"crd": d.name, "problem": d.problem, "diff": d.diff} for d in drifts
+                        ],
+                    }
+                    for pair, drifts in report
+                ]
+            )
+        messages = []
+        for pair, drifts in report:
+            if not json:
+                verdict = "in sync" if not drifts else f"{len(drifts)} CRDs differ"
+                a.out(f"{pair.chart} vs {pair.generated}: {verdict}")
+                for drift in drifts:
+                    a.out(f"  {drift.name}: {drift.problem}")
+                    a.out(
+                        drift.diff.rstrip("\n") if drift.problem == "differs" else f"  {drift.diff}"
+                    )
+            if drifts:
+                fix = f"; run `{pair.fix}`" if pair.fix else ""
+                messages.append(f"{pair.chart} is out of sync with {pair.generated}{fix}")
+        if messages:
+            raise VerificationFailed("\n".join(messages))
+
+
+@task(
+    help={
+        "since": "the ref to compare with (default: the previous release tag)",
+        "until": "the ref to compare (default: the working tree)",
+        "path": "CRD directory (default: helm.crds generated dir, else a chart's crds/)",
+        "schema-only": "ignore description text",
+        "json": "print the result as JSON",
+    }
+)
+def crd_changes(
+    c: Context,
+    since: str = "",
+    until: str = "",
+    path: str = "",
+    schema_only: bool = False,
+    json: bool = False,
+) -> None:
+    """List CRD changes since the previous release."""
+    from .core import ci
+    from .core.charts import configured_charts, helm_config, previous_release
+    from .core.crds import changes_between, crd_dir_for
+    from .core.errors import UsageError
+
+    with a.boundary():
+        cfg = a.config(c)
+        hc = helm_config(cfg)
+        charts = [] if path or hc.crds else [cfg.root / e.path for e in configured_charts(cfg)]
+        directory = crd_dir_for(hc.crds, charts, cfg.root, path)
+        base = since if since else previous_release(cfg.root, cfg.tag_format, None)
+        if base is None:
+            raise UsageError("no release tag to compare with; pass --since <ref>")
+        changes = changes_between(cfg.root, directory, base, until or None, schema_only=schema_only)
+        upto = until if until else "the working tree"
+        if json:
+            a.emit_json(
+                {
+                    "since": base,
+                    "until": until or None,
+                    "path": directory,
+                    "changed": bool(changes),
+                    "changes": [ch.as_dict() for ch in changes],
+                }
+            )
+        else:
+            a.out(f"CRD changes in {directory} from {base} to {upto}: {len(changes) or 'none'}")
+            for change in changes:
+                a.out(f"  {change.describe()}")
+            if changes:
+                a.note(
+                    "releasekit: note: helm upgrade does not update CRDs; say so in the release notes"
+                )
+        ci.set_outputs({"crd_changes": "true" if changes else "false"})
+
+
+ns = Collection("verify", versions, helm_template, chart, chart_sync, crd_changes)
