@@ -96,10 +96,17 @@ def _container_images(node: Any) -> Iterator[tuple[str, str]]:
             yield from _container_images(value)
 
 
-def _strings(node: Any, path: str) -> Iterator[tuple[str, str]]:
+def _strings(node: Any, path: str, sep: str = ".") -> Iterator[tuple[str, str]]:
+    """Every string value with a readable path (``container manager args[0]``)."""
     if isinstance(node, dict):
         for key, value in node.items():
-            yield from _strings(value, f"{path}.{key}" if path else str(key))
+            if key in CONTAINER_LISTS and isinstance(value, list):
+                for index, item in enumerate(value):
+                    name = item.get("name") if isinstance(item, dict) else None
+                    label = f"{key[:-1]} {name}" if name else f"{path}.{key}[{index}]".lstrip(".")
+                    yield from _strings(item, label, " " if name else ".")
+                continue
+            yield from _strings(value, f"{path}{sep}{key}" if path else str(key))
     elif isinstance(node, list):
         for index, value in enumerate(node):
             yield from _strings(value, f"{path}[{index}]")

@@ -1,0 +1,162 @@
+"""verify.helm-template: real rendering (helm-python-sdk, or the helm binary) of real charts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT, CliResult, Repo
+
+GOLDEN = REPO_ROOT / "tests" / "fixtures" / "helm"
+
+pytest.importorskip("helm_python", reason="pip install 'releasekit[helm]'")
+
+
+def test_example_chart_report_matches_golden(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    result = cli("verify.helm-template", "--engine", "sdk", cwd=example_repo.path)
+    assert result.code == 0, result.err
+    assert result.out == (GOLDEN / "helm-template-v0.1.7.txt").read_text()
+
+
+def test_wrong_tag_reports_every_image_and_exits_3(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    result = cli(
+        "verify.helm-template", "--engine", "sdk", "--tag", "v0.1.8", cwd=example_repo.path
+    )
+    assert result.code == 3
+    assert result.out == (GOLDEN / "helm-template-v0.1.8-mismatch.txt").read_text()
+    assert "5 image(s) do not match the release" in result.err
+
+
+def test_alias_helm_template_check_runs_the_same_task(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    result = cli("verify.helm-template-check", "--engine", "sdk", cwd=example_repo.path)
+    assert result.code == 0
+    assert result.out == (GOLDEN / "helm-template-v0.1.7.txt").read_text()
+
+
+def test_values_file_and_set_override_through_helpers(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    # -f sets the CronJob's image to :latest; --set gives the agent an explicit tag; both
+    # reach the rendered output through `include` and `tag | default .Chart.AppVersion`.
+    result = cli(
+        "verify.helm-template", "--engine", "sdk",
+        "-f", "charts/demo-operator/ci/latest-values.yaml",
+        "--set", "agent.image.tag=v0.1.7",
+        "--set", "initImage.digest=sha256:" + "a" * 64,
+        cwd=example_repo.path,
+    )  # fmt: skip
+    assert result.code == 3
+    assert result.lines[1] == (
+        "  MISMATCH CronJob/demo-operator-session-cleanup container cleanup: "
+        "ghcr.io/example/demo-operator:latest (expected ghcr.io/example/demo-operator:v0.1.7)"
+    )
+    assert result.lines[2] == (
+        "  PINNED   Deployment/demo-operator-controller initContainer wait-for-webhook-certs: "
+        "ghcr.io/example/demo-operator@sha256:" + "a" * 64
+    )
+    assert result.lines[-1] == "  6 images, 1 mismatches"
+
+
+def test_allow_list_accepts_an_intentional_latest(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    config = example_repo.path / "releasekit.yaml"
+    text = config.read_text()
+    config.write_text(
+        text.replace(
+            '      app_version: "{tag}"\n',
+            '      app_version: "{tag}"\n      allow: ["ghcr.io/example/demo-operator:latest"]\n',
+        )
+    )
+    result = cli(
+        "verify.helm-template", "--engine", "sdk", "-f", "charts/demo-operator/ci/latest-values.yaml",
+        cwd=example_repo.path,
+    )  # fmt: skip
+    assert result.code == 0, result.out
+    assert result.lines[1] == (
+        "  ALLOWED  CronJob/demo-operator-session-cleanup container cleanup: ghcr.io/example/demo-operator:latest"
+    )
+
+
+def test_json_report_lists_every_image(example_repo: Repo, cli: Callable[..., CliResult]) -> None:
+    result = cli("verify.helm-template", "--engine", "sdk", "--json", cwd=example_repo.path)
+    assert result.code == 0
+    data = json.loads(result.out)
+    assert json.loads((GOLDEN / "helm-template-v0.1.7.json").read_text()) == data
+
+
+def test_without_configuration_every_image_must_carry_the_tag(
+    make_repo: Callable[..., Repo], cli: Callable[..., CliResult]
+) -> None:
+    repo = make_repo(
+        {
+            "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.2.0\nappVersion: 1.2.0\n",
+            "charts/web/values.yaml": "tag: ''\n",
+            "charts/web/templates/pod.yaml": (
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n"
+                "  ephemeralContainers:\n    - name: debug\n      image: busybox\n"
+                "  containers:\n    - name: web\n"
+                "      image: example.org/web:{{ .Values.tag | default .Chart.AppVersion }}\n"
+            ),
+        }
+    )
+    result = cli("verify.helm-template", "--engine", "sdk", "--tag", "v1.2.0", cwd=repo.path)
+    assert result.code == 3
+    assert result.lines == [
+        "charts/web: rendered with sdk, checking against v1.2.0 (from --tag)",
+        "  OK       Pod/web container web: example.org/web:1.2.0",
+        "  MISMATCH Pod/web ephemeralContainer debug: busybox has no tag (expected busybox:v1.2.0)",
+        "  2 images, 1 mismatches",
+    ]
+
+
+def test_template_error_is_reported_with_the_template(
+    make_repo: Callable[..., Repo], cli: Callable[..., CliResult]
+) -> None:
+    repo = make_repo(
+        {
+            "charts/bad/Chart.yaml": "apiVersion: v2\nname: bad\nversion: 0.1.0\nappVersion: v0.1.0\n",
+            "charts/bad/templates/x.yaml": 'kind: Pod\nimage: {{ include "nope" . }}\n',
+        }
+    )
+    result = cli("verify.helm-template", "--engine", "sdk", cwd=repo.path)
+    assert result.code == 1
+    assert "rendering" in result.err and "bad/templates/x.yaml" in result.err
+    assert 'no template "nope"' in result.err
+
+
+def test_missing_values_file_is_a_usage_error(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    result = cli(
+        "verify.helm-template", "--engine", "sdk", "-f", "nope.yaml", cwd=example_repo.path
+    )
+    assert result.code == 2
+    assert "values file nope.yaml not found" in result.err
+
+
+def test_unknown_engine_is_a_usage_error(example_repo: Repo, cli: Callable[..., CliResult]) -> None:
+    result = cli("verify.helm-template", "--engine", "kustomize", cwd=example_repo.path)
+    assert result.code == 2
+    assert "--engine 'kustomize': choose helm, sdk or auto" in result.err
+
+
+def test_engine_helm_without_binary_names_the_install(
+    example_repo: Repo,
+    cli: Callable[..., CliResult],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    result = cli("verify.helm-template", "--engine", "helm", cwd=example_repo.path)
+    assert result.code == 1
+    assert "the helm binary is not on PATH" in result.err
+    assert "--engine sdk" in result.err
