@@ -227,17 +227,18 @@ def package_chart(
 @task(
     help={
         "archive": "the packaged chart (e.g. dist/demo-0.4.0.tgz)",
-        "remote": "OCI repository root (default: helm.registry), e.g. oci://ghcr.io/org/charts",
+        "remote": "OCI repository root, e.g. oci://ghcr.io/org/charts",
         "plain-http": "talk HTTP instead of HTTPS (a local registry)",
         "engine": "helm (binary), sdk (helm-python-sdk) or auto",
         "dry-run": "check that the version is free; push nothing",
         "json": "print the result as JSON",
-    }
+    },
+    positional=["archive", "remote"],
 )
 def push_chart(
     c: Context,
     archive: str,
-    remote: str = "",
+    remote: str,
     plain_http: bool = False,
     engine: str = "",
     dry_run: bool = False,

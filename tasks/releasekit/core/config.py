@@ -359,7 +359,6 @@ class HelmConfig:
     charts: tuple[ChartConfig, ...] = ()
     crds: tuple[CrdSync, ...] = ()
     crd_history: str = "docs/upgrading.md"
-    registry: str = ""
     plain_http: bool = False
 
 
@@ -426,7 +425,7 @@ def _parse_crd_sync(value: Value) -> CrdSync:
 
 
 def _parse_helm(value: Value) -> HelmConfig:
-    items = value.mapping(("engine", "charts", "crds", "crd_history", "registry", "plain_http"))
+    items = value.mapping(("engine", "charts", "crds", "crd_history", "plain_http"))
     kwargs: dict[str, Any] = {}
     if "engine" in items:
         engine = items["engine"].string()
@@ -439,11 +438,6 @@ def _parse_helm(value: Value) -> HelmConfig:
         kwargs["crds"] = tuple(_parse_crd_sync(item) for item in items["crds"].sequence())
     if "crd_history" in items:
         kwargs["crd_history"] = items["crd_history"].relative_path()
-    if "registry" in items:
-        registry = items["registry"].string()
-        if not registry.startswith("oci://"):
-            raise items["registry"].error(f"must be an oci:// reference, got {registry!r}")
-        kwargs["registry"] = registry
     if "plain_http" in items:
         kwargs["plain_http"] = items["plain_http"].boolean()
     return HelmConfig(**kwargs)
