@@ -249,17 +249,11 @@ def push_chart(
 
     from .core.chart_registry import push_chart
     from .core.charts import helm_config
-    from .core.errors import UsageError
     from .core.helm import select_engine
 
     with a.boundary():
         cfg = a.config(c)
         hc = helm_config(cfg)
-        remote = remote if remote else hc.registry
-        if not remote:
-            raise UsageError(
-                "no registry: pass the OCI remote (oci://host/path) or set helm.registry"
-            )
         path = Path(archive) if Path(archive).is_absolute() else Path.cwd() / archive
         eng = select_engine(engine if engine else hc.engine)
         dry = a.is_dry(c, dry_run)
