@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import CliResult, OciRegistry, Repo, require_real
 
-pytest.importorskip("helm_python", reason="pip install 'releasekit[helm]'")
+pytestmark = pytest.mark.usefixtures("helm_sdk")
 
 
 def sha256sum(path: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from conftest import REPO_ROOT, CliResult, Repo
 
 GOLDEN = REPO_ROOT / "tests" / "fixtures" / "helm"
 
-pytest.importorskip("helm_python", reason="pip install 'releasekit[helm]'")
+pytestmark = pytest.mark.usefixtures("helm_sdk")
 
 
 def test_example_chart_report_matches_golden(
@@ -160,3 +161,36 @@ def test_engine_helm_without_binary_names_the_install(
     assert result.code == 1
     assert "the helm binary is not on PATH" in result.err
     assert "--engine sdk" in result.err
+
+
+def test_no_engine_fails_with_the_install_command_and_never_passes(
+    example_repo: Repo,
+    cli: Callable[..., CliResult],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    # Simulate a machine with neither engine: no helm on PATH, helm_python not importable.
+    import sys
+
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    monkeypatch.setitem(sys.modules, "helm_python", None)
+    result = cli("verify.helm-template", cwd=example_repo.path)
+    assert result.code == 1
+    assert result.out == ""
+    assert (
+        "no Helm engine available; install the Helm engine with `pip install 'releasekit[helm]'`"
+        in result.err
+    )
+
+
+@pytest.mark.skipif(
+    shutil.which("helm") is None,
+    reason="no helm binary on PATH (https://helm.sh/docs/intro/install/)",
+)
+def test_helm_binary_engine_gives_the_same_report(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    result = cli("verify.helm-template", "--engine", "helm", cwd=example_repo.path)
+    assert result.code == 0, result.err
+    golden = (GOLDEN / "helm-template-v0.1.7.txt").read_text()
+    assert result.out == golden.replace("rendered with sdk", "rendered with helm")
