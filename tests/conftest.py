@@ -83,9 +83,11 @@ class Repo:
     def snapshot(self) -> dict[str, bytes]:
         """Every file's bytes (outside .git), to assert that nothing changed."""
         return {
-            p.relative_to(self.path).as_posix(): p.read_bytes()
+            p.relative_to(self.path).as_posix(): (
+                b"symlink -> " + os.readlink(p).encode() if p.is_symlink() else p.read_bytes()
+            )
             for p in sorted(self.path.rglob("*"))
-            if p.is_file() and ".git" not in p.relative_to(self.path).parts
+            if (p.is_file() or p.is_symlink()) and ".git" not in p.relative_to(self.path).parts
         }
 
 

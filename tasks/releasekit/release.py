@@ -23,9 +23,9 @@ def _today(date: str) -> dt.date:
 @task(
     help={
         "version": "new version (0.1.8 or v0.1.8) or major, minor, patch, prerelease",
-        "dry-run": "show the unified diffs and write nothing",
+        "dry_run": "show the unified diffs and write nothing",
         "date": "date for {date} targets (YYYY-MM-DD; default today)",
-        "allow-downgrade": "allow a version lower than the current one",
+        "allow_downgrade": "allow a version lower than the current one",
         "json": "print the result as JSON",
     }
 )
@@ -95,7 +95,7 @@ def bump(
 @task(
     help={
         "version": "the version to release (0.1.8, v0.1.8 or a bump keyword)",
-        "dry-run": "show the plan and diffs; change nothing",
+        "dry_run": "show the plan and diffs; change nothing",
         "date": "date for {date} targets (YYYY-MM-DD; default today)",
         "offline": "do not ask the remote whether the tag exists",
     }

@@ -69,8 +69,12 @@ def versions(c: Context, tag: str = "", version: str = "", json: bool = False) -
             ci.append_summary(
                 f"### verify.versions: {len(checks) - len(failed)}/{len(checks)} match {against}"
             )
+        for message in messages:
+            a.note(message)
         if failed:
-            raise VerificationFailed("\n".join(messages))
+            raise VerificationFailed(
+                f"{len(failed)} of {len(checks)} version files do not match {against}"
+            )
 
 
 # --- helm charts and CRDs (issue 5) ----------------------------------------------------------

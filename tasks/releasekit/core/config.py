@@ -153,7 +153,10 @@ class VersionFile:
             return (
                 ".".join(self.key) if all("." not in k for k in self.key) else repr(list(self.key))
             )
-        return self.pattern or ""
+        assert self.pattern is not None
+        # "VERSION ?= {version}" reads as VERSION, "**Version**: {version}" as **Version**.
+        head = self.pattern.split("{")[0].rstrip(" \t=:?\"'")
+        return head or self.pattern
 
     @property
     def is_date(self) -> bool:

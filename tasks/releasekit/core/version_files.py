@@ -287,11 +287,15 @@ def find_occurrences(root: Path, targets: Sequence[VersionFile]) -> list[Occurre
     """
     texts: dict[Path, str] = {}
     found: list[Occurrence] = []
+    seen: set[tuple[Path, int, VersionFile]] = set()
+    real_root = root.resolve()
     for target in targets:
         hits_for_target = 0
         for path in _target_files(root, target):
-            display = path.relative_to(root).as_posix()
             real = path.resolve()
+            # A symlink (AGENTS.md -> CLAUDE.md) is reported and edited as the file it points to.
+            inside = real.is_relative_to(real_root)
+            display = (real.relative_to(real_root) if inside else path.relative_to(root)).as_posix()
             if real not in texts:
                 texts[real] = read_text(real, display)
             text = texts[real]
@@ -311,6 +315,10 @@ def find_occurrences(root: Path, targets: Sequence[VersionFile]) -> list[Occurre
                     "restore the line or fix the pattern"
                 )
             for start, end in spans:
+                if (real, start, target) in seen:
+                    hits_for_target += 1
+                    continue
+                seen.add((real, start, target))
                 occurrence = Occurrence(
                     target, display, real, line_of(text, start), start, end, text[start:end]
                 )
@@ -319,7 +327,7 @@ def find_occurrences(root: Path, targets: Sequence[VersionFile]) -> list[Occurre
                 hits_for_target += 1
         if target.is_glob and hits_for_target == 0:
             raise TargetError(
-                f"{target.origin}: no file matching {target.path!r} contains {target.label!r}; "
+                f"{target.origin}: no file matching {target.path!r} contains {target.pattern or target.label!r}; "
                 "fix the pattern or remove the target"
             )
     return found

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from releasekit.core.config import DEFAULTS, VersionFile, find_config_file, load_config
+from releasekit.core.errors import ConfigError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    (tmp_path / "releasekit.yaml").write_text(text)
+    return tmp_path
+
+
+def test_full_config_parses_every_foundation_key(tmp_path: Path) -> None:
+    root = write(
+        tmp_path,
+        'tag_format: "{version}"\nmain_branch: trunk\nremote: upstream\n'
+        'release_branch: "rel/{version}"\ncommit_message: "release {tag}"\nsignoff: false\n'
+        "prerelease_token: alpha\nversion_files:\n"
+        '  - path: Makefile\n    pattern: "VERSION ?= {version}"\n'
+        "  - path: charts/x/Chart.yaml\n    key: appVersion\n    format: 'v{version}'\n"
+        '  - path: .release-please-manifest.json\n    key: ["."]\n'
+        "  - path: values.yaml\n    key: image.tag\n",
+    )
+    cfg = load_config(root)
+    assert (cfg.tag_format, cfg.main_branch, cfg.remote) == ("{version}", "trunk", "upstream")
+    assert (cfg.release_branch, cfg.commit_message, cfg.signoff) == (
+        "rel/{version}",
+        "release {tag}",
+        False,
+    )
+    assert cfg.prerelease_token == "alpha"
+    assert cfg.version_files == (
+        VersionFile("Makefile", pattern="VERSION ?= {version}"),
+        VersionFile("charts/x/Chart.yaml", key=("appVersion",), format="v{version}"),
+        VersionFile(".release-please-manifest.json", key=(".",)),
+        VersionFile("values.yaml", key=("image", "tag")),
+    )
+    assert cfg.source == root / "releasekit.yaml"
+
+
+def test_config_is_found_from_a_subdirectory_up_to_the_git_top(tmp_path: Path) -> None:
+    root = write(tmp_path, "main_branch: trunk\n")
+    sub = root / "a" / "b"
+    sub.mkdir(parents=True)
+    assert find_config_file(sub) == (root.resolve(), (root / "releasekit.yaml").resolve())
+    assert load_config(sub).main_branch == "trunk"
+
+
+def test_search_stops_at_the_git_top_level(tmp_path: Path) -> None:
+    write(tmp_path, "main_branch: outer\n")
+    inner = tmp_path / "inner"
+    (inner / ".git").mkdir(parents=True)
+    assert find_config_file(inner) == (inner.resolve(), None)
+    assert load_config(inner).main_branch == "main"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "tag_fromat: v{version}\n",
+            "releasekit.yaml:1: unknown key 'tag_fromat'; known keys here: commit_message",
+        ),
+        (
+            "signoff: yes please\n",
+            "releasekit.yaml:1: signoff must be true or false, got str 'yes please'",
+        ),
+        (
+            "tag_format: v\n",
+            "releasekit.yaml:1: tag_format must contain {version} exactly once, got 'v'",
+        ),
+        (
+            "version_files: Makefile\n",
+            "releasekit.yaml:1: version_files must be a list, got str 'Makefile'",
+        ),
+        (
+            "version_files:\n  - path: Makefile\n    pattern: VERSION\n",
+            "releasekit.yaml:3: version_files[0].pattern must contain {version} or {date} once",
+        ),
+        (
+            "version_files:\n  - path: Makefile\n",
+            "releasekit.yaml:2: version_files[0] needs exactly one of pattern (literal text) or key",
+        ),
+        (
+            "version_files:\n  - pattern: 'V={version}'\n",
+            "releasekit.yaml:2: version_files[0] needs a path",
+        ),
+        (
+            "version_files:\n  - path: ../outside\n    key: version\n",
+            "releasekit.yaml:2: version_files[0].path must be a path inside the repository",
+        ),
+        (
+            "version_files:\n  - path: a.yaml\n    key: version\n    formt: v{version}\n",
+            "releasekit.yaml:4: unknown key 'version_files[0].formt'; known keys here: format, key, path, pattern",
+        ),
+        (
+            "version_files:\n  - path: a.yaml\n    key: version\n    format: v\n",
+            "releasekit.yaml:4: version_files[0].format must contain {version} or {date} once",
+        ),
+        ("main_branch: [a]\n", "releasekit.yaml:1: main_branch must be a string, got CommentedSeq"),
+        ("- a\n", " must be a mapping, got CommentedSeq"),
+        ("tag_format: 'v{version}\n", "releasekit.yaml:2: not valid YAML"),
+    ],
+)
+def test_bad_config_names_file_line_and_key(tmp_path: Path, text: str, message: str) -> None:
+    root = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(root)
+    assert message in str(info.value)
+
+
+def test_invoke_layer_is_validated_and_overridden_by_the_file(tmp_path: Path) -> None:
+    root = write(tmp_path, "remote: upstream\n")
+    cfg = load_config(root, {**DEFAULTS, "main_branch": "trunk", "remote": "fork"})
+    assert (cfg.main_branch, cfg.remote) == ("trunk", "upstream")
+    with pytest.raises(ConfigError, match=r"^invoke config: unknown key 'releasekit.bogus'"):
+        load_config(root, {"bogus": 1})
+
+
+def test_missing_file_gives_defaults_and_a_hint(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    cfg = load_config(tmp_path)
+    assert cfg.source is None and cfg.version_files == ()
+    assert "copy templates/releasekit.yaml" in cfg.where()
+
+
+def test_shipped_template_is_a_valid_config(tmp_path: Path) -> None:
+    root = write(tmp_path, (REPO / "templates" / "releasekit.yaml").read_text())
+    cfg = load_config(root)
+    assert cfg.tag_format == "v{version}"
+    assert len(cfg.version_files) >= 5
+
+
+def test_example_project_config_is_valid() -> None:
+    cfg = load_config(REPO / "examples" / "demo-operator")
+    assert cfg.version_files[0] == VersionFile("Makefile", pattern="VERSION ?= {version}")

@@ -1,0 +1,202 @@
+"""The ways users get releasekit: console script, vendored copy, templates, own tasks.py."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+import releasekit
+from conftest import REPO_ROOT, Repo
+
+LIST_LINES = [
+    "Subcommands:",
+    "",
+    "  release.bump      Set the release version in every configured file.",
+    "  release.prepare   Create the release branch with the bump in one commit.",
+    "  verify.versions   Check every version file against the release tag.",
+    "",
+]
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update(extra)
+    return env
+
+
+def test_list_shows_every_task_with_one_line_help(tmp_path: Path, cli) -> None:
+    result = cli("--list", cwd=tmp_path)
+    assert (result.code, result.lines) == (0, LIST_LINES)
+
+
+def test_every_task_has_short_imperative_help_and_documented_options() -> None:
+    # A fresh process: invoke consumes a task's help texts the first time it builds its arguments.
+    script = (
+        "import releasekit\n"
+        "for name in releasekit.ns.task_names:\n"
+        "    task = releasekit.ns[name]\n"
+        "    first = (task.__doc__ or '').strip().splitlines()[0]\n"
+        "    if not (first and len(first) < 60 and first.endswith('.')):\n"
+        "        print(name, 'docstring', repr(first))\n"
+        "    for arg in task.get_arguments():\n"
+        "        if not arg.help:\n"
+        "            print(name, 'no help for', arg.name)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=_clean_env(PYTHONPATH=str(REPO_ROOT / "tasks")),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout == ""
+
+
+def test_version_flag(tmp_path: Path, cli) -> None:
+    result = cli("--version", cwd=tmp_path)
+    assert result.lines == [f"releasekit {releasekit.__version__}"]
+
+
+def test_vendored_copy_works_next_to_a_minimal_tasks_py(tmp_path: Path) -> None:
+    shutil.copytree(REPO_ROOT / "tasks" / "releasekit", tmp_path / "releasekit")
+    (tmp_path / "tasks.py").write_text(
+        "from invoke import task\n\nimport releasekit\n\nns = releasekit.ns\n\n\n"
+        '@task\ndef where(c):\n    """Print where releasekit was imported from."""\n'
+        "    print(releasekit.__file__)\n\n\nns.add_task(where)\n"
+    )
+    listed = subprocess.run(
+        [sys.executable, "-m", "invoke", "--list"],
+        cwd=tmp_path,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert (
+        "  release.bump      Set the release version in every configured file."
+        in listed.stdout.splitlines()
+    )
+    where = subprocess.run(
+        [sys.executable, "-m", "invoke", "where"],
+        cwd=tmp_path,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert where.stdout.strip() == str(tmp_path / "releasekit" / "__init__.py")
+
+
+def test_template_tasks_py_composes_releasekit_with_a_project_task(example_repo: Repo) -> None:
+    shutil.copy(REPO_ROOT / "templates" / "tasks.py", example_repo.path / "tasks.py")
+    env = _clean_env(PYTHONPATH=str(REPO_ROOT / "tasks"))
+    listed = subprocess.run(
+        [sys.executable, "-m", "invoke", "--list"],
+        cwd=example_repo.path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert (
+        "  prepare-release   Prepare the release branch and re-check versions."
+        in listed.stdout.splitlines()
+    )
+    example_repo.commit("chore: add tasks.py")
+    done = subprocess.run(
+        [sys.executable, "-m", "invoke", "prepare-release", "0.1.8"],
+        cwd=example_repo.path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "committed " in done.stdout and done.stdout.rstrip().endswith("OK")
+    assert example_repo.git("symbolic-ref", "--short", "HEAD").strip() == "release/v0.1.8"
+
+
+def test_release_mk_targets_call_releasekit(tmp_path: Path) -> None:
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed; install it with: apt-get install -y make")
+    (tmp_path / "Makefile").write_text(
+        "include " + str(REPO_ROOT / "templates" / "release.mk") + "\n"
+    )
+    dry = subprocess.run(
+        [make, "-s", "-n", "verify-versions", "VERSION=0.1.8"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert dry.stdout.splitlines()[-1] == "releasekit verify.versions --tag v0.1.8"
+    missing = subprocess.run(
+        [make, "-s", "release-prepare"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert missing.returncode != 0
+    assert "VERSION is required, e.g. make release-prepare VERSION=0.1.8" in missing.stderr
+
+
+def test_workflow_template_runs_existing_tasks() -> None:
+    workflow = YAML(typ="safe").load(REPO_ROOT / "templates" / "github" / "release-verify.yaml")
+    commands = [
+        step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step
+    ]
+    tasks = [cmd.split()[1] for cmd in commands if cmd.startswith("releasekit ")]
+    assert tasks and all(t in releasekit.ns.task_names for t in tasks)
+
+
+def test_repository_releases_itself_with_its_own_tasks(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "verify.versions", "--tag", f"v{releasekit.__version__}"],
+        cwd=REPO_ROOT,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"pyproject.toml:7 project.version: {releasekit.__version__} (expected {releasekit.__version__}) OK",
+        f"tasks/releasekit/__init__.py:14 __version__: {releasekit.__version__} (expected {releasekit.__version__}) OK",
+    ]
+
+
+def test_invoke_yaml_section_is_read_by_inv_and_by_releasekit(make_repo) -> None:
+    repo = make_repo(
+        {
+            "Makefile": "VERSION ?= 0.1.7\n",
+            "invoke.yaml": 'releasekit:\n  tag_format: "{version}"\n  version_files:\n'
+            '    - path: Makefile\n      pattern: "VERSION ?= {version}"\n',
+            "tasks.py": "import releasekit\n\nns = releasekit.ns\n",
+        }
+    )
+    env = _clean_env(PYTHONPATH=str(REPO_ROOT / "tasks"))
+
+    def both_entry_points() -> list[tuple[int, str, str]]:
+        runs = [
+            subprocess.run(
+                [sys.executable, *entry, "verify.versions", "--tag", "0.1.7"],
+                cwd=repo.path,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            for entry in (["-m", "invoke"], ["-m", "releasekit.cli"])
+        ]
+        return [(r.returncode, r.stdout, r.stderr) for r in runs]
+
+    ok = (0, "Makefile:1 VERSION: 0.1.7 (expected 0.1.7) OK\n", "")
+    assert both_entry_points() == [ok, ok]
+    (repo.path / "invoke.yaml").write_text("releasekit:\n  tag_format: 7\n")
+    bad = (
+        1,
+        "",
+        "releasekit: error: invoke config: releasekit.tag_format must be a string, got int 7\n",
+    )
+    assert both_entry_points() == [bad, bad]
