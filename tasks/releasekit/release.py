@@ -244,7 +244,7 @@ def push_chart(
     dry_run: bool = False,
     json: bool = False,
 ) -> None:
-    """Push a chart to OCI once, then pull it back to verify."""
+    """Push a chart to OCI once and pull it back to verify."""
     from pathlib import Path
 
     from .core.chart_registry import push_chart

@@ -101,7 +101,6 @@ class _HelmFlags(Task):  # type: ignore[type-arg]
 
 @task(
     klass=_HelmFlags,
-    aliases=["helm-template-check"],
     help={
         "chart": "chart directory (default: helm.charts in releasekit.yaml, else every chart)",
         "tag": "release tag the images must carry (default: from the chart's appVersion)",
@@ -324,4 +323,7 @@ def crd_changes(
         ci.set_outputs({"crd_changes": "true" if changes else "false"})
 
 
-ns = Collection("verify", versions, helm_template, chart, chart_sync, crd_changes)
+ns = Collection("verify", versions, chart, chart_sync, crd_changes)
+# verify.helm-template-check is the design card's name. An alias given here (not on the task)
+# dispatches without widening the --list column.
+ns.add_task(helm_template, aliases=("helm-template-check",))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from releasekit.core.chart_images import FoundImage, check_images, find_images, parse_image
 from releasekit.core.config import ChartConfig
 from releasekit.core.helm import Manifest

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+
 from conftest import EXAMPLE, Repo
 from releasekit.core.config import ChartConfig, CrdSync, load_config
 from releasekit.core.errors import ConfigError

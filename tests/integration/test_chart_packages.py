@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from conftest import CliResult, OciRegistry, Repo, require_real
 
 pytestmark = pytest.mark.usefixtures("helm_sdk")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO_ROOT, CliResult, Repo
 
 GOLDEN = REPO_ROOT / "tests" / "fixtures" / "helm"
