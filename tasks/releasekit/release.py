@@ -216,7 +216,8 @@ def package_chart(
                 version=version or None,
                 app_version=app_version or None,
             )
-            results.append({"chart": entry.path, "archive": str(out), "sha256": sha256_file(out)})
+            shown = out.relative_to(cfg.root) if out.is_relative_to(cfg.root) else out
+            results.append({"chart": entry.path, "archive": str(shown), "sha256": sha256_file(out)})
         if json:
             a.emit_json(results)
             return

@@ -309,3 +309,22 @@ def test_pushed_chart_installs_from_the_registry_with_the_sdk(
         in rendered["demo-operator/templates/deployment.yaml"]
     )
     shutil.rmtree(pulled)
+
+
+def test_package_chart_defaults_to_dist_and_prints_sha256sum_lines(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    result = cli("release.package-chart", "--engine", "sdk", cwd=example_repo.path)
+    assert result.code == 0, result.err
+    archive = example_repo.path / "dist" / "demo-operator-0.1.7.tgz"
+    assert result.lines == [f"{sha256sum(archive)}  dist/demo-operator-0.1.7.tgz"]
+    # The output is a valid SHA256SUMS file: coreutils checks it.
+    (example_repo.path / "SHA256SUMS").write_text(result.out)
+    check = subprocess.run(
+        ["sha256sum", "--check", "SHA256SUMS"],
+        cwd=example_repo.path,
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0
+    assert check.stdout == "dist/demo-operator-0.1.7.tgz: OK\n"
