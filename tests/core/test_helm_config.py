@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from conftest import EXAMPLE, Repo
+from conftest import EXAMPLE, REPO_ROOT, Repo
 from releasekit.core.config import ChartConfig, CrdSync, load_config
 from releasekit.core.errors import ConfigError
 
@@ -80,3 +80,14 @@ def test_bad_helm_config_names_key_and_line(
     with pytest.raises(ConfigError) as info:
         load_config(repo.path)
     assert str(info.value).startswith(message)
+
+
+def test_template_helm_section_is_valid(make_repo: Callable[..., Repo]) -> None:
+    repo = make_repo({"releasekit.yaml": (REPO_ROOT / "templates" / "releasekit.yaml").read_text()})
+    cfg = load_config(repo.path)
+    assert cfg.helm is not None
+    assert cfg.helm.engine == "auto"
+    assert cfg.helm.charts[0].allow == ("ghcr.io/example/demo-agent:latest",)
+    assert cfg.helm.charts[0].image_patterns == (r"--agent-image=(\S+)",)
+    assert cfg.helm.crds[0].fix == "make helm-sync"
+    assert cfg.helm.plain_http is False

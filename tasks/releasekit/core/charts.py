@@ -24,7 +24,7 @@ from .helm import Engine, Manifest, RenderRequest, load_yaml_documents, values_p
 from .process import run
 from .tags import parse_tag, render_tag
 from .textfile import FileEdit, read_text
-from .version_files import find_occurrences
+from .version_files import Occurrence, find_occurrences
 
 
 def helm_config(cfg: Config) -> HelmConfig:
@@ -388,17 +388,19 @@ def _points_at(parent: Chart, dep: dict[str, Any], chart: Chart) -> bool:
 
 
 def _edits(root: Path, targets: Sequence[tuple[VersionFile, str]]) -> tuple[FileEdit, ...]:
-    occurrences = find_occurrences(root, [t for t, _ in targets])
-    new_for = {id(t): new for t, new in targets}
-    texts: dict[Path, tuple[str, str]] = {}
-    for occ in sorted(occurrences, key=lambda o: (str(o.real_path), -o.start)):
-        display, text = texts.get(occ.real_path, (occ.path, read_text(occ.real_path, occ.path)))
-        text = text[: occ.start] + new_for[id(occ.target)] + text[occ.end :]
-        texts[occ.real_path] = (display, text)
-    return tuple(
-        FileEdit(display, real, read_text(real, display), new)
-        for real, (display, new) in texts.items()
-    )
+    """One edit per file, files in the order of ``targets``, each token replaced in place."""
+    new_for = {id(target): new for target, new in targets}
+    by_file: dict[Path, list[Occurrence]] = {}
+    for occ in find_occurrences(root, [target for target, _ in targets]):
+        by_file.setdefault(occ.real_path, []).append(occ)
+    edits = []
+    for real, occurrences in by_file.items():
+        old = read_text(real, occurrences[0].path)
+        new = old
+        for occ in sorted(occurrences, key=lambda o: -o.start):
+            new = new[: occ.start] + new_for[id(occ.target)] + new[occ.end :]
+        edits.append(FileEdit(occurrences[0].path, real, old, new))
+    return tuple(edits)
 
 
 # --- release.package-chart -------------------------------------------------------------------
