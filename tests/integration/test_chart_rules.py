@@ -174,3 +174,26 @@ def test_bump_chart_reports_a_broken_chart_yaml_with_its_line(
     assert result.code == 1
     assert "charts/x/Chart.yaml:4: not valid YAML" in result.err
     assert repo.snapshot() == before
+
+
+def test_bump_chart_regenerates_a_parent_chart_lock(
+    make_repo: Callable[..., Repo], cli: Callable[..., CliResult], helm_sdk: object
+) -> None:
+    repo = make_repo(
+        {
+            "charts/runtimes/Chart.yaml": CHILD,
+            "charts/runtimes/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: rt}\n",
+            "charts/platform/Chart.yaml": PARENT.split("  - name: redis")[0],
+        }
+    )
+    import helm_python
+
+    helm_python.dependency_update(repo.path / "charts/platform")
+    assert "version: 0.3.0" in (repo.path / "charts/platform/Chart.lock").read_text()
+    repo.commit("chore: lock")
+    result = cli("release.bump-chart", "charts/runtimes", "0.4.0", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert "regenerated charts/platform/Chart.lock" in result.lines
+    lock = (repo.path / "charts/platform/Chart.lock").read_text()
+    assert "  version: 0.4.0\n" in lock
+    assert (repo.path / "charts/platform/charts/runtimes-0.4.0.tgz").is_file()

@@ -195,3 +195,18 @@ def test_helm_binary_engine_gives_the_same_report(
     assert result.code == 0, result.err
     golden = (GOLDEN / "helm-template-v0.1.7.txt").read_text()
     assert result.out == golden.replace("rendered with sdk", "rendered with helm")
+
+
+def test_mismatches_become_github_annotations(
+    example_repo: Repo, cli: Callable[..., CliResult], env_ci: dict[str, Path]
+) -> None:
+    result = cli(
+        "verify.helm-template", "--engine", "sdk", "--tag", "v0.1.8", cwd=example_repo.path
+    )
+    assert result.code == 3
+    annotations = [line for line in result.lines if line.startswith("::error")]
+    assert len(annotations) == 5
+    assert annotations[0] == (
+        "::error::charts/demo-operator: MISMATCH CronJob/demo-operator-session-cleanup container cleanup: "
+        "ghcr.io/example/demo-operator:v0.1.7 (expected ghcr.io/example/demo-operator:v0.1.8)"
+    )

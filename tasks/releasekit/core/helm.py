@@ -251,6 +251,8 @@ def split_helm_output(text: str) -> list[Manifest]:
             current = line[len("# Source: ") :].strip()
             manifests.setdefault(current, []).append("---\n")
             continue
+        if line.rstrip() == "---":  # helm's separator; one is added per "# Source:" above
+            continue
         manifests.setdefault(current, []).append(line)
     return [Manifest(src, "".join(lines)) for src, lines in sorted(manifests.items()) if src]
 
