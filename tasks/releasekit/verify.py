@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from invoke import Collection, Context, Task, task
 
 from . import _adapter as a
+
+if TYPE_CHECKING:
+    from .core.charts import Release
+    from .core.config import Config
 
 
 @task(
@@ -80,7 +84,7 @@ def versions(c: Context, tag: str = "", version: str = "", json: bool = False) -
 # --- helm charts and CRDs (issue 5) ----------------------------------------------------------
 
 
-def _release_for(cfg: Any, tag: str) -> Any:
+def _release_for(cfg: Config, tag: str) -> Release | None:
     from .core.charts import Release
     from .core.tags import version_from_tag
 
@@ -274,7 +278,7 @@ def chart_sync(c: Context, json: bool = False) -> None:
 
 @task(
     help={
-        "since": "the ref to compare with (default: the previous release tag)",
+        "since": "the ref to compare with (default: the release before --until or HEAD's tag)",
         "until": "the ref to compare (default: the working tree)",
         "path": "CRD directory (default: helm.crds generated dir, else a chart's crds/)",
         "schema-only": "ignore description text",
@@ -291,7 +295,7 @@ def crd_changes(
 ) -> None:
     """List CRD changes since the previous release."""
     from .core import ci
-    from .core.charts import configured_charts, helm_config, previous_release
+    from .core.charts import configured_charts, helm_config, release_before
     from .core.crds import changes_between, crd_dir_for
     from .core.errors import UsageError
 
@@ -300,7 +304,11 @@ def crd_changes(
         hc = helm_config(cfg)
         charts = [] if path or hc.crds else [cfg.root / e.path for e in configured_charts(cfg)]
         directory = crd_dir_for(hc.crds, charts, cfg.root, path)
-        base = since if since else previous_release(cfg.root, cfg.tag_format, None)
+        base = (
+            since
+            if since
+            else release_before(cfg.root, cfg.tag_format, until or None, path=directory)
+        )
         if base is None:
             raise UsageError("no release tag to compare with; pass --since <ref>")
         changes = changes_between(cfg.root, directory, base, until or None, schema_only=schema_only)

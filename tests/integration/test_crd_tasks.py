@@ -169,10 +169,13 @@ def test_crd_changes_schema_only_json_between_tags(
     assert json.loads(wording.out) == {
         "since": "v0.1.7", "until": "v0.1.8", "path": "config/crd/bases", "changed": False, "changes": [],
     }  # fmt: skip
+    # HEAD is the v0.1.9 tag (CI on a tag push): compare with the release before it.
     default = cli("verify.crd-changes", "--json", cwd=example_repo.path)
     data = json.loads(default.out)
-    assert data["since"] == "v0.1.9"
-    assert data["changed"] is False
+    assert (data["since"], data["changed"]) == ("v0.1.8", True)
+    example_repo.commit("chore: after the release", {"README.md": "next\n"})
+    after = json.loads(cli("verify.crd-changes", "--json", cwd=example_repo.path).out)
+    assert (after["since"], after["changed"]) == ("v0.1.9", False)
     feature = cli(
         "verify.crd-changes",
         "--since",

@@ -184,6 +184,25 @@ def previous_release(root: Path, tag_format: str, before: semver.Version | None)
     return older[-1] if older else None
 
 
+def release_before(
+    root: Path, tag_format: str, until: str | None, *, path: str = "."
+) -> str | None:
+    """The release to compare with.
+
+    The one before ``until`` when that is a release tag. Comparing with the working tree: when
+    HEAD carries a release tag and nothing under ``path`` changed since (CI on a tag push), the
+    release before that tag; otherwise the newest release tag (the next release is in progress).
+    """
+    current = None
+    if until:
+        current = parse_tag(tag_format, until)
+    elif not git(root, "status", "--porcelain", "--", path).strip():
+        at_head = git(root, "tag", "--points-at", "HEAD").split()
+        versions = [v for v in (parse_tag(tag_format, t) for t in at_head) if v is not None]
+        current = max(versions) if versions else None
+    return previous_release(root, tag_format, current)
+
+
 # --- rendering -------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ pretends: without an engine, a task that needs one fails with the install comman
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -227,16 +228,17 @@ class CliEngine:
         return found[0]
 
     def digest(self, ref: str, version: str, *, plain_http: bool) -> str | None:
-        argv = [self.binary, "show", "chart", ref, "--version", version]
+        # `helm pull` reports "Digest: sha256:..." for an OCI chart; it is the one read-only
+        # command that both answers "does it exist" and names the manifest digest.
         with tempfile.TemporaryDirectory() as tmp:
-            result = run(
-                [*argv, *(["--plain-http"] if plain_http else [])], cwd=Path(tmp), check=False
-            )
+            argv = [self.binary, "pull", ref, "--version", version, "--destination", tmp]
+            result = run([*argv, *(["--plain-http"] if plain_http else [])], check=False)
         if result.returncode == 0:
-            return "present"
+            found = re.search(r"Digest:\s*(sha256:[0-9a-f]{64})", result.stdout + result.stderr)
+            return found.group(1) if found else "(digest not reported)"
         if _is_not_found(result.stderr):
             return None
-        raise CommandError(f"{' '.join(argv)} failed: {result.stderr.strip()}")
+        raise CommandError(f"asking the registry for {ref}:{version}: {result.stderr.strip()}")
 
     def dependency_update(self, chart: Path) -> None:
         self._run("dependency", "update", str(chart))
