@@ -27,9 +27,9 @@ def crd_history(
     dry_run: bool = False,
 ) -> None:
     """Audit or extend the Version History with CRD Changes."""
-    from .core.charts import configured_charts, helm_config, previous_release, release_tags
+    from .core.charts import helm_config, previous_release, release_tags
     from .core.crd_history import audit, plan_add_row, read_table
-    from .core.crds import changes_between, crd_dir_for
+    from .core.crds import changes_between, crd_directory
     from .core.errors import UsageError, VerificationFailed
     from .core.git import local_tag_exists
     from .core.tags import version_from_tag
@@ -39,8 +39,7 @@ def crd_history(
         cfg = a.config(c)
         hc = helm_config(cfg)
         table = read_table(cfg.root, file if file else hc.crd_history)
-        charts = [] if path or hc.crds else [cfg.root / e.path for e in configured_charts(cfg)]
-        directory = crd_dir_for(hc.crds, charts, cfg.root, path)
+        directory = crd_directory(cfg, path)
 
         def changed(old: str, new: str | None) -> bool:
             return bool(changes_between(cfg.root, directory, old, new, schema_only=True))

@@ -295,15 +295,13 @@ def crd_changes(
 ) -> None:
     """List CRD changes since the previous release."""
     from .core import ci
-    from .core.charts import configured_charts, helm_config, release_before
-    from .core.crds import changes_between, crd_dir_for
+    from .core.charts import release_before
+    from .core.crds import changes_between, crd_directory
     from .core.errors import UsageError
 
     with a.boundary():
         cfg = a.config(c)
-        hc = helm_config(cfg)
-        charts = [] if path or hc.crds else [cfg.root / e.path for e in configured_charts(cfg)]
-        directory = crd_dir_for(hc.crds, charts, cfg.root, path)
+        directory = crd_directory(cfg, path)
         base = (
             since
             if since

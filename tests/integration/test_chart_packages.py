@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import tarfile
 from collections.abc import Callable
@@ -38,6 +37,21 @@ def skopeo_manifest(ref: str) -> dict[str, object]:
     ).stdout
     data: dict[str, object] = json.loads(out)
     return data
+
+
+@pytest.fixture
+def packaged(example_repo: Repo, cli: Callable[..., CliResult], tmp_path: Path) -> Path:
+    """The example chart packaged by release.package-chart into tmp_path/dist."""
+    result = cli(
+        "release.package-chart",
+        "--engine",
+        "sdk",
+        "--dest",
+        str(tmp_path / "dist"),
+        cwd=example_repo.path,
+    )
+    assert result.code == 0, result.err
+    return tmp_path / "dist" / "demo-operator-0.1.7.tgz"
 
 
 def test_package_chart_is_reproducible(
@@ -115,29 +129,22 @@ def test_package_chart_rejects_a_bad_version(
     assert not dist.exists()
 
 
+def push(
+    cli: Callable[..., CliResult], repo: Repo, archive: Path, remote: str, *extra: str
+) -> CliResult:
+    return cli("release.push-chart", str(archive), remote, "--plain-http", *extra, cwd=repo.path)
+
+
 @pytest.mark.integration
 def test_push_chart_then_pull_back_and_skopeo_sees_it(
     example_repo: Repo,
     cli: Callable[..., CliResult],
     oci_registry: OciRegistry,
     unique_repo: str,
-    tmp_path: Path,
+    packaged: Path,
 ) -> None:
-    packaged = cli(
-        "release.package-chart", "--engine", "sdk", "--dest", str(tmp_path), cwd=example_repo.path
-    )
-    assert packaged.code == 0, packaged.err
-    archive = tmp_path / "demo-operator-0.1.7.tgz"
     remote = oci_registry.oci(unique_repo)
-    result = cli(
-        "release.push-chart",
-        str(archive),
-        remote,
-        "--plain-http",
-        "--engine",
-        "sdk",
-        cwd=example_repo.path,
-    )
+    result = push(cli, example_repo, packaged, remote, "--engine", "sdk")
     assert result.code == 0, result.err
     manifest = skopeo_manifest(oci_registry.docker(f"{unique_repo}/demo-operator:0.1.7"))
     layers = manifest["layers"]
@@ -145,12 +152,12 @@ def test_push_chart_then_pull_back_and_skopeo_sees_it(
     assert [layer["mediaType"] for layer in layers] == [
         "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
     ]
-    assert layers[0]["digest"] == "sha256:" + sha256sum(archive)
+    assert layers[0]["digest"] == "sha256:" + sha256sum(packaged)
     ref = f"{remote}/demo-operator"
     assert result.lines[0].startswith(f"pushed {ref}:0.1.7 sha256:")
     assert (
         result.lines[1]
-        == f"pulled back {ref}:0.1.7: sha256 {sha256sum(archive)} matches {archive.name}"
+        == f"pulled back {ref}:0.1.7: sha256 {sha256sum(packaged)} matches {packaged.name}"
     )
 
 
@@ -160,25 +167,11 @@ def test_push_chart_refuses_to_overwrite_a_published_version(
     cli: Callable[..., CliResult],
     oci_registry: OciRegistry,
     unique_repo: str,
+    packaged: Path,
     tmp_path: Path,
 ) -> None:
-    cli(
-        "release.package-chart",
-        "--engine",
-        "sdk",
-        "--dest",
-        str(tmp_path / "one"),
-        cwd=example_repo.path,
-    )
     remote = oci_registry.oci(unique_repo)
-    first = cli(
-        "release.push-chart",
-        str(tmp_path / "one" / "demo-operator-0.1.7.tgz"),
-        remote,
-        "--plain-http",
-        cwd=example_repo.path,
-    )
-    assert first.code == 0, first.err
+    assert push(cli, example_repo, packaged, remote).code == 0
     before = skopeo_manifest(oci_registry.docker(f"{unique_repo}/demo-operator:0.1.7"))
     # Same version, different content: must be refused, and the registry must be untouched.
     (example_repo.path / "charts/demo-operator/values.yaml").write_text("replicaCount: 2\n")
@@ -190,13 +183,7 @@ def test_push_chart_refuses_to_overwrite_a_published_version(
         str(tmp_path / "two"),
         cwd=example_repo.path,
     )
-    second = cli(
-        "release.push-chart",
-        str(tmp_path / "two" / "demo-operator-0.1.7.tgz"),
-        remote,
-        "--plain-http",
-        cwd=example_repo.path,
-    )
+    second = push(cli, example_repo, tmp_path / "two" / packaged.name, remote)
     assert second.code == 1
     assert f"{remote}/demo-operator:0.1.7 already exists in the registry (sha256:" in second.err
     assert "published chart versions are immutable" in second.err
@@ -209,18 +196,10 @@ def test_push_chart_dry_run_checks_and_pushes_nothing(
     cli: Callable[..., CliResult],
     oci_registry: OciRegistry,
     unique_repo: str,
-    tmp_path: Path,
+    packaged: Path,
 ) -> None:
-    cli("release.package-chart", "--engine", "sdk", "--dest", str(tmp_path), cwd=example_repo.path)
     remote = oci_registry.oci(unique_repo)
-    result = cli(
-        "release.push-chart",
-        str(tmp_path / "demo-operator-0.1.7.tgz"),
-        remote,
-        "--plain-http",
-        "--dry-run",
-        cwd=example_repo.path,
-    )
+    result = push(cli, example_repo, packaged, remote, "--dry-run")
     assert result.code == 0, result.err
     assert result.lines == [
         f"would push demo-operator-0.1.7.tgz as {remote}/demo-operator:0.1.7 (that version is free)",
@@ -237,13 +216,9 @@ def test_push_chart_dry_run_checks_and_pushes_nothing(
 
 @pytest.mark.integration
 def test_push_chart_to_an_unreachable_registry_fails_clearly(
-    example_repo: Repo, cli: Callable[..., CliResult], tmp_path: Path
+    example_repo: Repo, cli: Callable[..., CliResult], packaged: Path
 ) -> None:
-    cli("release.package-chart", "--engine", "sdk", "--dest", str(tmp_path), cwd=example_repo.path)
-    result = cli(
-        "release.push-chart", str(tmp_path / "demo-operator-0.1.7.tgz"), "oci://127.0.0.1:9/charts", "--plain-http",
-        cwd=example_repo.path,
-    )  # fmt: skip
+    result = push(cli, example_repo, packaged, "oci://127.0.0.1:9/charts")
     assert result.code == 1
     assert "asking the registry for oci://127.0.0.1:9/charts/demo-operator:0.1.7" in result.err
     assert "connection refused" in result.err
@@ -280,23 +255,14 @@ def test_pushed_chart_installs_from_the_registry_with_the_sdk(
     cli: Callable[..., CliResult],
     oci_registry: OciRegistry,
     unique_repo: str,
+    packaged: Path,
     tmp_path: Path,
 ) -> None:
     # `helm pull oci://... --version X` then render it, as seed 000's post-release check does.
     import helm_python
 
-    cli("release.package-chart", "--engine", "sdk", "--dest", str(tmp_path), cwd=example_repo.path)
     remote = oci_registry.oci(unique_repo)
-    assert (
-        cli(
-            "release.push-chart",
-            str(tmp_path / "demo-operator-0.1.7.tgz"),
-            remote,
-            "--plain-http",
-            cwd=example_repo.path,
-        ).code
-        == 0
-    )
+    assert push(cli, example_repo, packaged, remote).code == 0
     pulled = tmp_path / "pulled"
     pulled.mkdir()
     helm_python.pull(
@@ -308,7 +274,6 @@ def test_pushed_chart_installs_from_the_registry_with_the_sdk(
         "image: ghcr.io/example/demo-operator:v0.1.7"
         in rendered["demo-operator/templates/deployment.yaml"]
     )
-    shutil.rmtree(pulled)
 
 
 def test_package_chart_defaults_to_dist_and_prints_sha256sum_lines(

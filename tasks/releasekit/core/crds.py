@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .config import CrdSync
+from .config import Config, CrdSync
 from .errors import UsageError
 from .git import git
 from .helm import load_yaml_documents
@@ -330,15 +330,19 @@ def _field_changes(
     return changes
 
 
-def crd_dir_for(pairs: Iterable[CrdSync], chart_dirs: Iterable[Path], root: Path, path: str) -> str:
-    """The directory whose CRDs define the release: ``--path``, a generated dir, else a chart's crds/."""
+def crd_directory(cfg: Config, path: str = "") -> str:
+    """The directory whose CRDs define a release: ``path``, else the first generated directory
+    of ``helm.crds``, else the ``crds/`` of the first chart that has one."""
+    from .charts import configured_charts, helm_config
+
     if path:
         return path.rstrip("/")
-    for pair in pairs:
-        return pair.generated
-    for chart_dir in chart_dirs:
-        if (chart_dir / "crds").is_dir():
-            return (chart_dir / "crds").relative_to(root).as_posix()
+    pairs = helm_config(cfg).crds
+    if pairs:
+        return pairs[0].generated
+    for entry in configured_charts(cfg):
+        if (cfg.root / entry.path / "crds").is_dir():
+            return f"{entry.path.rstrip('/')}/crds"
     raise UsageError("no CRD directory: configure helm.crds in releasekit.yaml or pass --path")
 
 
