@@ -210,3 +210,43 @@ def test_mismatches_become_github_annotations(
         "::error::charts/demo-operator: MISMATCH CronJob/demo-operator-session-cleanup container cleanup: "
         "ghcr.io/example/demo-operator:v0.1.7 (expected ghcr.io/example/demo-operator:v0.1.8)"
     )
+
+
+def test_two_charts_and_a_parent_with_a_local_subchart(
+    make_repo: Callable[..., Repo], cli: Callable[..., CliResult]
+) -> None:
+    # Seed 001: two charts, appVersion "vX.Y.Z" in one and "X.Y.Z" in the other. Seed 004: a parent
+    # whose sub-chart (charts/<name>/charts/worker) is rendered with it.
+    deployment = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - name: main\n"
+        "          image: example.org/{name}:{{{{ .Values.tag | default .Chart.AppVersion }}}}\n"
+    )
+    repo = make_repo(
+        {
+            "releasekit.yaml": (
+                "helm:\n  charts:\n"
+                "    - path: charts/krt\n"
+                '    - path: charts/runtimes\n      app_version: "{version}"\n'
+            ),
+            "charts/krt/Chart.yaml": "apiVersion: v2\nname: krt\nversion: 0.3.0\nappVersion: v2.1.0\n",
+            "charts/krt/templates/d.yaml": deployment.format(name="krt"),
+            "charts/krt/charts/worker/Chart.yaml": "apiVersion: v2\nname: worker\nversion: 0.1.0\nappVersion: v2.0.0\n",
+            "charts/krt/charts/worker/templates/d.yaml": deployment.format(name="worker"),
+            "charts/runtimes/Chart.yaml": "apiVersion: v2\nname: runtimes\nversion: 1.0.0\nappVersion: 2.1.0\n",
+            "charts/runtimes/templates/d.yaml": deployment.format(name="runtimes"),
+        }
+    )
+    result = cli("verify.helm-template", "--engine", "sdk", "--tag", "v2.1.0", cwd=repo.path)
+    assert result.code == 3
+    assert result.lines == [
+        "charts/krt: rendered with sdk, checking against v2.1.0 (from --tag)",
+        "  MISMATCH Deployment/worker container main: example.org/worker:v2.0.0 (expected example.org/worker:v2.1.0)",
+        "  OK       Deployment/krt container main: example.org/krt:v2.1.0",
+        "  2 images, 1 mismatches",
+        "charts/runtimes: rendered with sdk, checking against v2.1.0 (from --tag)",
+        "  OK       Deployment/runtimes container main: example.org/runtimes:2.1.0",
+        "  1 images, 0 mismatches",
+    ]
+    chart = cli("verify.chart", "--tag", "v2.1.0", cwd=repo.path)
+    assert chart.code == 0, chart.out
