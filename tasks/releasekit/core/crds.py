@@ -355,4 +355,9 @@ def changes_between(
         new = read_crd_dir(root, directory) if (root / directory).is_dir() else {}
     else:
         new = read_crd_dir_at(root, until, directory)
+    if not old and not new:
+        where = "the working tree" if until is None else until
+        raise UsageError(
+            f"{directory}: no CRDs there at {since} nor in {where}; pass the CRD directory with --path"
+        )
     return diff_crds(old, new, schema_only=schema_only)
