@@ -23,7 +23,7 @@ from conftest import CliResult, Repo
             2,
             "no/such/dir: no CRDs there at v0.1.7 nor in the working tree",
         ),
-        (("verify.crd-changes", "--since", "v9.9.9"), 1, "v9.9.9"),
+        (("verify.crd-changes", "--since", "v9.9.9"), 1, "'v9.9.9' does not name a commit"),
         (
             ("docs.crd-history", "--add", "v0.1.8", "--crd-changes", "maybe"),
             2,

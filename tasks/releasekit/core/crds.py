@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from .config import Config, CrdSync
 from .errors import UsageError
-from .git import git
+from .git import git, resolve_commit
 from .helm import load_yaml_documents
 from .process import run
 from .textfile import read_text
@@ -350,6 +350,9 @@ def changes_between(
     root: Path, directory: str, since: str, until: str | None, *, schema_only: bool
 ) -> list[CrdChange]:
     """CRD changes in ``directory`` from git ref ``since`` to ``until`` (None: the working tree)."""
+    for ref in (since, until):
+        if ref is not None:
+            resolve_commit(root, ref)  # a clear "does not name a commit" before any git show
     old = read_crd_dir_at(root, since, directory)
     if until is None:
         new = read_crd_dir(root, directory) if (root / directory).is_dir() else {}
