@@ -191,6 +191,22 @@ def env_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str
     yield {"summary": summary, "output": output}
 
 
+# --- Helm fixtures (issue 5) -------------------------------------------------------------------
+
+
+@pytest.fixture
+def helm_sdk() -> object:
+    """helm-python-sdk (the real Helm v4 engine); skip on a laptop without it, fail in CI."""
+    try:
+        import helm_python
+    except (ImportError, OSError) as exc:
+        message = f"helm-python-sdk is not usable ({exc}); install it with: pip install 'releasekit[helm]'"
+        if os.environ.get("RELEASEKIT_REQUIRE_REAL") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return helm_python
+
+
 # --- OCI registry fixtures (issue 5: charts; shared with issue 6: images) ---------------------
 
 
@@ -283,19 +299,3 @@ def unique_repo(request: pytest.FixtureRequest) -> str:
     import re
 
     return "t/" + re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")
-
-
-# --- Helm fixtures (issue 5) -------------------------------------------------------------------
-
-
-@pytest.fixture
-def helm_sdk() -> object:
-    """helm-python-sdk (the real Helm v4 engine); skip on a laptop without it, fail in CI."""
-    try:
-        import helm_python
-    except (ImportError, OSError) as exc:
-        message = f"helm-python-sdk is not usable ({exc}); install it with: pip install 'releasekit[helm]'"
-        if os.environ.get("RELEASEKIT_REQUIRE_REAL") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    return helm_python
