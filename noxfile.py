@@ -52,7 +52,7 @@ def build(session: nox.Session) -> None:
 @nox.session
 def demo(session: nox.Session) -> None:
     """Copy examples/demo-operator to a temp repo, give it history, run the tasks."""
-    session.install("-e", ".")
+    session.install("-e", ".[helm]")  # demo_helm renders and pushes charts for real
     session.run("python", "examples/demo.py", *session.posargs)
 
 

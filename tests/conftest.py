@@ -194,10 +194,50 @@ def env_ci(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str
 # --- tags fixtures (issue 4) -----------------------------------------------------------------
 
 
+# --- Helm fixtures (issue 5) -------------------------------------------------------------------
+
+
+@pytest.fixture
+def helm_sdk() -> object:
+    """helm-python-sdk (the real Helm v4 engine); skip on a laptop without it, fail in CI."""
+    try:
+        import helm_python
+    except (ImportError, OSError) as exc:
+        message = f"helm-python-sdk is not usable ({exc}); install it with: pip install 'releasekit[helm]'"
+        if os.environ.get("RELEASEKIT_REQUIRE_REAL") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return helm_python
+
+
+# --- OCI registry fixtures (issue 5: charts; shared with issue 6: images) ---------------------
+
+
+@dataclass(frozen=True)
+class OciRegistry:
+    """A real CNCF distribution registry (Debian's docker-registry) on 127.0.0.1, plain HTTP."""
+
+    host: str  # 127.0.0.1:PORT
+    storage: Path
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}"
+
+    def oci(self, path: str) -> str:
+        """``oci://127.0.0.1:PORT/path`` for helm-style references."""
+        return f"oci://{self.host}/{path.strip('/')}"
+
+    def docker(self, path: str) -> str:
+        """``docker://127.0.0.1:PORT/path`` for skopeo."""
+        return f"docker://{self.host}/{path.strip('/')}"
+
+
 def free_port() -> int:
     import socket
 
-    with socket.socket() as sock:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
@@ -329,3 +369,65 @@ def tag_state(repo: Repo, bare: Path | None = None) -> tuple[str, str]:
         git(bare, "for-each-ref", "--format=%(refname) %(objectname)", "refs/tags") if bare else ""
     )
     return local, remote
+
+
+@pytest.fixture(scope="session")
+def oci_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OciRegistry]:
+    """Start ``docker-registry serve`` on a free port for the whole session.
+
+    Tests share the server, so each should push under its own repository path (``unique_repo``).
+    """
+    import time
+    import urllib.error
+    import urllib.request
+
+    binary = require_real("docker-registry", "apt-get install -y docker-registry")
+    base = tmp_path_factory.mktemp("oci-registry")
+    storage, log = base / "storage", base / "registry.log"
+    for _attempt in range(3):
+        host = f"127.0.0.1:{free_port()}"
+        config = base / "config.yml"
+        config.write_text(
+            "version: 0.1\n"
+            "log:\n  level: warn\n"
+            f"storage:\n  filesystem:\n    rootdirectory: {storage}\n  delete:\n    enabled: false\n"
+            f"http:\n  addr: {host}\n"
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+        with log.open("ab") as handle:
+            proc = subprocess.Popen(
+                [binary, "serve", str(config)], stdout=handle, stderr=handle, env=env
+            )
+        deadline = time.monotonic() + 15
+        ready = False
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://{host}/v2/", timeout=1) as response:
+                    ready = response.status == 200
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.05)
+            if ready:
+                break
+        if ready:
+            break
+        proc.terminate()
+        proc.wait(timeout=10)
+    else:
+        pytest.fail(f"docker-registry did not start; log:\n{log.read_text(errors='replace')}")
+    try:
+        yield OciRegistry(host, storage, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def unique_repo(request: pytest.FixtureRequest) -> str:
+    """A repository path no other test uses, e.g. ``t/test-push-chart-0``."""
+    import re
+
+    return "t/" + re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")

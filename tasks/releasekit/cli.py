@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 from invoke import Exit, ParseError, Program
+from invoke.terminals import pty_size
 
 from . import __version__, ns
 from .core.errors import EXIT_USAGE
@@ -20,6 +23,23 @@ class ReleasekitProgram(Program):
         args = self.argv
         if len(args) > 2 and not args[1].startswith("-") and ("--help" in args or "-h" in args):
             self.argv = [args[0], "--help", args[1]]
+
+    def print_columns(self, tuples: Sequence[tuple[str, str | None]]) -> None:
+        # invoke wraps help to the terminal (80 columns off a tty); with names like
+        # verify.helm-template-check that splits every task's one-line help in two. Every
+        # first docstring line is under 60 characters (a test holds that), so give the help
+        # column at least that and keep one task per line.
+        name_width = max(len(name) for name, _ in tuples)
+        spec_width = self.leading_indent_width + name_width + self.col_padding
+        width = max(pty_size()[0] - spec_width - 1, 60)
+        wrapper = textwrap.TextWrapper(width=width)
+        for name, help_str in tuples:
+            spec = f"{self.leading_indent}{name.ljust(name_width)}{' ' * self.col_padding}"
+            chunks = wrapper.wrap(help_str or "")
+            print((spec + chunks[0]) if chunks else spec.rstrip())
+            for chunk in chunks[1:]:
+                print(" " * len(spec) + chunk)
+        print("")
 
     def parse_core(self, argv: list[str] | None) -> None:
         try:

@@ -366,4 +366,166 @@ def supersede(
             a.out(f"appended the note to the {bad} release (gh)")
 
 
-ns = Collection("release", bump, prepare, tag, untag, go_tag, tags, hotfix, supersede)
+# --- helm charts (issue 5) -------------------------------------------------------------------
+
+
+@task(
+    help={
+        "chart": "the chart directory (e.g. charts/demo)",
+        "version": "the new chart version (SemVer without v, e.g. 0.4.0)",
+        "dry-run": "show the unified diffs and write nothing",
+    }
+)
+def bump_chart(c: Context, chart: str, version: str, dry_run: bool = False) -> None:
+    """Set a chart's version and its local dependants'."""
+    from .core.charts import helm_config, plan_bump_chart
+    from .core.errors import CommandError
+    from .core.helm import select_engine
+    from .core.textfile import render_diff, write_all
+
+    with a.boundary():
+        cfg = a.config(c)
+        plan = plan_bump_chart(cfg.root, chart, version)
+        dry = a.is_dry(c, dry_run)
+        if dry:
+            a.out(render_diff(plan.edits).rstrip("\n"))
+        else:
+            write_all(plan.edits)
+        for change in plan.changes:
+            a.out(change)
+        for note in plan.notes:
+            a.note(f"releasekit: note: {note}")
+        for parent in plan.locks:
+            if dry:
+                a.out(f"would regenerate {parent}/Chart.lock")
+                continue
+            try:
+                select_engine(helm_config(cfg).engine).dependency_update(cfg.root / parent)
+                a.out(f"regenerated {parent}/Chart.lock")
+            except CommandError as exc:
+                a.note(
+                    f"releasekit: {parent}/Chart.lock is now stale; run `helm dependency update {parent}` ({exc})"
+                )
+        verb = "would bump" if dry else "bumped"
+        a.out(f"{verb} {plan.chart.name} {plan.old} -> {plan.new} in {len(plan.edits)} files")
+        if dry:
+            a.out("dry run: nothing was written")
+
+
+@task(
+    help={
+        "chart": "chart directory (default: every chart in helm.charts, else every chart)",
+        "dest": "directory for the .tgz files (default: dist)",
+        "version": "package with this chart version instead of Chart.yaml's",
+        "app-version": "package with this appVersion instead of Chart.yaml's",
+        "engine": "helm (binary), sdk (helm-python-sdk) or auto",
+        "json": "print the result as JSON",
+    }
+)
+def package_chart(
+    c: Context,
+    chart: str = "",
+    dest: str = "dist",
+    version: str = "",
+    app_version: str = "",
+    engine: str = "",
+    json: bool = False,
+) -> None:
+    """Package charts into reproducible name-version.tgz."""
+    from pathlib import Path
+
+    from .core.chart_registry import sha256_file
+    from .core.charts import configured_charts, helm_config, package_chart
+    from .core.helm import select_engine
+
+    with a.boundary():
+        cfg = a.config(c)
+        eng = select_engine(engine if engine else helm_config(cfg).engine)
+        target = Path(dest) if Path(dest).is_absolute() else cfg.root / dest
+        results = []
+        for entry in configured_charts(cfg, chart):
+            out = package_chart(
+                cfg.root,
+                eng,
+                entry.path,
+                target,
+                version=version or None,
+                app_version=app_version or None,
+            )
+            shown = out.relative_to(cfg.root) if out.is_relative_to(cfg.root) else out
+            results.append({"chart": entry.path, "archive": str(shown), "sha256": sha256_file(out)})
+        if json:
+            a.emit_json(results)
+            return
+        for item in results:
+            a.out(f"{item['sha256']}  {item['archive']}")
+
+
+@task(
+    help={
+        "archive": "the packaged chart (e.g. dist/demo-0.4.0.tgz)",
+        "remote": "OCI repository root, e.g. oci://ghcr.io/org/charts",
+        "plain-http": "talk HTTP instead of HTTPS (a local registry)",
+        "engine": "helm (binary), sdk (helm-python-sdk) or auto",
+        "dry-run": "check that the version is free; push nothing",
+        "json": "print the result as JSON",
+    },
+    positional=["archive", "remote"],
+)
+def push_chart(
+    c: Context,
+    archive: str,
+    remote: str,
+    plain_http: bool = False,
+    engine: str = "",
+    dry_run: bool = False,
+    json: bool = False,
+) -> None:
+    """Push a chart to OCI once and pull it back to verify."""
+    from pathlib import Path
+
+    from .core.chart_registry import push_chart
+    from .core.charts import helm_config
+    from .core.helm import select_engine
+
+    with a.boundary():
+        cfg = a.config(c)
+        hc = helm_config(cfg)
+        path = Path(archive) if Path(archive).is_absolute() else Path.cwd() / archive
+        eng = select_engine(engine if engine else hc.engine)
+        dry = a.is_dry(c, dry_run)
+        result = push_chart(eng, path, remote, plain_http=plain_http or hc.plain_http, dry_run=dry)
+        if json:
+            a.emit_json(
+                {
+                    "ref": result.ref,
+                    "version": result.version,
+                    "digest": result.digest or None,
+                    "sha256": result.sha256,
+                    "pushed": result.pushed,
+                }
+            )
+        elif dry:
+            a.out(f"would push {path.name} as {result.ref}:{result.version} (that version is free)")
+            a.out("dry run: nothing was pushed")
+        else:
+            a.out(f"pushed {result.ref}:{result.version} {result.digest}")
+            a.out(
+                f"pulled back {result.ref}:{result.version}: sha256 {result.sha256} matches {path.name}"
+            )
+
+
+ns = Collection(
+    "release",
+    bump,
+    prepare,
+    tag,
+    untag,
+    go_tag,
+    tags,
+    hotfix,
+    supersede,
+    bump_chart,
+    package_chart,
+    push_chart,
+)

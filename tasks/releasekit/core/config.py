@@ -216,6 +216,7 @@ class Config:
     prerelease_token: str = DEFAULTS["prerelease_token"]
     version_files: tuple[VersionFile, ...] = ()
     tags: TagsConfig | None = None
+    helm: HelmConfig | None = None
 
     def where(self) -> str:
         """The config file for messages: its path relative to the root, or a hint."""
@@ -375,3 +376,127 @@ def _parse_tags(value: Value) -> TagsConfig:
 
 
 _PARSERS["tags"] = _parse_tags  # registered here: the parser is defined after _PARSERS
+# --- helm: charts, images in rendered charts, CRDs (issue 5) -----------------------------------
+
+HELM_ENGINES = ("auto", "helm", "sdk")
+
+
+@dataclass(frozen=True)
+class ChartConfig:
+    """One chart to render and check: where it is, how to render it, which images it may use."""
+
+    path: str
+    release_name: str = "release-name"
+    namespace: str = "default"
+    values: tuple[str, ...] = ()
+    images: tuple[str, ...] = ()
+    registries: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
+    image_patterns: tuple[str, ...] = ()
+    app_version: str = "{tag}"
+    origin: Origin = field(default=Origin("releasekit.yaml"), compare=False)
+
+
+@dataclass(frozen=True)
+class CrdSync:
+    """A pair of CRD directories that must hold the same CRDs (generated source, chart copy)."""
+
+    generated: str
+    chart: str
+    ignore_annotations: tuple[str, ...] = ()
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class HelmConfig:
+    """The ``helm:`` section."""
+
+    engine: str = "auto"
+    charts: tuple[ChartConfig, ...] = ()
+    crds: tuple[CrdSync, ...] = ()
+    crd_history: str = "docs/upgrading.md"
+    plain_http: bool = False
+
+
+def _parse_chart(value: Value) -> ChartConfig:
+    keys = ("path", "release_name", "namespace", "values", "images", "registries", "allow",
+            "image_patterns", "app_version")  # fmt: skip
+    items = value.mapping(keys)
+    if "path" not in items:
+        raise value.error("needs a path (the chart directory, e.g. charts/demo)")
+    kwargs: dict[str, Any] = {"path": items["path"].relative_path()}
+    for name in ("release_name", "namespace"):
+        if name in items:
+            kwargs[name] = items[name].string()
+    for name in ("values", "registries", "allow"):
+        if name in items:
+            kwargs[name] = items[name].strings()
+    if "images" in items:
+        images = []
+        for item in items["images"].sequence():
+            text = item.string()
+            if "{tag}" not in text and "{version}" not in text and "@" not in text:
+                raise item.error(
+                    f"must contain {{tag}} or {{version}} (or pin a digest), got {text!r}"
+                )
+            images.append(text)
+        kwargs["images"] = tuple(images)
+    if "image_patterns" in items:
+        import re
+
+        patterns = []
+        for item in items["image_patterns"].sequence():
+            text = item.string()
+            try:
+                groups = re.compile(text).groups
+            except re.error as exc:
+                raise item.error(f"is not a regular expression: {exc}") from None
+            if groups != 1:
+                raise item.error(f"needs exactly one (group) around the image, got {text!r}")
+            patterns.append(text)
+        kwargs["image_patterns"] = tuple(patterns)
+    if "app_version" in items:
+        text = items["app_version"].string()
+        if text.count("{tag}") + text.count("{version}") != 1:
+            raise items["app_version"].error(
+                f"must contain {{tag}} or {{version}} once, got {text!r}"
+            )
+        kwargs["app_version"] = text
+    return ChartConfig(**kwargs, origin=value.origin)
+
+
+def _parse_crd_sync(value: Value) -> CrdSync:
+    items = value.mapping(("generated", "chart", "ignore_annotations", "fix"))
+    for name in ("generated", "chart"):
+        if name not in items:
+            raise value.error(f"needs {name} (a directory of CRD YAML files)")
+    return CrdSync(
+        generated=items["generated"].relative_path(),
+        chart=items["chart"].relative_path(),
+        ignore_annotations=items["ignore_annotations"].strings()
+        if "ignore_annotations" in items
+        else (),
+        fix=items["fix"].string() if "fix" in items else "",
+    )
+
+
+def _parse_helm(value: Value) -> HelmConfig:
+    items = value.mapping(("engine", "charts", "crds", "crd_history", "plain_http"))
+    kwargs: dict[str, Any] = {}
+    if "engine" in items:
+        engine = items["engine"].string()
+        if engine not in HELM_ENGINES:
+            raise items["engine"].error(f"must be one of {', '.join(HELM_ENGINES)}, got {engine!r}")
+        kwargs["engine"] = engine
+    if "charts" in items:
+        kwargs["charts"] = tuple(_parse_chart(item) for item in items["charts"].sequence())
+    if "crds" in items:
+        kwargs["crds"] = tuple(_parse_crd_sync(item) for item in items["crds"].sequence())
+    if "crd_history" in items:
+        kwargs["crd_history"] = items["crd_history"].relative_path()
+    if "plain_http" in items:
+        kwargs["plain_http"] = items["plain_http"].boolean()
+    return HelmConfig(**kwargs)
+
+
+_PARSERS["helm"] = _parse_helm

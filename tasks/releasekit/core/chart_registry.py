@@ -1,0 +1,121 @@
+"""Pushing packaged charts to an OCI registry: never over an existing version, always pulled back.
+
+The transfer itself is the Helm engine's (``helm push`` / helm-python-sdk's RegistryClient,
+which speak the OCI distribution spec); this module adds releasekit's rules around it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .charts import parse_chart_yaml
+from .errors import ReleaseError, UsageError, VerificationFailed
+from .helm import Engine
+
+
+@dataclass(frozen=True)
+class ChartArchive:
+    path: Path
+    name: str
+    version: str
+    sha256: str
+
+
+def read_archive(path: Path) -> ChartArchive:
+    """Name and version from a packaged chart's top-level ``<name>/Chart.yaml``.
+
+    Raises:
+        UsageError: the file is missing or is not a chart archive.
+    """
+    if not path.is_file():
+        raise UsageError(
+            f"{path}: no such file; package the chart first (releasekit release.package-chart)"
+        )
+    try:
+        with tarfile.open(path, "r:gz") as tar:
+            member = next(
+                (
+                    m
+                    for m in tar.getmembers()
+                    if m.isfile() and m.name.count("/") == 1 and m.name.endswith("/Chart.yaml")
+                ),
+                None,
+            )
+            handle = tar.extractfile(member) if member is not None else None
+            if member is None or handle is None:
+                raise UsageError(
+                    f"{path}: no <name>/Chart.yaml inside; is this a Helm chart archive?"
+                )
+            text = handle.read().decode("utf-8")
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        raise UsageError(f"{path}: not a gzipped tar archive ({exc})") from None
+    meta = parse_chart_yaml(text, f"{path.name}:{member.name}")
+    return ChartArchive(
+        path, str(meta.get("name", "")), str(meta.get("version", "")), sha256_file(path)
+    )
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def chart_ref(remote: str, name: str) -> str:
+    if not remote.startswith("oci://"):
+        raise UsageError(
+            f"{remote!r} is not an OCI reference; use oci://host/path (e.g. oci://ghcr.io/org/charts)"
+        )
+    return remote.rstrip("/") + "/" + name
+
+
+@dataclass(frozen=True)
+class PushResult:
+    ref: str
+    version: str
+    digest: str
+    sha256: str
+    pushed: bool  # False under a dry run
+
+
+def push_chart(
+    engine: Engine, archive_path: Path, remote: str, *, plain_http: bool, dry_run: bool = False
+) -> PushResult:
+    """Push a chart archive unless that version already exists; then pull it back and compare.
+
+    Raises:
+        ReleaseError: the version already exists in the registry (published is immutable).
+        VerificationFailed: the chart pulled back is not byte-identical to the archive pushed.
+        CommandError: the registry cannot be reached or refused the push.
+    """
+    archive = read_archive(archive_path)
+    ref = chart_ref(remote, archive.name)
+    existing = engine.digest(ref, archive.version, plain_http=plain_http)
+    if existing is not None:
+        raise ReleaseError(
+            f"{ref}:{archive.version} already exists in the registry ({existing}); published chart "
+            f"versions are immutable — bump the chart (releasekit release.bump-chart) and push the new version"
+        )
+    if dry_run:
+        return PushResult(ref, archive.version, "", archive.sha256, pushed=False)
+    engine.push(archive.path, remote, plain_http=plain_http)
+    with tempfile.TemporaryDirectory(prefix="releasekit-pull-") as tmp:
+        pulled = engine.pull(ref, archive.version, Path(tmp), plain_http=plain_http)
+        pulled_sha = sha256_file(pulled)
+    if pulled_sha != archive.sha256:
+        raise VerificationFailed(
+            f"{ref}:{archive.version} pulled back with sha256 {pulled_sha}, but {archive.path.name} "
+            f"is {archive.sha256}; inspect the registry before announcing the release"
+        )
+    digest = engine.digest(ref, archive.version, plain_http=plain_http)
+    if digest is None:
+        raise VerificationFailed(
+            f"{ref}:{archive.version} was pushed but the registry does not list it"
+        )
+    return PushResult(ref, archive.version, digest, archive.sha256, pushed=True)

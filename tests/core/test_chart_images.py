@@ -1,0 +1,101 @@
+"""Image references and the image rules, on parsed data (rendering is tested in integration)."""
+
+from __future__ import annotations
+
+import pytest
+
+from releasekit.core.chart_images import FoundImage, check_images, find_images, parse_image
+from releasekit.core.config import ChartConfig
+from releasekit.core.helm import Manifest
+
+
+@pytest.mark.parametrize(
+    ("text", "repository", "tag", "digest"),
+    [
+        ("busybox", "busybox", None, None),
+        ("busybox:1.36", "busybox", "1.36", None),
+        ("ghcr.io/org/app:v0.1.8", "ghcr.io/org/app", "v0.1.8", None),
+        ("localhost:5000/app", "localhost:5000/app", None, None),
+        ("localhost:5000/app:1.0", "localhost:5000/app", "1.0", None),
+        ("quay.io/a/b@sha256:" + "0" * 64, "quay.io/a/b", None, "sha256:" + "0" * 64),
+        ("quay.io/a/b:v1@sha256:" + "1" * 64, "quay.io/a/b", "v1", "sha256:" + "1" * 64),
+        ("registry:443/ns/app:", "registry:443/ns/app", None, None),
+    ],
+)
+def test_parse_image(text: str, repository: str, tag: str | None, digest: str | None) -> None:
+    ref = parse_image(text)
+    assert (ref.repository, ref.tag, ref.digest) == (repository, tag, digest)
+
+
+POD = """\
+apiVersion: batch/v1
+kind: Job
+metadata: {name: migrate}
+spec:
+  template:
+    spec:
+      initContainers: [{name: wait, image: "busybox:1.36"}]
+      containers:
+        - name: migrate
+          image: ghcr.io/org/app:v1.0.0
+          env:
+            - {name: SIDECAR, value: "--sidecar-image=ghcr.io/org/sidecar:v0.9.0"}
+---
+# an empty document and a list document are skipped
+---
+- 1
+"""
+
+
+def test_find_images_in_every_container_list_and_patterns() -> None:
+    found = find_images([Manifest("c/templates/job.yaml", POD)], [r"--sidecar-image=(\S+)"])
+    assert [(f.where, f.image) for f in found] == [
+        ("Job/migrate initContainer wait", "busybox:1.36"),
+        ("Job/migrate container migrate", "ghcr.io/org/app:v1.0.0"),
+        ("Job/migrate container migrate env[0].value", "ghcr.io/org/sidecar:v0.9.0"),
+    ]
+
+
+def _found(image: str) -> FoundImage:
+    return FoundImage("t.yaml", "Deployment", "d", "container c", image)
+
+
+def test_registries_allow_list_and_version_spelling() -> None:
+    chart = ChartConfig(
+        path="c", registries=("ghcr.io/org/",), allow=("docker.io/library/redis:7",)
+    )
+    checks = check_images(
+        [
+            _found("ghcr.io/org/app:1.0.0"),
+            _found("ghcr.io/org/app:v1.0.0"),
+            _found("ghcr.io/other/app:v1.0.0"),
+            _found("docker.io/library/redis:7"),
+            _found("ghcr.io/org/app:v0.9.0"),
+        ],
+        chart,
+        "v1.0.0",
+        "1.0.0",
+    )
+    assert [c.verdict for c in checks] == ["ok", "ok", "not-allowed", "allowed", "wrong-tag"]
+
+
+def test_expected_images_require_their_spelling_digest_and_presence() -> None:
+    chart = ChartConfig(
+        path="c",
+        images=(
+            "ghcr.io/org/app:{version}",
+            "ghcr.io/org/side@sha256:" + "a" * 64,
+            "ghcr.io/org/never:{tag}",
+        ),
+    )
+    checks = check_images(
+        [_found("ghcr.io/org/app:v1.0.0"), _found("ghcr.io/org/side@sha256:" + "b" * 64)],
+        chart,
+        "v1.0.0",
+        "1.0.0",
+    )
+    assert [(c.verdict, c.expected) for c in checks] == [
+        ("wrong-tag", "ghcr.io/org/app:1.0.0"),
+        ("wrong-tag", "ghcr.io/org/side@sha256:" + "a" * 64),
+        ("missing", "ghcr.io/org/never:v1.0.0"),
+    ]
