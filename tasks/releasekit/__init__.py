@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from invoke import Collection
 
-from . import release, verify
+from . import changelog, release, verify
 from .core.config import DEFAULTS
 
 __version__ = "0.1.0"
 
-ns = Collection(release.ns, verify.ns)
+ns = Collection(release.ns, verify.ns, changelog.ns)
 ns.configure({"releasekit": DEFAULTS})
 
-__all__ = ["__version__", "ns", "release", "verify"]
+__all__ = ["__version__", "changelog", "ns", "release", "verify"]
