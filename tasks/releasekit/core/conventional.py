@@ -24,6 +24,8 @@ _HEADER_RE = re.compile(
 )
 _BREAKING_FOOTER_RE = re.compile(r"^BREAKING[ -]CHANGE:[ \t]*(?P<text>.*)$", re.MULTILINE)
 _PR_RE = re.compile(r"\(#(\d+)\)")
+# A footer line (git-trailer style, "Token: value" or "Token #value") ends a breaking description.
+_FOOTER_LINE_RE = re.compile(r"[\w-]+(?:: | #)|BREAKING[ -]CHANGE:")
 _FIELD = "\x1f"
 _RECORD = "\x1e"
 _TRAILER = "\x1d"
@@ -58,8 +60,12 @@ def parse_message(message: str) -> Message:
     footer = _BREAKING_FOOTER_RE.search(body)
     breaking_text = None
     if footer is not None:
-        rest = body[footer.end() :].split("\n\n", 1)[0]
-        continuation = [line.strip() for line in rest.splitlines() if line.strip()]
+        continuation = []
+        for line in body[footer.end() :].split("\n\n", 1)[0].splitlines():
+            if _FOOTER_LINE_RE.match(line):
+                break
+            if line.strip():
+                continuation.append(line.strip())
         breaking_text = " ".join([footer.group("text").strip(), *continuation]).strip() or None
     if match is None:
         return Message(None, None, subject, body, footer is not None, breaking_text, prs)
