@@ -23,6 +23,7 @@ def generate(
 ) -> None:
     """Generate the changelog from Conventional Commits."""
     from .core.changelog_gen import generate as run_generate
+    from .core.changelog_gen import write_generated
     from .core.config import ChangelogConfig
     from .core.textfile import render_diff
 
@@ -52,7 +53,7 @@ def generate(
             a.out(render_diff([edit]).rstrip("\n"))
             a.note("dry run: nothing was written")
         else:
-            _write(edit, result.created)
+            write_generated(result)
             a.note(f"{'created' if result.created else 'updated'} {edit.path}")
 
 
@@ -61,22 +62,6 @@ def _display(root: Path, target: Path) -> str:
         return target.relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(target)
-
-
-def _write(edit: object, created: bool) -> None:
-    from .core.textfile import FileEdit, write_all
-
-    assert isinstance(edit, FileEdit)
-    if created:
-        # write_all replaces existing files only; an empty placeholder lets it stage the new one.
-        edit.real_path.touch(exist_ok=False)
-        try:
-            write_all([edit])
-        except BaseException:
-            edit.real_path.unlink()
-            raise
-    else:
-        write_all([edit])
 
 
 @task(
@@ -141,7 +126,8 @@ def check(c: Context, date: str = "", json: bool = False) -> None:
                 }
             )
         elif not findings:
-            a.out(f"{ccfg.path}: OK ({len(doc.releases)} releases)")
+            count = len(doc.releases)
+            a.out(f"{ccfg.path}: OK ({count} release{'' if count == 1 else 's'})")
         if ci.in_github_actions():
             for f in findings:
                 a.out(ci.error_annotation(f.message, f.path, f.line))

@@ -458,44 +458,47 @@ def _link_findings(doc: Changelog, tag_format: str, heads: Sequence[str]) -> lis
     found: list[tuple[int, str]] = []
     if not doc.refs:
         return found
-    ordered = [s for s in doc.sections if s.kind in ("unreleased", "release")]
-    for index, section in enumerate(ordered):
-        if not section.bracketed:
+    # A compare link spans from the next lower released version, whatever the file's order.
+    versions = sorted({s.version for s in doc.releases if s.version is not None}, reverse=True)
+    checked: set[str] = set()
+    for section in doc.sections:
+        if section.kind == "other" or not section.bracketed or section.label in checked:
             continue
+        checked.add(section.label)
         ref = doc.ref(section.label)
         if ref is None:
             found.append(
                 (section.line, f"[{section.label}] has no link reference at the end of the file")
             )
             continue
-        older = next((s for s in ordered[index + 1 :] if s.kind == "release"), None)
-        old_tag = _tag_of(older, tag_format) if older is not None else None
-        new_tag = _tag_of(section, tag_format) if section.kind == "release" else None
         match = _COMPARE_RE.fullmatch(ref.url)
         if section.kind == "unreleased":
-            if old_tag is None:
+            if not versions:
                 continue
+            old_tag = _tag(versions[0], tag_format)
             tips = " or ".join(f"{old_tag}...{h}" for h in heads)
             if match is None or match.group("old") != old_tag or match.group("new") not in heads:
                 found.append((ref.line, f"[{ref.label}] should compare {tips}, got {ref.url}"))
-        elif old_tag is None:
-            if (
-                new_tag is not None
-                and not ref.url.endswith(new_tag)
-                and (match is None or match.group("new") != new_tag)
-            ):
+            continue
+        assert section.version is not None
+        new_tag = _tag(section.version, tag_format)
+        older = next((v for v in versions if v < section.version), None)
+        if older is None:
+            if not ref.url.endswith(new_tag) and (match is None or match.group("new") != new_tag):
                 found.append(
                     (ref.line, f"[{ref.label}] should point at tag {new_tag}, got {ref.url}")
                 )
-        elif match is None or (match.group("old"), match.group("new")) != (old_tag, new_tag):
+            continue
+        old_tag = _tag(older, tag_format)
+        if match is None or (match.group("old"), match.group("new")) != (old_tag, new_tag):
             found.append(
                 (ref.line, f"[{ref.label}] should compare {old_tag}...{new_tag}, got {ref.url}")
             )
     return found
 
 
-def _tag_of(section: Section, tag_format: str) -> str:
-    return tag_format.replace("{version}", str(section.version))
+def _tag(version: semver.Version, tag_format: str) -> str:
+    return tag_format.replace("{version}", str(version))
 
 
 # --- co-owned writing of generated sections --------------------------------------------------

@@ -15,8 +15,8 @@ from typing import Any
 from .changelog import merge_generated, parse_changelog
 from .config import ChangelogConfig
 from .conventional import Commit, Release, prepare_pattern, read_releases
-from .errors import ConfigError, FileFormatError
-from .textfile import FileEdit, read_text
+from .errors import ConfigError, FileFormatError, ReleaseError
+from .textfile import FileEdit, read_text, write_all
 
 DEFAULT_TEMPLATE = "changelog.md.j2"
 
@@ -211,6 +211,8 @@ def generate(
     if output is None:
         return Generated(releases, render(template, releases, Style(), header=everything, cfg=cfg))
     name = display or str(output)
+    if not output.parent.is_dir():
+        raise ReleaseError(f"{name}: directory {output.parent} does not exist; create it first")
     if not output.exists():
         text = render(template, releases, Style(), header=True, cfg=cfg)
         return Generated(releases, text, FileEdit(name, output, "", text), created=True)
@@ -237,3 +239,19 @@ def parse_version_of(release: dict[str, Any]) -> Any:
     import semver
 
     return semver.Version.parse(release["version"])
+
+
+def write_generated(result: Generated) -> None:
+    """Write a generated changelog's edit (creating the file when it did not exist)."""
+    if result.edit is None:
+        return
+    if not result.created:
+        write_all([result.edit])
+        return
+    # write_all replaces existing files only; an empty placeholder lets it stage the new one.
+    result.edit.real_path.touch(exist_ok=False)
+    try:
+        write_all([result.edit])
+    except BaseException:
+        result.edit.real_path.unlink()
+        raise

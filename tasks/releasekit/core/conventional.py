@@ -229,6 +229,9 @@ def read_releases(root: Path, tag_format: str, *, everything: bool) -> list[Rele
     Raises:
         GitError: the repository has no commits.
     """
+    head = run(["git", "-C", str(root), "rev-parse", "-q", "--verify", "HEAD"], check=False)
+    if head.returncode != 0:
+        raise GitError(f"{root} has no commits yet; commit something before generating a changelog")
     tags = release_tags(root, tag_format)
     if everything or not tags:
         return group_releases(read_log(root, "HEAD"), tags)
