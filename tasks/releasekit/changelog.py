@@ -23,7 +23,7 @@ def generate(
 ) -> None:
     """Generate the changelog from Conventional Commits."""
     from .core.changelog_gen import generate as run_generate
-    from .core.changelog_gen import write_generated
+    from .core.changelog_gen import context_json, write_generated
     from .core.config import ChangelogConfig
     from .core.textfile import render_diff
 
@@ -41,7 +41,7 @@ def generate(
             display=shown,
         )
         if json:
-            a.emit_json({"releases": result.releases})
+            a.emit_json({"releases": context_json(result.releases)})
         elif result.edit is None:
             a.out(result.text.rstrip("\n"))
         if result.edit is None or (json and not output):

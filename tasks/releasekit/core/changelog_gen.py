@@ -21,24 +21,45 @@ from .textfile import FileEdit, read_text, write_all
 DEFAULT_TEMPLATE = "changelog.md.j2"
 
 
-def _commit_data(commit: Commit) -> dict[str, Any]:
-    msg = commit.message
-    return {
-        "sha": commit.sha,
-        "short": commit.sha[:7],
-        "type": msg.type,
-        "scope": msg.scope,
-        "description": msg.description,
-        "subject": commit.subject,
-        "body": msg.body,
-        "breaking": msg.breaking,
-        "breaking_description": msg.breaking_description,
-        "prs": list(msg.prs),
-        "trailers": [{"key": k, "value": v} for k, v in commit.trailers],
-        "date": commit.date,
-        "author": commit.author,
-        "conventional": msg.conventional,
-    }
+COMMIT_FIELDS = (
+    "sha",
+    "short",
+    "type",
+    "scope",
+    "description",
+    "subject",
+    "body",
+    "breaking",
+    "breaking_description",
+    "prs",
+    "trailers",
+    "date",
+    "author",
+    "conventional",
+)
+
+
+def commit_data(commit: Commit) -> dict[str, Any]:
+    """A commit as JSON: the attributes a template reads, by the same names."""
+    data = {name: getattr(commit, name) for name in COMMIT_FIELDS}
+    data["prs"] = list(commit.prs)
+    data["trailers"] = [list(pair) for pair in commit.trailers]
+    return data
+
+
+def context_json(releases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The template context with commits as plain dicts (``changelog --json``)."""
+
+    def section(s: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "title": s["title"],
+            "commits": [commit_data(c) for c in s["commits"]],
+            "scopes": [
+                {"scope": g["scope"], "shas": [c.sha for c in g["commits"]]} for g in s["scopes"]
+            ],
+        }
+
+    return [{**r, "sections": [section(s) for s in r["sections"]]} for r in releases]
 
 
 @dataclass(frozen=True)
@@ -49,7 +70,7 @@ class Grouping:
     order: tuple[str, ...]
     breaking: str
     other: str | None
-    skip: tuple[re.Pattern[str], ...]
+    skip: re.Pattern[str]
 
     @classmethod
     def from_config(cls, cfg: ChangelogConfig, commit_message: str) -> Grouping:
@@ -57,14 +78,16 @@ class Grouping:
         order = [cfg.breaking_section, *cfg.sections, *groups.values()]
         if cfg.other_section:
             order.append(cfg.other_section)
-        skip = (prepare_pattern(commit_message), *(re.compile(p) for p in cfg.exclude))
+        # release.prepare's subject matches whole; user patterns anywhere (re.search).
+        patterns = [f"^(?:{prepare_pattern(commit_message).pattern})$", *cfg.exclude]
+        skip = re.compile("|".join(f"(?:{p})" for p in patterns))
         return cls(
             groups, tuple(dict.fromkeys(order)), cfg.breaking_section, cfg.other_section, skip
         )
 
     def section_of(self, commit: Commit) -> str | None:
         """The section a commit goes to, or None when it is left out."""
-        if commit.is_merge or any(p.search(commit.subject) for p in self.skip):
+        if commit.is_merge or self.skip.search(commit.subject):
             return None
         msg = commit.message
         if msg.breaking:
@@ -78,11 +101,11 @@ def build_context(releases: Sequence[Release], grouping: Grouping) -> list[dict[
     """The template context's ``releases``: sections in configured order, breaking first."""
     data = []
     for release in releases:
-        buckets: dict[str, list[dict[str, Any]]] = {}
+        buckets: dict[str, list[Commit]] = {}
         for commit in release.commits:
             title = grouping.section_of(commit)
             if title is not None:
-                buckets.setdefault(title, []).append(_commit_data(commit))
+                buckets.setdefault(title, []).append(commit)
         sections = [
             {"title": title, "commits": buckets[title], "scopes": _by_scope(buckets[title])}
             for title in grouping.order
@@ -96,16 +119,16 @@ def build_context(releases: Sequence[Release], grouping: Grouping) -> list[dict[
                 "date": release.date,
                 "previous_tag": release.previous_tag,
                 "sections": sections,
-                "commit_count": len(release.commits),
+                "commit_count": release.total,
             }
         )
     return data
 
 
-def _by_scope(commits: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    scopes: dict[str | None, list[dict[str, Any]]] = {}
+def _by_scope(commits: list[Commit]) -> list[dict[str, Any]]:
+    scopes: dict[str | None, list[Commit]] = {}
     for commit in commits:
-        scopes.setdefault(commit["scope"], []).append(commit)
+        scopes.setdefault(commit.scope, []).append(commit)
     named = sorted((s for s in scopes if s is not None), key=str.casefold)
     tail = [None] if None in scopes else []
     return [{"scope": s, "commits": scopes[s]} for s in [*named, *tail]]
@@ -206,7 +229,10 @@ def generate(
     added; hand-written text stays. A missing file is created whole.
     """
     grouping = Grouping.from_config(cfg, commit_message)
-    releases = build_context(read_releases(root, tag_format, everything=everything), grouping)
+    history = read_releases(
+        root, tag_format, everything=everything, keep=lambda c: grouping.section_of(c) is not None
+    )
+    releases = build_context(history, grouping)
     template = load_template(root, cfg)
     if output is None:
         return Generated(releases, render(template, releases, Style(), header=everything, cfg=cfg))

@@ -7,7 +7,7 @@ call; no per-commit process or object lookup, so 100k commits stay close to git'
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import semver
 
 from . import git
 from .errors import GitError
-from .process import run
+from .process import run, stream
 from .tags import parse_tag
 
 # type(scope)!: description — scopes may hold "/", "-", "," and spaces, not parentheses.
@@ -33,7 +33,7 @@ _TRAILER = "\x1d"
 LOG_FORMAT = "%x1e%H%x1f%P%x1f%cs%x1f%an%x1f%(trailers:unfold,separator=%x1d)%x1f%B"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Message:
     """What a commit message says under the Conventional Commits grammar."""
 
@@ -52,12 +52,13 @@ class Message:
 
 def parse_message(message: str) -> Message:
     """Parse ``type(scope)!: description``, its body and ``BREAKING CHANGE:`` footers."""
-    subject, _, body = message.strip("\n").partition("\n")
+    # Substring tests before each regex: this runs once per commit of the history.
+    stripped = message.strip("\n")
+    subject, _, body = stripped.partition("\n")
     subject = subject.strip()
     body = body.strip("\n")
-    prs = tuple(int(n) for n in _PR_RE.findall(subject))
-    match = _HEADER_RE.fullmatch(subject)
-    footer = _BREAKING_FOOTER_RE.search(body)
+    prs = tuple(int(n) for n in _PR_RE.findall(subject)) if "(#" in subject else ()
+    footer = _BREAKING_FOOTER_RE.search(body) if "BREAKING" in body else None
     breaking_text = None
     if footer is not None:
         continuation = []
@@ -67,12 +68,13 @@ def parse_message(message: str) -> Message:
             if line.strip():
                 continuation.append(line.strip())
         breaking_text = " ".join([footer.group("text").strip(), *continuation]).strip() or None
+    match = _HEADER_RE.fullmatch(subject) if ":" in subject else None
     if match is None:
         return Message(None, None, subject, body, footer is not None, breaking_text, prs)
-    scope = (match.group("scope") or "").strip() or None
+    scope = match.group("scope")
     return Message(
         match.group("type").lower(),
-        scope,
+        scope.strip() or None if scope else None,
         match.group("desc").strip(),
         body,
         match.group("bang") is not None or footer is not None,
@@ -81,21 +83,68 @@ def parse_message(message: str) -> Message:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Commit:
     """One commit of the history with its parsed message."""
 
     sha: str
-    parents: tuple[str, ...]
+    parents: str  # space-separated, as git prints them
     date: str
     author: str
     subject: str
     message: Message
-    trailers: tuple[tuple[str, str], ...] = ()
+    raw_trailers: str = ""  # git's %(trailers) output, items separated by \x1d
 
     @property
     def is_merge(self) -> bool:
-        return len(self.parents) > 1
+        return " " in self.parents
+
+    # The message's fields at the top level, so a template reads commit.scope directly.
+    @property
+    def short(self) -> str:
+        return self.sha[:7]
+
+    @property
+    def type(self) -> str | None:
+        return self.message.type
+
+    @property
+    def scope(self) -> str | None:
+        return self.message.scope
+
+    @property
+    def description(self) -> str:
+        return self.message.description
+
+    @property
+    def body(self) -> str:
+        return self.message.body
+
+    @property
+    def breaking(self) -> bool:
+        return self.message.breaking
+
+    @property
+    def breaking_description(self) -> str | None:
+        return self.message.breaking_description
+
+    @property
+    def prs(self) -> tuple[int, ...]:
+        return self.message.prs
+
+    @property
+    def conventional(self) -> bool:
+        return self.message.conventional
+
+    @property
+    def trailers(self) -> tuple[tuple[str, str], ...]:
+        """``(key, value)`` pairs as git's trailer parser found them."""
+        pairs = []
+        for item in self.raw_trailers.split(_TRAILER):
+            key, sep, value = item.partition(":")
+            if sep:
+                pairs.append((key.strip(), value.strip()))
+        return tuple(pairs)
 
 
 @dataclass(frozen=True)
@@ -116,18 +165,19 @@ class Release:
     tag: str | None
     date: str | None
     previous_tag: str | None = None
-    commits: tuple[Commit, ...] = field(default=())
+    commits: tuple[Commit, ...] = field(default=())  # the commits kept (see group_releases)
+    total: int = 0  # every commit of the release, kept or not
 
 
-def release_tags(root: Path, tag_format: str, rev: str = "HEAD") -> list[ReleaseTag]:
-    """The release tags reachable from ``rev``, highest SemVer first (one for-each-ref call).
+def release_tags(root: Path, tag_format: str) -> list[ReleaseTag]:
+    """Every release tag, highest SemVer first (one ``git for-each-ref`` call).
 
     Tags that do not parse under ``tag_format`` (``volumes/csi-wrapper/v0.7.0``) are ignored.
+    Whether a tag is reachable from HEAD is left to the caller: the history walk sees it.
     """
     out = git.git(
         root,
         "for-each-ref",
-        f"--merged={rev}",
         "--format=%(refname:strip=2)%1f%(objectname)%1f%(*objectname)%1f%(creatordate:short)",
         "refs/tags",
     )
@@ -141,36 +191,31 @@ def release_tags(root: Path, tag_format: str, rev: str = "HEAD") -> list[Release
     return found
 
 
-def parse_log(output: str) -> list[Commit]:
-    """Commits from ``git log --format=LOG_FORMAT`` output."""
-    commits = []
-    for record in output.split(_RECORD)[1:]:
+def parse_records(records: Iterable[str]) -> Iterator[Commit]:
+    """Commits from the records of ``git log --format=LOG_FORMAT`` (split on \\x1e)."""
+    for record in records:
         sha, parents, date, author, trailers, message = record.split(_FIELD, 5)
-        subject = message.split("\n", 1)[0].strip()
-        pairs = []
-        for item in trailers.split(_TRAILER):
-            key, sep, value = item.partition(":")
-            if sep:
-                pairs.append((key.strip(), value.strip()))
-        commits.append(
-            Commit(
-                sha,
-                tuple(parents.split()),
-                date,
-                author,
-                subject,
-                parse_message(message),
-                tuple(pairs),
-            )
-        )
-    return commits
+        msg = parse_message(message)
+        subject = message[: message.find("\n")].strip() if "\n" in message else message.strip()
+        yield Commit(sha, parents, date, author, subject, msg, trailers)
 
 
-def read_log(root: Path, *revs: str) -> list[Commit]:
-    """Every commit of ``git log --topo-order revs`` in one call, newest first."""
-    if run(["git", "-C", str(root), "rev-parse", "-q", "--verify", "HEAD"], check=False).returncode:
-        raise GitError(f"{root} has no commits yet; commit something before generating a changelog")
-    return parse_log(git.git(root, "log", "--topo-order", f"--format={LOG_FORMAT}", *revs, "--"))
+def parse_log(output: str) -> list[Commit]:
+    """Commits from the whole output of ``git log --format=LOG_FORMAT``."""
+    return list(parse_records(output.split(_RECORD)[1:]))
+
+
+def read_log(root: Path, *revs: str) -> Iterator[Commit]:
+    """Every commit of ``git log --topo-order revs`` (one call), newest first, parsed while
+    git is still writing."""
+    argv = ["git", "-C", str(root), "log", "--topo-order", f"--format={LOG_FORMAT}", *revs, "--"]
+    pending = ""
+    for chunk in stream(argv):
+        records = (pending + chunk).split(_RECORD)
+        pending = records.pop()
+        yield from parse_records(r for r in records if r)
+    if pending:
+        yield from parse_records([pending])
 
 
 def prepare_pattern(commit_message: str) -> re.Pattern[str]:
@@ -183,28 +228,36 @@ def prepare_pattern(commit_message: str) -> re.Pattern[str]:
 
 
 def group_releases(
-    commits: Iterable[Commit], tags: Sequence[ReleaseTag], *, since: ReleaseTag | None = None
+    commits: Iterable[Commit],
+    tags: Sequence[ReleaseTag],
+    *,
+    since: ReleaseTag | None = None,
+    keep: Callable[[Commit], bool] | None = None,
 ) -> list[Release]:
     """Split commits (newest first) at release tags: Unreleased first, then highest SemVer first.
 
     Args:
         since: the tag the range started at (only Unreleased is wanted); it becomes
             Unreleased's previous tag.
+        keep: which commits to hold on to; the others are only counted (so 100k commits of
+            history do not stay in memory for a changelog that shows 60k).
     """
     by_commit: dict[str, ReleaseTag] = {}
     for tag in tags:  # highest first, so the highest tag on a commit wins
         by_commit.setdefault(tag.commit, tag)
-    current: tuple[ReleaseTag | None, list[Commit]] = (None, [])
-    groups: list[tuple[ReleaseTag | None, list[Commit]]] = [current]
+    current: _Group = (None, [], [0])
+    groups: list[_Group] = [current]
     for commit in commits:
         at = by_commit.get(commit.sha)
         if at is not None:
-            current = (at, [])
+            current = (at, [], [0])
             groups.append(current)
-        current[1].append(commit)
+        current[2][0] += 1
+        if keep is None or keep(commit):
+            current[1].append(commit)
     ordered = [groups[0], *sorted(groups[1:], key=_tag_version, reverse=True)]
     releases = []
-    for index, (start, items) in enumerate(ordered):
+    for index, (start, items, count) in enumerate(ordered):
         older = ordered[index + 1][0] if index + 1 < len(ordered) else since
         releases.append(
             Release(
@@ -213,17 +266,27 @@ def group_releases(
                 start.date if start else None,
                 older.name if older else None,
                 tuple(items),
+                count[0],
             )
         )
     return releases
 
 
-def _tag_version(group: tuple[ReleaseTag | None, list[Commit]]) -> semver.Version:
+_Group = tuple[ReleaseTag | None, list[Commit], list[int]]  # (tag, kept commits, [count])
+
+
+def _tag_version(group: _Group) -> semver.Version:
     assert group[0] is not None  # every group after Unreleased starts at a tag
     return group[0].version
 
 
-def read_releases(root: Path, tag_format: str, *, everything: bool) -> list[Release]:
+def read_releases(
+    root: Path,
+    tag_format: str,
+    *,
+    everything: bool,
+    keep: Callable[[Commit], bool] | None = None,
+) -> list[Release]:
     """Unreleased (commits since the newest release tag), or with ``everything`` every release.
 
     Raises:
@@ -233,8 +296,17 @@ def read_releases(root: Path, tag_format: str, *, everything: bool) -> list[Rele
     if head.returncode != 0:
         raise GitError(f"{root} has no commits yet; commit something before generating a changelog")
     tags = release_tags(root, tag_format)
-    if everything or not tags:
-        return group_releases(read_log(root, "HEAD"), tags)
-    latest = tags[0]
+    if everything:
+        return group_releases(read_log(root, "HEAD"), tags, keep=keep)
+    latest = next((t for t in tags if _is_ancestor(root, t.commit)), None)
+    if latest is None:
+        return group_releases(read_log(root, "HEAD"), (), keep=keep)[:1]
     commits = read_log(root, f"{latest.commit}..HEAD")
-    return group_releases(commits, (), since=latest)[:1]
+    return group_releases(commits, (), since=latest, keep=keep)[:1]
+
+
+def _is_ancestor(root: Path, commit: str) -> bool:
+    # Usually the first (highest) tag is reachable, so this runs once; a tag on an unmerged
+    # branch (a hotfix line) costs one more call.
+    argv = ["git", "-C", str(root), "merge-base", "--is-ancestor", commit, "HEAD"]
+    return run(argv, check=False).returncode == 0

@@ -9,7 +9,7 @@ import os
 import shlex
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,3 +80,32 @@ def run(
         detail = (proc.stderr or proc.stdout).strip()
         raise CommandError(f"{display(argv)} failed with exit {proc.returncode}: {detail}")
     return result
+
+
+def stream(argv: Sequence[str], *, cwd: Path | None = None) -> Iterator[str]:
+    """Run ``argv`` and yield its standard output as decoded text chunks while it runs.
+
+    For outputs of many megabytes (``git log`` over 100k commits): the caller parses while
+    the program is still writing, on another core, and never holds the output twice.
+
+    Raises:
+        CommandError: the program is missing or exits non-zero (after its output).
+    """
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    try:
+        proc = subprocess.Popen(  # noqa: S603 - argv list, no shell
+            list(argv), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+    except FileNotFoundError as exc:
+        raise CommandError(f"{argv[0]} is not installed or not on PATH ({display(argv)})") from exc
+    assert proc.stdout is not None and proc.stderr is not None
+    with proc:
+        while chunk := proc.stdout.read1(1 << 20):
+            yield decoder.decode(chunk)
+        yield decoder.decode(b"", final=True)
+        detail = proc.stderr.read().decode("utf-8", errors="replace").strip()
+        returncode = proc.wait()
+    if returncode != 0:
+        raise CommandError(f"{display(argv)} failed with exit {returncode}: {detail}")
