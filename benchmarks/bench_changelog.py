@@ -42,19 +42,20 @@ TYPES = [  # (type, weight) — roughly what busy Kubernetes projects' histories
     ("build", 2),
 ]
 SCOPES = ["api", "controller", "helm", "cli", "webhook", "volumes/csi-wrapper", "peer-pods", None]
-WORDS = "add remove support handle reconcile retry cache validate render pin bump expose".split()
-NOUNS = "status finalizer image chart secret lease probe annotation selector quota".split()
+WORDS = ["add", "remove", "support", "handle", "reconcile", "retry", "cache", "validate", "pin"]
+NOUNS = ["status", "finalizer", "image", "chart", "secret", "lease", "probe", "selector", "quota"]
 TAG_EVERY = 200
 
 CLIFF_TOML = r'''
 [changelog]
 header = "# Changelog\n\n"
 body = """
-{% if version %}## [{{ version | trim_start_matches(pat="v") }}] - {{ timestamp | date(format="%Y-%m-%d") }}{% else %}## [Unreleased]{% endif %}
+{HEADING}
 {% for group, commits in commits | group_by(attribute="group") %}
 ### {{ group | striptags | trim }}
 {% for commit in commits %}
-- {% if commit.scope %}**{{ commit.scope }}**: {% endif %}{{ commit.message | upper_first }}{% endfor %}
+- {% if commit.scope %}**{{ commit.scope }}**: {% endif %}{{ commit.message | upper_first }}\
+{% endfor %}
 {% endfor %}
 """
 trim = true
@@ -78,6 +79,12 @@ commit_parsers = [
 ]
 '''
 
+CLIFF_TOML = CLIFF_TOML.replace(
+    "{HEADING}",
+    '{% if version %}## [{{ version | trim_start_matches(pat="v") }}] - '
+    '{{ timestamp | date(format="%Y-%m-%d") }}{% else %}## [Unreleased]{% endif %}',
+)
+
 CZ_TOML = """\
 [tool.commitizen]
 name = "cz_conventional_commits"
@@ -95,12 +102,13 @@ def _message(rng: random.Random, n: int) -> str:
     bang = "!" if rng.random() < 0.01 else ""
     head = f"{kind}({scope}){bang}" if scope else f"{kind}{bang}"
     subject = f"{rng.choice(WORDS)} the {rng.choice(NOUNS)} {rng.choice(NOUNS)} (#{n})"
-    body = ""
+    paragraphs = [f"{head}: {subject}"]
     if rng.random() < 0.3:
-        body = f"\n\nThe {rng.choice(NOUNS)} was {rng.choice(WORDS)}ed on every resync.\n"
+        paragraphs.append(f"The {rng.choice(NOUNS)} was {rng.choice(WORDS)}ed on every resync.")
+    footers = ["Signed-off-by: Dev <dev@example.invalid>"]
     if rng.random() < 0.005:
-        body += f"\nBREAKING CHANGE: {rng.choice(NOUNS)} moved to v2\n"
-    return f"{head}: {subject}{body}\nSigned-off-by: Dev <dev@example.invalid>\n"
+        footers.insert(0, f"BREAKING CHANGE: {rng.choice(NOUNS)} moved to v2")
+    return "\n\n".join([*paragraphs, "\n".join(footers)]) + "\n"
 
 
 def generate_repo(path: Path, commits: int, seed: int = 3) -> int:
@@ -174,7 +182,8 @@ def bench_size(commits: int, runs: int) -> dict[str, tuple[float, int]]:
         repo = Path(tmp) / "repo"
         start = time.perf_counter()
         tags = generate_repo(repo, commits)
-        print(f"-- {commits} commits, {tags} release tags (generated in {time.perf_counter() - start:.1f} s)")
+        took = time.perf_counter() - start
+        print(f"-- {commits} commits, {tags} release tags (generated in {took:.1f} s)")
         results: dict[str, tuple[float, int]] = {}
         for name, argv in _tools(repo).items():
             samples = [_measure(argv, repo) for _ in range(runs)]
@@ -186,10 +195,12 @@ def bench_size(commits: int, runs: int) -> dict[str, tuple[float, int]]:
     peers = {k: v for k, v in results.items() if k in ("git-cliff", "commitizen")}
     if peers:
         fastest = min(peers, key=lambda k: peers[k][0])
-        print(f"releasekit / {fastest} (faster peer) = {ours[0] / peers[fastest][0]:.2f}x  (target <= 0.3x)")
+        ratio = ours[0] / peers[fastest][0]
+        print(f"releasekit / {fastest} (faster peer) = {ratio:.2f}x  (target <= 0.3x)")
     print(f"releasekit / git log floor = {ours[0] / floor:.2f}x  (target <= 2x)")
     if "commitizen" in results:
-        print(f"releasekit / commitizen peak memory = {ours[1] / results['commitizen'][1]:.2f}x  (target < 1x)")
+        memory = ours[1] / results["commitizen"][1]
+        print(f"releasekit / commitizen peak memory = {memory:.2f}x  (target < 1x)")
     missing = {"git-cliff", "commitizen"} - set(results)
     if missing:
         print(f"not measured (pip install '.[bench]'): {', '.join(sorted(missing))}")

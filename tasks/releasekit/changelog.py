@@ -22,8 +22,8 @@ def generate(
     c: Context, all: bool = False, output: str = "", dry_run: bool = False, json: bool = False
 ) -> None:
     """Generate the changelog from Conventional Commits."""
-    from .core.changelog_gen import generate as run_generate
     from .core.changelog_gen import context_json, write_generated
+    from .core.changelog_gen import generate as run_generate
     from .core.config import ChangelogConfig
     from .core.textfile import render_diff
 

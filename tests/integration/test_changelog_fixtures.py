@@ -46,7 +46,9 @@ def test_fixture_output_is_exact(case: str, tmp_path: Path, cli) -> None:
 
 
 # A project's own template need not write Keep a Changelog, so only the shipped one is linted.
-KEEP_A_CHANGELOG_CASES = [c for c in CASES if "template:" not in (FIXTURES / c / "releasekit.yaml").read_text()]
+KEEP_A_CHANGELOG_CASES = [
+    c for c in CASES if "template:" not in (FIXTURES / c / "releasekit.yaml").read_text()
+]
 
 
 @pytest.mark.integration

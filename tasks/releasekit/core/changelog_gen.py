@@ -89,12 +89,11 @@ class Grouping:
         """The section a commit goes to, or None when it is left out."""
         if commit.is_merge or self.skip.search(commit.subject):
             return None
-        msg = commit.message
-        if msg.breaking:
+        if commit.breaking:
             return self.breaking
-        if msg.type is None:
+        if commit.type is None:
             return self.other
-        return self.groups.get(msg.type)
+        return self.groups.get(commit.type)
 
 
 def build_context(releases: Sequence[Release], grouping: Grouping) -> list[dict[str, Any]]:

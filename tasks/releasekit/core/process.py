@@ -101,8 +101,10 @@ def stream(argv: Sequence[str], *, cwd: Path | None = None) -> Iterator[str]:
     except FileNotFoundError as exc:
         raise CommandError(f"{argv[0]} is not installed or not on PATH ({display(argv)})") from exc
     assert proc.stdout is not None and proc.stderr is not None
+    # stderr is read after stdout ends; git's stderr here is a line or two, far below the
+    # pipe buffer, so the program never blocks on it.
     with proc:
-        while chunk := proc.stdout.read1(1 << 20):
+        while chunk := os.read(proc.stdout.fileno(), 1 << 20):
             yield decoder.decode(chunk)
         yield decoder.decode(b"", final=True)
         detail = proc.stderr.read().decode("utf-8", errors="replace").strip()
