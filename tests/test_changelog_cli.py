@@ -165,7 +165,8 @@ def test_generate_output_is_co_owned_and_idempotent(example_repo: Repo, cli) -> 
     ]
     assert text == DEMO_CHANGELOG.replace(
         old_unreleased,
-        "### Added\n\n- **api**: Add the Session kind (#42)\n\n### Fixed\n\n- Keep status updates (#45)\n\n",
+        "### Added\n\n- **api**: Add the Session kind (#42)\n\n"
+        "### Fixed\n\n- Keep status updates (#45)\n\n",
     )
     second = cli("changelog", "--all", "--output", "CHANGELOG.md", cwd=example_repo.path)
     assert (second.code, second.err) == (0, "CHANGELOG.md is up to date\n")

@@ -32,7 +32,8 @@ ROUND_TRIPS = [
         "v-in-headings-and-labels",
         "## [Unreleased]\n\n- X.\n\n## [v0.3.0] - 2026-01-02\n\n- Y.\n\n"
         f"[unreleased]: {URL}/v0.3.0...main\n[v0.3.0]: {URL}/v0.2.0...v0.3.0\n",
-        "## [Unreleased]\n\n## [v0.4.0] - 2026-08-10\n\n- X.\n\n## [v0.3.0] - 2026-01-02\n\n- Y.\n\n"
+        "## [Unreleased]\n\n## [v0.4.0] - 2026-08-10\n\n- X.\n\n"
+        "## [v0.3.0] - 2026-01-02\n\n- Y.\n\n"
         f"[unreleased]: {URL}/v0.4.0...main\n[v0.4.0]: {URL}/v0.3.0...v0.4.0\n"
         f"[v0.3.0]: {URL}/v0.2.0...v0.3.0\n",
     ),
@@ -49,12 +50,14 @@ ROUND_TRIPS = [
     ),
     (
         "bom-and-rich-entries",
-        "\ufeff## [Unreleased]\n\n### Breaking Changes\n\n- `spec.image` is now\n  `spec.podvmImage`.\n"
+        "\ufeff## [Unreleased]\n\n### Breaking Changes\n\n"
+        "- `spec.image` is now\n  `spec.podvmImage`.\n"
         "  - nested: run `kubectl apply`\n\n```sh\n## not a heading\n```\n\n### Added\n\n"
         "- A *thing*.\n\n## [0.3.0] - 2026-01-02\n\n- Y.\n",
         "\ufeff## [Unreleased]\n\n## [0.4.0] - 2026-08-10\n\n### Breaking Changes\n\n"
         "- `spec.image` is now\n  `spec.podvmImage`.\n  - nested: run `kubectl apply`\n\n"
-        "```sh\n## not a heading\n```\n\n### Added\n\n- A *thing*.\n\n## [0.3.0] - 2026-01-02\n\n- Y.\n",
+        "```sh\n## not a heading\n```\n\n### Added\n\n- A *thing*.\n\n"
+        "## [0.3.0] - 2026-01-02\n\n- Y.\n",
     ),
     (
         "tight-spacing-kept",
@@ -190,8 +193,10 @@ def test_lint_finds_every_kind_of_problem_with_its_line() -> None:
         "CHANGELOG.md:9: unknown sub-heading '### Improvements'; use one of Added, Fixed",
         "CHANGELOG.md:13: Unreleased must be the first section (now after line 3)",
         "CHANGELOG.md:15: duplicate version 0.3.0 (first at line 3)",
-        "CHANGELOG.md:15: 0.3.0 is not lower than 0.3.0 above it (line 3); versions go newest first",
-        "CHANGELOG.md:19: 0.4.0 is not lower than 0.3.0 above it (line 15); versions go newest first",
+        "CHANGELOG.md:15: 0.3.0 is not lower than 0.3.0 above it (line 3); "
+        "versions go newest first",
+        "CHANGELOG.md:19: 0.4.0 is not lower than 0.3.0 above it (line 15); "
+        "versions go newest first",
         "CHANGELOG.md:19: '2026-13-01' is not a date (YYYY-MM-DD)",
         "CHANGELOG.md:23: date 2099-01-01 is in the future (today is 2026-08-10)",
         "CHANGELOG.md:23: released section 0.2.0 is empty",
