@@ -11,7 +11,13 @@ from pathlib import Path
 import semver
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from releasekit.core.changelog import lint_changelog, parse_changelog, plan_release
+from releasekit.core.changelog import (
+    Changelog,
+    Section,
+    lint_changelog,
+    parse_changelog,
+    plan_release,
+)
 from releasekit.core.changelog_gen import Grouping, Style, build_context, load_template, render
 from releasekit.core.config import ChangelogConfig
 from releasekit.core.conventional import Commit, Release, parse_message
@@ -87,16 +93,28 @@ def test_release_and_check_never_crash(text: str, version: str) -> None:
     after = parse_changelog(edit.new)
     released = [s for s in after.releases if s.version == semver.Version.parse(version.lstrip("v"))]
     assert len(released) == 1
+
     # The entries moved byte for byte: the new section's body is the old Unreleased body.
-    before_body = [line for line in doc.body(doc.unreleased) if line.strip()]  # type: ignore[arg-type]
-    after_body = [line for line in after.body(released[0]) if line.strip()]
-    assert [line.rstrip("\r\n") for line in after_body] == [
-        line.rstrip("\r\n") for line in before_body
-    ]
+    def entries(d: Changelog, section: Section) -> list[str]:
+        refs = {r.line for r in d.refs}
+        lines = d.lines[section.line + 1 : section.end]
+        return [
+            line.rstrip("\r\n")
+            for n, line in enumerate(lines, section.line + 1)
+            if line.strip() and n not in refs
+        ]
+
+    assert doc.unreleased is not None
+    assert entries(after, released[0]) == entries(doc, doc.unreleased)
     assert after.unreleased is not None
     assert not any(line.strip() for line in after.body(after.unreleased))
-    head = text[: text.index(doc.lines[doc.unreleased.line])]  # type: ignore[union-attr]
-    assert edit.new.startswith(head)
+
+    # Above Unreleased nothing changes but link references.
+    def without_refs(d: Changelog, upto: int) -> list[str]:
+        refs = {r.line for r in d.refs}
+        return [line for n, line in enumerate(d.lines[:upto]) if n not in refs]
+
+    assert without_refs(after, after.unreleased.line) == without_refs(doc, doc.unreleased.line)
 
 
 @given(text=changelogs(), version=st.sampled_from(["4.0.0", "0.0.1", "not-a-version"]))

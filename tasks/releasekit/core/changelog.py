@@ -234,8 +234,9 @@ def plan_release(
             f"{doc.path}: no Unreleased section; add '## [Unreleased]' above the newest release "
             "and list the changes there"
         )
+    refs = {r.line for r in doc.refs}
     body = doc.body(unreleased)
-    if all(_is_blank(line) for line in body):
+    if all(_is_blank(line) or n in refs for n, line in enumerate(body, unreleased.line + 1)):
         raise FileFormatError(
             f"{doc.where(unreleased.line)}: Unreleased section is empty; add the changes of "
             f"{version} under it first"
@@ -262,6 +263,7 @@ def plan_release(
     heading, label = _heading_for(doc, version, today)
     nl = doc.newline
     lines = _closed_lines(doc)
+    _update_refs(doc, lines, unreleased, label, tag_format, version)
     body = lines[unreleased.line + 1 : unreleased.end]
     gap = []
     for line in body:
@@ -277,7 +279,6 @@ def plan_release(
         *body[len(gap) :],
         *lines[unreleased.end :],
     ]
-    new_lines = _update_refs(doc, new_lines, unreleased, label, tag_format, version)
     return FileEdit(doc.path, doc.real_path, doc.text, _reopen(doc, "".join(new_lines)))
 
 
@@ -298,16 +299,20 @@ def _reopen(doc: Changelog, text: str) -> str:
 
 def _update_refs(
     doc: Changelog,
-    new_lines: list[str],
+    lines: list[str],
     unreleased: Section,
     label: str,
     tag_format: str,
     version: semver.Version,
-) -> list[str]:
-    """Point ``[Unreleased]`` at ``new...HEAD`` and add ``[version]`` right below it."""
+) -> None:
+    """Point ``[Unreleased]`` at ``new...HEAD`` and add ``[version]`` right below it.
+
+    Edits ``lines`` in place, keeping one element per original line (the new reference
+    shares its element), so section line numbers stay valid for the move that follows.
+    """
     ref = doc.ref(unreleased.label)
     if ref is None:
-        return new_lines
+        return
     match = _COMPARE_RE.fullmatch(ref.url)
     if match is None:
         raise FileFormatError(
@@ -315,16 +320,14 @@ def _update_refs(
             "make it a compare link like https://github.com/OWNER/REPO/compare/v1.2.3...HEAD"
         )
     new_tag = tag_format.replace("{version}", str(version))
-    shift = len(new_lines) - len(doc.lines) if ref.line >= unreleased.end else 0
-    index = ref.line + shift
-    old_line = new_lines[index]
-    ending = old_line[len(old_line.rstrip("\r\n")) :] or doc.newline
+    old_line = lines[ref.line]
+    ending = old_line[len(old_line.rstrip("\r\n")) :]
     prefix = old_line[: old_line.index("[")]
     base, old_tag, tip = match.group("base"), match.group("old"), match.group("new")
-    new_lines[index] = f"{prefix}[{ref.label}]: {base}{new_tag}...{tip}{ending}"
-    new_ref = f"{prefix}[{label}]: {base}{old_tag}...{new_tag}{ending}"
-    new_lines.insert(index + 1, new_ref)
-    return new_lines
+    lines[ref.line] = (
+        f"{prefix}[{ref.label}]: {base}{new_tag}...{tip}{ending}"
+        f"{prefix}[{label}]: {base}{old_tag}...{new_tag}{ending}"
+    )
 
 
 def release_changelog(
