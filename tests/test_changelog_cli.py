@@ -158,7 +158,7 @@ def test_generate_output_is_co_owned_and_idempotent(example_repo: Repo, cli) -> 
     """Only Unreleased is regenerated; a second run adds no second Unreleased (git-cliff #544)."""
     _with_history(example_repo)
     first = cli("changelog", "--output", "CHANGELOG.md", cwd=example_repo.path)
-    assert (first.code, first.out, first.err) == (0, "", "updated CHANGELOG.md\n")
+    assert (first.code, first.out, first.err) == (0, "updated CHANGELOG.md\n", "")
     text = (example_repo.path / "CHANGELOG.md").read_text(encoding="utf-8")
     old_unreleased = DEMO_CHANGELOG[
         DEMO_CHANGELOG.index("### Added") : DEMO_CHANGELOG.index("## [0.1.7]")
@@ -169,7 +169,7 @@ def test_generate_output_is_co_owned_and_idempotent(example_repo: Repo, cli) -> 
         "### Fixed\n\n- Keep status updates (#45)\n\n",
     )
     second = cli("changelog", "--all", "--output", "CHANGELOG.md", cwd=example_repo.path)
-    assert (second.code, second.err) == (0, "CHANGELOG.md is up to date\n")
+    assert (second.code, second.out) == (0, "CHANGELOG.md is up to date\n")
     assert (example_repo.path / "CHANGELOG.md").read_text(encoding="utf-8") == text
     assert text.count("## [Unreleased]") == 1
 
@@ -178,7 +178,7 @@ def test_generate_output_creates_a_missing_file(make_repo, cli) -> None:
     repo = make_repo()
     repo.commit("feat: first feature")
     result = cli("changelog", "--output", "CHANGELOG.md", cwd=repo.path)
-    assert (result.code, result.out, result.err) == (0, "", "created CHANGELOG.md\n")
+    assert (result.code, result.out, result.err) == (0, "created CHANGELOG.md\n", "")
     text = (repo.path / "CHANGELOG.md").read_text(encoding="utf-8")
     assert text.startswith("# Changelog\n\nAll notable changes")
     assert text.endswith("## [Unreleased]\n\n### Added\n\n- First feature\n")
@@ -194,7 +194,7 @@ def test_generate_output_dry_run_writes_nothing(example_repo: Repo, cli) -> None
     result = cli("changelog", "--output", "CHANGELOG.md", "--dry-run", cwd=example_repo.path)
     assert result.code == 0
     assert "+- **api**: Add the Session kind (#42)" in result.lines
-    assert result.err == "dry run: nothing was written\n"
+    assert result.lines[-1] == "dry run: nothing was written"
     assert example_repo.snapshot() == before
 
 

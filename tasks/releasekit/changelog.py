@@ -44,17 +44,18 @@ def generate(
             a.emit_json({"releases": context_json(result.releases)})
         elif result.edit is None:
             a.out(result.text.rstrip("\n"))
-        if result.edit is None or (json and not output):
+        if result.edit is None:
             return
         edit = result.edit
+        say = a.note if json else a.out  # with --json, stdout holds only the JSON
         if edit.old == edit.new:
-            a.note(f"{edit.path} is up to date")
+            say(f"{edit.path} is up to date")
         elif a.is_dry(c, dry_run):
-            a.out(render_diff([edit]).rstrip("\n"))
-            a.note("dry run: nothing was written")
+            say(render_diff([edit]).rstrip("\n"))
+            say("dry run: nothing was written")
         else:
             write_generated(result)
-            a.note(f"{'created' if result.created else 'updated'} {edit.path}")
+            say(f"{'created' if result.created else 'updated'} {edit.path}")
 
 
 def _display(root: Path, target: Path) -> str:

@@ -56,6 +56,6 @@ KEEP_A_CHANGELOG_CASES = [
 def test_fixture_generated_file_passes_the_lint(case: str, tmp_path: Path, cli) -> None:
     repo = build_fixture(case, tmp_path)
     written = cli("changelog", "--all", "--output", "CHANGELOG.md", cwd=repo)
-    assert (written.code, written.err) == (0, "created CHANGELOG.md\n")
+    assert (written.code, written.out) == (0, "created CHANGELOG.md\n")
     result = cli("changelog.check", "--date", "2026-12-31", cwd=repo)
     assert result.code == 0, result.err
