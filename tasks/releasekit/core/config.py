@@ -401,7 +401,7 @@ def _parse_changelog(value: Value) -> ChangelogConfig:
             except re.error as exc:
                 raise item.error(f"is not a valid regular expression: {exc}") from None
         parsed["exclude"] = tuple(patterns)
-    if "template" in items:
+    if "template" in items and items["template"].data is not None:
         parsed["template"] = items["template"].relative_path()
     return ChangelogConfig(**parsed)
 
