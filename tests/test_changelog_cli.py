@@ -253,3 +253,25 @@ def test_prepare_refuses_an_empty_unreleased_and_changes_nothing(example_repo: R
         "add the changes of 0.1.8 under it first\n"
     )
     assert (example_repo.snapshot(), example_repo.git("branch", "--list")) == before
+
+
+def test_generate_all_output_adds_missing_releases_and_keeps_hand_written_text(
+    make_repo, cli
+) -> None:
+    hand_written = (
+        "# Changes\n\nOur own intro.\n\n## Unreleased\n\n- stale\n\n"
+        "## 0.1.0 - 2026-01-02\n\nWritten by hand; generation must not touch it.\n"
+    )
+    repo = make_repo({"CHANGELOG.md": hand_written})
+    repo.commit("feat: first")
+    repo.git("tag", "v0.1.0")
+    repo.commit("fix(api): second (#2)")
+    repo.git("tag", "v0.2.0")
+    repo.commit("perf: third")
+    result = cli("changelog", "--all", "--output", "CHANGELOG.md", cwd=repo.path)
+    assert (result.code, result.out) == (0, "updated CHANGELOG.md\n")
+    assert (repo.path / "CHANGELOG.md").read_text() == (
+        "# Changes\n\nOur own intro.\n\n## Unreleased\n\n### Changed\n\n- Third\n\n"
+        "## 0.2.0 - 2026-01-02\n\n### Fixed\n\n- **api**: Second (#2)\n\n"
+        "## 0.1.0 - 2026-01-02\n\nWritten by hand; generation must not touch it.\n"
+    )
