@@ -275,3 +275,15 @@ def test_generate_all_output_adds_missing_releases_and_keeps_hand_written_text(
         "## 0.2.0 - 2026-01-02\n\n### Fixed\n\n- **api**: Second (#2)\n\n"
         "## 0.1.0 - 2026-01-02\n\nWritten by hand; generation must not touch it.\n"
     )
+
+
+def test_generate_output_refuses_two_unreleased_sections(make_repo, cli) -> None:
+    repo = make_repo({"CHANGELOG.md": "## [Unreleased]\n\n- a\n\n## Unreleased\n\n- b\n"})
+    before = repo.snapshot()
+    result = cli("changelog", "--output", "CHANGELOG.md", cwd=repo.path)
+    assert (result.code, result.err) == (
+        1,
+        "releasekit: error: CHANGELOG.md: more than one Unreleased section (lines 1, 5); "
+        "keep one\n",
+    )
+    assert repo.snapshot() == before

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import semver
+
 from .changelog import merge_generated, parse_changelog
 from .config import ChangelogConfig
 from .conventional import Commit, Release, prepare_pattern, read_releases
@@ -253,17 +255,11 @@ def generate(
     )
     unreleased = render(template, releases[:1], style, header=False, cfg=cfg)
     released = [
-        (parse_version_of(r), render(template, [r], style, header=False, cfg=cfg))
+        (semver.Version.parse(r["version"]), render(template, [r], style, header=False, cfg=cfg))
         for r in releases[1:]
     ]
     new = merge_generated(doc, unreleased, released)
     return Generated(releases, new, FileEdit(name, output, old, new))
-
-
-def parse_version_of(release: dict[str, Any]) -> Any:
-    import semver
-
-    return semver.Version.parse(release["version"])
 
 
 def write_generated(result: Generated) -> None:
