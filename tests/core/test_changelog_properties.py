@@ -20,7 +20,7 @@ from releasekit.core.changelog import (
 )
 from releasekit.core.changelog_gen import Grouping, Style, build_context, load_template, render
 from releasekit.core.config import ChangelogConfig
-from releasekit.core.conventional import Commit, Release, parse_message
+from releasekit.core.conventional import Release, make_commit
 from releasekit.core.errors import ReleaseError
 
 TODAY = dt.date(2026, 8, 10)
@@ -169,10 +169,7 @@ SUBJECTS = st.builds(
 def test_generated_markdown_parses_back_and_lints_clean(
     subjects: list[str], cut: int, bracketed: bool, scoped: bool
 ) -> None:
-    commits = [
-        Commit(f"{n:040x}", "p", "2026-01-02", "A", s.strip(), *parse_message(s))
-        for n, s in enumerate(subjects)
-    ]
+    commits = [make_commit(f"{n:040x}", "p", "2026-01-02", "A", s) for n, s in enumerate(subjects)]
     releases = [
         Release(None, None, None, "v1.0.0", tuple(commits[:cut]), cut),
         Release(semver.Version(1, 0, 0), "v1.0.0", "2026-01-02", None, tuple(commits[cut:]), 1),

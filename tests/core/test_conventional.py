@@ -9,6 +9,7 @@ from releasekit.core.conventional import (
     Message,
     ReleaseTag,
     group_releases,
+    make_commit,
     parse_log,
     parse_message,
     prepare_pattern,
@@ -78,7 +79,7 @@ def test_prepare_pattern_matches_release_prepare_subjects() -> None:
 
 
 def _commit(sha: str, subject: str, parents: str = "p") -> Commit:
-    return Commit(sha, parents, "2026-01-02", "A", subject, *parse_message(subject))
+    return make_commit(sha, parents, "2026-01-02", "A", subject)
 
 
 def _tag(name: str, commit: str) -> ReleaseTag:

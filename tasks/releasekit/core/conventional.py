@@ -55,26 +55,35 @@ class Message(NamedTuple):
 
 def parse_message(message: str) -> Message:
     """Parse ``type(scope)!: description``, its body and ``BREAKING CHANGE:`` footers."""
-    # Substring tests guard each regex: this runs once per commit of the history.
-    if message.startswith("\n"):
-        message = message.lstrip("\n")
-    subject, _, body = message.partition("\n")
-    subject = subject.strip()
-    body = body.strip("\n")
+    message = message.lstrip("\n")
+    _, kind, scope, description, breaking, breaking_text, prs = _parse_fields(message)
+    body = message.partition("\n")[2].strip("\n")
+    return Message(kind, scope, description, body, breaking, breaking_text, prs)
+
+
+def _parse_fields(
+    message: str,
+) -> tuple[str, str | None, str | None, str, bool, str | None, tuple[int, ...]]:
+    """(subject, type, scope, description, breaking, breaking description, PRs) of a message
+    without leading blank lines. The hot path: it runs once per commit of the history, so
+    cheap substring tests guard every regex and the body is not split out."""
+    subject = message.partition("\n")[0].strip()
     prs = tuple(int(n) for n in _PR_RE.findall(subject)) if "(#" in subject else ()
     breaking_text = None
-    footer = _BREAKING_FOOTER_RE.search(body) if "BREAKING" in body else None
+    footer = _BREAKING_FOOTER_RE.search(message) if "BREAKING" in message else None
+    if footer is not None and footer.start() == 0:  # the subject line itself is no footer
+        footer = _BREAKING_FOOTER_RE.search(message, message.find("\n") + 1 or len(message))
     if footer is not None:
-        breaking_text = _breaking_text(footer, body)
+        breaking_text = _breaking_text(footer, message)
     match = _HEADER_RE.fullmatch(subject) if ":" in subject else None
     if match is None:
-        return Message(None, None, subject, body, footer is not None, breaking_text, prs)
+        return subject, None, None, subject, footer is not None, breaking_text, prs
     kind, scope, bang, description = match.groups()
-    return Message(
+    return (
+        subject,
         kind.lower(),
         (scope.strip() or None) if scope else None,
         description.strip(),
-        body,
         bang is not None or footer is not None,
         breaking_text,
         prs,
@@ -103,11 +112,16 @@ class Commit(NamedTuple):
     type: str | None
     scope: str | None
     description: str
-    body: str
     breaking: bool
     breaking_description: str | None
     prs: tuple[int, ...]
-    raw_trailers: str = ""  # git's %(trailers) output, items separated by \x1d
+    raw_trailers: str  # git's %(trailers) output, items separated by \x1d
+    raw_message: str
+
+    @property
+    def body(self) -> str:
+        """The message after the subject line (split out only for commits that are shown)."""
+        return self.raw_message.partition("\n")[2].strip("\n")
 
     @property
     def is_merge(self) -> bool:
@@ -176,12 +190,20 @@ def release_tags(root: Path, tag_format: str) -> list[ReleaseTag]:
     return found
 
 
+def make_commit(
+    sha: str, parents: str, date: str, author: str, message: str, trailers: str = ""
+) -> Commit:
+    """A commit with its message parsed."""
+    if message.startswith("\n"):
+        message = message.lstrip("\n")
+    return Commit(sha, parents, date, author, *_parse_fields(message), trailers, message)
+
+
 def parse_records(records: Iterable[str]) -> Iterator[Commit]:
     """Commits from the records of ``git log --format=LOG_FORMAT`` (split on \\x1e)."""
     for record in records:
         sha, parents, date, author, trailers, message = record.split(_FIELD, 5)
-        subject = message.lstrip("\n").partition("\n")[0].strip()
-        yield Commit(sha, parents, date, author, subject, *parse_message(message), trailers)
+        yield make_commit(sha, parents, date, author, message, trailers)
 
 
 def parse_log(output: str) -> list[Commit]:

@@ -95,8 +95,10 @@ def stream(argv: Sequence[str], *, cwd: Path | None = None) -> Iterator[str]:
 
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     try:
+        # A 1 MiB pipe (Linux's unprivileged maximum) lets the program run ahead while the
+        # caller parses the previous chunk; with the default 64 KiB it stalls on every chunk.
         proc = subprocess.Popen(  # noqa: S603 - argv list, no shell
-            list(argv), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            list(argv), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, pipesize=1 << 20
         )
     except FileNotFoundError as exc:
         raise CommandError(f"{argv[0]} is not installed or not on PATH ({display(argv)})") from exc
