@@ -151,7 +151,9 @@ def load_template(root: Path, cfg: ChangelogConfig) -> Any:
         "autoescape": False,  # Markdown, not HTML
     }
     if cfg.template is None:
-        env = jinja2.Environment(loader=jinja2.PackageLoader("releasekit", "templates"), **options)
+        # By path, not PackageLoader("releasekit"): a vendored copy lives under another name.
+        shipped = Path(__file__).resolve().parent.parent / "templates"
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(shipped), **options)
         name = DEFAULT_TEMPLATE
     else:
         path = root / cfg.template
