@@ -287,3 +287,25 @@ def test_generate_output_refuses_two_unreleased_sections(make_repo, cli) -> None
         "keep one\n",
     )
     assert repo.snapshot() == before
+
+
+def test_prepare_changelog_spelled_without_brackets_or_v(make_repo, cli) -> None:
+    repo = make_repo(
+        {
+            "releasekit.yaml": (
+                "version_files:\n  - path: VERSION\n    pattern: '{version}'\n"
+                "changelog:\n  path: CHANGELOG.md\n"
+            ),
+            "VERSION": "0.9.0\n",
+            "CHANGELOG.md": "## Unreleased\n\n- First.\n\n## 0.9.0 - 2026-01-02\n\n- Zero.\n",
+        }
+    )
+    result = cli("release.prepare", "v1.0.0", "--date", "2026-08-10", "--offline", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert repo.git("show", "--format=", "--name-only", "HEAD").split() == [
+        "CHANGELOG.md",
+        "VERSION",
+    ]
+    assert (repo.path / "CHANGELOG.md").read_text() == (
+        "## Unreleased\n\n## 1.0.0 - 2026-08-10\n\n- First.\n\n## 0.9.0 - 2026-01-02\n\n- Zero.\n"
+    )
