@@ -59,5 +59,5 @@ def demo(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks against the anchors, as ratios measured in the same run."""
-    session.install("-e", ".")
+    session.install("-e", ".[bench]")
     session.run("python", "benchmarks/run.py", *session.posargs)

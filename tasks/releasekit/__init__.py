@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from invoke import Collection
 
-from . import docs, release, verify
+from . import changelog, docs, release, verify
 from .core.config import DEFAULTS
 
 __version__ = "0.1.0"
 
-ns = Collection(release.ns, verify.ns, docs.ns)
+ns = Collection(release.ns, verify.ns, changelog.ns, docs.ns)
 ns.configure({"releasekit": DEFAULTS})
 
-__all__ = ["__version__", "docs", "ns", "release", "verify"]
+__all__ = ["__version__", "changelog", "docs", "ns", "release", "verify"]

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from invoke import Collection, Context, task
 
 from . import _adapter as a
+
+if TYPE_CHECKING:
+    from .core.config import Config
+    from .core.textfile import FileEdit
 
 
 def _today(date: str) -> dt.date:
@@ -109,7 +114,10 @@ def prepare(
 
     with a.boundary():
         cfg = a.config(c)
-        plan = plan_prepare(cfg, version, today=_today(date), check_remote=not offline)
+        extra = _changelog_edits(cfg, version, _today(date))
+        plan = plan_prepare(
+            cfg, version, today=_today(date), check_remote=not offline, extra_edits=extra
+        )
         if not plan.remote_checked:
             a.note(
                 f"releasekit: note: did not check {cfg.remote} for tag {plan.tag} (offline or no such remote)"
@@ -128,6 +136,22 @@ def prepare(
         a.out(
             f"next: git push {cfg.remote} {plan.branch} and open a pull request to {cfg.main_branch}"
         )
+
+
+def _changelog_edits(cfg: Config, requested: str, today: dt.date) -> tuple[FileEdit, ...]:
+    """changelog.release's edit when a changelog is configured (version resolved as bump does)."""
+    if cfg.changelog is None:
+        return ()
+    from .core.changelog import release_changelog
+    from .core.version_files import plan_bump
+
+    version = plan_bump(
+        cfg.root, cfg.version_files, requested, today=today, prerelease_token=cfg.prerelease_token
+    ).new_version
+    edit = release_changelog(
+        cfg.root, cfg.changelog.path, str(version), today=today, tag_format=cfg.tag_format
+    )
+    return (edit,)
 
 
 # --- tags (issue 4) --------------------------------------------------------------------------

@@ -217,6 +217,7 @@ class Config:
     version_files: tuple[VersionFile, ...] = ()
     tags: TagsConfig | None = None
     helm: HelmConfig | None = None
+    changelog: ChangelogConfig | None = None
 
     def where(self) -> str:
         """The config file for messages: its path relative to the root, or a hint."""
@@ -500,3 +501,89 @@ def _parse_helm(value: Value) -> HelmConfig:
 
 
 _PARSERS["helm"] = _parse_helm
+# --- changelog (issue 3) ---------------------------------------------------------------------
+
+KEEP_A_CHANGELOG_SECTIONS = ("Added", "Changed", "Deprecated", "Removed", "Fixed", "Security")
+DEFAULT_GROUPS: tuple[tuple[str, str], ...] = (
+    ("feat", "Added"),
+    ("fix", "Fixed"),
+    ("perf", "Changed"),
+    ("refactor", "Changed"),
+    ("deprecate", "Deprecated"),
+    ("revert", "Removed"),
+    ("remove", "Removed"),
+    ("security", "Security"),
+    ("deps", "Dependencies"),
+)
+
+
+@dataclass(frozen=True)
+class ChangelogConfig:
+    """The ``changelog:`` section: the hand-written file and generation from commits."""
+
+    path: str = "CHANGELOG.md"
+    sections: tuple[str, ...] = KEEP_A_CHANGELOG_SECTIONS
+    breaking_section: str = "Breaking Changes"
+    groups: tuple[tuple[str, str], ...] = DEFAULT_GROUPS
+    other_section: str | None = None
+    group_by_scope: bool = False
+    exclude: tuple[str, ...] = ()
+    template: str | None = None
+
+    @property
+    def allowed_headings(self) -> tuple[str, ...]:
+        """Every ``###`` heading a changelog may use: sections, breaking, generated groups."""
+        names = [self.breaking_section, *self.sections, *(g for _, g in self.groups)]
+        if self.other_section:
+            names.append(self.other_section)
+        return tuple(dict.fromkeys(names))
+
+
+def _parse_changelog(value: Value) -> ChangelogConfig:
+    known = (
+        "path",
+        "sections",
+        "breaking_section",
+        "groups",
+        "other_section",
+        "group_by_scope",
+        "exclude",
+        "template",
+    )
+    items = value.mapping(known)
+    parsed: dict[str, Any] = {}
+    if "path" in items:
+        parsed["path"] = items["path"].relative_path()
+    if "sections" in items:
+        parsed["sections"] = items["sections"].strings()
+        if not parsed["sections"]:
+            raise items["sections"].error("must list at least one section, e.g. [Added, Fixed]")
+    if "breaking_section" in items:
+        parsed["breaking_section"] = items["breaking_section"].string()
+    if "groups" in items:
+        raw = items["groups"]
+        if not isinstance(raw.data, Mapping):
+            raise raw.error(f"must map commit types to sections (feat: Added), not {raw.data!r}")
+        children = raw.mapping(list(raw.data)).items()
+        parsed["groups"] = tuple((kind, child.string()) for kind, child in children)
+    if "other_section" in items:
+        other = items["other_section"]
+        parsed["other_section"] = None if other.data is None else other.string()
+    if "group_by_scope" in items:
+        parsed["group_by_scope"] = items["group_by_scope"].boolean()
+    if "exclude" in items:
+        import re
+
+        patterns = []
+        for item in items["exclude"].sequence():
+            try:
+                patterns.append(re.compile(item.string()).pattern)
+            except re.error as exc:
+                raise item.error(f"is not a valid regular expression: {exc}") from None
+        parsed["exclude"] = tuple(patterns)
+    if "template" in items and items["template"].data is not None:
+        parsed["template"] = items["template"].relative_path()
+    return ChangelogConfig(**parsed)
+
+
+_PARSERS["changelog"] = _parse_changelog

@@ -9,7 +9,7 @@ import os
 import shlex
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,3 +80,36 @@ def run(
         detail = (proc.stderr or proc.stdout).strip()
         raise CommandError(f"{display(argv)} failed with exit {proc.returncode}: {detail}")
     return result
+
+
+def stream(argv: Sequence[str], *, cwd: Path | None = None) -> Iterator[str]:
+    """Run ``argv`` and yield its standard output as decoded text chunks while it runs.
+
+    For outputs of many megabytes (``git log`` over 100k commits): the caller parses while
+    the program is still writing, on another core, and never holds the output twice.
+
+    Raises:
+        CommandError: the program is missing or exits non-zero (after its output).
+    """
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    try:
+        # A 1 MiB pipe (Linux's unprivileged maximum) lets the program run ahead while the
+        # caller parses the previous chunk; with the default 64 KiB it stalls on every chunk.
+        proc = subprocess.Popen(  # noqa: S603 - argv list, no shell
+            list(argv), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, pipesize=1 << 20
+        )
+    except FileNotFoundError as exc:
+        raise CommandError(f"{argv[0]} is not installed or not on PATH ({display(argv)})") from exc
+    assert proc.stdout is not None and proc.stderr is not None
+    # stderr is read after stdout ends; git's stderr here is a line or two, far below the
+    # pipe buffer, so the program never blocks on it.
+    with proc:
+        while chunk := os.read(proc.stdout.fileno(), 1 << 20):
+            yield decoder.decode(chunk)
+        yield decoder.decode(b"", final=True)
+        detail = proc.stderr.read().decode("utf-8", errors="replace").strip()
+        returncode = proc.wait()
+    if returncode != 0:
+        raise CommandError(f"{display(argv)} failed with exit {returncode}: {detail}")

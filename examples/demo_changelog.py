@@ -1,0 +1,29 @@
+"""Changelog: lint, generate from Conventional Commits, release Unreleased (seeds 001, 002).
+
+Called by examples/demo.py as ``run(repo, sh)`` after release.prepare. Every step here reads
+or dry-runs, so the repository is left exactly as it was for the next demo module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+
+def _step(text: str) -> None:
+    print(f"\n-- {text}", flush=True)
+
+
+def run(repo: Path, sh: Callable[..., int]) -> None:
+    _step("CI's pull-request check: the hand-written Keep a Changelog file is well-formed")
+    sh("changelog.check", "--date", "2026-11-21")
+    _step("Seed 002's `make changelog`: Unreleased from the commits since the last tag")
+    sh("changelog")
+    _step("Seed 002's `make changelog-all`: every release tag plus Unreleased")
+    sh("changelog", "--all")
+    _step("Writing is co-owned: only the Unreleased body would change (dry run)")
+    sh("changelog", "--output", "CHANGELOG.md", "--dry-run")
+    _step("Seed 001: move the Unreleased entries into 0.1.8 below a fresh Unreleased (dry run)")
+    sh("changelog.release", "0.1.8", "--date", "2026-11-21", "--dry-run")
+    _step("A version that already has a section is refused; nothing is written")
+    sh("changelog.release", "0.1.7", expect=1)

@@ -1,0 +1,311 @@
+"""changelog, changelog.release and changelog.check through the real `releasekit` Program."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import EXAMPLE, Repo
+
+DEMO_CHANGELOG = (EXAMPLE / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+# --- changelog.release ---------------------------------------------------------------------------
+
+
+def test_release_moves_unreleased_and_updates_links(example_repo: Repo, cli) -> None:
+    result = cli("changelog.release", "0.1.8", "--date", "2026-08-10", cwd=example_repo.path)
+    assert (result.code, result.lines) == (0, ["CHANGELOG.md: moved Unreleased into 0.1.8"])
+    expected = DEMO_CHANGELOG.replace(
+        "## [Unreleased]\n\n", "## [Unreleased]\n\n## [0.1.8] - 2026-08-10\n\n"
+    ).replace(
+        "compare/v0.1.7...HEAD\n",
+        "compare/v0.1.8...HEAD\n"
+        "[0.1.8]: https://github.com/example/demo-operator/compare/v0.1.7...v0.1.8\n",
+    )
+    assert (example_repo.path / "CHANGELOG.md").read_text(encoding="utf-8") == expected
+    check = cli("changelog.check", "--date", "2026-08-10", cwd=example_repo.path)
+    assert (check.code, check.lines) == (0, ["CHANGELOG.md: OK (2 releases)"])
+
+
+def test_release_dry_run_prints_the_diff_and_writes_nothing(example_repo: Repo, cli) -> None:
+    before = example_repo.snapshot()
+    result = cli(
+        "changelog.release", "v0.1.8", "--date", "2026-08-10", "--dry-run", cwd=example_repo.path
+    )
+    assert result.code == 0
+    assert "+## [0.1.8] - 2026-08-10" in result.lines
+    assert result.lines[-1] == "dry run: nothing was written"
+    assert example_repo.snapshot() == before
+
+
+def test_release_refusal_changes_nothing(example_repo: Repo, cli) -> None:
+    before = example_repo.snapshot()
+    result = cli("changelog.release", "0.1.7", cwd=example_repo.path)
+    assert result.code == 1
+    assert result.err == (
+        "releasekit: error: CHANGELOG.md:18: 0.1.7 already has a section; "
+        "pick the next version or remove the duplicate\n"
+    )
+    assert example_repo.snapshot() == before
+
+
+def test_release_uses_the_configured_path(make_repo, cli) -> None:
+    repo = make_repo(
+        {
+            "releasekit.yaml": "changelog:\n  path: docs/CHANGES.md\n",
+            "docs/CHANGES.md": "## Unreleased\n\n- X.\n",
+        }
+    )
+    assert cli("changelog.release", "1.0.0", "--date", "2026-08-10", cwd=repo.path).code == 0
+    assert (
+        repo.path / "docs/CHANGES.md"
+    ).read_text() == "## Unreleased\n\n## 1.0.0 - 2026-08-10\n\n- X.\n"
+
+
+# --- changelog.check ------------------------------------------------------------------------------
+
+
+def test_check_exits_3_with_file_line_findings(make_repo, cli) -> None:
+    repo = make_repo(
+        {"CHANGELOG.md": "## [0.2.0] - 2026-01-02\n\n### Misc\n\n- X.\n\n## [Unreleased]\n"}
+    )
+    result = cli("changelog.check", "--date", "2026-08-10", cwd=repo.path)
+    assert result.code == 3
+    assert result.out == ""
+    assert result.err.splitlines() == [
+        "releasekit: error: CHANGELOG.md:3: unknown sub-heading '### Misc'; use one of "
+        "Breaking Changes, Added, Changed, Deprecated, Removed, Fixed, Security, Dependencies",
+        "CHANGELOG.md:7: Unreleased must be the first section (now after line 1)",
+    ]
+
+
+def test_check_json_and_github_annotations(make_repo, cli, env_ci) -> None:
+    repo = make_repo({"CHANGELOG.md": "## [Unreleased]\n\n## [0.2.0] - 2099-01-02\n\n- X.\n"})
+    result = cli("changelog.check", "--json", "--date", "2026-08-10", cwd=repo.path)
+    assert result.code == 3
+    head, annotation = result.out.rsplit("\n::error", 1)
+    assert json.loads(head) == {
+        "path": "CHANGELOG.md",
+        "ok": False,
+        "findings": [
+            {"line": 3, "message": "date 2099-01-02 is in the future (today is 2026-08-10)"}
+        ],
+    }
+    assert (
+        annotation
+        == " file=CHANGELOG.md,line=3::date 2099-01-02 is in the future (today is 2026-08-10)\n"
+    )
+    assert env_ci["summary"].read_text() == "### changelog.check: 1 findings in CHANGELOG.md\n"
+
+
+def test_check_names_a_missing_file(make_repo, cli) -> None:
+    result = cli("changelog.check", cwd=make_repo().path)
+    assert (result.code, result.err) == (1, "releasekit: error: CHANGELOG.md: file not found\n")
+
+
+# --- changelog (generation) ---------------------------------------------------------------------
+
+
+def _with_history(repo: Repo) -> None:
+    repo.commit("feat(api): add the Session kind (#42)")
+    repo.commit("fix: keep status updates (#45)")
+    repo.commit("chore: tidy")
+
+
+def test_generate_prints_unreleased_since_the_last_tag(example_repo: Repo, cli) -> None:
+    _with_history(example_repo)
+    result = cli("changelog", cwd=example_repo.path)
+    assert (result.code, result.err) == (0, "")
+    assert result.out == (
+        "## [Unreleased]\n\n### Added\n\n- **api**: Add the Session kind (#42)\n\n"
+        "### Fixed\n\n- Keep status updates (#45)\n"
+    )
+
+
+def test_generate_json_is_the_template_context(example_repo: Repo, cli) -> None:
+    _with_history(example_repo)
+    result = cli("changelog", "--json", cwd=example_repo.path)
+    data = json.loads(result.out)
+    (unreleased,) = data["releases"]
+    assert (unreleased["label"], unreleased["previous_tag"], unreleased["commit_count"]) == (
+        "Unreleased",
+        "v0.1.7",
+        3,
+    )
+    added = unreleased["sections"][0]
+    assert added["title"] == "Added"
+    (commit,) = added["commits"]
+    sha = example_repo.git("rev-parse", "HEAD~2").strip()
+    assert commit == {
+        "sha": sha,
+        "short": sha[:7],
+        "type": "feat",
+        "scope": "api",
+        "description": "add the Session kind (#42)",
+        "subject": "feat(api): add the Session kind (#42)",
+        "body": "",
+        "breaking": False,
+        "breaking_description": None,
+        "prs": [42],
+        "trailers": [],
+        "date": "2026-01-02",
+        "author": "Release Bot",
+        "conventional": True,
+    }
+
+
+def test_generate_output_is_co_owned_and_idempotent(example_repo: Repo, cli) -> None:
+    """Only Unreleased is regenerated; a second run adds no second Unreleased (git-cliff #544)."""
+    _with_history(example_repo)
+    first = cli("changelog", "--output", "CHANGELOG.md", cwd=example_repo.path)
+    assert (first.code, first.out, first.err) == (0, "updated CHANGELOG.md\n", "")
+    text = (example_repo.path / "CHANGELOG.md").read_text(encoding="utf-8")
+    old_unreleased = DEMO_CHANGELOG[
+        DEMO_CHANGELOG.index("### Added") : DEMO_CHANGELOG.index("## [0.1.7]")
+    ]
+    assert text == DEMO_CHANGELOG.replace(
+        old_unreleased,
+        "### Added\n\n- **api**: Add the Session kind (#42)\n\n"
+        "### Fixed\n\n- Keep status updates (#45)\n\n",
+    )
+    second = cli("changelog", "--all", "--output", "CHANGELOG.md", cwd=example_repo.path)
+    assert (second.code, second.out) == (0, "CHANGELOG.md is up to date\n")
+    assert (example_repo.path / "CHANGELOG.md").read_text(encoding="utf-8") == text
+    assert text.count("## [Unreleased]") == 1
+
+
+def test_generate_output_creates_a_missing_file(make_repo, cli) -> None:
+    repo = make_repo()
+    repo.commit("feat: first feature")
+    result = cli("changelog", "--output", "CHANGELOG.md", cwd=repo.path)
+    assert (result.code, result.out, result.err) == (0, "created CHANGELOG.md\n", "")
+    text = (repo.path / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert text.startswith("# Changelog\n\nAll notable changes")
+    assert text.endswith("## [Unreleased]\n\n### Added\n\n- First feature\n")
+    missing = cli("changelog", "--output", "docs/CHANGELOG.md", cwd=repo.path)
+    assert missing.code == 1
+    assert missing.err.startswith("releasekit: error: docs/CHANGELOG.md: directory ")
+    assert missing.err.endswith("/docs does not exist; create it first\n")
+
+
+def test_generate_output_dry_run_writes_nothing(example_repo: Repo, cli) -> None:
+    _with_history(example_repo)
+    before = example_repo.snapshot()
+    result = cli("changelog", "--output", "CHANGELOG.md", "--dry-run", cwd=example_repo.path)
+    assert result.code == 0
+    assert "+- **api**: Add the Session kind (#42)" in result.lines
+    assert result.lines[-1] == "dry run: nothing was written"
+    assert example_repo.snapshot() == before
+
+
+def test_generate_in_a_repo_without_commits_is_a_clear_error(tmp_path, cli) -> None:
+    from conftest import git
+
+    git(tmp_path, "init", "-q", "-b", "main")
+    result = cli("changelog", cwd=tmp_path)
+    assert result.code == 1
+    assert result.err == (
+        f"releasekit: error: {tmp_path} has no commits yet; commit something before generating a "
+        "changelog\n"
+    )
+
+
+def test_config_errors_name_the_key_and_line(make_repo, cli) -> None:
+    repo = make_repo(
+        {"releasekit.yaml": "tag_format: 'v{version}'\nchangelog:\n  groups: [feat]\n"}
+    )
+    result = cli("changelog", cwd=repo.path)
+    assert result.code == 1
+    assert result.err == (
+        "releasekit: error: releasekit.yaml:3: changelog.groups must map commit types to sections "
+        "(feat: Added), not ['feat']\n"
+    )
+
+
+# --- release.prepare runs changelog.release -------------------------------------------------------
+
+
+def test_prepare_releases_the_configured_changelog(example_repo: Repo, cli) -> None:
+    config = example_repo.path / "releasekit.yaml"
+    config.write_text(config.read_text() + "changelog:\n  path: CHANGELOG.md\n")
+    example_repo.commit("chore: configure the changelog")
+    result = cli(
+        "release.prepare", "0.1.8", "--date", "2026-11-21", "--offline", cwd=example_repo.path
+    )
+    assert result.code == 0, result.err
+    assert "updated CHANGELOG.md" in result.lines
+    committed = example_repo.git("show", "HEAD:CHANGELOG.md")
+    assert "## [Unreleased]\n\n## [0.1.8] - 2026-11-21\n\n### Added\n" in committed
+    assert example_repo.git("status", "--porcelain") == ""
+
+
+def test_prepare_refuses_an_empty_unreleased_and_changes_nothing(example_repo: Repo, cli) -> None:
+    config = example_repo.path / "releasekit.yaml"
+    config.write_text(config.read_text() + "changelog:\n  path: CHANGELOG.md\n")
+    text = DEMO_CHANGELOG
+    empty = text[: text.index("### Added")] + text[text.index("## [0.1.7]") :]
+    example_repo.commit("chore: empty changelog", {"CHANGELOG.md": empty})
+    before = (example_repo.snapshot(), example_repo.git("branch", "--list"))
+    result = cli("release.prepare", "0.1.8", "--offline", cwd=example_repo.path)
+    assert result.code == 1
+    assert result.err == (
+        "releasekit: error: CHANGELOG.md:8: Unreleased section is empty; "
+        "add the changes of 0.1.8 under it first\n"
+    )
+    assert (example_repo.snapshot(), example_repo.git("branch", "--list")) == before
+
+
+def test_generate_all_output_adds_missing_releases_and_keeps_hand_written_text(
+    make_repo, cli
+) -> None:
+    hand_written = (
+        "# Changes\n\nOur own intro.\n\n## Unreleased\n\n- stale\n\n"
+        "## 0.1.0 - 2026-01-02\n\nWritten by hand; generation must not touch it.\n"
+    )
+    repo = make_repo({"CHANGELOG.md": hand_written})
+    repo.commit("feat: first")
+    repo.git("tag", "v0.1.0")
+    repo.commit("fix(api): second (#2)")
+    repo.git("tag", "v0.2.0")
+    repo.commit("perf: third")
+    result = cli("changelog", "--all", "--output", "CHANGELOG.md", cwd=repo.path)
+    assert (result.code, result.out) == (0, "updated CHANGELOG.md\n")
+    assert (repo.path / "CHANGELOG.md").read_text() == (
+        "# Changes\n\nOur own intro.\n\n## Unreleased\n\n### Changed\n\n- Third\n\n"
+        "## 0.2.0 - 2026-01-02\n\n### Fixed\n\n- **api**: Second (#2)\n\n"
+        "## 0.1.0 - 2026-01-02\n\nWritten by hand; generation must not touch it.\n"
+    )
+
+
+def test_generate_output_refuses_two_unreleased_sections(make_repo, cli) -> None:
+    repo = make_repo({"CHANGELOG.md": "## [Unreleased]\n\n- a\n\n## Unreleased\n\n- b\n"})
+    before = repo.snapshot()
+    result = cli("changelog", "--output", "CHANGELOG.md", cwd=repo.path)
+    assert (result.code, result.err) == (
+        1,
+        "releasekit: error: CHANGELOG.md: more than one Unreleased section (lines 1, 5); "
+        "keep one\n",
+    )
+    assert repo.snapshot() == before
+
+
+def test_prepare_changelog_spelled_without_brackets_or_v(make_repo, cli) -> None:
+    repo = make_repo(
+        {
+            "releasekit.yaml": (
+                "version_files:\n  - path: VERSION\n    pattern: '{version}'\n"
+                "changelog:\n  path: CHANGELOG.md\n"
+            ),
+            "VERSION": "0.9.0\n",
+            "CHANGELOG.md": "## Unreleased\n\n- First.\n\n## 0.9.0 - 2026-01-02\n\n- Zero.\n",
+        }
+    )
+    result = cli("release.prepare", "v1.0.0", "--date", "2026-08-10", "--offline", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert repo.git("show", "--format=", "--name-only", "HEAD").split() == [
+        "CHANGELOG.md",
+        "VERSION",
+    ]
+    assert (repo.path / "CHANGELOG.md").read_text() == (
+        "## Unreleased\n\n## 1.0.0 - 2026-08-10\n\n- First.\n\n## 0.9.0 - 2026-01-02\n\n- Zero.\n"
+    )
