@@ -10,6 +10,7 @@ paths through :func:`os.fsdecode`.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -210,7 +211,7 @@ def file_digest(
     h = hashlib.new(algorithm)
     buf = bytearray(CHUNK)
     view = memoryview(buf)
-    with open(path, "rb", buffering=0) as handle:
+    with Path(path).open("rb", buffering=0) as handle:
         if hasattr(os, "posix_fadvise"):
             os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
         while n := handle.readinto(buf):
@@ -398,10 +399,8 @@ def check_checksums(
     if progress_factory is not None:
         total = 0
         for path in dict.fromkeys(to_hash):
-            try:
+            with contextlib.suppress(OSError):
                 total += path.stat().st_size
-            except OSError:
-                pass
         progress = progress_factory(total)
     digests = hash_files(to_hash, jobs=options.jobs, progress=progress)
 
@@ -409,16 +408,16 @@ def check_checksums(
     out: list[str] = []
     err: list[str] = []
     for index, entry in enumerate(listing.entries):
-        path = targets[index]
+        target = targets[index]
         shown = _shown(entry.name)
-        if path is None:
+        if target is None:
             outcome = Outcome(entry, "REFUSED", "outside the base directory")
             err.append(
                 f"{_quoted(entry.name)}: refused: the name leaves the base directory "
                 "(absolute path, '..' or a symlink out); use --allow-outside-base to allow it"
             )
         else:
-            result = digests[path]
+            result = digests[target]
             if isinstance(result, FileNotFoundError) and options.ignore_missing:
                 outcomes.append(Outcome(entry, "IGNORED"))
                 continue
@@ -592,8 +591,8 @@ def write_checksums(plan: ChecksumsPlan, *, force: bool = False) -> bool:
             handle.write(plan.content)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, plan.output)
+        Path(tmp).chmod(0o644)
+        Path(tmp).replace(plan.output)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
