@@ -544,25 +544,42 @@ class ChecksumsPlan:
 
 
 def plan_checksums(
-    base: Path,
+    root: Path,
     patterns: Sequence[str],
     output: Path | None,
     *,
+    base: Path | None = None,
     jobs: int | None = None,
     progress_factory: Callable[[int], Progress] | None = None,
 ) -> ChecksumsPlan:
-    """Hash the matching files and render the list; names are relative to ``base``."""
-    files = collect_files(base, patterns, exclude=[output] if output is not None else [])
+    """Hash the files matching ``patterns`` (globs under ``root``) and render the list.
+
+    Names are written relative to ``base`` (default: the output file's directory, else
+    ``root``) so that ``sha256sum -c`` run there finds them.
+    """
+    if base is None:
+        base = output.parent if output is not None else root
+    files = collect_files(root, patterns, exclude=[output] if output is not None else [])
+    real_base = base.resolve()
+    rows: list[tuple[bytes, str]] = []
+    names: dict[Path, bytes] = {}
+    for path in files:
+        real = path.resolve()
+        if real_base not in real.parents:
+            raise UsageError(
+                f"{path} is not inside {base}; checksum names are relative to the directory of "
+                "the checksums file — put the output next to the files"
+            )
+        names[path] = os.fsencode(real.relative_to(real_base).as_posix())
     progress = None
     if progress_factory is not None:
         progress = progress_factory(sum(p.stat().st_size for p in files))
     digests = hash_files(files, jobs=jobs, progress=progress)
-    rows: list[tuple[bytes, str]] = []
     for path in files:
         result = digests[path]
         if isinstance(result, OSError):
             raise ReleaseError(f"{path}: cannot read: {result.strerror}")
-        rows.append((os.fsencode(path.relative_to(base).as_posix()), result))
+        rows.append((names[path], result))
     existing = None
     if output is not None and output.exists():
         existing = output.read_bytes()

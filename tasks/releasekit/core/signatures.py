@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -176,6 +177,8 @@ def make_verifier(instance: Instance = "production", trusted_root: Path | None =
     from sigstore.models import TrustedRoot
     from sigstore.verify import Verifier
 
+    # Offline is the point here; sigstore's "loaded in offline mode" warning is noise.
+    logging.getLogger("sigstore._internal.tuf").setLevel(logging.ERROR)
     try:
         if trusted_root is not None:
             return Verifier(trusted_root=TrustedRoot.from_file(str(trusted_root)))
