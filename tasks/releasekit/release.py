@@ -126,7 +126,6 @@ def prepare(
         a.out(f"next: git push {cfg.remote} {plan.branch} and open a pull request to {cfg.main_branch}")
 
 
-
 @task(
     help={
         "files": "glob(s) of the files to list, comma-separated (e.g. 'dist/*.tar.gz')",

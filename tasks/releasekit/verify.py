@@ -176,8 +176,8 @@ def assets(c: Context, tag: str, dir: str = "", print_: bool = False, json: bool
             for name in [] if json else names:
                 a.out(name)
             return
-        folder = cfg.root / (dir or cfg.artifacts.dir)
-        report = check_assets(cfg.artifacts, folder, tag, version)
+        shown = dir or cfg.artifacts.dir
+        report = check_assets(cfg.artifacts, cfg.root / shown, tag, version, shown)
         if json:
             a.emit_json(
                 {

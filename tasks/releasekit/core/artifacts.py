@@ -71,21 +71,30 @@ def _versions(cfg: Config, version: str) -> list[Row]:
     return rows
 
 
-def _assets(art: ArtifactsConfig, directory: Path, tag: str, version: str) -> list[Row]:
-    report = check_assets(art, directory, tag, version)
+def _shown(directory: Path, root: Path) -> str:
+    try:
+        return directory.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return directory.as_posix()
+
+
+def _assets(art: ArtifactsConfig, directory: Path, tag: str, version: str, shown: str) -> list[Row]:
+    report = check_assets(art, directory, tag, version, shown)
     if report.ok:
         return [Row("assets", report.directory, True, f"{len(report.expected)} expected files")]
     return [Row("assets", p.name, False, p.message) for p in report.problems]
 
 
-def _checksums(art: ArtifactsConfig, directory: Path, tag: str, version: str) -> list[Row]:
+def _checksums(
+    art: ArtifactsConfig, directory: Path, tag: str, version: str, shown: str
+) -> list[Row]:
     if art.checksums is None:
         return []
     name = render_name(art.checksums, tag, version)
     path = directory / name
     if not path.is_file():
-        return [Row("checksums", name, False, f"{directory.as_posix()}/{name}: missing")]
-    listing = read_checksum_file(path, f"{directory.as_posix()}/{name}")
+        return [Row("checksums", name, False, f"{shown}/{name}: missing")]
+    listing = read_checksum_file(path, f"{shown}/{name}")
     report = check_checksums(listing, directory, CheckOptions())
     rows = [
         Row(
@@ -208,8 +217,9 @@ def verify_artifacts(
         return cache["v"]
 
     rows = _versions(cfg, version)
-    rows += _assets(art, folder, tag, version)
-    rows += _checksums(art, folder, tag, version)
+    shown = _shown(folder, cfg.root)
+    rows += _assets(art, folder, tag, version, shown)
+    rows += _checksums(art, folder, tag, version, shown)
     rows += _signatures(art, folder, tag, version, verifier)
     rows += _attestations(art, folder, tag, version, verifier)
     return rows

@@ -144,13 +144,15 @@ def _present_files(directory: Path) -> list[str]:
     )
 
 
-def check_assets(cfg: ArtifactsConfig, directory: Path, tag: str, version: str) -> AssetReport:
+def check_assets(
+    cfg: ArtifactsConfig, directory: Path, tag: str, version: str, display: str | None = None
+) -> AssetReport:
     """Compare ``directory`` with the expected list and with the checksums file.
 
     Reports expected files that are missing, files nobody expects (minus ``ignore`` globs),
     release files the checksums file does not cover, and checksum lines naming absent files.
     """
-    shown = directory.as_posix()
+    shown = display or directory.as_posix()
     expected = expected_assets(cfg, tag, version)
     present = _present_files(directory) if directory.is_dir() else []
     problems: list[AssetProblem] = []
