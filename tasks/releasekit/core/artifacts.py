@@ -101,7 +101,7 @@ def _checksums(
             "checksums",
             o.entry.display_name,
             o.status == "OK",
-            o.status if not o.detail else f"{o.status}: {o.detail}",
+            "sha256 matches" if o.status == "OK" else f"{o.status}: {o.detail}",
             listing.source,
             o.entry.line,
         )

@@ -1,0 +1,137 @@
+"""verify.sha256sum against coreutils `sha256sum -c` and `openssl dgst -sha256`, same run.
+
+Corpora: many files (200 x 1 MiB, 8 x 256 MiB) and one big file (1 GiB); ``--small`` divides
+the big sizes by 8 for a quick run. Every tool reads the same files from the page cache
+(each is run once to warm it, then timed; the median of ``RUNS`` counts). releasekit is timed
+in-process (the core check that the task runs: parse, hash in threads, compare) and, for
+reference, as the CLI including interpreter start-up.
+
+Targets (issue 6): many files >= 1.8x openssl's single-core throughput; one big file >= 0.95x.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+RUNS = 3
+MIB = 1 << 20
+TARGET_MANY = 1.8
+TARGET_ONE = 0.95
+
+
+def _corpora(small: bool) -> list[tuple[str, int, int]]:
+    scale = 8 if small else 1
+    return [
+        ("200 x 1 MiB", 200, MIB),
+        ("8 x 256 MiB", 8, 256 * MIB // scale),
+        ("1 x 1 GiB", 1, 1024 * MIB // scale),
+    ]
+
+
+def _make(root: Path, count: int, size: int) -> tuple[list[Path], Path]:
+    root.mkdir(parents=True)
+    block = os.urandom(MIB)
+    files = []
+    lines = []
+    for i in range(count):
+        path = root / f"asset_{i:03d}.bin"
+        h = hashlib.sha256()
+        with path.open("wb") as handle:
+            written = 0
+            while written < size:
+                chunk = block[: min(MIB, size - written)]
+                handle.write(chunk)
+                h.update(chunk)
+                written += len(chunk)
+        files.append(path)
+        lines.append(f"{h.hexdigest()}  {path.name}\n")
+    listing = root / "SHA256SUMS"
+    listing.write_text("".join(lines))
+    return files, listing
+
+
+def _median(action: Callable[[], object]) -> float:
+    action()  # warm the page cache and the code paths
+    samples = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def _run(argv: list[str], cwd: Path) -> Callable[[], object]:
+    def action() -> object:
+        return subprocess.run(argv, cwd=cwd, check=True, capture_output=True)
+
+    return action
+
+
+def main(argv: list[str]) -> int:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tasks"))
+    from releasekit.core.checksums import check_checksums, read_checksum_file
+
+    small = "--small" in argv
+    openssl = shutil.which("openssl")
+    sha256sum = shutil.which("sha256sum")
+    if openssl is None or sha256sum is None:
+        print("needs openssl and coreutils sha256sum on PATH")
+        return 1
+    status = 0
+    print(f"cpus: {os.cpu_count()}  runs: median of {RUNS}  {'(--small)' if small else ''}")
+    header = f"{'corpus':<13} {'openssl':>9} {'coreutils':>10} {'releasekit':>11} {'cli':>9}"
+    print(header + "   vs openssl  vs coreutils  target")
+    with tempfile.TemporaryDirectory(prefix="bench-sha256-") as tmp:
+        for label, count, size in _corpora(small):
+            root = Path(tmp) / label.replace(" ", "")
+            files, listing = _make(root, count, size)
+            total = count * size
+            names = [p.name for p in files]
+            t_openssl = _median(_run([openssl, "dgst", "-sha256", *names], root))
+            t_gnu = _median(_run([sha256sum, "-c", "--quiet", listing.name], root))
+
+            def ours(listing: Path = listing, root: Path = root) -> object:
+                report = check_checksums(read_checksum_file(listing), root)
+                assert report.ok
+                return report
+
+            t_ours = _median(ours)
+            cli = [sys.executable, "-m", "releasekit.cli", "verify.sha256sum", "--quiet"]
+            env_path = str(Path(__file__).resolve().parents[1] / "tasks")
+            t_cli = _median(
+                lambda root=root, listing=listing: subprocess.run(
+                    [*cli, listing.name],
+                    cwd=root,
+                    check=True,
+                    capture_output=True,
+                    env={**os.environ, "PYTHONPATH": env_path},
+                )
+            )
+            target = TARGET_ONE if count == 1 else TARGET_MANY
+            ratio = t_openssl / t_ours
+            met = ratio >= target
+            status |= 0 if met else 1
+
+            def gbs(seconds: float, total: int = total) -> str:
+                return f"{total / seconds / 1e9:.2f}GB/s"
+
+            print(
+                f"{label:<13} {gbs(t_openssl):>9} {gbs(t_gnu):>10} {gbs(t_ours):>11} "
+                f"{gbs(t_cli):>9}   {ratio:9.2f}x  {t_gnu / t_ours:11.2f}x  "
+                f">= {target}x {'ok' if met else 'MISSED'}"
+            )
+            shutil.rmtree(root)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
