@@ -69,9 +69,9 @@ def _median(action: Callable[[], object]) -> float:
     return statistics.median(samples)
 
 
-def _run(argv: list[str], cwd: Path) -> Callable[[], object]:
+def _run(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> Callable[[], object]:
     def action() -> object:
-        return subprocess.run(argv, cwd=cwd, check=True, capture_output=True)
+        return subprocess.run(argv, cwd=cwd, check=True, capture_output=True, env=env)
 
     return action
 
@@ -106,16 +106,8 @@ def main(argv: list[str]) -> int:
 
             t_ours = _median(ours)
             cli = [sys.executable, "-m", "releasekit.cli", "verify.sha256sum", "--quiet"]
-            env_path = str(Path(__file__).resolve().parents[1] / "tasks")
-            t_cli = _median(
-                lambda root=root, listing=listing: subprocess.run(
-                    [*cli, listing.name],
-                    cwd=root,
-                    check=True,
-                    capture_output=True,
-                    env={**os.environ, "PYTHONPATH": env_path},
-                )
-            )
+            env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "tasks")}
+            t_cli = _median(_run([*cli, listing.name], root, env))
             target = TARGET_ONE if count == 1 else TARGET_MANY
             ratio = t_openssl / t_ours
             met = ratio >= target

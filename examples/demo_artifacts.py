@@ -87,12 +87,12 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
         demo = pathlib.Path(tmp) / "demo-operator"
         shutil.copytree(here / "demo-operator", demo)
-        subprocess.run(["git", "init", "-q", str(demo)], check=True)
+        subprocess.run(["git", "init", "-q", str(demo)], check=True)  # noqa: S603
 
         def sh(*argv: str) -> None:
             print("$ releasekit " + " ".join(argv), flush=True)
             env_path = str(here.parent / "tasks")
-            proc = subprocess.run(
+            proc = subprocess.run(  # noqa: S603 - argv list
                 [sys.executable, "-m", "releasekit.cli", *argv],
                 cwd=demo,
                 env={**os.environ, "PYTHONPATH": env_path},
