@@ -401,3 +401,71 @@ def test_artifacts_json_and_wrong_tag_identity(cli: Cli, release_repo: Repo) -> 
         "signature": False,
         "attestation": True,
     }
+
+
+def _embedded_trusted_root(host: str) -> Path:
+    import sigstore
+
+    return Path(sigstore.__file__).parent / "_store" / f"https%3A%2F%2F{host}" / "trusted_root.json"
+
+
+def test_cosign_trusted_root_file_selects_the_instance(cli: Cli) -> None:
+    staging_root = _embedded_trusted_root("tuf-repo-cdn.sigstage.dev")
+    argv = ("verify.cosign", "bundle_v3.txt", "--bundle", "bundle_v3.txt.sigstore",
+            "--identity", "william@yossarian.net", "--issuer", "https://github.com/login/oauth")  # fmt: skip
+    assert cli(*argv, "--trusted-root", str(staging_root), cwd=SIGSTORE).code == 0
+    production_root = _embedded_trusted_root("tuf-repo-cdn.sigstore.dev")
+    assert cli(*argv, "--trusted-root", str(production_root), cwd=SIGSTORE).code == 3
+    broken = cli(*argv, "--trusted-root", "bundle_v3.txt", cwd=SIGSTORE)
+    assert broken.code == 1
+    assert "cannot load the Sigstore trust root" in broken.err
+
+
+def test_attestation_with_gh_recorded_unknown_command_from_old_gh(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Debian's gh 2.23 has no `attestation` command; a stand-in replays its cobra error."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    gh = bin_dir / "gh"
+    gh.write_text(
+        "#!/bin/sh\n"
+        'echo \'unknown command "attestation" for "gh"\' >&2\n'
+        "echo '' >&2\n"
+        'echo "Usage:  gh <command> <subcommand> [flags]" >&2\n'
+        "exit 1\n"
+    )
+    gh.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    result = cli("verify.attestation", "x", "--repo", "a/b", "--with-gh", cwd=tmp_path)
+    assert result.code == 3
+    assert "gh attestation verify x failed" in result.err
+
+
+def test_artifacts_image_without_cosign_fails_closed(
+    cli: Cli, release_repo: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = release_repo.path / "releasekit.yaml"
+    config.write_text(
+        config.read_text().replace(
+            '    bundle: "{file}.sigstore"\n',
+            '    bundle: "{file}.sigstore"\n    images: ["ghcr.io/trailofbits/rfc8785:{version}"]\n',
+        )
+    )
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = cli("verify.artifacts", "--tag", "v0.1.2", "--json", cwd=release_repo.path)
+    assert result.code == 3
+    image = [c for c in json.loads(result.out)["checks"] if c["check"] == "image-signature"]
+    assert [(c["subject"], c["ok"]) for c in image] == [
+        ("ghcr.io/trailofbits/rfc8785:0.1.2", False)
+    ]
+    assert "cosign is not installed" in image[0]["detail"]
+
+
+def test_artifacts_without_config_section_is_an_error(
+    cli: Cli, make_repo: Callable[..., Repo]
+) -> None:
+    repo = make_repo({"releasekit.yaml": 'tag_format: "v{version}"\n'})
+    result = cli("verify.artifacts", "--tag", "v1.0.0", cwd=repo.path)
+    assert result.code == 1
+    assert "no artifacts section" in result.err
