@@ -412,7 +412,8 @@ def _embedded_trusted_root(host: str) -> Path:
 def test_cosign_trusted_root_file_selects_the_instance(cli: Cli) -> None:
     staging_root = _embedded_trusted_root("tuf-repo-cdn.sigstage.dev")
     argv = ("verify.cosign", "bundle_v3.txt", "--bundle", "bundle_v3.txt.sigstore",
-            "--identity", "william@yossarian.net", "--issuer", "https://github.com/login/oauth")  # fmt: skip
+            "--identity", "william@yossarian.net",
+            "--issuer", "https://github.com/login/oauth")  # fmt: skip
     assert cli(*argv, "--trusted-root", str(staging_root), cwd=SIGSTORE).code == 0
     production_root = _embedded_trusted_root("tuf-repo-cdn.sigstore.dev")
     assert cli(*argv, "--trusted-root", str(production_root), cwd=SIGSTORE).code == 3
@@ -424,22 +425,17 @@ def test_cosign_trusted_root_file_selects_the_instance(cli: Cli) -> None:
 def test_attestation_with_gh_recorded_unknown_command_from_old_gh(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Debian's gh 2.23 has no `attestation` command; a stand-in replays its cobra error."""
+    """Debian's gh 2.23 has no `attestation`; a stand-in replays its recorded real stderr."""
+    recorded = REPO_ROOT / "tests" / "fixtures" / "gh" / "attestation-unknown-command.stderr.txt"
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     gh = bin_dir / "gh"
-    gh.write_text(
-        "#!/bin/sh\n"
-        'echo \'unknown command "attestation" for "gh"\' >&2\n'
-        "echo '' >&2\n"
-        'echo "Usage:  gh <command> <subcommand> [flags]" >&2\n'
-        "exit 1\n"
-    )
+    gh.write_text(f'#!/bin/sh\ncat "{recorded}" >&2\nexit 1\n')
     gh.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
     result = cli("verify.attestation", "x", "--repo", "a/b", "--with-gh", cwd=tmp_path)
     assert result.code == 3
-    assert "gh attestation verify x failed" in result.err
+    assert "this gh has no `attestation` command; install the GitHub CLI 2.49" in result.err
 
 
 def test_artifacts_image_without_cosign_fails_closed(
@@ -449,7 +445,8 @@ def test_artifacts_image_without_cosign_fails_closed(
     config.write_text(
         config.read_text().replace(
             '    bundle: "{file}.sigstore"\n',
-            '    bundle: "{file}.sigstore"\n    images: ["ghcr.io/trailofbits/rfc8785:{version}"]\n',
+            '    bundle: "{file}.sigstore"\n'
+            '    images: ["ghcr.io/trailofbits/rfc8785:{version}"]\n',
         )
     )
     monkeypatch.setenv("PATH", str(tmp_path))

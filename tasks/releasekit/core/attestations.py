@@ -247,9 +247,10 @@ def verify_with_gh(artifact: Path, bundle: Path | None, policy: AttestationPolic
     argv[0] = process.require_tool("gh", GH_HINT)
     result = process.run(argv, check=False)
     if result.returncode != 0:
-        lines = [ln for ln in (result.stderr or result.stdout).splitlines() if ln.strip()]
-        reason = lines[-1] if lines else f"exit {result.returncode}"
-        if "unknown command" in reason and "attestation" in reason:
+        output = result.stderr or result.stdout
+        if 'unknown command "attestation"' in output:
             raise VerificationFailed(f"this gh has no `attestation` command; {GH_HINT}")
+        lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
+        reason = "; ".join(lines[-3:]) if lines else f"exit {result.returncode}"
         raise VerificationFailed(f"gh attestation verify {artifact} failed: {reason}")
     return result.stdout
