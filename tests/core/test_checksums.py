@@ -108,6 +108,13 @@ def test_names_leaving_the_base_directory_are_refused(
         report.raise_for_failure()
 
 
+def test_plain_name_that_is_a_symlink_out_is_refused(outside: tuple[Path, Path]) -> None:
+    base, secret = outside
+    (base / "innocent.tar.gz").symlink_to(secret)
+    report = check_checksums(parse_checksums(f"{H}  innocent.tar.gz\n".encode()), base)
+    assert [o.status for o in report.outcomes] == ["REFUSED"]
+
+
 def test_allow_outside_base_reads_them(outside: tuple[Path, Path]) -> None:
     base, secret = outside
     listing = parse_checksums(f"{H}  ../secret.txt\n{H}  {secret}\n".encode())

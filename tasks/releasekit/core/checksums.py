@@ -14,7 +14,9 @@ import contextlib
 import hashlib
 import os
 import re
+import stat
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -204,13 +206,24 @@ def parse_checksums(data: bytes, source: str = "checksums") -> ChecksumList:
 # --- hashing ---------------------------------------------------------------------------------
 
 
+_local = threading.local()
+
+
+def _buffer() -> tuple[bytearray, memoryview]:
+    """This thread's read buffer: allocating (and zeroing) 1 MiB per file costs more than
+    hashing a small file."""
+    if not hasattr(_local, "buf"):
+        _local.buf = bytearray(CHUNK)
+        _local.view = memoryview(_local.buf)
+    return _local.buf, _local.view
+
+
 def file_digest(
     path: Path | str, algorithm: str = "sha256", progress: Progress | None = None
 ) -> str:
     """Hex digest of a file, read in large chunks (hashlib releases the GIL while hashing)."""
     h = hashlib.new(algorithm)
-    buf = bytearray(CHUNK)
-    view = memoryview(buf)
+    buf, view = _buffer()
     with Path(path).open("rb", buffering=0) as handle:
         if hasattr(os, "posix_fadvise"):
             os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
@@ -354,23 +367,33 @@ def _plural(n: int, one: str, many: str) -> str:
     return (one if n == 1 else many).replace("%d", str(n))
 
 
-def resolve_entry(base: Path, name: bytes, *, allow_outside: bool) -> Path | None:
-    """The path to read for ``name``, or None when it would leave ``base``."""
+def resolve_entry(
+    base: Path, name: bytes, *, allow_outside: bool, real_base: str | None = None
+) -> Path | None:
+    """The path to read for ``name``, or None when it would leave ``base``.
+
+    Absolute names, ``..`` components and symlinks resolving outside ``base`` are refused.
+    Plain string operations (not pathlib) because this runs once per listed file.
+    """
     text = os.fsdecode(name)
-    candidate = Path(text)
     if allow_outside:
-        return candidate if candidate.is_absolute() else base / candidate
-    if candidate.is_absolute() or ".." in candidate.parts:
+        return Path(text) if text.startswith("/") else base / text
+    if text.startswith("/") or ".." in text.split("/"):
         return None
-    target = base / candidate
-    real_base = base.resolve()
-    try:
-        real = target.resolve()
-    except (OSError, RuntimeError):
-        return None
-    if real != real_base and real_base not in real.parents:
+    if real_base is None:
+        real_base = os.path.realpath(base)
+    target = real_base.rstrip("/") + "/" + text
+    if "/" not in text:
+        # The common case, a plain name in the base directory: only a symlink can escape.
+        try:
+            if not stat.S_ISLNK(os.lstat(target).st_mode):
+                return base / text
+        except OSError:
+            return base / text  # missing or unreadable: reported as such when it is read
+    real = os.path.realpath(target)
+    if real != real_base and not real.startswith(real_base.rstrip("/") + "/"):
         return None  # a symlink that points out of the base directory
-    return target
+    return base / text
 
 
 def check_checksums(
@@ -392,8 +415,11 @@ def check_checksums(
         The outcomes and the exact stdout/stderr lines ``sha256sum -c`` would print.
     """
     targets: dict[int, Path | None] = {}
+    real_base = os.path.realpath(base)
     for index, entry in enumerate(listing.entries):
-        targets[index] = resolve_entry(base, entry.name, allow_outside=options.allow_outside_base)
+        targets[index] = resolve_entry(
+            base, entry.name, allow_outside=options.allow_outside_base, real_base=real_base
+        )
     to_hash = [p for p in targets.values() if p is not None]
     progress = None
     if progress_factory is not None:
