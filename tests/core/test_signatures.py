@@ -351,3 +351,26 @@ def test_parse_cosign_output_rejects_empty_and_non_json() -> None:
         parse_cosign_output("[]", "img")
     with pytest.raises(VerificationFailed, match="not JSON"):
         parse_cosign_output("Verified OK", "img")
+
+
+def test_legacy_cosign_bundle_is_refused_with_the_fix(production, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """cosign's old `--bundle` JSON, rebuilt from the real bundle's signature and log entry."""
+    import json
+
+    from releasekit.core.errors import FileFormatError
+
+    real = json.loads((SIGSTORE / "bundle_v3_github.whl.sigstore").read_text())
+    entry = real["verificationMaterial"]["tlogEntries"][0]
+    legacy = {
+        "base64Signature": real["messageSignature"]["signature"],
+        "cert": base64.b64encode(b"-----BEGIN CERTIFICATE-----\n...").decode(),
+        "rekorBundle": {
+            "SignedEntryTimestamp": entry["inclusionPromise"]["signedEntryTimestamp"],
+            "Payload": {"body": entry["canonicalizedBody"], "logIndex": int(entry["logIndex"])},
+        },
+    }
+    bundle = tmp_path / "legacy.bundle"
+    bundle.write_text(json.dumps(legacy))
+    policy = IdentityPolicy(identity=WHL_SAN, issuer=GITHUB_ISSUER)
+    with pytest.raises(FileFormatError, match="--new-bundle-format"):
+        verify_blob_bundle(SIGSTORE / "bundle_v3_github.whl", bundle, policy, production)

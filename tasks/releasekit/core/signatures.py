@@ -199,6 +199,12 @@ def load_bundle(path: Path) -> Bundle:
         data = path.read_bytes()
     except OSError as exc:
         raise FileFormatError(f"{path}: cannot read the bundle: {exc.strerror}") from None
+    if b'"rekorBundle"' in data and b'"base64Signature"' in data:
+        raise FileFormatError(
+            f"{path}: cosign's legacy bundle format (signature and signed entry timestamp, no "
+            "inclusion proof) cannot be verified offline by sigstore; sign with `cosign "
+            "sign-blob --new-bundle-format --bundle ...` (the default since cosign 3)"
+        )
     try:
         return Bundle.from_json(data)
     except (ValueError, SigstoreError) as exc:
