@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from conftest import require_real
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from releasekit.core.checksums import CheckOptions, check_checksums, parse_checksums
 
 NAMES = [
@@ -199,3 +201,42 @@ def test_edge_lists_match_coreutils(content: bytes, flags: list[str], tmp_path: 
         for ln in gnu.stderr.decode("utf-8", "surrogateescape").splitlines()
     ]
     assert _summary(list(report.stderr)) == _summary(gnu_err)
+
+
+_H_OK = hashlib.sha256(b"ok").hexdigest()
+_PIECES = [_H_OK, _H_OK.upper(), "0" * 64, " ", "  ", " *", "\t", "\\", "\\n", "\\\\", "\\r",
+           "SHA256", " (", "(", ")", " = ", "=", "ok.txt", "sub/ok.txt", "missing", "#", "\r",
+           "é", "*", "x"]  # fmt: skip
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=7).map("".join), max_size=6),
+       st.sampled_from(FLAG_SETS))  # fmt: skip
+def test_hypothesis_lines_match_coreutils(
+    tmp_path: Path, lines: list[str], flags: list[str]
+) -> None:
+    tool = require_real("sha256sum", "apt-get install -y coreutils")
+    root = tmp_path / "h"
+    (root / "sub").mkdir(parents=True, exist_ok=True)
+    (root / "ok.txt").write_bytes(b"ok")
+    (root / "sub" / "ok.txt").write_bytes(b"ok")
+    data = ("\n".join(lines) + "\n").encode()
+    (root / "list.txt").write_bytes(data)
+    gnu = subprocess.run(
+        ["sha256sum", "-c", *flags, "list.txt"], executable=tool, cwd=root, capture_output=True
+    )
+    options = CheckOptions(
+        ignore_missing="--ignore-missing" in flags,
+        strict="--strict" in flags,
+        quiet="--quiet" in flags,
+        status="--status" in flags,
+        warn="--warn" in flags,
+    )
+    report = check_checksums(parse_checksums(data, "list.txt"), root, options)
+    ours = b"".join(line.encode("utf-8", "surrogateescape") + b"\n" for line in report.stdout)
+    assert ours == gnu.stdout, data
+    assert report.ok == (gnu.returncode == 0), data
+    gnu_err = [ln.removeprefix("sha256sum: ") for ln in gnu.stderr.decode().splitlines()]
+    assert _summary(list(report.stderr)) == _summary(gnu_err), data
