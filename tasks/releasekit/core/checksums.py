@@ -18,7 +18,6 @@ import stat
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -240,7 +239,12 @@ def hash_files(
     jobs: int | None = None,
     progress: Progress | None = None,
 ) -> dict[Path, str | OSError]:
-    """sha256 of each path, several files at a time; an OSError in place of a failed read."""
+    """sha256 of each path, several files at a time; an OSError in place of a failed read.
+
+    Plain threads pulling the next file from a shared iterator (the calling thread is one of
+    them): a future per file costs more than hashing a 1 MiB file. Largest files go first so
+    the workers finish together.
+    """
 
     def one(path: Path) -> str | OSError:
         try:
@@ -252,8 +256,32 @@ def hash_files(
     workers = max(1, min(jobs or os.cpu_count() or 1, len(unique)))
     if workers == 1:
         return {path: one(path) for path in unique}
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sha256") as pool:
-        return dict(zip(unique, pool.map(one, unique), strict=True))
+
+    def size(path: Path) -> int:
+        try:
+            return path.stat().st_size
+        except OSError:
+            return 0
+
+    pending = iter(sorted(unique, key=size, reverse=True))
+    lock = threading.Lock()
+    results: dict[Path, str | OSError] = {}
+
+    def work() -> None:
+        while True:
+            with lock:
+                path = next(pending, None)
+            if path is None:
+                return
+            results[path] = one(path)
+
+    threads = [threading.Thread(target=work, name=f"sha256-{i}") for i in range(workers - 1)]
+    for thread in threads:
+        thread.start()
+    work()
+    for thread in threads:
+        thread.join()
+    return {path: results[path] for path in unique}
 
 
 # --- checking --------------------------------------------------------------------------------
