@@ -208,6 +208,17 @@ def test_assets_bad_config_names_key_and_line(cli: Cli, make_repo: Callable[...,
 
 # verify.cosign / verify.attestation ----------------------------------------------------------
 
+
+def _stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tool: str, body: str) -> None:
+    """Put a shell script named ``tool`` first on PATH (for tools that cannot run here)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / tool
+    script.write_text("#!/bin/sh\n" + body)
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+
+
 WHL_SAN = "https://github.com/trailofbits/rfc8785.py/.github/workflows/release.yml@refs/tags/v0.1.2"
 
 
@@ -243,18 +254,15 @@ def test_cosign_image_recorded_output_through_cli(
     cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A stand-in `cosign` that replays recorded real output (cosign cannot be installed here)."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
     args_file = tmp_path / "argv"
-    script = bin_dir / "cosign"
-    script.write_text(
-        "#!/bin/sh\n"
+    _stand_in(
+        tmp_path,
+        monkeypatch,
+        "cosign",
         f'printf "%s\\n" "$@" > "{args_file}"\n'
         f'cat "{COSIGN / "podinfo-verify.stderr.txt"}" >&2\n'
-        f'cat "{COSIGN / "podinfo-verify.stdout.json"}"\n'
+        f'cat "{COSIGN / "podinfo-verify.stdout.json"}"\n',
     )
-    script.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
     regexp = (
         r"https://github\.com/stefanprodan/podinfo/\.github/workflows/release\.yml@refs/tags/.*"
     )
@@ -427,12 +435,7 @@ def test_attestation_with_gh_recorded_unknown_command_from_old_gh(
 ) -> None:
     """Debian's gh 2.23 has no `attestation`; a stand-in replays its recorded real stderr."""
     recorded = REPO_ROOT / "tests" / "fixtures" / "gh" / "attestation-unknown-command.stderr.txt"
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    gh = bin_dir / "gh"
-    gh.write_text(f'#!/bin/sh\ncat "{recorded}" >&2\nexit 1\n')
-    gh.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    _stand_in(tmp_path, monkeypatch, "gh", f'cat "{recorded}" >&2\nexit 1\n')
     result = cli("verify.attestation", "x", "--repo", "a/b", "--with-gh", cwd=tmp_path)
     assert result.code == 3
     assert "this gh has no `attestation` command; install the GitHub CLI 2.49" in result.err

@@ -140,6 +140,30 @@ def _summary(lines: list[str]) -> list[str]:
     return [ln for ln in lines if any(m in ln for m in SUMMARY_MARKERS)]
 
 
+def _assert_same_as_coreutils(tool: str, root: Path, data: bytes, flags: list[str]) -> None:
+    """Run both on ``root``/list.txt (holding ``data``): same stdout, summary and verdict."""
+    gnu = subprocess.run(
+        ["sha256sum", "-c", *flags, "list.txt"], executable=tool, cwd=root, capture_output=True
+    )
+    options = CheckOptions(
+        ignore_missing="--ignore-missing" in flags,
+        strict="--strict" in flags,
+        quiet="--quiet" in flags,
+        status="--status" in flags,
+        warn="--warn" in flags,
+    )
+    report = check_checksums(parse_checksums(data, "list.txt"), root, options)
+    ours = b"".join(line.encode("utf-8", "surrogateescape") + b"\n" for line in report.stdout)
+    context = f"flags={flags} list={data!r}"
+    assert ours == gnu.stdout, context
+    assert report.ok == (gnu.returncode == 0), context
+    gnu_err = [
+        ln.removeprefix("sha256sum: ")
+        for ln in gnu.stderr.decode("utf-8", "surrogateescape").splitlines()
+    ]
+    assert _summary(list(report.stderr)) == _summary(gnu_err), context
+
+
 @pytest.mark.parametrize("seed", range(150))
 def test_verdicts_match_coreutils_sha256sum_check(seed: int, tmp_path: Path) -> None:
     tool = require_real("sha256sum", "apt-get install -y coreutils")
@@ -148,30 +172,8 @@ def test_verdicts_match_coreutils_sha256sum_check(seed: int, tmp_path: Path) -> 
     root.mkdir()
     data = _corpus(rng, root)
     (root / "list.txt").write_bytes(data)
-    listing = parse_checksums(data, "list.txt")
     for flags in FLAG_SETS:
-        gnu = subprocess.run(
-            ["sha256sum", "-c", *flags, "list.txt"], executable=tool, cwd=root, capture_output=True
-        )
-        options = CheckOptions(
-            ignore_missing="--ignore-missing" in flags,
-            strict="--strict" in flags,
-            quiet="--quiet" in flags,
-            status="--status" in flags,
-            warn="--warn" in flags,
-        )
-        report = check_checksums(listing, root, options)
-        ours_out = b"".join(
-            line.encode("utf-8", "surrogateescape") + b"\n" for line in report.stdout
-        )
-        context = f"seed={seed} flags={flags} list={data!r}"
-        assert ours_out == gnu.stdout, context
-        assert report.ok == (gnu.returncode == 0), context
-        gnu_err = [
-            ln.removeprefix("sha256sum: ")
-            for ln in gnu.stderr.decode("utf-8", "surrogateescape").splitlines()
-        ]
-        assert _summary(list(report.stderr)) == _summary(gnu_err), context
+        _assert_same_as_coreutils(tool, root, data, flags)
 
 
 @pytest.mark.parametrize(
@@ -189,18 +191,7 @@ def test_verdicts_match_coreutils_sha256sum_check(seed: int, tmp_path: Path) -> 
 def test_edge_lists_match_coreutils(content: bytes, flags: list[str], tmp_path: Path) -> None:
     tool = require_real("sha256sum", "apt-get install -y coreutils")
     (tmp_path / "list.txt").write_bytes(content)
-    gnu = subprocess.run(
-        ["sha256sum", "-c", *flags, "list.txt"], executable=tool, cwd=tmp_path, capture_output=True
-    )
-    options = CheckOptions(ignore_missing="--ignore-missing" in flags, strict="--strict" in flags)
-    report = check_checksums(parse_checksums(content, "list.txt"), tmp_path, options)
-    assert "".join(f"{ln}\n" for ln in report.stdout).encode() == gnu.stdout
-    assert report.ok == (gnu.returncode == 0)
-    gnu_err = [
-        ln.removeprefix("sha256sum: ")
-        for ln in gnu.stderr.decode("utf-8", "surrogateescape").splitlines()
-    ]
-    assert _summary(list(report.stderr)) == _summary(gnu_err)
+    _assert_same_as_coreutils(tool, tmp_path, content, flags)
 
 
 _H_OK = hashlib.sha256(b"ok").hexdigest()
@@ -224,19 +215,4 @@ def test_hypothesis_lines_match_coreutils(
     (root / "sub" / "ok.txt").write_bytes(b"ok")
     data = ("\n".join(lines) + "\n").encode()
     (root / "list.txt").write_bytes(data)
-    gnu = subprocess.run(
-        ["sha256sum", "-c", *flags, "list.txt"], executable=tool, cwd=root, capture_output=True
-    )
-    options = CheckOptions(
-        ignore_missing="--ignore-missing" in flags,
-        strict="--strict" in flags,
-        quiet="--quiet" in flags,
-        status="--status" in flags,
-        warn="--warn" in flags,
-    )
-    report = check_checksums(parse_checksums(data, "list.txt"), root, options)
-    ours = b"".join(line.encode("utf-8", "surrogateescape") + b"\n" for line in report.stdout)
-    assert ours == gnu.stdout, data
-    assert report.ok == (gnu.returncode == 0), data
-    gnu_err = [ln.removeprefix("sha256sum: ") for ln in gnu.stderr.decode().splitlines()]
-    assert _summary(list(report.stderr)) == _summary(gnu_err), data
+    _assert_same_as_coreutils(tool, root, data, flags)

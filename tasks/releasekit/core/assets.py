@@ -40,8 +40,8 @@ def render_name(
     return template
 
 
-def expected_assets(cfg: ArtifactsConfig, tag: str, version: str) -> list[Asset]:
-    """Every file the release of ``tag`` must contain, in a stable order."""
+def _primary_assets(cfg: ArtifactsConfig, tag: str, version: str) -> list[Asset]:
+    """The archives, the extra files and the checksums file (no bundles)."""
     assets: list[Asset] = []
     if cfg.matrix is not None:
         m = cfg.matrix
@@ -57,6 +57,12 @@ def expected_assets(cfg: ArtifactsConfig, tag: str, version: str) -> list[Asset]
             assets.append(Asset(name, "checksums"))
         else:
             assets = [Asset(a.name, "checksums") if a.name == name else a for a in assets]
+    return assets
+
+
+def expected_assets(cfg: ArtifactsConfig, tag: str, version: str) -> list[Asset]:
+    """Every file the release of ``tag`` must contain, in a stable order."""
+    assets = _primary_assets(cfg, tag, version)
     names = [a.name for a in assets]
     bundles: list[str] = []
     if cfg.signing is not None:
@@ -90,31 +96,22 @@ def _select(patterns: tuple[str, ...], names: list[str], tag: str, version: str)
     return chosen
 
 
-def _primary_names(cfg: ArtifactsConfig, tag: str, version: str) -> list[str]:
-    names = []
-    if cfg.matrix is not None:
-        m = cfg.matrix
-        for os_name, arch in m.platforms:
-            ext = m.ext.get(os_name, m.ext.get("default", ""))
-            names.append(render_name(m.name, tag, version, os=os_name, arch=arch, ext=ext))
-    names += [render_name(t, tag, version) for t in cfg.files]
-    if cfg.checksums is not None:
-        names.append(render_name(cfg.checksums, tag, version))
-    return names
-
-
 def signed_blobs(cfg: ArtifactsConfig, tag: str, version: str) -> list[str]:
     """The release files that carry a Sigstore signature bundle."""
     if cfg.signing is None:
         return []
-    return _select(cfg.signing.blobs, _primary_names(cfg, tag, version), tag, version)
+    return _select(
+        cfg.signing.blobs, [a.name for a in _primary_assets(cfg, tag, version)], tag, version
+    )
 
 
 def attested_files(cfg: ArtifactsConfig, tag: str, version: str) -> list[str]:
     """The release files that carry a provenance attestation."""
     if cfg.attestations is None:
         return []
-    return _select(cfg.attestations.files, _primary_names(cfg, tag, version), tag, version)
+    return _select(
+        cfg.attestations.files, [a.name for a in _primary_assets(cfg, tag, version)], tag, version
+    )
 
 
 @dataclass(frozen=True)
