@@ -374,3 +374,21 @@ def test_legacy_cosign_bundle_is_refused_with_the_fix(production, tmp_path: Path
     policy = IdentityPolicy(identity=WHL_SAN, issuer=GITHUB_ISSUER)
     with pytest.raises(FileFormatError, match="--new-bundle-format"):
         verify_blob_bundle(SIGSTORE / "bundle_v3_github.whl", bundle, policy, production)
+
+
+def test_subject_matches_on_sha512_as_well() -> None:
+    from releasekit.core.attestations import _matching_subject
+
+    digests = {"sha256": "a" * 64, "sha512": "b" * 128}
+    statement = {
+        "subject": [
+            {"name": "other", "digest": {"sha256": "c" * 64}},
+            {"name": "krt.tar.gz", "digest": {"sha512": "B" * 128}},
+        ]
+    }
+    assert _matching_subject(statement, digests) == statement["subject"][1]
+    assert (
+        _matching_subject({"subject": [{"name": "x", "digest": {"md5": "a" * 32}}]}, digests)
+        is None
+    )
+    assert _matching_subject({"subject": "not a list of subjects"}, digests) is None
