@@ -20,7 +20,8 @@ BASE = 'tag_format: "v{version}"\nartifacts:\n'
     [
         ("  colour: red\n", "releasekit.yaml:3: unknown key 'artifacts.colour'"),
         ("  matrix:\n    name: x_{os}_{arch}\n", "artifacts.matrix needs name"),
-        ("  matrix:\n    name: x_{os}\n    platforms: [linux/amd64]\n", "must contain {os} and {arch}"),
+        ("  matrix:\n    name: x_{os}\n    platforms: [linux/amd64]\n",
+         "must contain {os} and {arch}"),
         ("  matrix:\n    name: x_{os}_{arch}.{ext}\n    platforms: [linux/amd64]\n", "uses {ext}"),
         ('  files: ["a_{colour}.txt"]\n', "unknown placeholder {colour}"),
         ("  signing:\n    owner: a\n", "missing repo, workflow"),
