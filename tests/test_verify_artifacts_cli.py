@@ -469,3 +469,17 @@ def test_artifacts_without_config_section_is_an_error(
     result = cli("verify.artifacts", "--tag", "v1.0.0", cwd=repo.path)
     assert result.code == 1
     assert "no artifacts section" in result.err
+
+
+def test_sha256sum_in_github_actions_annotates_failures(
+    cli: Cli, dist: Path, env_ci: dict[str, Path]
+) -> None:
+    result = cli("verify.sha256sum", "krt_v0.0.3_checksums.txt", cwd=dist)
+    assert result.code == 3
+    assert result.lines[-1] == (
+        "::error file=krt_v0.0.3_checksums.txt,line=3::krt_v0.0.3_windows_amd64.zip: MISSING "
+        "No such file or directory"
+    )
+    assert env_ci["summary"].read_text() == (
+        "### verify.sha256sum krt_v0.0.3_checksums.txt: 2 OK, 1 failed\n"
+    )

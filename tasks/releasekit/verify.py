@@ -117,6 +117,7 @@ def sha256sum(
     from pathlib import Path
 
     from . import _progress
+    from .core import ci
     from .core.checksums import CheckOptions, check_checksums, read_checksum_file
 
     with a.boundary():
@@ -147,6 +148,14 @@ def sha256sum(
         else:
             _print_bytes(report.stdout, "out")
         _print_bytes(tuple(f"releasekit: {line}" for line in report.stderr), "err")
+        if ci.in_github_actions():
+            bad = [o for o in report.outcomes if o.status not in ("OK", "IGNORED")]
+            for o in bad:
+                message = f"{o.entry.display_name}: {o.status} {o.detail}".rstrip()
+                a.out(ci.error_annotation(message, checksums, o.entry.line))
+            ci.append_summary(
+                f"### verify.sha256sum {checksums}: {report.verified} OK, {len(bad)} failed"
+            )
         report.raise_for_failure()
 
 
