@@ -483,3 +483,36 @@ def test_sha256sum_in_github_actions_annotates_failures(
     assert env_ci["summary"].read_text() == (
         "### verify.sha256sum krt_v0.0.3_checksums.txt: 2 OK, 1 failed\n"
     )
+
+
+def test_artifacts_on_a_terminal_prints_a_table(
+    cli: Cli, release_repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("COLUMNS", "160")
+    result = cli("verify.artifacts", "--tag", "v0.1.2", cwd=release_repo.path)
+    assert result.code == 0, result.err
+    assert "verify.artifacts v0.1.2" in result.out
+    cells = [ln.split("│")[1].strip() for ln in result.lines if ln.startswith("│")]
+    assert [cell for cell in cells if cell] == [
+        "versions", "assets", "checksums", "checksums", "signature", "attestation",
+    ]  # fmt: skip
+
+
+def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from releasekit import _progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert _progress.wanted()
+    with _progress.bytes_progress("sha256") as factory:
+        assert factory is not None
+        advance = factory(_progress.MIN_BYTES - 1)  # small: no bar
+        advance(10)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert not _progress.wanted()
+    with _progress.bytes_progress("sha256") as factory:
+        assert factory is None
