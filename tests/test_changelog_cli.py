@@ -226,9 +226,6 @@ def test_config_errors_name_the_key_and_line(make_repo, cli) -> None:
 
 
 def test_prepare_releases_the_configured_changelog(example_repo: Repo, cli) -> None:
-    config = example_repo.path / "releasekit.yaml"
-    config.write_text(config.read_text() + "changelog:\n  path: CHANGELOG.md\n")
-    example_repo.commit("chore: configure the changelog")
     result = cli(
         "release.prepare", "0.1.8", "--date", "2026-11-21", "--offline", cwd=example_repo.path
     )
@@ -240,8 +237,6 @@ def test_prepare_releases_the_configured_changelog(example_repo: Repo, cli) -> N
 
 
 def test_prepare_refuses_an_empty_unreleased_and_changes_nothing(example_repo: Repo, cli) -> None:
-    config = example_repo.path / "releasekit.yaml"
-    config.write_text(config.read_text() + "changelog:\n  path: CHANGELOG.md\n")
     text = DEMO_CHANGELOG
     empty = text[: text.index("### Added")] + text[text.index("## [0.1.7]") :]
     example_repo.commit("chore: empty changelog", {"CHANGELOG.md": empty})

@@ -18,28 +18,33 @@ from conftest import REPO_ROOT, Repo
 LIST_LINES = [
     "Subcommands:",
     "",
-    "  changelog.check                  Lint the changelog; exit 3 on findings.",
-    "  changelog.generate (changelog)   Generate the changelog from Conventional Commits.",
-    "  changelog.release                Move the Unreleased entries into a version section.",
-    "  docs.crd-history                 Audit or extend the Version History with CRD Changes.",
-    "  release.bump                     Set the release version in every configured file.",
-    "  release.bump-chart               Set a chart's version and its local dependants'.",
-    "  release.go-tag                   Tag every Go module in dependency order.",
-    "  release.hotfix                   Cut a hotfix branch from a release tag.",
-    "  release.package-chart            Package charts into reproducible name-version.tgz.",
-    "  release.prepare                  Create the release branch with the bump in one commit.",
-    "  release.push-chart               Push a chart to OCI once and pull it back to verify.",
-    "  release.supersede                Mark a bad release as superseded by a newer one.",
-    "  release.tag                      Create an annotated release tag on one commit.",
-    "  release.tags                     List release tags, newest first.",
-    "  release.untag                    Delete a local tag that no remote has.",
-    "  verify.chart                     Check appVersion, chart version and the bump rule.",
-    "  verify.chart-sync                Check that chart CRDs match the generated CRDs.",
-    "  verify.crd-changes               List CRD changes since the previous release.",
-    "  verify.helm-template             Render charts and check every image against the tag.",
-    "  verify.helm-template-check       Same as verify.helm-template.",
-    "  verify.tags                      Audit release and Go module tags for consistency.",
-    "  verify.versions                  Check every version file against the release tag.",
+    "  changelog.check                                     Lint the changelog; exit 3 on findings.",
+    "  changelog.generate (changelog)                      Generate the changelog from Conventional Commits.",
+    "  changelog.release                                   Move the Unreleased entries into a version section.",
+    "  docs.crd-history                                    Audit or extend the Version History with CRD Changes.",
+    "  release.bump                                        Set the release version in every configured file.",
+    "  release.bump-chart                                  Set a chart's version and its local dependants'.",
+    "  release.checksums                                   Write a sorted GNU sha256sum checksums file.",
+    "  release.go-tag                                      Tag every Go module in dependency order.",
+    "  release.hotfix                                      Cut a hotfix branch from a release tag.",
+    "  release.package-chart                               Package charts into reproducible name-version.tgz.",
+    "  release.prepare                                     Create the release branch with the bump in one commit.",
+    "  release.push-chart                                  Push a chart to OCI once and pull it back to verify.",
+    "  release.supersede                                   Mark a bad release as superseded by a newer one.",
+    "  release.tag                                         Create an annotated release tag on one commit.",
+    "  release.tags                                        List release tags, newest first.",
+    "  release.untag                                       Delete a local tag that no remote has.",
+    "  verify.artifacts                                    Run every configured artifact check; print one report.",
+    "  verify.assets                                       Check release assets against the configured matrix.",
+    "  verify.attestation                                  Verify an artifact's signed provenance attestation.",
+    "  verify.chart                                        Check appVersion, chart version and the bump rule.",
+    "  verify.chart-sync                                   Check that chart CRDs match the generated CRDs.",
+    "  verify.cosign (verify.cosign-verify)                Verify a blob's Sigstore signature or an image's.",
+    "  verify.crd-changes                                  List CRD changes since the previous release.",
+    "  verify.helm-template (verify.helm-template-check)   Render charts and check every image against the tag.",
+    "  verify.sha256sum (verify.sha256sum-check)           Check files against a checksum list like sha256sum -c.",
+    "  verify.tags                                         Audit release and Go module tags for consistency.",
+    "  verify.versions                                     Check every version file against the release tag.",
     "",
 ]
 
@@ -99,7 +104,7 @@ def test_vendored_copy_works_next_to_a_minimal_tasks_py(tmp_path: Path) -> None:
         check=True,
     )
     # Not the exact line: the name column widens (and help wraps) as longer task names arrive.
-    assert re.search(r"^  release\.bump +Set the release version", listed.stdout, re.M)
+    assert re.search(r"^  release\.bump +Set the release", listed.stdout, re.M)
     where = subprocess.run(
         [sys.executable, "-m", "invoke", "where"],
         cwd=tmp_path,
@@ -122,7 +127,7 @@ def test_template_tasks_py_composes_releasekit_with_a_project_task(example_repo:
         text=True,
         check=True,
     )
-    assert re.search(r"^  prepare-release +Prepare the release branch", listed.stdout, re.M)
+    assert re.search(r"^  prepare-release +Prepare the release", listed.stdout, re.M)
     example_repo.commit("chore: add tasks.py")
     done = subprocess.run(
         [sys.executable, "-m", "invoke", "prepare-release", "0.1.8"],

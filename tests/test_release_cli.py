@@ -197,6 +197,7 @@ def test_prepare_creates_branch_and_signed_off_commit(example_repo: Repo, bare_r
         "updated CLAUDE.md",
         "updated CITATION.cff",
         "updated docs/install.md",
+        "updated CHANGELOG.md",
         f"committed {sha[:12]} chore: prepare v0.1.8 release",
         "next: git push origin release/v0.1.8 and open a pull request to main",
     ]
@@ -204,7 +205,7 @@ def test_prepare_creates_branch_and_signed_off_commit(example_repo: Repo, bare_r
     assert example_repo.git("log", "-1", "--format=%B") == (
         "chore: prepare v0.1.8 release\n\n"
         "- Update Makefile\n- Update agents/Makefile\n- Update charts/demo-operator/Chart.yaml\n"
-        "- Update CLAUDE.md\n- Update CITATION.cff\n- Update docs/install.md\n\n"
+        "- Update CLAUDE.md\n- Update CITATION.cff\n- Update docs/install.md\n- Update CHANGELOG.md\n\n"
         "Signed-off-by: Release Bot <bot@example.invalid>\n\n"
     )
     assert example_repo.git("status", "--porcelain") == ""

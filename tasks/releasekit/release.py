@@ -539,6 +539,49 @@ def push_chart(
             )
 
 
+@task(
+    help={
+        "files": "glob(s) of the files to list, comma-separated (e.g. 'dist/*.tar.gz')",
+        "output": "checksums file to write (default: print to stdout)",
+        "force": "overwrite an existing checksums file that differs (never a published one)",
+        "dry-run": "print what would be written and write nothing",
+        "jobs": "files hashed in parallel (default: one per CPU)",
+    }
+)
+def checksums(
+    c: Context,
+    files: str,
+    output: str = "",
+    force: bool = False,
+    dry_run: bool = False,
+    jobs: int = 0,
+) -> None:
+    """Write a sorted GNU sha256sum checksums file."""
+    import sys
+    from pathlib import Path
+
+    from . import _progress
+    from .core.checksums import plan_checksums, write_checksums
+
+    with a.boundary():
+        patterns = [p.strip() for p in files.split(",") if p.strip()]
+        target = Path(output) if output else None
+        with _progress.bytes_progress("sha256") as factory:
+            plan = plan_checksums(
+                Path.cwd(), patterns, target, jobs=jobs or None, progress_factory=factory
+            )
+        if target is None or a.is_dry(c, dry_run):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(plan.content)
+            sys.stdout.flush()
+            if target is not None and not plan.unchanged:
+                a.note(f"dry run: {output} not written")
+            return
+        changed = write_checksums(plan, force=force)
+        lines = plan.content.count(b"\n")
+        a.note(f"{output}: {'wrote' if changed else 'unchanged,'} {lines} checksums")
+
+
 ns = Collection(
     "release",
     bump,
@@ -552,4 +595,5 @@ ns = Collection(
     bump_chart,
     package_chart,
     push_chart,
+    checksums,
 )

@@ -146,6 +146,7 @@ _HELM_TEMPLATE_HELP = {
 
 @task(
     klass=_HelmFlags,
+    aliases=["helm-template-check"],
     help=dict(_HELM_TEMPLATE_HELP),
     iterable=["values", "set"],
 )
@@ -363,17 +364,340 @@ def crd_changes(
         ci.set_outputs({"crd_changes": "true" if changes else "false"})
 
 
-# The design card's name for verify.helm-template. A second task rather than an invoke alias:
-# invoke prints aliases beside the name, which would widen --list's name column for every task.
-helm_template_check = _HelmFlags(
-    helm_template.body,
-    name="helm-template-check",
-    help=dict(_HELM_TEMPLATE_HELP),
-    iterable=["values", "set"],
+def _print_bytes(lines: tuple[str, ...], stream: object) -> None:
+    """Write lines holding file names byte-exact (names need not be UTF-8)."""
+    import sys
+
+    target = sys.stdout if stream == "out" else sys.stderr
+    target.flush()
+    data = b"".join(line.encode("utf-8", "surrogateescape") + b"\n" for line in lines)
+    buffer = getattr(target, "buffer", None)
+    if buffer is not None:
+        buffer.write(data)
+        buffer.flush()
+    else:
+        target.write(data.decode("utf-8", "replace"))
+        target.flush()
+
+
+@task(
+    aliases=["sha256sum-check"],
+    help={
+        "checksums": "the checksum list (GNU or BSD format), e.g. dist/krt_v0.0.3_checksums.txt",
+        "ignore-missing": "skip listed files that do not exist (fail if none was verified)",
+        "strict": "fail on improperly formatted lines",
+        "quiet": "do not print OK lines",
+        "status": "print nothing; the exit code tells",
+        "warn": "warn about each improperly formatted line",
+        "base-dir": "directory the names are relative to (default: the current directory)",
+        "allow-outside-base": "allow absolute names and '..' (only for a list you trust)",
+        "jobs": "files hashed in parallel (default: one per CPU)",
+        "json": "print the verdicts as JSON",
+    },
 )
-helm_template_check.__doc__ = "Same as verify.helm-template."
+def sha256sum(
+    c: Context,
+    checksums: str,
+    ignore_missing: bool = False,
+    strict: bool = False,
+    quiet: bool = False,
+    status: bool = False,
+    warn: bool = False,
+    base_dir: str = "",
+    allow_outside_base: bool = False,
+    jobs: int = 0,
+    json: bool = False,
+) -> None:
+    """Check files against a checksum list like sha256sum -c."""
+    from pathlib import Path
+
+    from . import _progress
+    from .core import ci
+    from .core.checksums import CheckOptions, check_checksums, read_checksum_file
+
+    with a.boundary():
+        options = CheckOptions(
+            ignore_missing, strict, quiet, status, warn, allow_outside_base, jobs or None
+        )
+        listing = read_checksum_file(Path(checksums), checksums)
+        base = Path(base_dir) if base_dir else Path.cwd()
+        with _progress.bytes_progress("sha256") as factory:
+            report = check_checksums(listing, base, options, progress_factory=factory)
+        if json:
+            a.emit_json(
+                {
+                    "checksums": checksums,
+                    "ok": report.ok,
+                    "misformatted_lines": list(report.misformatted),
+                    "files": [
+                        {
+                            "name": o.entry.display_name,
+                            "line": o.entry.line,
+                            "status": o.status,
+                            "detail": o.detail,
+                        }
+                        for o in report.outcomes
+                    ],
+                }
+            )
+        else:
+            _print_bytes(report.stdout, "out")
+        _print_bytes(tuple(f"releasekit: {line}" for line in report.stderr), "err")
+        if ci.in_github_actions():
+            bad = [o for o in report.outcomes if o.status not in ("OK", "IGNORED")]
+            for o in bad:
+                message = f"{o.entry.display_name}: {o.status} {o.detail}".rstrip()
+                a.out(ci.error_annotation(message, checksums, o.entry.line))
+            ci.append_summary(
+                f"### verify.sha256sum {checksums}: {report.verified} OK, {len(bad)} failed"
+            )
+        report.raise_for_failure()
+
+
+@task(
+    help={
+        "tag": "the release tag (e.g. v0.0.3)",
+        "dir": "directory holding the downloaded assets (default: artifacts.dir)",
+        "print": "only print the expected file list",
+        "json": "print the result as JSON",
+    }
+)
+def assets(c: Context, tag: str, dir: str = "", print_: bool = False, json: bool = False) -> None:
+    """Check release assets against the configured matrix."""
+    from .core.assets import check_assets, expected_assets
+    from .core.errors import ConfigError, VerificationFailed
+    from .core.tags import version_from_tag
+
+    with a.boundary():
+        cfg = a.config(c)
+        if cfg.artifacts is None:
+            raise ConfigError(f"{cfg.where()}: no artifacts section; see templates/releasekit.yaml")
+        version = str(version_from_tag(cfg.tag_format, tag))
+        if print_:
+            names = [x.name for x in expected_assets(cfg.artifacts, tag, version)]
+            if json:
+                a.emit_json({"tag": tag, "expected": names})
+            for name in [] if json else names:
+                a.out(name)
+            return
+        shown = dir or cfg.artifacts.dir
+        report = check_assets(cfg.artifacts, cfg.root / shown, tag, version, shown)
+        if json:
+            a.emit_json(
+                {
+                    "tag": tag,
+                    "ok": report.ok,
+                    "expected": [x.name for x in report.expected],
+                    "problems": [{"kind": p.kind, "name": p.name} for p in report.problems],
+                }
+            )
+        else:
+            for p in report.problems:
+                a.out(f"{p.kind}: {p.name}")
+            if report.ok:
+                a.out(f"{report.directory}: all {len(report.expected)} expected files present")
+        if not report.ok:
+            raise VerificationFailed("\n".join(p.message for p in report.problems))
+
+
+@task(
+    aliases=["cosign-verify"],
+    help={
+        "target": "a file (blob) or an image reference (ghcr.io/owner/img:tag)",
+        "bundle": "Sigstore bundle for a blob (cosign sign-blob --bundle, *.sigstore.json)",
+        "signature": "detached .sig for a blob (needs --certificate)",
+        "certificate": "the .crt (Fulcio certificate) that goes with --signature",
+        "identity": "exact certificate identity (SAN)",
+        "identity-regexp": "regular expression that must match the WHOLE identity",
+        "issuer": "OIDC issuer (default: GitHub Actions)",
+        "staging": "use the Sigstore staging trust root",
+        "trusted-root": "a trusted_root.json for another Sigstore instance",
+        "json": "print the result as JSON",
+    },
+)
+def cosign(
+    c: Context,
+    target: str,
+    bundle: str = "",
+    signature: str = "",
+    certificate: str = "",
+    identity: str = "",
+    identity_regexp: str = "",
+    issuer: str = "https://token.actions.githubusercontent.com",
+    staging: bool = False,
+    trusted_root: str = "",
+    json: bool = False,
+) -> None:
+    """Verify a blob's Sigstore signature or an image's."""
+    from pathlib import Path
+
+    from .core import signatures as sig
+    from .core.errors import UsageError
+
+    with a.boundary():
+        policy = sig.IdentityPolicy(
+            identity=identity or None, identity_regexp=identity_regexp or None, issuer=issuer
+        )
+        if not (bundle or signature or certificate) and sig.is_image_reference(target):
+            images = sig.verify_image(target, policy)
+            result = {"target": target, "kind": "image", "ok": True}
+            result["signatures"] = [vars(s) for s in images]
+            lines = [f"{target}: OK ({s.digest} signed by {s.subject})" for s in images]
+        else:
+            if bool(bundle) == bool(signature or certificate):
+                raise UsageError("for a file give --bundle F, or --signature F --certificate F")
+            sig.require_pair(
+                Path(signature) if signature else None, Path(certificate) if certificate else None
+            )
+            verifier = sig.make_verifier(
+                "staging" if staging else "production", Path(trusted_root) if trusted_root else None
+            )
+            if bundle:
+                res = sig.verify_blob_bundle(Path(target), Path(bundle), policy, verifier)
+            else:
+                res = sig.verify_blob_signature(
+                    Path(target), Path(signature), Path(certificate), policy, verifier
+                )
+            result = {"target": target, "kind": res.kind, "ok": True, "identity": res.identity}
+            result["issuer"] = res.issuer
+            lines = [f"{target}: OK (signed by {res.identity}, issuer {res.issuer})"]
+        if json:
+            a.emit_json(result)
+        else:
+            for line in lines:
+                a.out(line)
+
+
+@task(
+    help={
+        "artifact": "the downloaded file the attestation is about",
+        "bundle": "attestation bundle (JSON, or JSON lines of bundles)",
+        "repo": "owner/name of the repository the artifact was built from",
+        "signer-workflow": "[host/]owner/repo/.github/workflows/file.yml that signed it",
+        "identity": "exact certificate identity (SAN), instead of or besides --repo",
+        "identity-regexp": "regular expression matching the WHOLE identity",
+        "issuer": "OIDC issuer (default: GitHub Actions)",
+        "predicate-type": "required predicate type (default: SLSA provenance v1)",
+        "staging": "use the Sigstore staging trust root",
+        "trusted-root": "a trusted_root.json for another Sigstore instance",
+        "with-gh": "run `gh attestation verify` instead of verifying in-process",
+        "json": "print the result as JSON",
+    }
+)
+def attestation(
+    c: Context,
+    artifact: str,
+    bundle: str = "",
+    repo: str = "",
+    signer_workflow: str = "",
+    identity: str = "",
+    identity_regexp: str = "",
+    issuer: str = "https://token.actions.githubusercontent.com",
+    predicate_type: str = "https://slsa.dev/provenance/v1",
+    staging: bool = False,
+    trusted_root: str = "",
+    with_gh: bool = False,
+    json: bool = False,
+) -> None:
+    """Verify an artifact's signed provenance attestation."""
+    from pathlib import Path
+
+    from .core import attestations as att
+    from .core.errors import UsageError
+    from .core.signatures import IdentityPolicy, make_verifier
+
+    with a.boundary():
+        ident = None
+        if identity or identity_regexp:
+            ident = IdentityPolicy(
+                identity=identity or None, identity_regexp=identity_regexp or None, issuer=issuer
+            )
+        policy = att.AttestationPolicy(
+            issuer=issuer,
+            repo=repo or None,
+            signer_workflow=signer_workflow or None,
+            identity=ident,
+            predicate_type=predicate_type,
+        )
+        if with_gh:
+            output = att.verify_with_gh(Path(artifact), Path(bundle) if bundle else None, policy)
+            a.out(output.rstrip("\n") if json else f"{artifact}: OK (gh attestation verify)")
+            return
+        if not bundle:
+            raise UsageError("give --bundle F (gh attestation download writes it), or --with-gh")
+        verifier = make_verifier(
+            "staging" if staging else "production", Path(trusted_root) if trusted_root else None
+        )
+        result = att.verify_attestation(Path(artifact), Path(bundle), policy, verifier)
+        if json:
+            a.emit_json({"ok": True, **vars(result), "checked": list(result.checked)})
+        else:
+            a.out(
+                f"{artifact}: OK ({result.predicate_type} for {result.digest}, "
+                f"signed by {result.signer})"
+            )
+
+
+@task(
+    help={
+        "tag": "the release tag (e.g. v0.0.3)",
+        "dir": "directory holding the downloaded assets (default: artifacts.dir)",
+        "json": "print the report as JSON",
+    }
+)
+def artifacts(c: Context, tag: str, dir: str = "", json: bool = False) -> None:
+    """Run every configured artifact check; print one report."""
+    import sys
+
+    from .core import ci
+    from .core.artifacts import rows_as_json, summary_markdown, verify_artifacts
+    from .core.errors import VerificationFailed
+    from .core.tags import version_from_tag
+
+    with a.boundary():
+        cfg = a.config(c)
+        version = str(version_from_tag(cfg.tag_format, tag))
+        folder = cfg.root / dir if dir else None
+        rows = verify_artifacts(cfg, tag, version, folder)
+        failed = [r for r in rows if not r.ok]
+        if json:
+            a.emit_json(rows_as_json(tag, rows))
+        elif sys.stdout.isatty():
+            from rich.console import Console
+            from rich.table import Table
+
+            table = Table(title=f"verify.artifacts {tag}")
+            for column in ("check", "subject", "result", "detail"):
+                table.add_column(column, overflow="fold")
+            for r in rows:
+                verdict = "[green]OK[/]" if r.ok else "[red]FAILED[/]"
+                table.add_row(r.check, r.subject, verdict, r.detail)
+            Console().print(table)
+        else:
+            for r in rows:
+                a.out(f"{r.check} {r.subject}: {'OK' if r.ok else 'FAILED'} {r.detail}")
+        if ci.in_github_actions():
+            for r in failed:
+                a.out(ci.error_annotation(f"{r.check} {r.subject}: {r.detail}", r.file, r.line))
+            ci.append_summary(summary_markdown(tag, rows))
+        if failed:
+            raise VerificationFailed(
+                f"{len(failed)} of {len(rows)} artifact checks failed for {tag}"
+            )
+        a.note(f"all {len(rows)} artifact checks passed for {tag}")
 
 
 ns = Collection(
-    "verify", versions, tags, helm_template, helm_template_check, chart, chart_sync, crd_changes
+    "verify",
+    versions,
+    tags,
+    helm_template,
+    chart,
+    chart_sync,
+    crd_changes,
+    sha256sum,
+    assets,
+    cosign,
+    attestation,
+    artifacts,
 )

@@ -218,6 +218,7 @@ class Config:
     tags: TagsConfig | None = None
     helm: HelmConfig | None = None
     changelog: ChangelogConfig | None = None
+    artifacts: ArtifactsConfig | None = None
 
     def where(self) -> str:
         """The config file for messages: its path relative to the root, or a hint."""
@@ -254,6 +255,7 @@ _PARSERS: dict[str, Callable[[Value], object]] = {
     "signoff": _boolean,
     "prerelease_token": _plain_string,
     "version_files": _parse_version_files,
+    "artifacts": lambda value: _parse_artifacts(value),
 }
 
 
@@ -587,3 +589,158 @@ def _parse_changelog(value: Value) -> ChangelogConfig:
 
 
 _PARSERS["changelog"] = _parse_changelog
+# --- artifacts (issue 6: asset matrix, checksums, signatures, attestations) -------------------
+
+ASSET_PLACEHOLDERS = ("{tag}", "{version}", "{os}", "{arch}", "{ext}")
+
+
+@dataclass(frozen=True)
+class AssetMatrix:
+    """Per-platform release archives: ``krt_{tag}_{os}_{arch}.{ext}`` over ``platforms``."""
+
+    name: str
+    platforms: tuple[tuple[str, str], ...]
+    ext: dict[str, str] = field(default_factory=dict)  # os (or "default") -> extension
+
+
+@dataclass(frozen=True)
+class SigningConfig:
+    """Who signs release artifacts, which files carry a Sigstore bundle, which images."""
+
+    identity: str | None = None
+    identity_regexp: str | None = None
+    issuer: str = "https://token.actions.githubusercontent.com"
+    owner: str | None = None
+    repo: str | None = None
+    workflow: str | None = None
+    blobs: tuple[str, ...] = ()
+    bundle: str = "{file}.sigstore.json"
+    images: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AttestationsConfig:
+    """Which assets carry a provenance attestation and what it must say."""
+
+    files: tuple[str, ...] = ()
+    bundle: str = "{file}.sigstore.json"
+    repo: str | None = None
+    signer_workflow: str | None = None
+    predicate_type: str = "https://slsa.dev/provenance/v1"
+
+
+@dataclass(frozen=True)
+class ArtifactsConfig:
+    """The release assets of a tag and how to verify them."""
+
+    dir: str = "dist"
+    matrix: AssetMatrix | None = None
+    files: tuple[str, ...] = ()
+    checksums: str | None = None
+    ignore: tuple[str, ...] = ()
+    signing: SigningConfig | None = None
+    attestations: AttestationsConfig | None = None
+    origin: Origin = field(default=Origin("releasekit.yaml"), compare=False)
+
+
+def _asset_template(value: Value) -> str:
+    text = value.string()
+    for token in _placeholders(text):
+        if token not in ASSET_PLACEHOLDERS and token != "{file}":
+            raise value.error(
+                f"has unknown placeholder {token}; use " + ", ".join(ASSET_PLACEHOLDERS)
+            )
+    return text
+
+
+def _placeholders(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"\{[^{}]*\}", text)
+
+
+def _parse_matrix(value: Value) -> AssetMatrix:
+    items = value.mapping(("name", "platforms", "ext"))
+    if "name" not in items or "platforms" not in items:
+        raise value.error("needs name (e.g. 'krt_{tag}_{os}_{arch}.{ext}') and platforms")
+    name = _asset_template(items["name"])
+    if "{os}" not in name or "{arch}" not in name:
+        raise items["name"].error(f"must contain {{os}} and {{arch}}, got {name!r}")
+    platforms = []
+    for item in items["platforms"].sequence():
+        text = item.string()
+        if text.count("/") != 1 or not all(text.split("/")):
+            raise item.error(f"must be os/arch like linux/amd64, got {text!r}")
+        os_name, arch = text.split("/")
+        platforms.append((os_name, arch))
+    ext: dict[str, str] = {}
+    if "ext" in items:
+        raw = items["ext"]
+        if isinstance(raw.data, str):
+            ext["default"] = raw.string()
+        else:
+            known = {"default", *(os_name for os_name, _ in platforms)}
+            ext = {k: v.string() for k, v in raw.mapping(known).items()}
+    if "{ext}" in name and "default" not in ext and any(o not in ext for o, _ in platforms):
+        raise items["name"].error("uses {ext}: give ext (a string, or a mapping with default)")
+    return AssetMatrix(name, tuple(platforms), ext)
+
+
+def _parse_signing(value: Value) -> SigningConfig:
+    keys = ("identity", "identity_regexp", "issuer", "owner", "repo", "workflow")
+    items = value.mapping((*keys, "blobs", "bundle", "images"))
+    if "identity" in items and "identity_regexp" in items:
+        raise value.error("takes identity or identity_regexp, not both")
+    kwargs: dict[str, Any] = {k: items[k].string() for k in keys if k in items}
+    if "identity" not in kwargs and "identity_regexp" not in kwargs:
+        missing = [k for k in ("owner", "repo", "workflow") if k not in kwargs]
+        if missing:
+            raise value.error(
+                "needs identity, identity_regexp, or owner + repo + workflow (the identity is then "
+                "https://github.com/{owner}/{repo}/.github/workflows/{workflow}@refs/tags/{tag}); "
+                "missing " + ", ".join(missing)
+            )
+    if "blobs" in items:
+        kwargs["blobs"] = tuple(_asset_template(v) for v in items["blobs"].sequence())
+    if "bundle" in items:
+        kwargs["bundle"] = items["bundle"].template("{file}")
+    if "images" in items:
+        kwargs["images"] = items["images"].strings()
+    return SigningConfig(**kwargs)
+
+
+def _parse_attestations(value: Value) -> AttestationsConfig:
+    items = value.mapping(("files", "bundle", "repo", "signer_workflow", "predicate_type"))
+    kwargs: dict[str, Any] = {}
+    if "files" in items:
+        kwargs["files"] = tuple(_asset_template(v) for v in items["files"].sequence())
+    if "bundle" in items:
+        kwargs["bundle"] = items["bundle"].template("{file}")
+    for key in ("repo", "signer_workflow", "predicate_type"):
+        if key in items:
+            kwargs[key] = items[key].string()
+    if "repo" in kwargs and kwargs["repo"].count("/") != 1:
+        raise items["repo"].error(f"must be owner/name, got {kwargs['repo']!r}")
+    return AttestationsConfig(**kwargs)
+
+
+def _parse_artifacts(value: Value) -> ArtifactsConfig:
+    items = value.mapping(
+        ("dir", "matrix", "files", "checksums", "ignore", "signing", "attestations")
+    )
+    kwargs: dict[str, Any] = {"origin": value.origin}
+    if "dir" in items:
+        kwargs["dir"] = items["dir"].relative_path()
+    if "matrix" in items:
+        kwargs["matrix"] = _parse_matrix(items["matrix"])
+    if "files" in items:
+        kwargs["files"] = tuple(_asset_template(v) for v in items["files"].sequence())
+    if "checksums" in items:
+        kwargs["checksums"] = _asset_template(items["checksums"])
+    if "ignore" in items:
+        kwargs["ignore"] = items["ignore"].strings()
+    if "signing" in items:
+        kwargs["signing"] = _parse_signing(items["signing"])
+    if "attestations" in items:
+        kwargs["attestations"] = _parse_attestations(items["attestations"])
+    return ArtifactsConfig(**kwargs)
