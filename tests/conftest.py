@@ -42,7 +42,7 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     for name, value in GIT_ENV.items():
         monkeypatch.setenv(name, value)
-    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT", "INVOKE_RUN_DRY"):
+    for name in ("CI", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT", "INVOKE_RUN_DRY"):
         monkeypatch.delenv(name, raising=False)
 
 

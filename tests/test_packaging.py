@@ -220,3 +220,22 @@ def test_invoke_yaml_section_is_read_by_inv_and_by_releasekit(make_repo) -> None
         "releasekit: error: invoke config: releasekit.tag_format must be a string, got int 7\n",
     )
     assert both_entry_points() == [bad, bad]
+
+
+def test_listing_tasks_imports_no_heavy_library() -> None:
+    # The start-up benchmark measures time; this pins the cause: task modules import their
+    # libraries (and the config parser) inside the tasks, never at import.
+    script = (
+        "import sys, releasekit.cli\n"
+        "heavy = ['ruamel', 'semver', 'tomlkit', 'jinja2', 'markdown_it', 'rich', 'sigstore',\n"
+        "         'helm_python', 'releasekit.core.config']\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=_clean_env(PYTHONPATH=str(REPO_ROOT / "tasks")),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout == "[]\n"

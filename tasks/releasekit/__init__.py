@@ -9,7 +9,7 @@ from __future__ import annotations
 from invoke import Collection
 
 from . import changelog, docs, release, verify
-from .core.config import DEFAULTS
+from .core.defaults import DEFAULTS
 
 __version__ = "0.1.0"
 

@@ -10,16 +10,20 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from invoke import Context, Exit
 
-from .core.config import Config, load_config
 from .core.errors import ReleaseError
+
+if TYPE_CHECKING:
+    from .core.config import Config
 
 
 def config(c: Context) -> Config:
     """The repository's config: invoke's ``releasekit`` section, then releasekit.yaml."""
+    from .core.config import load_config
+
     layer = c.config.get("releasekit") if hasattr(c, "config") else None
     return load_config(Path.cwd(), layer)
 

@@ -15,21 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .defaults import DEFAULTS
 from .errors import ConfigError
 
 CONFIG_FILE = "releasekit.yaml"
 
-# Defaults for the scalar keys; also registered with invoke through Collection.configure.
-DEFAULTS: dict[str, Any] = {
-    "tag_format": "v{version}",
-    "main_branch": "main",
-    "remote": "origin",
-    "release_branch": "release/{tag}",
-    "commit_message": "chore: prepare {tag} release",
-    "signoff": True,
-    "prerelease_token": "rc",
-    "version_files": [],
-}
+# Defaults live in .defaults (registered with invoke through Collection.configure).
 
 
 @dataclass(frozen=True)
