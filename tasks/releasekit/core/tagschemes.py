@@ -26,7 +26,7 @@ from typing import Literal, TypeAlias
 import semver
 
 from .errors import ConfigError, VersionError
-from .versions import SEMVER_PATTERN
+from .versions import SEMVER_PATTERN, parse_version
 
 Versioning = Literal["semver", "calver"]
 Channel = Literal["edge", "stable", "lts"]
@@ -91,14 +91,7 @@ def parse_any_version(versioning: Versioning, text: str) -> Version:
     """A version of the scheme's kind; a leading ``v`` is accepted for SemVer."""
     if versioning == "calver":
         return CalVer.parse(text)
-    bare = text[1:] if text.startswith("v") else text
-    try:
-        return semver.Version.parse(bare)
-    except ValueError:
-        raise VersionError(
-            f"{text!r} is not a SemVer version; use MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD], "
-            "e.g. 0.1.8 or 1.0.0-rc.1"
-        ) from None
+    return parse_version(text)
 
 
 def next_patch(version: Version) -> Version:
