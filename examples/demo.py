@@ -93,6 +93,14 @@ def foundation(repo: Path, sh: Callable[..., int]) -> None:
     sh("verify.versions", "--tag", "v0.1.8")
 
 
+# The order a release happens in; a new demo module not listed here runs last.
+ORDER = ("demo_changelog", "demo_helm", "demo_tags", "demo_artifacts")
+
+
+def _release_order(path: Path) -> tuple[int, str]:
+    return (ORDER.index(path.stem) if path.stem in ORDER else len(ORDER), path.stem)
+
+
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="releasekit-demo-") as tmp:
         repo = build_repo(Path(tmp))
@@ -100,7 +108,7 @@ def main() -> int:
         _banner(f"Example project in {repo} (tag v0.1.7 pushed to a bare remote)")
         sh("--list")
         foundation(repo, sh)
-        for path in sorted(HERE.glob("demo_*.py")):
+        for path in sorted(HERE.glob("demo_*.py"), key=_release_order):
             spec = importlib.util.spec_from_file_location(path.stem, path)
             assert spec is not None and spec.loader is not None
             module = importlib.util.module_from_spec(spec)
