@@ -152,6 +152,16 @@ GOLDEN = [
         id="markdown-status-and-date",
     ),
     pytest.param(
+        {
+            "values.yaml": b"base: &base\n  tag: 0.1.7\n  pull: Always\nprod:\n  <<: *base\n  extra: *base\n"
+        },
+        [VersionFile("values.yaml", key=("base", "tag"))],
+        {
+            "values.yaml": b"base: &base\n  tag: 0.1.8\n  pull: Always\nprod:\n  <<: *base\n  extra: *base\n"
+        },
+        id="yaml-anchor-merge-and-alias-elsewhere-kept",
+    ),
+    pytest.param(
         {"Dockerfile": b'ARG VERSION="0.1.7"\n'},
         [VersionFile("Dockerfile", pattern="ARG VERSION={version}")],
         {"Dockerfile": b'ARG VERSION="0.1.8"\n'},
@@ -340,6 +350,14 @@ BAD_INPUT = [
         TargetError,
         "Chart.yaml:1: the value is a block scalar",
         id="block-scalar",
+    ),
+    pytest.param(
+        {"values.yaml": b"base: &base\n  tag: 0.1.7\nprod:\n  <<: *base\n  replicas: 2\n"},
+        [VersionFile("values.yaml", key=("prod", "tag"))],
+        "0.1.8",
+        TargetError,
+        "values.yaml:4: key prod.tag is inherited through a YAML merge key (<<)",
+        id="key-inherited-through-merge-key",
     ),
     pytest.param(
         {"Chart.yaml": b"image: {tag: 0.1.7}\n"},

@@ -138,12 +138,30 @@ def _walk(node: Any, key: tuple[str, ...], display: str, label: str) -> tuple[An
         if isinstance(node, dict):
             if segment not in node:
                 raise _missing_key(display, label, key[: depth + 1])
+            merged_at = _merged_line(node, segment)
+            if merged_at is not None:
+                # Inherited through `<<: *anchor`: the bytes belong to the anchored mapping,
+                # and editing them there would change every mapping that merges it.
+                raise TargetError(
+                    f"{display}:{merged_at}: key {'.'.join(key[: depth + 1])} is inherited "
+                    f"through a YAML merge key (<<) (target {label}); point the target at the "
+                    "anchored mapping that defines it, or write the key out here"
+                )
             parent, index = node, segment
         elif isinstance(node, list) and segment.isdigit() and int(segment) < len(node):
             parent, index = node, int(segment)
         else:
             raise _missing_key(display, label, key[: depth + 1])
     return parent, index
+
+
+def _merged_line(node: Any, segment: str) -> int | None:
+    """The mapping's 1-based line when ``segment`` comes only from a YAML merge key."""
+    if not hasattr(node, "non_merged_items") or any(
+        k == segment for k, _ in node.non_merged_items()
+    ):
+        return None
+    return int(node.lc.line) + 1
 
 
 def _missing_key(display: str, label: str, upto: tuple[str, ...]) -> TargetError:
