@@ -78,6 +78,34 @@ def test_hotfix_for_semver_with_module_parts(cli: Cli, make_repo: Callable[..., 
     )
 
 
+def test_hotfix_of_an_lts_suite_tells_release_tag_the_channel(
+    cli: Cli, make_repo: Callable[..., Repo]
+) -> None:
+    repo = make_repo({"releasekit.yaml": SUITE_CONFIG})
+    repo.git("tag", "-a", "suite-2026.04-nova-lts", "-m", "Release suite-2026.04-nova-lts")
+    result = cli("release.hotfix", "suite-2026.04-nova-lts", "--execute", cwd=repo.path)
+    assert result.code == 0, result.err
+    step = (
+        "  2. releasekit release.tag 2026.04.1 --codename nova --channel lts"
+        " --ref hotfix/2026.04.1 --push   # tags suite-2026.04.1-nova-lts"
+    )
+    assert step in result.lines
+    # the printed command (without --push) makes exactly the tag the plan names
+    tagged = cli(
+        "release.tag",
+        "2026.04.1",
+        "--codename",
+        "nova",
+        "--channel",
+        "lts",
+        "--ref",
+        "hotfix/2026.04.1",
+        cwd=repo.path,
+    )
+    assert tagged.code == 0, tagged.err
+    assert repo.git("tag", "--list", "suite-2026.04.1*").split() == ["suite-2026.04.1-nova-lts"]
+
+
 def test_hotfix_refusals(cli: Cli, suite: Repo) -> None:
     suite.git("tag", "suite-2026.04.1")
     released = cli("release.hotfix", "suite-2026.04", "--execute", cwd=suite.path)
