@@ -67,6 +67,13 @@ def test_hotfix_execute_creates_the_branch_and_later_lists_the_commits(
     assert "branch hotfix/2026.04.1 already exists" in twice.err
 
 
+def test_hotfix_execute_under_global_dry_creates_no_branch(cli: Cli, suite: Repo) -> None:
+    result = cli("--dry", "release.hotfix", "suite-2026.04", "--execute", cwd=suite.path)
+    assert result.code == 0, result.err
+    assert "would create branch hotfix/2026.04.1" in result.lines[1]
+    assert suite.git("branch", "--list", "hotfix/*") == ""
+
+
 def test_hotfix_for_semver_with_module_parts(cli: Cli, make_repo: Callable[..., Repo]) -> None:
     repo = make_repo({"releasekit.yaml": 'tag_format: "module-{module}-v{version}"\n'})
     repo.git("tag", "module-authority-v1.2.3")

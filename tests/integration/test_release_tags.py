@@ -222,6 +222,19 @@ def test_untag_deletes_a_tag_no_remote_has(cli: Cli, repo: tuple[Repo, Path]) ->
     assert r.git("tag", "-l") == ""
 
 
+@pytest.mark.parametrize("dry", [["--dry", "release.untag"], ["release.untag", "--dry-run"]])
+def test_untag_dry_run_proves_the_remote_lacks_it_and_deletes_nothing(
+    cli: Cli, repo: tuple[Repo, Path], dry: list[str]
+) -> None:
+    r, bare = repo
+    r.git("tag", "v0.1.8")
+    before = tag_state(r, bare)
+    result = cli(*dry, "v0.1.8", cwd=r.path)
+    assert result.code == 0, result.err
+    assert result.lines == ["would delete local tag v0.1.8 (not on: origin)"]
+    assert tag_state(r, bare) == before
+
+
 def test_untag_refuses_a_published_tag(cli: Cli, repo: tuple[Repo, Path]) -> None:
     r, bare = repo
     r.git("tag", "v0.1.8")

@@ -233,8 +233,8 @@ def push_atomic(config: Config, remote: str, tags: Sequence[str], commit: str) -
     )
 
 
-def untag(config: Config, tag: str) -> list[str]:
-    """Delete a local tag after proving that no remote has it.
+def untag(config: Config, tag: str, *, dry_run: bool = False) -> list[str]:
+    """Delete a local tag after proving that no remote has it (only prove it with ``dry_run``).
 
     Returns:
         The remotes that were asked.
@@ -260,7 +260,8 @@ def untag(config: Config, tag: str) -> list[str]:
                 "releasekit never deletes them — release the next patch instead"
             )
         asked.append(remote)
-    git.delete_local_tag(root, tag)
+    if not dry_run:
+        git.delete_local_tag(root, tag)
     return asked
 
 
