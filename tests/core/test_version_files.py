@@ -162,6 +162,19 @@ GOLDEN = [
         id="yaml-anchor-merge-and-alias-elsewhere-kept",
     ),
     pytest.param(
+        {
+            "values.yaml": b"image: {repository: ghcr.io/x/y,\n  tag: 0.1.7}\nlist: [\n  0.1.7,\n  1.0.0]\n"
+        },
+        [
+            VersionFile("values.yaml", key=("image", "tag")),
+            VersionFile("values.yaml", key=("list", "0")),
+        ],
+        {
+            "values.yaml": b"image: {repository: ghcr.io/x/y,\n  tag: 0.1.8}\nlist: [\n  0.1.8,\n  1.0.0]\n"
+        },
+        id="yaml-flow-collections-over-several-lines",
+    ),
+    pytest.param(
         {"Dockerfile": b'ARG VERSION="0.1.7"\n'},
         [VersionFile("Dockerfile", pattern="ARG VERSION={version}")],
         {"Dockerfile": b'ARG VERSION="0.1.8"\n'},

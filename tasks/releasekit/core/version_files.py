@@ -219,15 +219,14 @@ def _find_yaml_key(
         )
     line, column = parent.lc.value(index) if isinstance(index, str) else parent.lc.item(index)
     offset = offset_of(body, line, column)
-    start, end = _scalar_span(
-        body, offset, is_json or _in_flow(body, offset), f"{display}:{line + 1}"
-    )
+    start, end = _scalar_span(body, offset, is_json or _in_flow(parent), f"{display}:{line + 1}")
     return [(start, end)]
 
 
-def _in_flow(text: str, offset: int) -> bool:
-    line_start = text.rfind("\n", 0, offset) + 1
-    return "{" in text[line_start:offset] or "[" in text[line_start:offset]
+def _in_flow(parent: Any) -> bool:
+    """Whether the value sits in a flow collection (``{a: 1, b: 2}``), even one spread over
+    several lines, where ``,``, ``}`` and ``]`` end a plain scalar."""
+    return bool(parent.fa.flow_style())
 
 
 def _find_toml_key(target: VersionFile, text: str, display: str) -> list[tuple[int, int]]:
