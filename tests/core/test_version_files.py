@@ -175,6 +175,20 @@ GOLDEN = [
         id="yaml-flow-collections-over-several-lines",
     ),
     pytest.param(
+        # ruamel counts a lone CR (here inside a quoted string) as a line break: counting only
+        # LF put the edit one line down, on kubever's same-column 1.28.0
+        {"Chart.yaml": b'description: "x\ry"\nversion: 0.1.7\nkubever: 1.28.0\n'},
+        [VersionFile("Chart.yaml", key=("version",))],
+        {"Chart.yaml": b'description: "x\ry"\nversion: 0.1.8\nkubever: 1.28.0\n'},
+        id="yaml-lone-cr-before-the-key",
+    ),
+    pytest.param(
+        {"Chart.yaml": 'm: {d: "a\ufeffb", version: 0.1.7}\n'.encode()},
+        [VersionFile("Chart.yaml", key=("m", "version"))],
+        {"Chart.yaml": 'm: {d: "a\ufeffb", version: 0.1.8}\n'.encode()},
+        id="yaml-zero-width-no-break-space-earlier-on-the-line",
+    ),
+    pytest.param(
         {"Dockerfile": b'ARG VERSION="0.1.7"\n'},
         [VersionFile("Dockerfile", pattern="ARG VERSION={version}")],
         {"Dockerfile": b'ARG VERSION="0.1.8"\n'},

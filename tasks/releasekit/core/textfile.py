@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -44,15 +45,29 @@ def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+_YAML_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
 def offset_of(text: str, line: int, column: int) -> int:
-    """Character offset of a 0-based (line, column) pair as YAML parsers report them."""
+    """Character offset of a 0-based (line, column) pair as ruamel.yaml reports them.
+
+    Counted the way ruamel's reader counts: a lone CR is a line break too (even inside a
+    quoted string), and a U+FEFF inside a line takes no column.
+    """
     pos = 0
     for _ in range(line):
-        nxt = text.find("\n", pos)
-        if nxt < 0:
+        found = _YAML_LINE_BREAK.search(text, pos)
+        if found is None:
             raise ValueError(f"line {line} is past the end of the text")
-        pos = nxt + 1
-    return pos + column
+        pos = found.end()
+    remaining = column
+    while remaining:
+        if text[pos] != BOM:
+            remaining -= 1
+        pos += 1
+    while text.startswith(BOM, pos):
+        pos += 1
+    return pos
 
 
 @dataclass(frozen=True)
