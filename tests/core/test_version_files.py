@@ -449,3 +449,18 @@ def test_verify_ignores_v_without_format_and_enforces_spelling_with_format(tmp_p
         ("Chart.yaml:1", "v0.1.8", "0.1.8", True),
         ("Chart.yaml:2", "0.1.8", "v0.1.8", False),
     ]
+
+
+def test_write_all_refuses_two_edits_of_one_file(tmp_path: Path) -> None:
+    from releasekit.core.textfile import FileEdit
+
+    path = tmp_path / "CHANGELOG.md"
+    path.write_bytes(b"a 0.1.7\nb\n")
+    edits = [
+        FileEdit("CHANGELOG.md", path, "a 0.1.7\nb\n", "a 0.1.8\nb\n"),
+        FileEdit("CHANGELOG.md", path, "a 0.1.7\nb\n", "a 0.1.7\nb 0.1.8\n"),
+    ]
+    with pytest.raises(ReleaseError, match="two edits of the same file"):
+        write_all(edits)
+    assert path.read_bytes() == b"a 0.1.7\nb\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["CHANGELOG.md"]

@@ -91,6 +91,14 @@ def write_all(edits: Sequence[FileEdit]) -> None:
         ReleaseError: a file changed underneath us, or staging/renaming failed (all renames
             already done are rolled back to the old content).
     """
+    seen: dict[Path, FileEdit] = {}
+    for edit in edits:
+        if edit.real_path in seen:  # two contents for one file: the later would drop the first
+            raise ReleaseError(
+                f"{seen[edit.real_path].path} and {edit.path} are two edits of the same file "
+                f"{edit.real_path}; nothing was written — merge them into one edit"
+            )
+        seen[edit.real_path] = edit
     staged: list[tuple[FileEdit, str]] = []
     try:
         for edit in edits:
