@@ -387,6 +387,15 @@ BAD_INPUT = [
         id="key-inherited-through-merge-key",
     ),
     pytest.param(
+        {"deploy.yaml": b"---\nkind: Service\n---\nkind: Deployment\nversion: 0.1.7\n"},
+        [VersionFile("deploy.yaml", key=("version",))],
+        "0.1.8",
+        TargetError,
+        "deploy.yaml:3: a second YAML document starts here; a key target needs a "
+        "single-document file — use a pattern target for multi-document YAML",
+        id="multi-document-yaml-key-target",
+    ),
+    pytest.param(
         {"Chart.yaml": b"image: {tag: 0.1.7}\n"},
         [VersionFile("Chart.yaml", key=("image",))],
         "0.1.8",

@@ -121,6 +121,11 @@ def _yaml_parse(text: str, display: str) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
+        if exc.problem == "but found another document":  # valid YAML, just not one document
+            raise TargetError(
+                f"{display}{line}: a second YAML document starts here; a key target needs a "
+                "single-document file — use a pattern target for multi-document YAML"
+            ) from None
         raise FileFormatError(
             f"{display}{line}: not valid YAML: {exc.problem or exc.context}"
         ) from None
