@@ -304,3 +304,29 @@ def test_prepare_changelog_spelled_without_brackets_or_v(make_repo, cli) -> None
     assert (repo.path / "CHANGELOG.md").read_text() == (
         "## Unreleased\n\n## 1.0.0 - 2026-08-10\n\n- First.\n\n## 0.9.0 - 2026-01-02\n\n- Zero.\n"
     )
+
+
+def test_prepare_refuses_a_changelog_that_is_also_a_version_file(make_repo, cli) -> None:
+    # Both edits were computed from the same bytes: writing both silently dropped the bump's.
+    repo = make_repo(
+        {
+            "releasekit.yaml": (
+                "version_files:\n  - path: VERSION\n    pattern: '{version}'\n"
+                "  - path: CHANGELOG.md\n    pattern: 'Current version: {version}'\n"
+                "changelog:\n  path: CHANGELOG.md\n"
+            ),
+            "VERSION": "0.9.0\n",
+            "CHANGELOG.md": "Current version: 0.9.0\n\n## Unreleased\n\n- First.\n\n"
+            "## 0.9.0 - 2026-01-02\n\n- Zero.\n",
+        }
+    )
+    before = repo.snapshot()
+    result = cli("release.prepare", "1.0.0", "--date", "2026-08-10", "--offline", cwd=repo.path)
+    assert result.code == 1
+    assert result.err == (
+        "releasekit: error: CHANGELOG.md is both a version_files target and rewritten by the "
+        "changelog release; remove its version_files entry from releasekit.yaml (the changelog "
+        "release writes the new version there), or keep the version in another file\n"
+    )
+    assert repo.snapshot() == before
+    assert repo.git("branch", "--list", "release/*") == ""

@@ -231,15 +231,21 @@ def tag(
             a.out("dry run: nothing was changed")
 
 
-@task(help={"tag": "the local tag to delete (never one that a remote has)"})
-def untag(c: Context, tag: str) -> None:
+@task(
+    help={
+        "tag": "the local tag to delete (never one that a remote has)",
+        "dry-run": "check that no remote has the tag; delete nothing",
+    }
+)
+def untag(c: Context, tag: str, dry_run: bool = False) -> None:
     """Delete a local tag that no remote has."""
     from .core.tagging import untag as delete
 
     with a.boundary():
-        asked = delete(a.config(c), tag)
+        dry = a.is_dry(c, dry_run)
+        asked = delete(a.config(c), tag, dry_run=dry)
         where = ", ".join(asked) if asked else "no remotes configured"
-        a.out(f"deleted local tag {tag} (not on: {where})")
+        a.out(f"{'would delete' if dry else 'deleted'} local tag {tag} (not on: {where})")
 
 
 @task(
@@ -341,6 +347,7 @@ def hotfix(c: Context, tag: str, execute: bool = False) -> None:
 
     with a.boundary():
         cfg = a.config(c)
+        execute = execute and not a.is_dry(c, False)  # invoke's global --dry only prints
         plan = plan_hotfix(cfg, tag)
         a.out(f"hotfix {plan.version} from {tag} ({plan.commit[:12]})")
         if execute:

@@ -152,6 +152,43 @@ GOLDEN = [
         id="markdown-status-and-date",
     ),
     pytest.param(
+        {
+            "values.yaml": b"base: &base\n  tag: 0.1.7\n  pull: Always\nprod:\n  <<: *base\n  extra: *base\n"
+        },
+        [VersionFile("values.yaml", key=("base", "tag"))],
+        {
+            "values.yaml": b"base: &base\n  tag: 0.1.8\n  pull: Always\nprod:\n  <<: *base\n  extra: *base\n"
+        },
+        id="yaml-anchor-merge-and-alias-elsewhere-kept",
+    ),
+    pytest.param(
+        {
+            "values.yaml": b"image: {repository: ghcr.io/x/y,\n  tag: 0.1.7}\nlist: [\n  0.1.7,\n  1.0.0]\n"
+        },
+        [
+            VersionFile("values.yaml", key=("image", "tag")),
+            VersionFile("values.yaml", key=("list", "0")),
+        ],
+        {
+            "values.yaml": b"image: {repository: ghcr.io/x/y,\n  tag: 0.1.8}\nlist: [\n  0.1.8,\n  1.0.0]\n"
+        },
+        id="yaml-flow-collections-over-several-lines",
+    ),
+    pytest.param(
+        # ruamel counts a lone CR (here inside a quoted string) as a line break: counting only
+        # LF put the edit one line down, on kubever's same-column 1.28.0
+        {"Chart.yaml": b'description: "x\ry"\nversion: 0.1.7\nkubever: 1.28.0\n'},
+        [VersionFile("Chart.yaml", key=("version",))],
+        {"Chart.yaml": b'description: "x\ry"\nversion: 0.1.8\nkubever: 1.28.0\n'},
+        id="yaml-lone-cr-before-the-key",
+    ),
+    pytest.param(
+        {"Chart.yaml": 'm: {d: "a\ufeffb", version: 0.1.7}\n'.encode()},
+        [VersionFile("Chart.yaml", key=("m", "version"))],
+        {"Chart.yaml": 'm: {d: "a\ufeffb", version: 0.1.8}\n'.encode()},
+        id="yaml-zero-width-no-break-space-earlier-on-the-line",
+    ),
+    pytest.param(
         {"Dockerfile": b'ARG VERSION="0.1.7"\n'},
         [VersionFile("Dockerfile", pattern="ARG VERSION={version}")],
         {"Dockerfile": b'ARG VERSION="0.1.8"\n'},
@@ -342,6 +379,23 @@ BAD_INPUT = [
         id="block-scalar",
     ),
     pytest.param(
+        {"values.yaml": b"base: &base\n  tag: 0.1.7\nprod:\n  <<: *base\n  replicas: 2\n"},
+        [VersionFile("values.yaml", key=("prod", "tag"))],
+        "0.1.8",
+        TargetError,
+        "values.yaml:4: key prod.tag is inherited through a YAML merge key (<<)",
+        id="key-inherited-through-merge-key",
+    ),
+    pytest.param(
+        {"deploy.yaml": b"---\nkind: Service\n---\nkind: Deployment\nversion: 0.1.7\n"},
+        [VersionFile("deploy.yaml", key=("version",))],
+        "0.1.8",
+        TargetError,
+        "deploy.yaml:3: a second YAML document starts here; a key target needs a "
+        "single-document file — use a pattern target for multi-document YAML",
+        id="multi-document-yaml-key-target",
+    ),
+    pytest.param(
         {"Chart.yaml": b"image: {tag: 0.1.7}\n"},
         [VersionFile("Chart.yaml", key=("image",))],
         "0.1.8",
@@ -404,3 +458,18 @@ def test_verify_ignores_v_without_format_and_enforces_spelling_with_format(tmp_p
         ("Chart.yaml:1", "v0.1.8", "0.1.8", True),
         ("Chart.yaml:2", "0.1.8", "v0.1.8", False),
     ]
+
+
+def test_write_all_refuses_two_edits_of_one_file(tmp_path: Path) -> None:
+    from releasekit.core.textfile import FileEdit
+
+    path = tmp_path / "CHANGELOG.md"
+    path.write_bytes(b"a 0.1.7\nb\n")
+    edits = [
+        FileEdit("CHANGELOG.md", path, "a 0.1.7\nb\n", "a 0.1.8\nb\n"),
+        FileEdit("CHANGELOG.md", path, "a 0.1.7\nb\n", "a 0.1.7\nb 0.1.8\n"),
+    ]
+    with pytest.raises(ReleaseError, match="two edits of the same file"):
+        write_all(edits)
+    assert path.read_bytes() == b"a 0.1.7\nb\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["CHANGELOG.md"]

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import (
+    CAA,
     GO_MODULE_ORDER,
     REPO_ROOT,
     CliResult,
@@ -77,6 +78,28 @@ def test_accepts_a_prerelease_and_names_the_sha_not_the_branch(
     assert result.lines[0] == f"go-tag v0.8.0-alpha.1: 5 tags on {first} (main~1)"
     assert f"git tag src/cloud-providers/v0.8.0-alpha.1 {first}" in result.lines
     assert not any(line.endswith(" main") for line in result.lines)
+
+
+def test_modules_are_read_from_the_tagged_commit_not_the_work_tree(
+    cli: Cli, go_repo: Repo, upstream: Path
+) -> None:
+    first = go_repo.git("rev-parse", "HEAD").strip()
+    go_repo.write({"src/newmod/go.mod": f"module {CAA}/newmod\n"})
+    go_repo.commit("feat: add newmod")
+    # a work-tree edit that would reorder the modules if it were read
+    go_repo.write(
+        {
+            "src/cloud-providers/go.mod": f"module {CAA}/cloud-providers\n\nrequire {CAA}/webhook v0.0.0\n"
+        }
+    )
+    result = cli(
+        "release.go-tag", "v0.8.0", "--remote", "upstream", "--ref", "main~1", cwd=go_repo.path
+    )
+    assert result.code == 0, result.err
+    assert result.lines == [
+        f"go-tag v0.8.0: 5 tags on {first} (main~1)",
+        *expected_plan(first, "v0.8.0", "upstream")[1:],
+    ]
 
 
 def test_execute_creates_every_tag_on_one_commit_and_pushes_atomically(

@@ -67,6 +67,13 @@ def test_hotfix_execute_creates_the_branch_and_later_lists_the_commits(
     assert "branch hotfix/2026.04.1 already exists" in twice.err
 
 
+def test_hotfix_execute_under_global_dry_creates_no_branch(cli: Cli, suite: Repo) -> None:
+    result = cli("--dry", "release.hotfix", "suite-2026.04", "--execute", cwd=suite.path)
+    assert result.code == 0, result.err
+    assert "would create branch hotfix/2026.04.1" in result.lines[1]
+    assert suite.git("branch", "--list", "hotfix/*") == ""
+
+
 def test_hotfix_for_semver_with_module_parts(cli: Cli, make_repo: Callable[..., Repo]) -> None:
     repo = make_repo({"releasekit.yaml": 'tag_format: "module-{module}-v{version}"\n'})
     repo.git("tag", "module-authority-v1.2.3")
@@ -76,6 +83,34 @@ def test_hotfix_for_semver_with_module_parts(cli: Cli, make_repo: Callable[..., 
         "  2. releasekit release.tag 1.2.4 --module authority --ref hotfix/1.2.4 --push"
         in result.out
     )
+
+
+def test_hotfix_of_an_lts_suite_tells_release_tag_the_channel(
+    cli: Cli, make_repo: Callable[..., Repo]
+) -> None:
+    repo = make_repo({"releasekit.yaml": SUITE_CONFIG})
+    repo.git("tag", "-a", "suite-2026.04-nova-lts", "-m", "Release suite-2026.04-nova-lts")
+    result = cli("release.hotfix", "suite-2026.04-nova-lts", "--execute", cwd=repo.path)
+    assert result.code == 0, result.err
+    step = (
+        "  2. releasekit release.tag 2026.04.1 --codename nova --channel lts"
+        " --ref hotfix/2026.04.1 --push   # tags suite-2026.04.1-nova-lts"
+    )
+    assert step in result.lines
+    # the printed command (without --push) makes exactly the tag the plan names
+    tagged = cli(
+        "release.tag",
+        "2026.04.1",
+        "--codename",
+        "nova",
+        "--channel",
+        "lts",
+        "--ref",
+        "hotfix/2026.04.1",
+        cwd=repo.path,
+    )
+    assert tagged.code == 0, tagged.err
+    assert repo.git("tag", "--list", "suite-2026.04.1*").split() == ["suite-2026.04.1-nova-lts"]
 
 
 def test_hotfix_refusals(cli: Cli, suite: Repo) -> None:

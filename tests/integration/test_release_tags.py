@@ -46,6 +46,30 @@ def test_tag_creates_an_annotated_tag_on_the_resolved_commit(
     assert tag_state(r, bare)[1] == ""  # not pushed without --push
 
 
+def test_tag_push_losing_a_race_says_who_has_the_tag_not_pushed(
+    cli: Cli, repo: tuple[Repo, Path]
+) -> None:
+    r, bare = repo
+    other = r.git("rev-parse", "HEAD").strip()
+    r.git("push", "-q", "origin", "HEAD:refs/heads/main")
+    head = r.commit("second")
+    # Another publisher tags v0.1.8 between releasekit's ls-remote check and its push.
+    hook = bare / "hooks" / "pre-receive"
+    hook.write_text(
+        f"#!/bin/sh\ncat >/dev/null\nunset GIT_QUARANTINE_PATH\ngit update-ref refs/tags/v0.1.8 {other}\n"
+    )
+    hook.chmod(0o755)
+    result = cli("release.tag", "0.1.8", "--push", cwd=r.path)
+    assert result.code == 1
+    assert git(bare, "rev-parse", "v0.1.8").strip() == other  # never overwritten
+    assert "pushed: none; not pushed: v0.1.8" in result.err
+    assert (
+        f"v0.1.8 is on origin at {other[:12]}, not {head[:12]}: it was published meanwhile "
+        "and is immutable — release v0.1.9 instead\ndelete the local tag: git tag -d v0.1.8\n"
+    ) in result.err
+    assert "git push --atomic origin refs/tags/v0.1.8" not in result.err  # could never work
+
+
 def test_tag_push_is_atomic_and_reaches_the_remote(cli: Cli, repo: tuple[Repo, Path]) -> None:
     r, bare = repo
     head = r.git("rev-parse", "HEAD").strip()
@@ -220,6 +244,19 @@ def test_untag_deletes_a_tag_no_remote_has(cli: Cli, repo: tuple[Repo, Path]) ->
     assert result.code == 0, result.err
     assert result.lines == ["deleted local tag v0.1.8 (not on: origin)"]
     assert r.git("tag", "-l") == ""
+
+
+@pytest.mark.parametrize("dry", [["--dry", "release.untag"], ["release.untag", "--dry-run"]])
+def test_untag_dry_run_proves_the_remote_lacks_it_and_deletes_nothing(
+    cli: Cli, repo: tuple[Repo, Path], dry: list[str]
+) -> None:
+    r, bare = repo
+    r.git("tag", "v0.1.8")
+    before = tag_state(r, bare)
+    result = cli(*dry, "v0.1.8", cwd=r.path)
+    assert result.code == 0, result.err
+    assert result.lines == ["would delete local tag v0.1.8 (not on: origin)"]
+    assert tag_state(r, bare) == before
 
 
 def test_untag_refuses_a_published_tag(cli: Cli, repo: tuple[Repo, Path]) -> None:

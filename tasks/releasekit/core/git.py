@@ -172,3 +172,14 @@ def tracked_files(root: Path, name: str) -> list[str]:
     """Paths tracked by git whose file name is ``name`` (e.g. every ``go.mod``)."""
     out = git(root, "ls-files", "-z", "--", name, f"**/{name}")
     return sorted({p for p in out.split("\0") if p and PurePosixPath(p).name == name})
+
+
+def files_at(root: Path, commit: str, name: str) -> list[str]:
+    """Paths whose file name is ``name`` in the tree of ``commit`` (one ``git ls-tree``)."""
+    out = git(root, "ls-tree", "-r", "-z", "--name-only", "--full-tree", commit)
+    return sorted(p for p in out.split("\0") if p and PurePosixPath(p).name == name)
+
+
+def read_at(root: Path, commit: str, path: str) -> str:
+    """The content of ``path`` as committed in ``commit``."""
+    return git(root, "cat-file", "blob", f"{commit}:{path}")

@@ -115,24 +115,37 @@ def parse_gomod(text: str, directory: str, display: str) -> GoModule:
 
 
 def find_modules(
-    root: Path, include: Sequence[str] = ("*",), exclude: Sequence[str] = ()
+    root: Path,
+    include: Sequence[str] = ("*",),
+    exclude: Sequence[str] = (),
+    *,
+    commit: str | None = None,
 ) -> list[GoModule]:
     """The Go modules of the repository, from the go.mod files git tracks, sorted by directory.
 
     ``include``/``exclude`` are fnmatch globs on the module directory (``.`` is the root);
-    ``*`` also matches ``/``. Exclusion wins.
+    ``*`` also matches ``/``. Exclusion wins. With ``commit``, the go.mod files are those
+    committed there (what a tag on that commit publishes), not the work tree's.
     """
     modules = []
-    for gomod in git.tracked_files(root, "go.mod"):
+    gomods = (
+        git.tracked_files(root, "go.mod")
+        if commit is None
+        else git.files_at(root, commit, "go.mod")
+    )
+    for gomod in gomods:
         directory = PurePosixPath(gomod).parent.as_posix()
         if not any(fnmatch.fnmatchcase(directory, g) for g in include):
             continue
         if any(fnmatch.fnmatchcase(directory, g) for g in exclude):
             continue
-        try:
-            text = (root / gomod).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise FileFormatError(f"{gomod}: cannot read: {exc}") from None
+        if commit is not None:
+            text = git.read_at(root, commit, gomod)
+        else:
+            try:
+                text = (root / gomod).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise FileFormatError(f"{gomod}: cannot read: {exc}") from None
         modules.append(parse_gomod(text, directory, gomod))
     return sorted(modules, key=lambda m: m.dir)
 
@@ -243,14 +256,17 @@ def plan_go_tags(
             "e.g. v0.8.0 or v0.8.0-alpha.1"
         ) from None
     settings = tags_config(config)
-    modules = find_modules(config.root, settings.go_include, settings.go_exclude)
+    commit = git.resolve_commit(config.root, ref)
+    # The modules as committed at the tagged commit: a module added or moved since (or only in
+    # the work tree) must not get a tag, which could never be moved once pushed.
+    modules = find_modules(config.root, settings.go_include, settings.go_exclude, commit=commit)
     if not modules:
         raise GitError(
-            "no Go modules: git tracks no go.mod that tags.go_modules.include/exclude select"
+            f"no Go modules: git tracks no go.mod at {ref} ({commit[:12]}) that "
+            "tags.go_modules.include/exclude select"
         )
     ordered = order_modules(modules)
     check_major(ordered, parsed)
-    commit = git.resolve_commit(config.root, ref)
     state = read_remote(
         config, remote if remote is not None else config.remote, offline=offline, need=push
     )

@@ -77,8 +77,12 @@ def create_hotfix_branch(config: Config, plan: HotfixPlan) -> None:
 
 def hotfix_steps(config: Config, plan: HotfixPlan) -> list[str]:
     """What to do after the branch exists: fix, tag, cherry-pick onto main."""
+    # Every part release.tag takes as a flag, so step 2 makes exactly plan.tag
+    # (without --channel, a -lts suite's hotfix would get the configured default channel).
     flags = "".join(
-        f" --{k} {v}" for k, v in plan.source.parts.items() if k in ("module", "codename")
+        f" --{k} {v}"
+        for k, v in plan.source.parts.items()
+        if k in ("module", "codename", "channel")
     )
     lines = [
         f"1. git switch {plan.branch}; commit the fix and run the tests",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from . import git
 from .config import Config
-from .errors import CommandError, GitError, ReleaseError
+from .errors import CommandError, GitError, ReleaseError, TargetError
 from .tags import render_tag
 from .textfile import FileEdit, write_all
 from .version_files import BumpPlan, plan_bump
@@ -87,6 +87,15 @@ def plan_prepare(
     if git.branch_exists(root, branch):
         raise GitError(f"branch {branch} already exists; delete it or finish that release first")
     remote_checked = ensure_tag_free(config, tag, check_remote=check_remote)
+    bumped = {edit.real_path: edit for edit in bump.edits}
+    for extra in extra_edits:
+        if extra.real_path in bumped:
+            # Both were computed from the same bytes; writing both would silently lose one.
+            raise TargetError(
+                f"{extra.path} is both a version_files target and rewritten by the changelog "
+                f"release; remove its version_files entry from {config.where()} (the changelog "
+                "release writes the new version there), or keep the version in another file"
+            )
     edits = (*bump.edits, *extra_edits)
     if not edits:
         raise ReleaseError(

@@ -211,30 +211,49 @@ def push_atomic(config: Config, remote: str, tags: Sequence[str], commit: str) -
     if result.returncode == 0:
         return
     detail = " ".join((result.stderr or result.stdout).split())[-400:]
+    refs = " ".join(f"refs/tags/{t}" for t in tags)
+    next_step = (
+        f"the tags exist locally on {commit[:12]}; when {remote} is reachable run: "
+        f"git push --atomic {remote} {refs}"
+    )
     try:
         present = git.remote_tag_commits(config.root, remote)
-        pushed = [t for t in tags if t in present]
-        missing = [t for t in tags if t not in present]
+        # A tag the remote has on another commit was published by someone else meanwhile:
+        # it is not ours, so it is "not pushed", and pushing again can never succeed.
+        pushed = [t for t in tags if present.get(t) == commit]
+        missing = [t for t in tags if t not in pushed]
         state = (
             f"pushed: {', '.join(pushed) or 'none'}; not pushed: {', '.join(missing) or 'none'} "
             f"(checked {remote} after the failure)"
         )
+        taken = [t for t in tags if t in present and present[t] != commit]
+        if taken:
+            scheme = release_scheme(config)
+            for t in taken:
+                parsed = scheme.parse(t)
+                hint = (
+                    f"release {next_free(scheme, parsed.version, parsed.parts, present)} instead"
+                    if parsed is not None
+                    else "tag the next patch instead"
+                )
+                state += (
+                    f"\n{t} is on {remote} at {present[t][:12]}, not {commit[:12]}: it was "
+                    f"published meanwhile and is immutable — {hint}"
+                )
+            next_step = (
+                f"delete the local tag{'s' if len(tags) > 1 else ''}: git tag -d {' '.join(tags)}"
+            )
     except CommandError:
         state = (
             f"pushed: unknown, {remote} did not answer afterwards; the push was atomic, "
             f"so {remote} holds all {len(tags)} or none of: {', '.join(tags)} "
             f"(check: git ls-remote --tags {remote})"
         )
-    refs = " ".join(f"refs/tags/{t}" for t in tags)
-    raise GitError(
-        f"git push --atomic {remote} failed: {detail}\n{state}\n"
-        f"the tags exist locally on {commit[:12]}; when {remote} is reachable run: "
-        f"git push --atomic {remote} {refs}"
-    )
+    raise GitError(f"git push --atomic {remote} failed: {detail}\n{state}\n{next_step}")
 
 
-def untag(config: Config, tag: str) -> list[str]:
-    """Delete a local tag after proving that no remote has it.
+def untag(config: Config, tag: str, *, dry_run: bool = False) -> list[str]:
+    """Delete a local tag after proving that no remote has it (only prove it with ``dry_run``).
 
     Returns:
         The remotes that were asked.
@@ -260,7 +279,8 @@ def untag(config: Config, tag: str) -> list[str]:
                 "releasekit never deletes them — release the next patch instead"
             )
         asked.append(remote)
-    git.delete_local_tag(root, tag)
+    if not dry_run:
+        git.delete_local_tag(root, tag)
     return asked
 
 

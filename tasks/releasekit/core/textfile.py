@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -44,15 +45,29 @@ def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+_YAML_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
 def offset_of(text: str, line: int, column: int) -> int:
-    """Character offset of a 0-based (line, column) pair as YAML parsers report them."""
+    """Character offset of a 0-based (line, column) pair as ruamel.yaml reports them.
+
+    Counted the way ruamel's reader counts: a lone CR is a line break too (even inside a
+    quoted string), and a U+FEFF inside a line takes no column.
+    """
     pos = 0
     for _ in range(line):
-        nxt = text.find("\n", pos)
-        if nxt < 0:
+        found = _YAML_LINE_BREAK.search(text, pos)
+        if found is None:
             raise ValueError(f"line {line} is past the end of the text")
-        pos = nxt + 1
-    return pos + column
+        pos = found.end()
+    remaining = column
+    while remaining:
+        if text[pos] != BOM:
+            remaining -= 1
+        pos += 1
+    while text.startswith(BOM, pos):
+        pos += 1
+    return pos
 
 
 @dataclass(frozen=True)
@@ -76,6 +91,14 @@ def write_all(edits: Sequence[FileEdit]) -> None:
         ReleaseError: a file changed underneath us, or staging/renaming failed (all renames
             already done are rolled back to the old content).
     """
+    seen: dict[Path, FileEdit] = {}
+    for edit in edits:
+        if edit.real_path in seen:  # two contents for one file: the later would drop the first
+            raise ReleaseError(
+                f"{seen[edit.real_path].path} and {edit.path} are two edits of the same file "
+                f"{edit.real_path}; nothing was written — merge them into one edit"
+            )
+        seen[edit.real_path] = edit
     staged: list[tuple[FileEdit, str]] = []
     try:
         for edit in edits:

@@ -121,6 +121,11 @@ def _yaml_parse(text: str, display: str) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
+        if exc.problem == "but found another document":  # valid YAML, just not one document
+            raise TargetError(
+                f"{display}{line}: a second YAML document starts here; a key target needs a "
+                "single-document file — use a pattern target for multi-document YAML"
+            ) from None
         raise FileFormatError(
             f"{display}{line}: not valid YAML: {exc.problem or exc.context}"
         ) from None
@@ -138,12 +143,30 @@ def _walk(node: Any, key: tuple[str, ...], display: str, label: str) -> tuple[An
         if isinstance(node, dict):
             if segment not in node:
                 raise _missing_key(display, label, key[: depth + 1])
+            merged_at = _merged_line(node, segment)
+            if merged_at is not None:
+                # Inherited through `<<: *anchor`: the bytes belong to the anchored mapping,
+                # and editing them there would change every mapping that merges it.
+                raise TargetError(
+                    f"{display}:{merged_at}: key {'.'.join(key[: depth + 1])} is inherited "
+                    f"through a YAML merge key (<<) (target {label}); point the target at the "
+                    "anchored mapping that defines it, or write the key out here"
+                )
             parent, index = node, segment
         elif isinstance(node, list) and segment.isdigit() and int(segment) < len(node):
             parent, index = node, int(segment)
         else:
             raise _missing_key(display, label, key[: depth + 1])
     return parent, index
+
+
+def _merged_line(node: Any, segment: str) -> int | None:
+    """The mapping's 1-based line when ``segment`` comes only from a YAML merge key."""
+    if not hasattr(node, "non_merged_items") or any(
+        k == segment for k, _ in node.non_merged_items()
+    ):
+        return None
+    return int(node.lc.line) + 1
 
 
 def _missing_key(display: str, label: str, upto: tuple[str, ...]) -> TargetError:
@@ -201,15 +224,14 @@ def _find_yaml_key(
         )
     line, column = parent.lc.value(index) if isinstance(index, str) else parent.lc.item(index)
     offset = offset_of(body, line, column)
-    start, end = _scalar_span(
-        body, offset, is_json or _in_flow(body, offset), f"{display}:{line + 1}"
-    )
+    start, end = _scalar_span(body, offset, is_json or _in_flow(parent), f"{display}:{line + 1}")
     return [(start, end)]
 
 
-def _in_flow(text: str, offset: int) -> bool:
-    line_start = text.rfind("\n", 0, offset) + 1
-    return "{" in text[line_start:offset] or "[" in text[line_start:offset]
+def _in_flow(parent: Any) -> bool:
+    """Whether the value sits in a flow collection (``{a: 1, b: 2}``), even one spread over
+    several lines, where ``,``, ``}`` and ``]`` end a plain scalar."""
+    return bool(parent.fa.flow_style())
 
 
 def _find_toml_key(target: VersionFile, text: str, display: str) -> list[tuple[int, int]]:
