@@ -517,3 +517,25 @@ def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPa
     assert not _progress.wanted()
     with _progress.bytes_progress("sha256") as factory:
         assert factory is None
+
+
+def test_attestation_with_gh_stand_in_is_given_the_identity(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gh cannot run here: a stand-in records its argv. --identity must reach gh, not vanish."""
+    args_file = tmp_path / "argv"
+    _stand_in(tmp_path, monkeypatch, "gh", f'printf "%s\\n" "$@" > "{args_file}"\n')
+    exact = cli(
+        "verify.attestation", "x", "--repo", "a/b", "--identity", "https://id", "--with-gh",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert exact.code == 0, exact.err
+    argv = args_file.read_text().splitlines()
+    assert argv[argv.index("--cert-identity") + 1] == "https://id"
+    regexp = cli(
+        "verify.attestation", "x", "--repo", "a/b", "--identity-regexp", "https://.*", "--with-gh",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert regexp.code == 0, regexp.err
+    argv = args_file.read_text().splitlines()
+    assert argv[argv.index("--cert-identity-regex") + 1] == "^(?:https://.*)$"
