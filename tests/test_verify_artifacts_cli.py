@@ -539,3 +539,30 @@ def test_attestation_with_gh_stand_in_is_given_the_identity(
     assert regexp.code == 0, regexp.err
     argv = args_file.read_text().splitlines()
     assert argv[argv.index("--cert-identity-regex") + 1] == "^(?:https://.*)$"
+
+
+def test_artifacts_signing_pattern_that_matches_nothing_fails_not_skips(
+    cli: Cli, release_repo: Repo
+) -> None:
+    """A typo in signing.blobs (and no bundle in dist/) used to pass with no signature check."""
+    config = release_repo.path / "releasekit.yaml"
+    config.write_text(
+        config.read_text()
+        .replace("blobs: [bundle_v3_github.whl]", "blobs: [bundle_v3_github.tar.gz]")
+        .replace("files: [reusable-workflow-artifact]\n    bundle", "files: [x-*]\n    bundle")
+    )
+    (release_repo.path / "dist" / "bundle_v3_github.whl.sigstore").unlink()
+    (release_repo.path / "dist" / "reusable-workflow-artifact.intoto.jsonl").unlink()
+    result = cli("verify.artifacts", "--tag", "v0.1.2", "--json", cwd=release_repo.path)
+    assert result.code == 3, result.err
+    failed = [c for c in json.loads(result.out)["checks"] if not c["ok"]]
+    assert [(c["check"], c["subject"]) for c in failed] == [
+        ("signature", "bundle_v3_github.tar.gz"),
+        ("attestation", "x-*"),
+    ]
+    assert (
+        "artifacts.signing.blobs pattern 'bundle_v3_github.tar.gz' matches no release file"
+        in (failed[0]["detail"])
+    )
+    artifacts_line = COMPOSITE_CONFIG.splitlines().index("artifacts:") + 1
+    assert (failed[0]["file"], failed[0]["line"]) == ("releasekit.yaml", artifacts_line)

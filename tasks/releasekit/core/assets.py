@@ -96,6 +96,15 @@ def _select(patterns: tuple[str, ...], names: list[str], tag: str, version: str)
     return chosen
 
 
+def unmatched_patterns(
+    cfg: ArtifactsConfig, patterns: tuple[str, ...], tag: str, version: str
+) -> list[str]:
+    """The rendered patterns that select no release file (their check would silently not run)."""
+    names = [a.name for a in _primary_assets(cfg, tag, version)]
+    rendered = [render_name(p, tag, version) for p in patterns]
+    return [p for p in rendered if not any(fnmatch.fnmatchcase(n, p) for n in names)]
+
+
 def signed_blobs(cfg: ArtifactsConfig, tag: str, version: str) -> list[str]:
     """The release files that carry a Sigstore signature bundle."""
     if cfg.signing is None:
