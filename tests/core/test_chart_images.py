@@ -99,3 +99,14 @@ def test_expected_images_require_their_spelling_digest_and_presence() -> None:
         ("wrong-tag", "ghcr.io/org/side@sha256:" + "a" * 64),
         ("missing", "ghcr.io/org/never:v1.0.0"),
     ]
+
+
+def test_registry_prefix_without_slash_matches_whole_path_segments_only() -> None:
+    chart = ChartConfig(path="c", registries=("ghcr.io/org",))
+    checks = check_images(
+        [_found("ghcr.io/org/app:v1.0.0"), _found("ghcr.io/org-evil/app:v1.0.0")],
+        chart,
+        "v1.0.0",
+        "1.0.0",
+    )
+    assert [c.verdict for c in checks] == ["ok", "not-allowed"]

@@ -173,7 +173,9 @@ def _check_one(
             return ImageCheck(item, f"one of {allowed}", "not-allowed")
         spelled = want.text
     else:
-        if chart.registries and not ref.repository.startswith(chart.registries):
+        if chart.registries and not any(
+            _under(ref.repository, prefix) for prefix in chart.registries
+        ):
             return ImageCheck(item, f"an image from {', '.join(chart.registries)}", "not-allowed")
         spelled = f"{ref.repository}:{tag}"
     if ref.digest is not None:
@@ -187,6 +189,12 @@ def _check_one(
     if ref.tag in wanted_tags:
         return ImageCheck(item, item.image, "ok")
     return ImageCheck(item, spelled, "wrong-tag")
+
+
+def _under(repository: str, prefix: str) -> bool:
+    """``ghcr.io/org`` covers ``ghcr.io/org/app`` but not ``ghcr.io/org-evil/app``."""
+    prefix = prefix.rstrip("/")
+    return repository == prefix or repository.startswith(prefix + "/")
 
 
 def describe(check: ImageCheck) -> str:
