@@ -566,3 +566,16 @@ def test_artifacts_signing_pattern_that_matches_nothing_fails_not_skips(
     )
     artifacts_line = COMPOSITE_CONFIG.splitlines().index("artifacts:") + 1
     assert (failed[0]["file"], failed[0]["line"]) == ("releasekit.yaml", artifacts_line)
+
+
+def test_release_checksums_lists_a_symlink_under_its_own_name(cli: Cli, dist: Path) -> None:
+    tool = require_real("sha256sum", "apt-get install -y coreutils")
+    (dist / "krt_v0.0.3_checksums.txt").unlink()
+    (dist / "krt_latest_linux_amd64.tar.gz").symlink_to("krt_v0.0.3_linux_amd64.tar.gz")
+    result = cli("release.checksums", "dist/*.tar.gz", "--output", "dist/SUMS.txt", cwd=dist.parent)
+    assert result.code == 0, result.err
+    listed = [ln.split("  ", 1)[1] for ln in (dist / "SUMS.txt").read_text().splitlines()]
+    assert listed == sorted(p.name for p in dist.glob("*.tar.gz"))
+    check = subprocess.run([tool, "-c", "SUMS.txt"], cwd=dist, capture_output=True, text=True)
+    assert check.returncode == 0
+    assert "krt_latest_linux_amd64.tar.gz: OK" in check.stdout
