@@ -332,3 +332,16 @@ def test_crd_history_without_the_table_says_how_to_fix(
     result = cli("docs.crd-history", "--path", "crds", cwd=repo.path)
     assert result.code == 1
     assert "docs/upgrading.md: no heading 'Version History with CRD Changes'" in result.err
+
+
+def test_chart_sync_with_no_crds_on_either_side_is_an_error_not_in_sync(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    for directory in ("config/crd/bases", "charts/demo-operator/crds"):
+        for crd in (example_repo.path / directory).glob("*.yaml"):
+            crd.unlink()
+    result = cli("verify.chart-sync", cwd=example_repo.path)
+    assert result.code == 1, result.out
+    assert "in sync" not in result.out
+    assert "no CustomResourceDefinition in either, so nothing was compared" in result.err
+    assert "run `make helm-sync`" in result.err

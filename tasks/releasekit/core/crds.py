@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .config import Config, CrdSync
-from .errors import UsageError
+from .errors import FileFormatError, UsageError
 from .git import git, resolve_commit
 from .helm import load_yaml_documents
 from .process import run
@@ -134,6 +134,12 @@ def check_sync(root: Path, pair: CrdSync) -> list[SyncDrift]:
     """Compare the generated CRDs with the chart's copies; an empty list means in sync."""
     generated = read_crd_dir(root, pair.generated)
     chart = read_crd_dir(root, pair.chart)
+    if not generated and not chart:
+        fix = f"run `{pair.fix}`" if pair.fix else "generate them (e.g. controller-gen)"
+        raise FileFormatError(
+            f"{pair.generated} and {pair.chart}: no CustomResourceDefinition in either, so "
+            f"nothing was compared; {fix}, or fix helm.crds in releasekit.yaml"
+        )
     drifts: list[SyncDrift] = []
     for name in sorted(set(generated) | set(chart)):
         if name not in chart:
