@@ -200,6 +200,28 @@ def test_assets_reports_every_kind_of_problem(cli: Cli, make_repo: Callable[...,
     assert "dist/krt_v0.0.3_checksums.txt:2: lists krt_v0.0.3_darwin.tar.gz" in result.err
 
 
+def test_assets_accept_dot_slash_names_in_the_checksums_file(
+    cli: Cli, make_repo: Callable[..., Repo]
+) -> None:
+    """`sha256sum ./*` writes './name'; that is the same file, and sha256sum -c agrees."""
+    tool = require_real("sha256sum", "apt-get install -y coreutils")
+    files: dict[str, str | bytes] = {
+        "dist/krt_v0.0.3_linux_amd64.tar.gz": "l",
+        "dist/krt_v0.0.3_windows_amd64.zip": "w",
+        "dist/install.yaml": "kind: List\n",
+    }
+    sums = "".join(f"{_sha(str(v).encode())}  ./{k[5:]}\n" for k, v in files.items())
+    repo = make_repo(
+        {**files, "releasekit.yaml": ASSETS_CONFIG, "dist/krt_v0.0.3_checksums.txt": sums}
+    )
+    oracle = subprocess.run(
+        [tool, "-c", "krt_v0.0.3_checksums.txt"], cwd=repo.path / "dist", capture_output=True
+    )
+    assert oracle.returncode == 0
+    result = cli("verify.assets", "--tag", "v0.0.3", cwd=repo.path)
+    assert (result.code, result.lines) == (0, ["dist: all 4 expected files present"])
+
+
 def test_assets_bad_config_names_key_and_line(cli: Cli, make_repo: Callable[..., Repo]) -> None:
     repo = make_repo({"releasekit.yaml": ASSETS_CONFIG.replace("linux/amd64", "linux")})
     result = cli("verify.assets", "--tag", "v0.0.3", "--print", cwd=repo.path)
