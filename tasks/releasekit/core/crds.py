@@ -353,9 +353,19 @@ def crd_directory(cfg: Config, path: str = "") -> str:
 
 
 def changes_between(
-    root: Path, directory: str, since: str, until: str | None, *, schema_only: bool
+    root: Path,
+    directory: str,
+    since: str,
+    until: str | None,
+    *,
+    schema_only: bool,
+    allow_empty: bool = False,
 ) -> list[CrdChange]:
-    """CRD changes in ``directory`` from git ref ``since`` to ``until`` (None: the working tree)."""
+    """CRD changes in ``directory`` from git ref ``since`` to ``until`` (None: the working tree).
+
+    With ``allow_empty`` two refs without any CRD (releases from before the project had CRDs)
+    simply have no changes; otherwise that is taken for a wrong directory.
+    """
     for ref in (since, until):
         if ref is not None:
             resolve_commit(root, ref)  # a clear "does not name a commit" before any git show
@@ -364,7 +374,7 @@ def changes_between(
         new = read_crd_dir(root, directory) if (root / directory).is_dir() else {}
     else:
         new = read_crd_dir_at(root, until, directory)
-    if not old and not new:
+    if not old and not new and not allow_empty:
         where = "the working tree" if until is None else until
         raise UsageError(
             f"{directory}: no CRDs there at {since} nor in {where}; pass the CRD directory with --path"
