@@ -601,3 +601,17 @@ def test_release_checksums_lists_a_symlink_under_its_own_name(cli: Cli, dist: Pa
     check = subprocess.run([tool, "-c", "SUMS.txt"], cwd=dist, capture_output=True, text=True)
     assert check.returncode == 0
     assert "krt_latest_linux_amd64.tar.gz: OK" in check.stdout
+
+
+def test_cosign_image_with_staging_is_refused_not_silently_production(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stand-in cosign that would accept anything: --staging must not be dropped on the floor."""
+    _stand_in(tmp_path, monkeypatch, "cosign", f'cat "{COSIGN / "podinfo-verify.stdout.json"}"\n')
+    result = cli(
+        "verify.cosign", "ghcr.io/stefanprodan/modules/podinfo:latest", "--identity-regexp",
+        ".*", "--staging", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.code == 2
+    assert "--staging/--trusted-root apply to blobs" in result.err
+    assert result.out == ""
