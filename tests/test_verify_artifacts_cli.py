@@ -615,3 +615,12 @@ def test_cosign_image_with_staging_is_refused_not_silently_production(
     assert result.code == 2
     assert "--staging/--trusted-root apply to blobs" in result.err
     assert result.out == ""
+
+
+def test_attestation_with_gh_stand_in_refuses_staging_instead_of_dropping_it(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _stand_in(tmp_path, monkeypatch, "gh", "exit 0\n")
+    result = cli("verify.attestation", "x", "--repo", "a/b", "--with-gh", "--staging", cwd=tmp_path)
+    assert result.code == 2
+    assert "--staging/--trusted-root are for the in-process check" in result.err

@@ -625,6 +625,11 @@ def attestation(
             predicate_type=predicate_type,
         )
         if with_gh:
+            if staging or trusted_root:
+                raise UsageError(
+                    "--staging/--trusted-root are for the in-process check; gh uses its own "
+                    "trust root (drop --with-gh, or see `gh attestation verify --help`)"
+                )
             output = att.verify_with_gh(Path(artifact), Path(bundle) if bundle else None, policy)
             a.out(output.rstrip("\n") if json else f"{artifact}: OK (gh attestation verify)")
             return
