@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from releasekit.core.chart_images import FoundImage, check_images, find_images, parse_image
+from releasekit.core.chart_images import (
+    FoundImage,
+    check_images,
+    describe,
+    find_images,
+    parse_image,
+)
 from releasekit.core.config import ChartConfig
 from releasekit.core.helm import Manifest
 
@@ -110,3 +116,19 @@ def test_registry_prefix_without_slash_matches_whole_path_segments_only() -> Non
         "1.0.0",
     )
     assert [c.verdict for c in checks] == ["ok", "not-allowed"]
+
+
+def test_a_digest_pin_that_also_names_an_old_tag_is_a_mismatch() -> None:
+    digest = "@sha256:" + "c" * 64
+    checks = check_images(
+        [
+            _found("ghcr.io/org/app:v0.9.0" + digest),
+            _found("ghcr.io/org/app:v1.0.0" + digest),
+            _found("ghcr.io/org/app" + digest),
+        ],
+        ChartConfig(path="c"),
+        "v1.0.0",
+        "1.0.0",
+    )
+    assert [c.verdict for c in checks] == ["wrong-tag", "pinned", "pinned"]
+    assert describe(checks[0]).endswith("(expected ghcr.io/org/app:v1.0.0)")

@@ -178,14 +178,18 @@ def _check_one(
         ):
             return ImageCheck(item, f"an image from {', '.join(chart.registries)}", "not-allowed")
         spelled = f"{ref.repository}:{tag}"
+    want_tag = parse_image(spelled).tag
+    wanted_tags = {want_tag} if expected else {tag, version}
     if ref.digest is not None:
         want_digest = parse_image(spelled).digest
         if want_digest is not None and want_digest != ref.digest:
             return ImageCheck(item, spelled, "wrong-tag")
+        # repo:v0.1.7@sha256:... in the v0.1.8 release is a stale pin, not a pin.
+        if ref.tag is not None and want_tag is not None and ref.tag not in wanted_tags:
+            return ImageCheck(item, spelled, "wrong-tag")
         return ImageCheck(item, spelled, "pinned")
     if ref.tag is None:
         return ImageCheck(item, spelled, "no-tag")
-    wanted_tags = {parse_image(spelled).tag} if expected else {tag, version}
     if ref.tag in wanted_tags:
         return ImageCheck(item, item.image, "ok")
     return ImageCheck(item, spelled, "wrong-tag")
