@@ -200,6 +200,28 @@ def test_assets_reports_every_kind_of_problem(cli: Cli, make_repo: Callable[...,
     assert "dist/krt_v0.0.3_checksums.txt:2: lists krt_v0.0.3_darwin.tar.gz" in result.err
 
 
+def test_assets_accept_dot_slash_names_in_the_checksums_file(
+    cli: Cli, make_repo: Callable[..., Repo]
+) -> None:
+    """`sha256sum ./*` writes './name'; that is the same file, and sha256sum -c agrees."""
+    tool = require_real("sha256sum", "apt-get install -y coreutils")
+    files: dict[str, str | bytes] = {
+        "dist/krt_v0.0.3_linux_amd64.tar.gz": "l",
+        "dist/krt_v0.0.3_windows_amd64.zip": "w",
+        "dist/install.yaml": "kind: List\n",
+    }
+    sums = "".join(f"{_sha(str(v).encode())}  ./{k[5:]}\n" for k, v in files.items())
+    repo = make_repo(
+        {**files, "releasekit.yaml": ASSETS_CONFIG, "dist/krt_v0.0.3_checksums.txt": sums}
+    )
+    oracle = subprocess.run(
+        [tool, "-c", "krt_v0.0.3_checksums.txt"], cwd=repo.path / "dist", capture_output=True
+    )
+    assert oracle.returncode == 0
+    result = cli("verify.assets", "--tag", "v0.0.3", cwd=repo.path)
+    assert (result.code, result.lines) == (0, ["dist: all 4 expected files present"])
+
+
 def test_assets_bad_config_names_key_and_line(cli: Cli, make_repo: Callable[..., Repo]) -> None:
     repo = make_repo({"releasekit.yaml": ASSETS_CONFIG.replace("linux/amd64", "linux")})
     result = cli("verify.assets", "--tag", "v0.0.3", "--print", cwd=repo.path)
@@ -517,3 +539,88 @@ def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPa
     assert not _progress.wanted()
     with _progress.bytes_progress("sha256") as factory:
         assert factory is None
+
+
+def test_attestation_with_gh_stand_in_is_given_the_identity(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gh cannot run here: a stand-in records its argv. --identity must reach gh, not vanish."""
+    args_file = tmp_path / "argv"
+    _stand_in(tmp_path, monkeypatch, "gh", f'printf "%s\\n" "$@" > "{args_file}"\n')
+    exact = cli(
+        "verify.attestation", "x", "--repo", "a/b", "--identity", "https://id", "--with-gh",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert exact.code == 0, exact.err
+    argv = args_file.read_text().splitlines()
+    assert argv[argv.index("--cert-identity") + 1] == "https://id"
+    regexp = cli(
+        "verify.attestation", "x", "--repo", "a/b", "--identity-regexp", "https://.*", "--with-gh",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert regexp.code == 0, regexp.err
+    argv = args_file.read_text().splitlines()
+    assert argv[argv.index("--cert-identity-regex") + 1] == "^(?:https://.*)$"
+
+
+def test_artifacts_signing_pattern_that_matches_nothing_fails_not_skips(
+    cli: Cli, release_repo: Repo
+) -> None:
+    """A typo in signing.blobs (and no bundle in dist/) used to pass with no signature check."""
+    config = release_repo.path / "releasekit.yaml"
+    config.write_text(
+        config.read_text()
+        .replace("blobs: [bundle_v3_github.whl]", "blobs: [bundle_v3_github.tar.gz]")
+        .replace("files: [reusable-workflow-artifact]\n    bundle", "files: [x-*]\n    bundle")
+    )
+    (release_repo.path / "dist" / "bundle_v3_github.whl.sigstore").unlink()
+    (release_repo.path / "dist" / "reusable-workflow-artifact.intoto.jsonl").unlink()
+    result = cli("verify.artifacts", "--tag", "v0.1.2", "--json", cwd=release_repo.path)
+    assert result.code == 3, result.err
+    failed = [c for c in json.loads(result.out)["checks"] if not c["ok"]]
+    assert [(c["check"], c["subject"]) for c in failed] == [
+        ("signature", "bundle_v3_github.tar.gz"),
+        ("attestation", "x-*"),
+    ]
+    assert (
+        "artifacts.signing.blobs pattern 'bundle_v3_github.tar.gz' matches no release file"
+        in (failed[0]["detail"])
+    )
+    artifacts_line = COMPOSITE_CONFIG.splitlines().index("artifacts:") + 1
+    assert (failed[0]["file"], failed[0]["line"]) == ("releasekit.yaml", artifacts_line)
+
+
+def test_release_checksums_lists_a_symlink_under_its_own_name(cli: Cli, dist: Path) -> None:
+    tool = require_real("sha256sum", "apt-get install -y coreutils")
+    (dist / "krt_v0.0.3_checksums.txt").unlink()
+    (dist / "krt_latest_linux_amd64.tar.gz").symlink_to("krt_v0.0.3_linux_amd64.tar.gz")
+    result = cli("release.checksums", "dist/*.tar.gz", "--output", "dist/SUMS.txt", cwd=dist.parent)
+    assert result.code == 0, result.err
+    listed = [ln.split("  ", 1)[1] for ln in (dist / "SUMS.txt").read_text().splitlines()]
+    assert listed == sorted(p.name for p in dist.glob("*.tar.gz"))
+    check = subprocess.run([tool, "-c", "SUMS.txt"], cwd=dist, capture_output=True, text=True)
+    assert check.returncode == 0
+    assert "krt_latest_linux_amd64.tar.gz: OK" in check.stdout
+
+
+def test_cosign_image_with_staging_is_refused_not_silently_production(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stand-in cosign that would accept anything: --staging must not be dropped on the floor."""
+    _stand_in(tmp_path, monkeypatch, "cosign", f'cat "{COSIGN / "podinfo-verify.stdout.json"}"\n')
+    result = cli(
+        "verify.cosign", "ghcr.io/stefanprodan/modules/podinfo:latest", "--identity-regexp",
+        ".*", "--staging", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.code == 2
+    assert "--staging/--trusted-root apply to blobs" in result.err
+    assert result.out == ""
+
+
+def test_attestation_with_gh_stand_in_refuses_staging_instead_of_dropping_it(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _stand_in(tmp_path, monkeypatch, "gh", "exit 0\n")
+    result = cli("verify.attestation", "x", "--repo", "a/b", "--with-gh", "--staging", cwd=tmp_path)
+    assert result.code == 2
+    assert "--staging/--trusted-root are for the in-process check" in result.err

@@ -40,9 +40,15 @@ def crd_history(
         hc = helm_config(cfg)
         table = read_table(cfg.root, file if file else hc.crd_history)
         directory = crd_directory(cfg, path)
+        if not (cfg.root / directory).is_dir():
+            raise UsageError(f"{directory}: no such CRD directory; fix helm.crds or --path")
 
         def changed(old: str, new: str | None) -> bool:
-            return bool(changes_between(cfg.root, directory, old, new, schema_only=True))
+            # Releases from before the project had CRDs compare as "no change".
+            changes = changes_between(
+                cfg.root, directory, old, new, schema_only=True, allow_empty=True
+            )
+            return bool(changes)
 
         if not add:
             findings = audit(table, release_tags(cfg.root, cfg.tag_format), changed)

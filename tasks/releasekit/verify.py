@@ -539,6 +539,11 @@ def cosign(
             identity=identity or None, identity_regexp=identity_regexp or None, issuer=issuer
         )
         if not (bundle or signature or certificate) and sig.is_image_reference(target):
+            if staging or trusted_root:
+                raise UsageError(
+                    "--staging/--trusted-root apply to blobs; for an image cosign uses its own "
+                    "trust root (set it up with `cosign initialize --mirror ... --root ...`)"
+                )
             images = sig.verify_image(target, policy)
             result = {"target": target, "kind": "image", "ok": True}
             result["signatures"] = [vars(s) for s in images]
@@ -620,6 +625,11 @@ def attestation(
             predicate_type=predicate_type,
         )
         if with_gh:
+            if staging or trusted_root:
+                raise UsageError(
+                    "--staging/--trusted-root are for the in-process check; gh uses its own "
+                    "trust root (drop --with-gh, or see `gh attestation verify --help`)"
+                )
             output = att.verify_with_gh(Path(artifact), Path(bundle) if bundle else None, policy)
             a.out(output.rstrip("\n") if json else f"{artifact}: OK (gh attestation verify)")
             return

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from releasekit.core.chart_images import FoundImage, check_images, find_images, parse_image
+from releasekit.core.chart_images import (
+    FoundImage,
+    check_images,
+    describe,
+    find_images,
+    parse_image,
+)
 from releasekit.core.config import ChartConfig
 from releasekit.core.helm import Manifest
 
@@ -99,3 +105,30 @@ def test_expected_images_require_their_spelling_digest_and_presence() -> None:
         ("wrong-tag", "ghcr.io/org/side@sha256:" + "a" * 64),
         ("missing", "ghcr.io/org/never:v1.0.0"),
     ]
+
+
+def test_registry_prefix_without_slash_matches_whole_path_segments_only() -> None:
+    chart = ChartConfig(path="c", registries=("ghcr.io/org",))
+    checks = check_images(
+        [_found("ghcr.io/org/app:v1.0.0"), _found("ghcr.io/org-evil/app:v1.0.0")],
+        chart,
+        "v1.0.0",
+        "1.0.0",
+    )
+    assert [c.verdict for c in checks] == ["ok", "not-allowed"]
+
+
+def test_a_digest_pin_that_also_names_an_old_tag_is_a_mismatch() -> None:
+    digest = "@sha256:" + "c" * 64
+    checks = check_images(
+        [
+            _found("ghcr.io/org/app:v0.9.0" + digest),
+            _found("ghcr.io/org/app:v1.0.0" + digest),
+            _found("ghcr.io/org/app" + digest),
+        ],
+        ChartConfig(path="c"),
+        "v1.0.0",
+        "1.0.0",
+    )
+    assert [c.verdict for c in checks] == ["wrong-tag", "pinned", "pinned"]
+    assert describe(checks[0]).endswith("(expected ghcr.io/org/app:v1.0.0)")

@@ -332,3 +332,43 @@ def test_crd_history_without_the_table_says_how_to_fix(
     result = cli("docs.crd-history", "--path", "crds", cwd=repo.path)
     assert result.code == 1
     assert "docs/upgrading.md: no heading 'Version History with CRD Changes'" in result.err
+
+
+def test_chart_sync_with_no_crds_on_either_side_is_an_error_not_in_sync(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    for directory in ("config/crd/bases", "charts/demo-operator/crds"):
+        for crd in (example_repo.path / directory).glob("*.yaml"):
+            crd.unlink()
+    result = cli("verify.chart-sync", cwd=example_repo.path)
+    assert result.code == 1, result.out
+    assert "in sync" not in result.out
+    assert "no CustomResourceDefinition in either, so nothing was compared" in result.err
+    assert "run `make helm-sync`" in result.err
+
+
+def test_crd_history_audit_covers_releases_from_before_the_project_had_crds(
+    make_repo: Callable[..., Repo], example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    table = (
+        "# Upgrading\n\n## Version History with CRD Changes\n\n"
+        "| Version | CRD Changes | Notes |\n|---|---|---|\n| v0.2.0 | Yes | First CRD |\n"
+    )
+    repo = make_repo({"docs/upgrading.md": table, "main.go": "package main\n"})
+    repo.git("tag", "v0.0.1")
+    repo.commit("fix: no CRDs yet", {"main.go": "package main // 2\n"})
+    repo.git("tag", "v0.1.0")
+    repo.commit(
+        "feat: the Agent CRD", {"crds/agents.yaml": (example_repo.path / AGENTS).read_text()}
+    )
+    repo.git("tag", "v0.2.0")
+    result = cli("docs.crd-history", "--path", "crds", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert result.lines == [
+        "OK       v0.1.0: no CRD changes since v0.0.1, no row needed",
+        "OK       docs/upgrading.md:7: v0.2.0 row matches (Yes)",
+        "docs/upgrading.md: audited 2 releases, 0 mismatches",
+    ]
+    typo = cli("docs.crd-history", "--path", "crdz", cwd=repo.path)
+    assert typo.code == 2
+    assert "crdz: no such CRD directory; fix helm.crds or --path" in typo.err

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .assets import attested_files, check_assets, render_name, signed_blobs
+from .assets import attested_files, check_assets, render_name, signed_blobs, unmatched_patterns
 from .checksums import CheckOptions, check_checksums, read_checksum_file
 from .config import ArtifactsConfig, Config, SigningConfig
 from .errors import ConfigError, ReleaseError
@@ -123,6 +123,24 @@ def _guard(check: str, subject: str, action: Callable[[], str]) -> Row:
         return Row(check, subject, False, str(exc))
 
 
+def _unmatched(
+    art: ArtifactsConfig, check: str, key: str, patterns: tuple[str, ...], tag: str, version: str
+) -> list[Row]:
+    """A failed row per pattern that selects no release file: a silent skip is not a pass."""
+    return [
+        Row(
+            check,
+            pattern,
+            False,
+            f"{art.origin}: {key} pattern {pattern!r} matches no release file of {tag}, so "
+            "nothing was checked for it; fix the pattern (see verify.assets --print)",
+            art.origin.source,
+            art.origin.line,
+        )
+        for pattern in unmatched_patterns(art, patterns, tag, version)
+    ]
+
+
 def _signatures(
     art: ArtifactsConfig, directory: Path, tag: str, version: str, verifier: Any
 ) -> list[Row]:
@@ -133,7 +151,7 @@ def _signatures(
         return []
     identity, regexp = render_identity(signing, tag, version)
     policy = IdentityPolicy(identity=identity, identity_regexp=regexp, issuer=signing.issuer)
-    rows = []
+    rows = _unmatched(art, "signature", "artifacts.signing.blobs", signing.blobs, tag, version)
     for blob in signed_blobs(art, tag, version):
         bundle = directory / render_name(signing.bundle, tag, version, file=blob)
 
@@ -180,7 +198,16 @@ def _attestations(
         identity=identity,
         predicate_type=att.predicate_type,
     )
-    rows = []
+    rows = _unmatched(art, "attestation", "artifacts.attestations.files", att.files, tag, version)
+    if not att.files:
+        rows.append(
+            Row(
+                "attestation", "(none)", False,
+                f"{art.origin}: artifacts.attestations lists no files, so nothing is checked; "
+                "add files: [<asset name or glob>]",
+                art.origin.source, art.origin.line,
+            )
+        )  # fmt: skip
     for name in attested_files(art, tag, version):
         bundle = directory / render_name(att.bundle, tag, version, file=name)
 

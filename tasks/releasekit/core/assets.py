@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -96,6 +97,15 @@ def _select(patterns: tuple[str, ...], names: list[str], tag: str, version: str)
     return chosen
 
 
+def unmatched_patterns(
+    cfg: ArtifactsConfig, patterns: tuple[str, ...], tag: str, version: str
+) -> list[str]:
+    """The rendered patterns that select no release file (their check would silently not run)."""
+    names = [a.name for a in _primary_assets(cfg, tag, version)]
+    rendered = [render_name(p, tag, version) for p in patterns]
+    return [p for p in rendered if not any(fnmatch.fnmatchcase(n, p) for n in names)]
+
+
 def signed_blobs(cfg: ArtifactsConfig, tag: str, version: str) -> list[str]:
     """The release files that carry a Sigstore signature bundle."""
     if cfg.signing is None:
@@ -178,7 +188,8 @@ def check_assets(
     checksums = next((a for a in expected if a.kind == "checksums"), None)
     if checksums is not None and checksums.name in present:
         listing = read_checksum_file(directory / checksums.name, f"{shown}/{checksums.name}")
-        listed = {e.display_name for e in listing.entries}
+        # "./name" (as `sha256sum ./*` writes) is the same file as "name".
+        listed = {posixpath.normpath(e.display_name) for e in listing.entries}
         for asset in expected:
             if asset.kind in ("archive", "file") and asset.name not in listed:
                 problems.append(
@@ -189,7 +200,7 @@ def check_assets(
                     )
                 )
         for entry in listing.entries:
-            if entry.display_name not in present:
+            if posixpath.normpath(entry.display_name) not in present:
                 problems.append(
                     AssetProblem(
                         "listed-but-absent",

@@ -235,6 +235,11 @@ def gh_verify_argv(artifact: Path, bundle: Path | None, policy: AttestationPolic
         argv += ["--repo", policy.repo]
     if policy.signer_workflow is not None:
         argv += ["--signer-workflow", policy.signer_workflow]
+    if policy.identity is not None and policy.identity.identity is not None:
+        argv += ["--cert-identity", policy.identity.identity]
+    elif policy.identity is not None:
+        # gh matches the regexp anywhere in the SAN; anchor it like releasekit does.
+        argv += ["--cert-identity-regex", f"^(?:{policy.identity.identity_regexp})$"]
     argv += ["--predicate-type", policy.predicate_type, "--cert-oidc-issuer", policy.issuer]
     return argv
 

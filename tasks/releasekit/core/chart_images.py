@@ -173,20 +173,32 @@ def _check_one(
             return ImageCheck(item, f"one of {allowed}", "not-allowed")
         spelled = want.text
     else:
-        if chart.registries and not ref.repository.startswith(chart.registries):
+        if chart.registries and not any(
+            _under(ref.repository, prefix) for prefix in chart.registries
+        ):
             return ImageCheck(item, f"an image from {', '.join(chart.registries)}", "not-allowed")
         spelled = f"{ref.repository}:{tag}"
+    want_tag = parse_image(spelled).tag
+    wanted_tags = {want_tag} if expected else {tag, version}
     if ref.digest is not None:
         want_digest = parse_image(spelled).digest
         if want_digest is not None and want_digest != ref.digest:
             return ImageCheck(item, spelled, "wrong-tag")
+        # repo:v0.1.7@sha256:... in the v0.1.8 release is a stale pin, not a pin.
+        if ref.tag is not None and want_tag is not None and ref.tag not in wanted_tags:
+            return ImageCheck(item, spelled, "wrong-tag")
         return ImageCheck(item, spelled, "pinned")
     if ref.tag is None:
         return ImageCheck(item, spelled, "no-tag")
-    wanted_tags = {parse_image(spelled).tag} if expected else {tag, version}
     if ref.tag in wanted_tags:
         return ImageCheck(item, item.image, "ok")
     return ImageCheck(item, spelled, "wrong-tag")
+
+
+def _under(repository: str, prefix: str) -> bool:
+    """``ghcr.io/org`` covers ``ghcr.io/org/app`` but not ``ghcr.io/org-evil/app``."""
+    prefix = prefix.rstrip("/")
+    return repository == prefix or repository.startswith(prefix + "/")
 
 
 def describe(check: ImageCheck) -> str:

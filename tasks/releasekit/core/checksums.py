@@ -614,11 +614,13 @@ def plan_checksums(
     if base is None:
         base = output.parent if output is not None else root
     files = collect_files(root, patterns, exclude=[output] if output is not None else [])
-    real_base = base.resolve()
+    # Names are the files' own (absolute, unresolved) paths: a symlink is listed under its
+    # name in the release, not under its target's.
+    real_base = Path(os.path.abspath(base))
     rows: list[tuple[bytes, str]] = []
     names: dict[Path, bytes] = {}
     for path in files:
-        real = path.resolve()
+        real = Path(os.path.abspath(path))
         if real_base not in real.parents:
             raise UsageError(
                 f"{path} is not inside {base}; checksum names are relative to the directory of "

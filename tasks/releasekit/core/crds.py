@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .config import Config, CrdSync
-from .errors import UsageError
+from .errors import FileFormatError, UsageError
 from .git import git, resolve_commit
 from .helm import load_yaml_documents
 from .process import run
@@ -134,6 +134,12 @@ def check_sync(root: Path, pair: CrdSync) -> list[SyncDrift]:
     """Compare the generated CRDs with the chart's copies; an empty list means in sync."""
     generated = read_crd_dir(root, pair.generated)
     chart = read_crd_dir(root, pair.chart)
+    if not generated and not chart:
+        fix = f"run `{pair.fix}`" if pair.fix else "generate them (e.g. controller-gen)"
+        raise FileFormatError(
+            f"{pair.generated} and {pair.chart}: no CustomResourceDefinition in either, so "
+            f"nothing was compared; {fix}, or fix helm.crds in releasekit.yaml"
+        )
     drifts: list[SyncDrift] = []
     for name in sorted(set(generated) | set(chart)):
         if name not in chart:
@@ -347,9 +353,19 @@ def crd_directory(cfg: Config, path: str = "") -> str:
 
 
 def changes_between(
-    root: Path, directory: str, since: str, until: str | None, *, schema_only: bool
+    root: Path,
+    directory: str,
+    since: str,
+    until: str | None,
+    *,
+    schema_only: bool,
+    allow_empty: bool = False,
 ) -> list[CrdChange]:
-    """CRD changes in ``directory`` from git ref ``since`` to ``until`` (None: the working tree)."""
+    """CRD changes in ``directory`` from git ref ``since`` to ``until`` (None: the working tree).
+
+    With ``allow_empty`` two refs without any CRD (releases from before the project had CRDs)
+    simply have no changes; otherwise that is taken for a wrong directory.
+    """
     for ref in (since, until):
         if ref is not None:
             resolve_commit(root, ref)  # a clear "does not name a commit" before any git show
@@ -358,7 +374,7 @@ def changes_between(
         new = read_crd_dir(root, directory) if (root / directory).is_dir() else {}
     else:
         new = read_crd_dir_at(root, until, directory)
-    if not old and not new:
+    if not old and not new and not allow_empty:
         where = "the working tree" if until is None else until
         raise UsageError(
             f"{directory}: no CRDs there at {since} nor in {where}; pass the CRD directory with --path"
