@@ -100,7 +100,15 @@ def test_check_json_and_github_annotations(make_repo, cli, env_ci) -> None:
 
 def test_check_names_a_missing_file(make_repo, cli) -> None:
     result = cli("changelog.check", cwd=make_repo().path)
-    assert (result.code, result.err) == (1, "releasekit: error: CHANGELOG.md: file not found\n")
+    assert result.code == 1
+    assert result.err == (
+        "releasekit: error: CHANGELOG.md: file not found; create it (`releasekit changelog "
+        "--output CHANGELOG.md` writes one from the commits) or set changelog.path in "
+        "releasekit.yaml\n"
+    )
+    release = cli("changelog.release", "1.0.0", cwd=make_repo().path)
+    assert release.code == 1
+    assert "or set changelog.path in releasekit.yaml" in release.err
 
 
 # --- changelog (generation) ---------------------------------------------------------------------
