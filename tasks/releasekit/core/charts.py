@@ -280,6 +280,15 @@ def _check_bumped(
     cfg: Config, chart: Chart, current: semver.Version | None, release: Release
 ) -> ChartCheck:
     previous = previous_release(cfg.root, cfg.tag_format, release.version)
+    if previous is None and git(cfg.root, "rev-parse", "--is-shallow-repository").strip() == "true":
+        return ChartCheck(
+            chart.path,
+            "bumped",
+            False,
+            f"{chart.path}: this is a shallow clone without the release tags, so the bump rule "
+            "cannot be checked; fetch them (`git fetch --tags --unshallow`, or "
+            "actions/checkout with fetch-depth: 0)",
+        )
     if previous is None:
         return ChartCheck(
             chart.path,
