@@ -19,7 +19,7 @@ import semver
 
 from .config import ChartConfig, Config, HelmConfig, VersionFile
 from .errors import FileFormatError, GitError, UsageError, VersionError
-from .git import git
+from .git import git, is_shallow
 from .helm import Engine, Manifest, RenderRequest, load_yaml_documents, values_paths
 from .process import run
 from .tags import parse_tag, render_tag
@@ -280,7 +280,7 @@ def _check_bumped(
     cfg: Config, chart: Chart, current: semver.Version | None, release: Release
 ) -> ChartCheck:
     previous = previous_release(cfg.root, cfg.tag_format, release.version)
-    if previous is None and git(cfg.root, "rev-parse", "--is-shallow-repository").strip() == "true":
+    if previous is None and is_shallow(cfg.root):
         return ChartCheck(
             chart.path,
             "bumped",

@@ -172,3 +172,8 @@ def tracked_files(root: Path, name: str) -> list[str]:
     """Paths tracked by git whose file name is ``name`` (e.g. every ``go.mod``)."""
     out = git(root, "ls-files", "-z", "--", name, f"**/{name}")
     return sorted({p for p in out.split("\0") if p and PurePosixPath(p).name == name})
+
+
+def is_shallow(root: Path) -> bool:
+    """True in a shallow clone (e.g. actions/checkout's default fetch-depth 1)."""
+    return git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
