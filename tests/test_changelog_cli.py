@@ -100,7 +100,15 @@ def test_check_json_and_github_annotations(make_repo, cli, env_ci) -> None:
 
 def test_check_names_a_missing_file(make_repo, cli) -> None:
     result = cli("changelog.check", cwd=make_repo().path)
-    assert (result.code, result.err) == (1, "releasekit: error: CHANGELOG.md: file not found\n")
+    assert result.code == 1
+    assert result.err == (
+        "releasekit: error: CHANGELOG.md: file not found; create it (`releasekit changelog "
+        "--output CHANGELOG.md` writes one from the commits) or set changelog.path in "
+        "releasekit.yaml\n"
+    )
+    release = cli("changelog.release", "1.0.0", cwd=make_repo().path)
+    assert release.code == 1
+    assert "or set changelog.path in releasekit.yaml" in release.err
 
 
 # --- changelog (generation) ---------------------------------------------------------------------
@@ -330,3 +338,43 @@ def test_prepare_refuses_a_changelog_that_is_also_a_version_file(make_repo, cli)
     )
     assert repo.snapshot() == before
     assert repo.git("branch", "--list", "release/*") == ""
+
+
+def test_generate_in_a_shallow_clone_without_the_last_tag_is_an_error(
+    example_repo: Repo, cli, tmp_path
+) -> None:
+    """actions/checkout's default depth 1: the changelog would list only the newest commit."""
+    import subprocess
+
+    _with_history(example_repo)
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{example_repo.path}", str(clone)],
+        check=True,
+    )
+    for argv in (("changelog",), ("changelog", "--all")):
+        result = cli(*argv, cwd=clone)
+        assert result.code == 1, result.out
+        assert "is a shallow clone and" in result.err
+        assert "fetch-depth: 0" in result.err
+        assert result.out == ""
+
+
+def test_generate_in_a_shallow_clone_that_holds_the_last_tag_works(
+    make_repo, cli, tmp_path
+) -> None:
+    import subprocess
+
+    repo = make_repo({"a.txt": "1\n"})
+    repo.commit("feat: before the release", {"a.txt": "2\n"})
+    repo.git("tag", "-a", "v1.0.0", "-m", "v1.0.0")
+    repo.commit("fix: after the release", {"a.txt": "3\n"})
+    clone = tmp_path / "depth2"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "2", f"file://{repo.path}", str(clone)], check=True
+    )
+    assert (clone / ".git" / "shallow").is_file()
+    result = cli("changelog", cwd=clone)
+    assert (result.code, result.err) == (0, "")
+    assert result.out == cli("changelog", cwd=repo.path).out
+    assert "After the release" in result.out and "Before the release" not in result.out

@@ -624,3 +624,18 @@ def test_attestation_with_gh_stand_in_refuses_staging_instead_of_dropping_it(
     result = cli("verify.attestation", "x", "--repo", "a/b", "--with-gh", "--staging", cwd=tmp_path)
     assert result.code == 2
     assert "--staging/--trusted-root are for the in-process check" in result.err
+
+
+def test_release_checksums_output_through_a_symlinked_directory(cli: Cli, dist: Path) -> None:
+    (dist / "krt_v0.0.3_checksums.txt").unlink()
+    link = dist.parent / "link"
+    link.symlink_to(dist.parent, target_is_directory=True)
+    result = cli(
+        "release.checksums", "dist/*.tar.gz", "--output", str(link / "dist" / "SUMS.txt"),
+        cwd=dist.parent,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert (dist / "SUMS.txt").read_text() == (
+        f"{_sha(b'darwin')}  krt_v0.0.3_darwin_arm64.tar.gz\n"
+        f"{_sha(b'linux')}  krt_v0.0.3_linux_amd64.tar.gz\n"
+    )

@@ -30,8 +30,8 @@ def crd_history(
     from .core.charts import helm_config, previous_release, release_tags
     from .core.crd_history import audit, plan_add_row, read_table
     from .core.crds import changes_between, crd_directory
-    from .core.errors import UsageError, VerificationFailed
-    from .core.git import local_tag_exists
+    from .core.errors import GitError, UsageError, VerificationFailed
+    from .core.git import is_shallow, local_tag_exists
     from .core.tags import version_from_tag
     from .core.textfile import render_diff, write_all
 
@@ -51,6 +51,12 @@ def crd_history(
             return bool(changes)
 
         if not add:
+            if is_shallow(cfg.root):
+                raise GitError(
+                    f"{table.path}: cannot audit in a shallow clone (release tags and history "
+                    "are missing); fetch them (`git fetch --tags --unshallow`, or "
+                    "actions/checkout with fetch-depth: 0)"
+                )
             findings = audit(table, release_tags(cfg.root, cfg.tag_format), changed)
             for finding in findings:
                 a.out(f"{'OK      ' if finding.ok else 'MISMATCH'} {finding.message}")

@@ -82,3 +82,19 @@ def test_progress_callback_sees_every_byte(tmp_path: Path) -> None:
     assert report.ok
     assert totals == [sum(300_000 * (i + 1) for i in range(5))]
     assert sum(seen) == totals[0]
+
+
+def test_identity_regexp_placeholders_are_literal_text() -> None:
+    import re
+
+    from releasekit.core.artifacts import render_identity
+    from releasekit.core.config import SigningConfig
+
+    signing = SigningConfig(
+        identity_regexp=r"https://github\.com/acme/krt/\.github/workflows/.+@refs/tags/{tag}"
+    )
+    identity, regexp = render_identity(signing, "v0.1.2+build.1", "0.1.2+build.1")
+    assert identity is None and regexp is not None
+    san = "https://github.com/acme/krt/.github/workflows/release.yml@refs/tags/"
+    assert re.fullmatch(regexp, san + "v0.1.2+build.1")
+    assert not re.fullmatch(regexp, san + "v0x1x2+build.1")

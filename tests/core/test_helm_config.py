@@ -70,6 +70,10 @@ def test_example_config_parses() -> None:
             "helm:\n  crd_history: ../x.md\n",
             "releasekit.yaml:2: helm.crd_history must be a path inside the repository",
         ),
+        (
+            "helm:\n  charts:\n    - path: c\n      values: [ci/a.yaml, /etc/passwd]\n",
+            "releasekit.yaml:4: helm.charts[0].values[1] must be a path inside the repository",
+        ),
         ("helm:\n  chart: x\n", "releasekit.yaml:2: unknown key 'helm.chart'"),
     ],
 )

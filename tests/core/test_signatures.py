@@ -20,6 +20,7 @@ from releasekit.core.signatures import (
     GITHUB_ISSUER,
     IdentityPolicy,
     cosign_verify_argv,
+    is_image_reference,
     make_verifier,
     parse_cosign_output,
     verify_blob_bundle,
@@ -393,3 +394,19 @@ def test_subject_matches_on_sha512_as_well() -> None:
         is None
     )
     assert _matching_subject({"subject": "not a list of subjects"}, digests) is None
+
+
+@pytest.mark.parametrize(
+    ("target", "image"),
+    [
+        ("ghcr.io/acme/krt:0.0.3", True),
+        ("ghcr.io/acme/krt@sha256:" + "a" * 64, True),
+        ("localhost:5000/krt:1", True),
+        ("./dist/krt.tar.gz", False),
+        ("../dist/krt.tar.gz", False),
+        ("/tmp/no/such.tar.gz", False),
+        ("dist/krt.tar.gz", False),
+    ],
+)
+def test_is_image_reference_never_takes_a_path_for_an_image(target: str, image: bool) -> None:
+    assert is_image_reference(target) is image

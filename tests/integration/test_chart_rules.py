@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable
+from pathlib import Path
 
 from conftest import CliResult, Repo
 
@@ -197,3 +199,29 @@ def test_bump_chart_regenerates_a_parent_chart_lock(
     lock = (repo.path / "charts/platform/Chart.lock").read_text()
     assert "  version: 0.4.0\n" in lock
     assert (repo.path / "charts/platform/charts/runtimes-0.4.0.tgz").is_file()
+
+
+def test_bump_rule_in_a_shallow_clone_without_tags_fails_instead_of_passing(
+    example_repo: Repo, cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    """actions/checkout's default fetch-depth 1 brings no older tags: nothing to compare with."""
+    values = example_repo.path / "charts/demo-operator/values.yaml"
+    changed = values.read_text().replace("replicaCount: 1", "replicaCount: 2")
+    example_repo.commit("fix: two replicas", {"charts/demo-operator/values.yaml": changed})
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{example_repo.path}", str(clone)],
+        check=True,
+    )
+    assert subprocess.run(["git", "-C", str(clone), "tag"], capture_output=True).stdout == b""
+    result = cli("verify.chart", "--tag", "v0.1.8", cwd=clone)
+    assert result.code == 3
+    assert result.lines[2].startswith(
+        "MISMATCH charts/demo-operator: this is a shallow clone without the release tags"
+    )
+    assert "fetch-depth: 0" in result.err
+    full = cli("verify.chart", "--tag", "v0.1.8", cwd=example_repo.path)
+    # the full history shows what the shallow clone hid
+    assert full.lines[2].startswith(
+        "MISMATCH charts/demo-operator/Chart.yaml: version 0.1.7 did not go up since v0.1.7"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -372,3 +373,21 @@ def test_crd_history_audit_covers_releases_from_before_the_project_had_crds(
     typo = cli("docs.crd-history", "--path", "crdz", cwd=repo.path)
     assert typo.code == 2
     assert "crdz: no such CRD directory; fix helm.crds or --path" in typo.err
+
+
+def test_crd_history_audit_refuses_a_shallow_clone(
+    example_repo: Repo, cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    release_with_crd_change(example_repo, "v0.1.8")
+    example_repo.commit("fix: after the release", {"README.md": "x\n"})
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{example_repo.path}", str(clone)],
+        check=True,
+    )
+    full = cli("docs.crd-history", cwd=example_repo.path)
+    assert full.code == 3  # v0.1.8 changed CRDs and has no row
+    result = cli("docs.crd-history", cwd=clone)
+    assert result.code == 1, result.out
+    assert "docs/upgrading.md: cannot audit in a shallow clone" in result.err
+    assert "fetch-depth: 0" in result.err

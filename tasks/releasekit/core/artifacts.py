@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -32,7 +33,7 @@ def render_identity(
 ) -> tuple[str | None, str | None]:
     """The (identity, identity_regexp) pair for ``tag`` from the signing config."""
 
-    def fill(text: str) -> str:
+    def fill(text: str, quote: Callable[[str], str] = str) -> str:
         for key, value in (
             ("{owner}", signing.owner or ""),
             ("{repo}", signing.repo or ""),
@@ -40,11 +41,12 @@ def render_identity(
             ("{tag}", tag),
             ("{version}", version),
         ):
-            text = text.replace(key, value)
+            text = text.replace(key, quote(value))
         return text
 
     if signing.identity_regexp is not None:
-        return None, fill(signing.identity_regexp)
+        # The values are literal text: the '.' of v0.1.2 must not match any character.
+        return None, fill(signing.identity_regexp, re.escape)
     return fill(signing.identity or DEFAULT_IDENTITY), None
 
 

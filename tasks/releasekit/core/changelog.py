@@ -196,6 +196,11 @@ def _section(line: int, end: int, text: str, subs: tuple[Subheading, ...]) -> Se
 def read_changelog(root: Path, path: str) -> Changelog:
     """Read and parse the changelog at ``root / path``."""
     real = root / path
+    if not real.exists():
+        raise FileFormatError(
+            f"{path}: file not found; create it (`releasekit changelog --output {path}` writes "
+            "one from the commits) or set changelog.path in releasekit.yaml"
+        )
     return parse_changelog(read_text(real, path), path, real)
 
 

@@ -19,7 +19,7 @@ import semver
 
 from .config import ChartConfig, Config, HelmConfig, VersionFile
 from .errors import FileFormatError, GitError, UsageError, VersionError
-from .git import git
+from .git import git, is_shallow
 from .helm import Engine, Manifest, RenderRequest, load_yaml_documents, values_paths
 from .process import run
 from .tags import parse_tag, render_tag
@@ -280,6 +280,15 @@ def _check_bumped(
     cfg: Config, chart: Chart, current: semver.Version | None, release: Release
 ) -> ChartCheck:
     previous = previous_release(cfg.root, cfg.tag_format, release.version)
+    if previous is None and is_shallow(cfg.root):
+        return ChartCheck(
+            chart.path,
+            "bumped",
+            False,
+            f"{chart.path}: this is a shallow clone without the release tags, so the bump rule "
+            "cannot be checked; fetch them (`git fetch --tags --unshallow`, or "
+            "actions/checkout with fetch-depth: 0)",
+        )
     if previous is None:
         return ChartCheck(
             chart.path,

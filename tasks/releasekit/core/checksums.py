@@ -614,13 +614,13 @@ def plan_checksums(
     if base is None:
         base = output.parent if output is not None else root
     files = collect_files(root, patterns, exclude=[output] if output is not None else [])
-    # Names are the files' own (absolute, unresolved) paths: a symlink is listed under its
+    # Directories are resolved, file names are not: a symlinked file is listed under its own
     # name in the release, not under its target's.
-    real_base = Path(os.path.abspath(base))
+    real_base = base.resolve()
     rows: list[tuple[bytes, str]] = []
     names: dict[Path, bytes] = {}
     for path in files:
-        real = Path(os.path.abspath(path))
+        real = path.parent.resolve() / path.name
         if real_base not in real.parents:
             raise UsageError(
                 f"{path} is not inside {base}; checksum names are relative to the directory of "

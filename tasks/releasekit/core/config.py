@@ -422,9 +422,11 @@ def _parse_chart(value: Value) -> ChartConfig:
     for name in ("release_name", "namespace"):
         if name in items:
             kwargs[name] = items[name].string()
-    for name in ("values", "registries", "allow"):
+    for name in ("registries", "allow"):
         if name in items:
             kwargs[name] = items[name].strings()
+    if "values" in items:  # read on every render: inside the repository, like the chart
+        kwargs["values"] = tuple(v.relative_path() for v in items["values"].sequence())
     if "images" in items:
         images = []
         for item in items["images"].sequence():

@@ -302,13 +302,26 @@ def read_releases(
     if head.returncode != 0:
         raise GitError(f"{root} has no commits yet; commit something before generating a changelog")
     tags = release_tags(root, tag_format)
+    shallow = git.is_shallow(root)
     if everything:
+        if shallow:
+            raise GitError(_shallow_message(root, "every release needs the whole history"))
         return group_releases(read_log(root, "HEAD"), tags, keep=keep)
     latest = next((t for t in tags if _is_ancestor(root, t.commit)), None)
     if latest is None:
+        if shallow:  # the last release tag may lie beyond the clone's depth
+            raise GitError(_shallow_message(root, "no release tag is in the fetched history"))
         return group_releases(read_log(root, "HEAD"), (), keep=keep)[:1]
     commits = read_log(root, f"{latest.commit}..HEAD")
     return group_releases(commits, (), since=latest, keep=keep)[:1]
+
+
+def _shallow_message(root: Path, why: str) -> str:
+    return (
+        f"{root} is a shallow clone and {why}, so the changelog would be wrong; fetch the "
+        "history and tags (`git fetch --tags --unshallow`, or actions/checkout with "
+        "fetch-depth: 0)"
+    )
 
 
 def _is_ancestor(root: Path, commit: str) -> bool:

@@ -183,3 +183,8 @@ def files_at(root: Path, commit: str, name: str) -> list[str]:
 def read_at(root: Path, commit: str, path: str) -> str:
     """The content of ``path`` as committed in ``commit``."""
     return git(root, "cat-file", "blob", f"{commit}:{path}")
+
+
+def is_shallow(root: Path) -> bool:
+    """True in a shallow clone (e.g. actions/checkout's default fetch-depth 1)."""
+    return git(root, "rev-parse", "--is-shallow-repository").strip() == "true"

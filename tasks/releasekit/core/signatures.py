@@ -406,8 +406,8 @@ def verify_image(
 
 def is_image_reference(target: str) -> bool:
     """True for ``registry/repo[:tag|@digest]`` that is not an existing local file."""
-    if Path(target).exists():
-        return False
+    if Path(target).exists() or target.startswith(("./", "../", "/")):
+        return False  # a path (perhaps mistyped), never a registry host
     return "/" in target and (
         ":" in target.rsplit("/", 1)[-1] or "@" in target or "." in target.split("/")[0]
     )
