@@ -219,7 +219,14 @@ class Config:
 
 
 def _tag_template(value: Value) -> str:
-    return value.template("{version}")
+    from .tagschemes import TagScheme
+
+    text = value.template("{version}")
+    try:  # the full grammar (placeholders, [optional] segments) is checked here, with the line
+        TagScheme(text)
+    except ConfigError as exc:
+        raise ConfigError(f"{value.origin}: {exc}; see templates/releasekit.yaml") from None
+    return text
 
 
 def _branch_template(value: Value) -> str:
