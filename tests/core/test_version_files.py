@@ -390,10 +390,22 @@ BAD_INPUT = [
         {"deploy.yaml": b"---\nkind: Service\n---\nkind: Deployment\nversion: 0.1.7\n"},
         [VersionFile("deploy.yaml", key=("version",))],
         "0.1.8",
-        TargetError,
+        FileFormatError,
         "deploy.yaml:3: a second YAML document starts here; a key target needs a "
         "single-document file — use a pattern target for multi-document YAML",
         id="multi-document-yaml-key-target",
+    ),
+    pytest.param(
+        {
+            "charts/a/Chart.yaml": b"version: 0.1.7\n",
+            "charts/b/Chart.yaml": b"version: &v 0.1.7\nappVersion: *v\n",
+            "charts/c/Chart.yaml": b"name: no-version-here\n",
+        },
+        [VersionFile("charts/*/Chart.yaml", key=("version",))],
+        "0.1.8",
+        TargetError,
+        "charts/b/Chart.yaml:1: the value is a block scalar, alias or tagged value",
+        id="glob-key-target-never-skips-a-value-it-cannot-edit",
     ),
     pytest.param(
         {"Chart.yaml": b"image: {tag: 0.1.7}\n"},

@@ -122,7 +122,7 @@ def _yaml_parse(text: str, display: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
         if exc.problem == "but found another document":  # valid YAML, just not one document
-            raise TargetError(
+            raise FileFormatError(
                 f"{display}{line}: a second YAML document starts here; a key target needs a "
                 "single-document file — use a pattern target for multi-document YAML"
             ) from None
@@ -169,8 +169,12 @@ def _merged_line(node: Any, segment: str) -> int | None:
     return int(node.lc.line) + 1
 
 
+class _NotHere(TargetError):
+    """The file has no such key (or no scalar there): a glob target skips it, a path fails."""
+
+
 def _missing_key(display: str, label: str, upto: tuple[str, ...]) -> TargetError:
-    return TargetError(
+    return _NotHere(
         f"{display}: key {'.'.join(upto)} not found (target {label}); "
         "add it to the file or fix the key in releasekit.yaml"
     )
@@ -219,7 +223,7 @@ def _find_yaml_key(
     parent, index = _walk(data, target.key, display, target.label)
     value = parent[index]
     if isinstance(value, dict | list) or value is None:
-        raise TargetError(
+        raise _NotHere(
             f"{display}: {target.label} is not a scalar value; point the key at the version"
         )
     line, column = parent.lc.value(index) if isinstance(index, str) else parent.lc.item(index)
@@ -273,7 +277,7 @@ def _find_key(target: VersionFile, text: str, display: str) -> list[tuple[int, i
     elif suffix == ".toml":
         spans = _find_toml_key(target, body, display)
     else:
-        raise TargetError(
+        raise _NotHere(
             f"{display}: cannot tell the file format for key {target.label}; key targets support "
             f"{', '.join(_YAML_SUFFIXES)}, .json and .toml — use a pattern target for other files"
         )
@@ -327,7 +331,9 @@ def find_occurrences(root: Path, targets: Sequence[VersionFile]) -> list[Occurre
                     if target.pattern is not None
                     else _find_key(target, text, display)
                 )
-            except TargetError:
+            except _NotHere:
+                # Only a file without the key is not this glob's; a key whose value cannot be
+                # edited (alias, escapes, merge key...) is an error, never a silent skip.
                 if target.is_glob and target.key is not None:
                     continue
                 raise
