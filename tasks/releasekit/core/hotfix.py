@@ -58,10 +58,18 @@ def plan_hotfix(config: Config, tag: str) -> HotfixPlan:
         )
     template = tags_config(config).hotfix_branch
     branch = template.replace("{version}", str(following)).replace("{tag}", new_tag)
-    exists = git.branch_exists(config.root, branch)
+    head = branch if git.branch_exists(config.root, branch) else None
+    if head is None:
+        # A colleague may have cut (and pushed fixes to) this hotfix branch already: a fresh
+        # local branch at the tag would leave their commits out of the hotfix release.
+        tracking = git.git(
+            config.root, "for-each-ref", "--format=%(refname:strip=2)", f"refs/remotes/*/{branch}"
+        ).split()
+        head = tracking[0] if tracking else None
+    exists = head is not None
     commits: tuple[tuple[str, str], ...] = ()
-    if exists:
-        out = git.git(config.root, "log", "--reverse", "--format=%H%x00%s", f"{tag}..{branch}")
+    if head is not None:
+        out = git.git(config.root, "log", "--reverse", "--format=%H%x00%s", f"{tag}..{head}")
         commits = tuple(tuple(line.split("\0", 1)) for line in out.splitlines())  # type: ignore[misc]
     return HotfixPlan(source, refs[tag], new_tag, branch, exists, commits)
 
