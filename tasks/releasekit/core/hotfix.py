@@ -62,9 +62,7 @@ def plan_hotfix(config: Config, tag: str) -> HotfixPlan:
     if head is None:
         # A colleague may have cut (and pushed fixes to) this hotfix branch already: a fresh
         # local branch at the tag would leave their commits out of the hotfix release.
-        tracking = git.git(
-            config.root, "for-each-ref", "--format=%(refname:strip=2)", f"refs/remotes/*/{branch}"
-        ).split()
+        tracking = git.remote_branches(config.root, branch)
         head = tracking[0] if tracking else None
     exists = head is not None
     commits: tuple[tuple[str, str], ...] = ()
