@@ -485,3 +485,19 @@ def test_write_all_refuses_two_edits_of_one_file(tmp_path: Path) -> None:
         write_all(edits)
     assert path.read_bytes() == b"a 0.1.7\nb\n"
     assert [p.name for p in tmp_path.iterdir()] == ["CHANGELOG.md"]
+
+
+def test_two_targets_overlapping_on_one_token_is_an_error(tmp_path: Path) -> None:
+    # The key target spans "v0.1.9", the pattern "0.1.9": applying both gave "v0.1.100".
+    root = tree(tmp_path, {"values.yaml": b"image: v0.1.9\n"})
+    targets = [
+        VersionFile("values.yaml", key=("image",)),
+        VersionFile("values.yaml", pattern="image: v{version}"),
+    ]
+    with pytest.raises(TargetError) as info:
+        bump(root, targets, "0.1.10")
+    assert str(info.value) == (
+        "values.yaml:1: targets 'image' ('v0.1.9') and 'image: v' ('0.1.9') overlap on one "
+        "version; keep one of them in releasekit.yaml"
+    )
+    assert (root / "values.yaml").read_bytes() == b"image: v0.1.9\n"

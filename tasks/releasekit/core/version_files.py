@@ -8,6 +8,7 @@ value; the edit replaces that one token in the original text, so every other byt
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from collections.abc import Sequence
@@ -454,6 +455,16 @@ def _edits(changes: Sequence[Change]) -> tuple[FileEdit, ...]:
                 "give them the same format"
             )
         spans[(occ.start, occ.end)] = change
+    for spans in by_file.values():
+        ordered = sorted(spans.items())
+        for (span_a, a), (span_b, b) in itertools.pairwise(ordered):
+            if span_b[0] < span_a[1]:  # one token seen by two targets with different bounds
+                raise TargetError(
+                    f"{b.occurrence.location}: targets {a.occurrence.target.label!r} "
+                    f"({a.occurrence.found!r}) and {b.occurrence.target.label!r} "
+                    f"({b.occurrence.found!r}) overlap on one version; keep one of them in "
+                    "releasekit.yaml"
+                )
     edits = []
     for real_path, spans in by_file.items():
         first = next(iter(spans.values())).occurrence
