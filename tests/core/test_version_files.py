@@ -501,3 +501,29 @@ def test_two_targets_overlapping_on_one_token_is_an_error(tmp_path: Path) -> Non
         "version; keep one of them in releasekit.yaml"
     )
     assert (root / "values.yaml").read_bytes() == b"image: v0.1.9\n"
+
+
+def test_file_changed_between_finding_and_editing_simulated_write_after_first_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A real write lands on disk right after the first read (the race, made deterministic):
+    # the offsets found in the first text must not be applied to the second.
+    from releasekit.core import version_files
+
+    root = tree(tmp_path, {"Makefile": b"VERSION ?= 0.1.7\n"})
+    real_read = version_files.read_text
+    calls: list[Path] = []
+
+    def read_then_someone_edits(path: Path, display: str | None = None) -> str:
+        text = real_read(path, display)
+        if not calls:
+            path.write_bytes(b"# new first line\nVERSION ?= 0.1.7\n")
+        calls.append(path)
+        return text
+
+    monkeypatch.setattr(version_files, "read_text", read_then_someone_edits)
+    with pytest.raises(ReleaseError, match="Makefile changed on disk while releasekit was running"):
+        plan_bump(
+            root, [VersionFile("Makefile", pattern="VERSION ?= {version}")], "0.1.8", today=TODAY
+        )
+    assert (root / "Makefile").read_bytes() == b"# new first line\nVERSION ?= 0.1.7\n"

@@ -19,7 +19,7 @@ from typing import Any
 import semver
 
 from .config import VersionFile
-from .errors import FileFormatError, TargetError, VersionError
+from .errors import FileFormatError, ReleaseError, TargetError, VersionError
 from .textfile import BOM, FileEdit, line_of, offset_of, read_text
 from .versions import (
     SPELLED_VERSION_PATTERN,
@@ -471,6 +471,11 @@ def _edits(changes: Sequence[Change]) -> tuple[FileEdit, ...]:
         old = read_text(real_path, first.path)
         new = old
         for (start, end), change in sorted(spans.items(), reverse=True):
+            if old[start:end] != change.occurrence.found:  # the offsets are from the first read
+                raise ReleaseError(
+                    f"{first.path} changed on disk while releasekit was running; "
+                    "nothing was written — run the task again"
+                )
             new = new[:start] + change.new + new[end:]
         edits.append(FileEdit(first.path, real_path, old, new))
     return tuple(edits)
