@@ -409,6 +409,34 @@ def test_release_tag_push_rejected_by_the_server_says_what_was_pushed(
     assert untag.lines == ["deleted local tag v0.8.0 (not on: upstream)"]
 
 
+def test_execute_pushes_a_kept_root_tag_the_remote_lacks_in_the_same_atomic_push(
+    cli: Cli, make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path]
+) -> None:
+    repo = make_repo(
+        {
+            "go.mod": "module example.com/demo\n\nrequire example.com/demo/lib v0.0.0\n\n"
+            "replace example.com/demo/lib => ./lib\n",
+            "lib/go.mod": "module example.com/demo/lib\n",
+        }
+    )
+    bare = bare_remote(repo, "origin")
+    sha = repo.git("rev-parse", "HEAD").strip()
+    assert cli("release.tag", "1.0.0", cwd=repo.path).code == 0  # tagged, not pushed
+    plan = cli("release.go-tag", "v1.0.0", cwd=repo.path)
+    assert f"v1.0.0 is already on {sha[:12]}; kept as it is, not yet on origin" in plan.lines
+    assert plan.lines[-4:] == [
+        f"git tag lib/v1.0.0 {sha}",
+        "git push origin lib/v1.0.0",
+        "git push origin v1.0.0",
+        "run with --execute to create them and push all in one atomic push",
+    ]
+    result = cli("release.go-tag", "v1.0.0", "--execute", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert result.lines[-2:] == ["created and pushed lib/v1.0.0", "pushed v1.0.0"]
+    assert git(bare, "tag", "-l").split() == ["lib/v1.0.0", "v1.0.0"]
+    assert git(bare, "rev-parse", "v1.0.0^{commit}").strip() == sha
+
+
 def test_nothing_to_do_when_only_the_root_release_tag_is_wanted(
     cli: Cli, make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path]
 ) -> None:

@@ -224,10 +224,22 @@ class GoTagPlan:
     def tags(self) -> list[str]:
         return [m.tag(self.version) for m in self.modules if m.tag(self.version) not in self.kept]
 
+    @property
+    def unpushed_kept(self) -> list[str]:
+        """Kept root tags the remote lacks (tagged by release.tag without --push)."""
+        on_remote = self.remote.tags
+        return [t for t in self.kept if on_remote is not None and t not in on_remote]
+
+    @property
+    def to_push(self) -> list[str]:
+        """Everything the remote needs for this release, pushed as one atomic set."""
+        return [*self.tags, *self.unpushed_kept]
+
     def commands(self) -> list[str]:
         lines = []
         for tag in self.tags:
             lines += [f"git tag {tag} {self.commit}", f"git push {self.remote.name} {tag}"]
+        lines += [f"git push {self.remote.name} {tag}" for tag in self.unpushed_kept]
         return lines
 
 
