@@ -211,6 +211,24 @@ def test_supersede_finds_a_replacement_that_only_the_remote_has(cli: Cli, releas
     assert result.code == 0, result.err
 
 
+def test_supersede_with_an_unreachable_remote_does_not_claim_it_lacks_the_tag(
+    cli: Cli, released: Repo, tmp_path: Path
+) -> None:
+    released.git("push", "-q", "origin", "v0.3.2")
+    released.git("tag", "-d", "v0.3.2")
+    released.git("remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    before = released.snapshot()
+    result = cli("release.supersede", "v0.3.1", "v0.3.2", cwd=released.path)
+    assert result.code == 1
+    assert (
+        "the replacement release tag v0.3.2 does not exist (locally; origin could not be asked ("
+        in result.err
+    )
+    assert "— fetch the tags first)" in result.err
+    assert "(locally or on origin)" not in result.err
+    assert released.snapshot() == before
+
+
 def test_supersede_publish_without_gh_keeps_the_note_and_says_so(
     cli: Cli, released: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

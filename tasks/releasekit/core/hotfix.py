@@ -142,15 +142,19 @@ def plan_supersede(config: Config, bad: str, good: str, *, offline: bool = False
     old, new = scheme.require(bad), scheme.require(good)
     local = {r.name for r in git.tag_refs(config.root)}
     remote: set[str] = set()
-    if not offline and config.remote in git.remotes(config.root):
+    where = f"locally or on {config.remote}"
+    if offline or config.remote not in git.remotes(config.root):
+        where = f"locally; {config.remote} was not asked"
+    else:
         try:
             remote = set(git.remote_tag_commits(config.root, config.remote))
-        except CommandError:
-            remote = set()
+        except CommandError as exc:
+            # Never claim the remote lacks a tag it was not asked about.
+            where = f"locally; {config.remote} could not be asked ({exc}) — fetch the tags first"
     for tag, role in ((good, "replacement"), (bad, "superseded")):
         if tag not in local and tag not in remote:
             raise GitError(
-                f"the {role} release tag {tag} does not exist (locally or on {config.remote}); "
+                f"the {role} release tag {tag} does not exist ({where}); "
                 + (
                     f"release it first: releasekit release.tag {new.version} --push"
                     if role == "replacement"
