@@ -290,6 +290,31 @@ def test_check_proxy_refuses_a_version_the_proxy_knows(
     assert "skipped" not in unknown.err
 
 
+def test_check_proxy_reads_a_file_proxy_where_a_missing_version_is_unknown(
+    cli: Cli, go_repo: Repo, upstream: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GOPROXY=file:///... (an on-disk module cache/mirror): urllib reports a missing file as a
+    # URLError, which used to skip the whole check as "cannot reach" at the first module.
+    root = tmp_path / "cache"
+    module = "github.com/confidential-containers/cloud-api-adaptor/src/webhook"  # tagged last
+    info = root / escape_module_path(module) / "@v" / "v0.8.0.info"
+    info.parent.mkdir(parents=True)
+    info.write_text('{"Version":"v0.8.0"}')
+    monkeypatch.setenv("GOPROXY", f"{root.as_uri()},direct")
+    before = tag_state(go_repo, upstream)
+    known = cli(
+        "release.go-tag", "v0.8.0", "--remote", "upstream", "--check-proxy", cwd=go_repo.path
+    )
+    assert known.code == 1
+    assert f"already knows {module}@v0.8.0" in known.err
+    unknown = cli(
+        "release.go-tag", "v0.8.1", "--remote", "upstream", "--check-proxy", cwd=go_repo.path
+    )
+    assert unknown.code == 0, unknown.err
+    assert "skipped" not in unknown.err
+    assert tag_state(go_repo, upstream) == before
+
+
 def test_check_proxy_offline_is_skipped_with_a_notice(
     cli: Cli, go_repo: Repo, upstream: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -344,9 +344,11 @@ def check_proxy(modules: Sequence[GoModule], version: str, *, timeout: float = 5
             if exc.code in (404, 410):
                 continue
             return ProxyReport(base, skipped=f"{base} answered HTTP {exc.code} for {m.path}")
-        except FileNotFoundError:
-            continue  # a file:// proxy without that version
-        except (urllib.error.URLError, OSError) as exc:
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, FileNotFoundError):
+                continue  # a file:// proxy without that version (urllib wraps the OSError)
+            return ProxyReport(base, skipped=f"cannot reach {base} ({exc.reason})")
+        except OSError as exc:
             reason = getattr(exc, "reason", exc)
             return ProxyReport(base, skipped=f"cannot reach {base} ({reason})")
     return ProxyReport(base, tuple(known))
