@@ -315,6 +315,20 @@ def test_check_proxy_reads_a_file_proxy_where_a_missing_version_is_unknown(
     assert tag_state(go_repo, upstream) == before
 
 
+def test_check_proxy_case_encodes_the_version(
+    cli: Cli, go_repo: Repo, upstream: Path, proxy: Path
+) -> None:
+    module = "github.com/confidential-containers/cloud-api-adaptor/src/webhook"
+    info = proxy / escape_module_path(module) / "@v" / "v0.8.0-!r!c.1.info"  # as go stores it
+    info.parent.mkdir(parents=True)
+    info.write_text('{"Version":"v0.8.0-RC.1"}')
+    result = cli(
+        "release.go-tag", "v0.8.0-RC.1", "--remote", "upstream", "--check-proxy", cwd=go_repo.path
+    )
+    assert result.code == 1
+    assert f"already knows {module}@v0.8.0-RC.1" in result.err
+
+
 def test_check_proxy_offline_is_skipped_with_a_notice(
     cli: Cli, go_repo: Repo, upstream: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -335,7 +335,9 @@ def check_proxy(modules: Sequence[GoModule], version: str, *, timeout: float = 5
         return ProxyReport(None, skipped=f"GOPROXY={os.environ.get('GOPROXY', '')} names no proxy")
     known = []
     for m in modules:
-        url = f"{base}/{escape_module_path(m.path)}/@v/{urllib.parse.quote(version)}.info"
+        # The protocol case-encodes the version like the path (v1.0.0-RC.1 -> v1.0.0-!r!c.1).
+        escaped = urllib.parse.quote(escape_module_path(version))
+        url = f"{base}/{escape_module_path(m.path)}/@v/{escaped}.info"
         try:
             with urllib.request.urlopen(url, timeout=timeout) as response:
                 response.read()
