@@ -107,6 +107,19 @@ GOLDEN = [
         id="json-dotted-key-indent-and-order-kept",
     ),
     pytest.param(
+        {
+            "package-lock.json": b'{\n  "name": "ui",\n  "version": "0.1.7",\n  "packages": {\n    "": {\n      "name": "ui",\n      "version": "0.1.7"\n    },\n    "node_modules/x": {\n      "version": "0.1.7"\n    }\n  }\n}\n'
+        },
+        [
+            VersionFile("package-lock.json", key=("version",)),
+            VersionFile("package-lock.json", key=("packages", "", "version")),
+        ],
+        {
+            "package-lock.json": b'{\n  "name": "ui",\n  "version": "0.1.8",\n  "packages": {\n    "": {\n      "name": "ui",\n      "version": "0.1.8"\n    },\n    "node_modules/x": {\n      "version": "0.1.7"\n    }\n  }\n}\n'
+        },
+        id="package-lock-root-package-under-the-empty-key",
+    ),
+    pytest.param(
         {"package.json": b'{"name":"x","version":"v0.1.7","nested":{"version":"0.1.7"}}'},
         [VersionFile("package.json", key=("nested", "version"))],
         {"package.json": b'{"name":"x","version":"v0.1.7","nested":{"version":"0.1.8"}}'},
