@@ -261,6 +261,23 @@ def test_prepare_refuses_an_existing_branch(example_repo: Repo, cli) -> None:
     assert _state(example_repo) == before
 
 
+def test_prepare_refuses_a_branch_that_exists_only_on_the_remote(
+    example_repo: Repo, bare_remote, cli
+) -> None:
+    bare_remote(example_repo)
+    example_repo.git("push", "-q", "origin", "main:release/v0.1.8")
+    example_repo.git("fetch", "-q", "origin")
+    before = _state(example_repo)
+    result = cli("release.prepare", "0.1.8", cwd=example_repo.path)
+    assert (result.code, result.err) == (
+        1,
+        "releasekit: error: branch release/v0.1.8 already exists on the remote "
+        "(origin/release/v0.1.8); finish that release (git switch release/v0.1.8) or release "
+        "another version\n",
+    )
+    assert _state(example_repo) == before
+
+
 def test_prepare_refuses_a_local_tag(example_repo: Repo, cli) -> None:
     example_repo.git("tag", "v0.1.8")
     before = _state(example_repo)

@@ -269,7 +269,7 @@ def go_tag(
 ) -> None:
     """Tag every Go module in dependency order."""
     from .core import gomodules as gm
-    from .core.tagging import create_and_push
+    from .core.tagging import create_and_push, push_atomic
 
     with a.boundary():
         cfg = a.config(c)
@@ -285,9 +285,10 @@ def go_tag(
                 a.note(f"releasekit: note: skipped the Go module proxy check: {report.skipped}")
         a.out(f"go-tag {version}: {len(plan.tags)} tags on {plan.commit} ({plan.ref})")
         for kept in plan.kept:
-            a.out(f"{kept} is already on {plan.commit[:12]}; kept as it is")
+            unpushed = f", not yet on {plan.remote.name}" if kept in plan.unpushed_kept else ""
+            a.out(f"{kept} is already on {plan.commit[:12]}; kept as it is{unpushed}")
         a.out(gm.BANNER)
-        if not plan.tags:
+        if not plan.to_push:
             a.out(f"every module already has its {version} tag; nothing to do")
             return
         if not execute:
@@ -295,11 +296,12 @@ def go_tag(
                 a.out(line)
             a.out("run with --execute to create them and push all in one atomic push")
             return
-        create_and_push(
-            cfg, plan.tags, plan.commit, remote=plan.remote.name, message=None, sign=False
-        )
+        create_and_push(cfg, plan.tags, plan.commit, remote=None, message=None, sign=False)
+        push_atomic(cfg, plan.remote.name, plan.to_push, plan.commit)
         for tag_name in plan.tags:
             a.out(f"created and pushed {tag_name}")
+        for tag_name in plan.unpushed_kept:
+            a.out(f"pushed {tag_name}")
 
 
 @task(

@@ -140,3 +140,14 @@ def test_shipped_template_is_a_valid_config(tmp_path: Path) -> None:
 def test_example_project_config_is_valid() -> None:
     cfg = load_config(REPO / "examples" / "demo-operator")
     assert cfg.version_files[0] == VersionFile("Makefile", pattern="VERSION ?= {version}")
+
+
+def test_list_key_may_name_the_empty_key_of_package_lock(make_repo) -> None:
+    repo = make_repo(
+        {
+            "releasekit.yaml": "version_files:\n  - path: package-lock.json\n"
+            "    key: [packages, '', version]\n"
+        }
+    )
+    (target,) = load_config(repo.path).version_files
+    assert target.key == ("packages", "", "version")

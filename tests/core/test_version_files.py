@@ -107,6 +107,19 @@ GOLDEN = [
         id="json-dotted-key-indent-and-order-kept",
     ),
     pytest.param(
+        {
+            "package-lock.json": b'{\n  "name": "ui",\n  "version": "0.1.7",\n  "packages": {\n    "": {\n      "name": "ui",\n      "version": "0.1.7"\n    },\n    "node_modules/x": {\n      "version": "0.1.7"\n    }\n  }\n}\n'
+        },
+        [
+            VersionFile("package-lock.json", key=("version",)),
+            VersionFile("package-lock.json", key=("packages", "", "version")),
+        ],
+        {
+            "package-lock.json": b'{\n  "name": "ui",\n  "version": "0.1.8",\n  "packages": {\n    "": {\n      "name": "ui",\n      "version": "0.1.8"\n    },\n    "node_modules/x": {\n      "version": "0.1.7"\n    }\n  }\n}\n'
+        },
+        id="package-lock-root-package-under-the-empty-key",
+    ),
+    pytest.param(
         {"package.json": b'{"name":"x","version":"v0.1.7","nested":{"version":"0.1.7"}}'},
         [VersionFile("package.json", key=("nested", "version"))],
         {"package.json": b'{"name":"x","version":"v0.1.7","nested":{"version":"0.1.8"}}'},
@@ -390,10 +403,22 @@ BAD_INPUT = [
         {"deploy.yaml": b"---\nkind: Service\n---\nkind: Deployment\nversion: 0.1.7\n"},
         [VersionFile("deploy.yaml", key=("version",))],
         "0.1.8",
-        TargetError,
+        FileFormatError,
         "deploy.yaml:3: a second YAML document starts here; a key target needs a "
         "single-document file — use a pattern target for multi-document YAML",
         id="multi-document-yaml-key-target",
+    ),
+    pytest.param(
+        {
+            "charts/a/Chart.yaml": b"version: 0.1.7\n",
+            "charts/b/Chart.yaml": b"version: &v 0.1.7\nappVersion: *v\n",
+            "charts/c/Chart.yaml": b"name: no-version-here\n",
+        },
+        [VersionFile("charts/*/Chart.yaml", key=("version",))],
+        "0.1.8",
+        TargetError,
+        "charts/b/Chart.yaml:1: the value is a block scalar, alias or tagged value",
+        id="glob-key-target-never-skips-a-value-it-cannot-edit",
     ),
     pytest.param(
         {"Chart.yaml": b"image: {tag: 0.1.7}\n"},
@@ -473,3 +498,45 @@ def test_write_all_refuses_two_edits_of_one_file(tmp_path: Path) -> None:
         write_all(edits)
     assert path.read_bytes() == b"a 0.1.7\nb\n"
     assert [p.name for p in tmp_path.iterdir()] == ["CHANGELOG.md"]
+
+
+def test_two_targets_overlapping_on_one_token_is_an_error(tmp_path: Path) -> None:
+    # The key target spans "v0.1.9", the pattern "0.1.9": applying both gave "v0.1.100".
+    root = tree(tmp_path, {"values.yaml": b"image: v0.1.9\n"})
+    targets = [
+        VersionFile("values.yaml", key=("image",)),
+        VersionFile("values.yaml", pattern="image: v{version}"),
+    ]
+    with pytest.raises(TargetError) as info:
+        bump(root, targets, "0.1.10")
+    assert str(info.value) == (
+        "values.yaml:1: targets 'image' ('v0.1.9') and 'image: v' ('0.1.9') overlap on one "
+        "version; keep one of them in releasekit.yaml"
+    )
+    assert (root / "values.yaml").read_bytes() == b"image: v0.1.9\n"
+
+
+def test_file_changed_between_finding_and_editing_simulated_write_after_first_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A real write lands on disk right after the first read (the race, made deterministic):
+    # the offsets found in the first text must not be applied to the second.
+    from releasekit.core import version_files
+
+    root = tree(tmp_path, {"Makefile": b"VERSION ?= 0.1.7\n"})
+    real_read = version_files.read_text
+    calls: list[Path] = []
+
+    def read_then_someone_edits(path: Path, display: str | None = None) -> str:
+        text = real_read(path, display)
+        if not calls:
+            path.write_bytes(b"# new first line\nVERSION ?= 0.1.7\n")
+        calls.append(path)
+        return text
+
+    monkeypatch.setattr(version_files, "read_text", read_then_someone_edits)
+    with pytest.raises(ReleaseError, match="Makefile changed on disk while releasekit was running"):
+        plan_bump(
+            root, [VersionFile("Makefile", pattern="VERSION ?= {version}")], "0.1.8", today=TODAY
+        )
+    assert (root / "Makefile").read_bytes() == b"# new first line\nVERSION ?= 0.1.7\n"

@@ -290,6 +290,45 @@ def test_check_proxy_refuses_a_version_the_proxy_knows(
     assert "skipped" not in unknown.err
 
 
+def test_check_proxy_reads_a_file_proxy_where_a_missing_version_is_unknown(
+    cli: Cli, go_repo: Repo, upstream: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GOPROXY=file:///... (an on-disk module cache/mirror): urllib reports a missing file as a
+    # URLError, which used to skip the whole check as "cannot reach" at the first module.
+    root = tmp_path / "cache"
+    module = "github.com/confidential-containers/cloud-api-adaptor/src/webhook"  # tagged last
+    info = root / escape_module_path(module) / "@v" / "v0.8.0.info"
+    info.parent.mkdir(parents=True)
+    info.write_text('{"Version":"v0.8.0"}')
+    monkeypatch.setenv("GOPROXY", f"{root.as_uri()},direct")
+    before = tag_state(go_repo, upstream)
+    known = cli(
+        "release.go-tag", "v0.8.0", "--remote", "upstream", "--check-proxy", cwd=go_repo.path
+    )
+    assert known.code == 1
+    assert f"already knows {module}@v0.8.0" in known.err
+    unknown = cli(
+        "release.go-tag", "v0.8.1", "--remote", "upstream", "--check-proxy", cwd=go_repo.path
+    )
+    assert unknown.code == 0, unknown.err
+    assert "skipped" not in unknown.err
+    assert tag_state(go_repo, upstream) == before
+
+
+def test_check_proxy_case_encodes_the_version(
+    cli: Cli, go_repo: Repo, upstream: Path, proxy: Path
+) -> None:
+    module = "github.com/confidential-containers/cloud-api-adaptor/src/webhook"
+    info = proxy / escape_module_path(module) / "@v" / "v0.8.0-!r!c.1.info"  # as go stores it
+    info.parent.mkdir(parents=True)
+    info.write_text('{"Version":"v0.8.0-RC.1"}')
+    result = cli(
+        "release.go-tag", "v0.8.0-RC.1", "--remote", "upstream", "--check-proxy", cwd=go_repo.path
+    )
+    assert result.code == 1
+    assert f"already knows {module}@v0.8.0-RC.1" in result.err
+
+
 def test_check_proxy_offline_is_skipped_with_a_notice(
     cli: Cli, go_repo: Repo, upstream: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -407,6 +446,34 @@ def test_release_tag_push_rejected_by_the_server_says_what_was_pushed(
     # never pushed, so release.untag may delete it after asking the daemon
     untag = cli("release.untag", "v0.8.0", cwd=go_repo.path)
     assert untag.lines == ["deleted local tag v0.8.0 (not on: upstream)"]
+
+
+def test_execute_pushes_a_kept_root_tag_the_remote_lacks_in_the_same_atomic_push(
+    cli: Cli, make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path]
+) -> None:
+    repo = make_repo(
+        {
+            "go.mod": "module example.com/demo\n\nrequire example.com/demo/lib v0.0.0\n\n"
+            "replace example.com/demo/lib => ./lib\n",
+            "lib/go.mod": "module example.com/demo/lib\n",
+        }
+    )
+    bare = bare_remote(repo, "origin")
+    sha = repo.git("rev-parse", "HEAD").strip()
+    assert cli("release.tag", "1.0.0", cwd=repo.path).code == 0  # tagged, not pushed
+    plan = cli("release.go-tag", "v1.0.0", cwd=repo.path)
+    assert f"v1.0.0 is already on {sha[:12]}; kept as it is, not yet on origin" in plan.lines
+    assert plan.lines[-4:] == [
+        f"git tag lib/v1.0.0 {sha}",
+        "git push origin lib/v1.0.0",
+        "git push origin v1.0.0",
+        "run with --execute to create them and push all in one atomic push",
+    ]
+    result = cli("release.go-tag", "v1.0.0", "--execute", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert result.lines[-2:] == ["created and pushed lib/v1.0.0", "pushed v1.0.0"]
+    assert git(bare, "tag", "-l").split() == ["lib/v1.0.0", "v1.0.0"]
+    assert git(bare, "rev-parse", "v1.0.0^{commit}").strip() == sha
 
 
 def test_nothing_to_do_when_only_the_root_release_tag_is_wanted(

@@ -74,6 +74,24 @@ def test_hotfix_execute_under_global_dry_creates_no_branch(cli: Cli, suite: Repo
     assert suite.git("branch", "--list", "hotfix/*") == ""
 
 
+def test_hotfix_branch_already_on_the_remote_is_not_cut_again(
+    cli: Cli, suite: Repo, bare_remote: Callable[[Repo, str], Path]
+) -> None:
+    bare_remote(suite, "origin")
+    suite.git("switch", "-q", "-c", "hotfix/2026.04.1", "suite-2026.04")
+    fix = suite.commit("fix: a colleague's fix")
+    suite.git("push", "-q", "origin", "hotfix/2026.04.1")
+    suite.git("switch", "-q", "main")
+    suite.git("branch", "-q", "-D", "hotfix/2026.04.1")  # only origin/hotfix/2026.04.1 is left
+    result = cli("release.hotfix", "suite-2026.04", "--execute", cwd=suite.path)
+    assert result.code == 1
+    assert "branch hotfix/2026.04.1 already exists; switch to it" in result.err
+    assert suite.git("branch", "--list", "hotfix/*") == ""
+    plan = cli("release.hotfix", "suite-2026.04", cwd=suite.path)
+    assert "branch hotfix/2026.04.1 exists (1 commits since suite-2026.04)" in plan.lines
+    assert f"       git cherry-pick -x {fix[:12]}" in plan.lines
+
+
 def test_hotfix_for_semver_with_module_parts(cli: Cli, make_repo: Callable[..., Repo]) -> None:
     repo = make_repo({"releasekit.yaml": 'tag_format: "module-{module}-v{version}"\n'})
     repo.git("tag", "module-authority-v1.2.3")
@@ -191,6 +209,24 @@ def test_supersede_finds_a_replacement_that_only_the_remote_has(cli: Cli, releas
     released.git("tag", "-d", "v0.3.2")
     result = cli("release.supersede", "v0.3.1", "v0.3.2", cwd=released.path)
     assert result.code == 0, result.err
+
+
+def test_supersede_with_an_unreachable_remote_does_not_claim_it_lacks_the_tag(
+    cli: Cli, released: Repo, tmp_path: Path
+) -> None:
+    released.git("push", "-q", "origin", "v0.3.2")
+    released.git("tag", "-d", "v0.3.2")
+    released.git("remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    before = released.snapshot()
+    result = cli("release.supersede", "v0.3.1", "v0.3.2", cwd=released.path)
+    assert result.code == 1
+    assert (
+        "the replacement release tag v0.3.2 does not exist (locally; origin could not be asked ("
+        in result.err
+    )
+    assert "— fetch the tags first)" in result.err
+    assert "(locally or on origin)" not in result.err
+    assert released.snapshot() == before
 
 
 def test_supersede_publish_without_gh_keeps_the_note_and_says_so(

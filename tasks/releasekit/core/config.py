@@ -94,8 +94,8 @@ class Value:
             raise self.error(f"must be an integer, got {_describe(self.data)}")
         return self.data
 
-    def strings(self) -> tuple[str, ...]:
-        return tuple(item.string() for item in self.sequence())
+    def strings(self, *, non_empty: bool = True) -> tuple[str, ...]:
+        return tuple(item.string(non_empty=non_empty) for item in self.sequence())
 
     def template(self, *placeholders: str) -> str:
         """A string that must contain each of ``placeholders`` (e.g. ``{version}``) once."""
@@ -173,8 +173,11 @@ def _parse_version_file(value: Value) -> VersionFile:
             )
     if "key" in items:
         raw = items["key"]
-        key = tuple(raw.string().split(".")) if isinstance(raw.data, str) else raw.strings()
-        if not key or any(not part for part in key):
+        # The list form may name an empty key: package-lock.json keeps the root package's
+        # version at packages."".version.
+        listed = not isinstance(raw.data, str)
+        key = raw.strings(non_empty=False) if listed else tuple(raw.string().split("."))
+        if not key or (not listed and any(not part for part in key)):
             raise raw.error("must be a key path like appVersion, image.tag or ['.']")
     if "format" in items:
         fmt = items["format"].string()
@@ -219,7 +222,14 @@ class Config:
 
 
 def _tag_template(value: Value) -> str:
-    return value.template("{version}")
+    from .tagschemes import TagScheme
+
+    text = value.template("{version}")
+    try:  # the full grammar (placeholders, [optional] segments) is checked here, with the line
+        TagScheme(text)
+    except ConfigError as exc:
+        raise ConfigError(f"{value.origin}: {exc}; see templates/releasekit.yaml") from None
+    return text
 
 
 def _branch_template(value: Value) -> str:

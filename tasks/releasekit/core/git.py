@@ -48,6 +48,12 @@ def branch_exists(root: Path, name: str) -> bool:
     return _succeeds(root, "rev-parse", "--verify", "-q", f"refs/heads/{name}")
 
 
+def remote_branches(root: Path, name: str) -> list[str]:
+    """Remote-tracking branches called ``name`` (``origin/release/v0.1.8``), as last fetched."""
+    out = git(root, "for-each-ref", "--format=%(refname:strip=2)", f"refs/remotes/*/{name}")
+    return out.split()
+
+
 def local_tag_exists(root: Path, tag: str) -> bool:
     return _succeeds(root, "rev-parse", "--verify", "-q", f"refs/tags/{tag}")
 

@@ -224,10 +224,22 @@ class GoTagPlan:
     def tags(self) -> list[str]:
         return [m.tag(self.version) for m in self.modules if m.tag(self.version) not in self.kept]
 
+    @property
+    def unpushed_kept(self) -> list[str]:
+        """Kept root tags the remote lacks (tagged by release.tag without --push)."""
+        on_remote = self.remote.tags
+        return [t for t in self.kept if on_remote is not None and t not in on_remote]
+
+    @property
+    def to_push(self) -> list[str]:
+        """Everything the remote needs for this release, pushed as one atomic set."""
+        return [*self.tags, *self.unpushed_kept]
+
     def commands(self) -> list[str]:
         lines = []
         for tag in self.tags:
             lines += [f"git tag {tag} {self.commit}", f"git push {self.remote.name} {tag}"]
+        lines += [f"git push {self.remote.name} {tag}" for tag in self.unpushed_kept]
         return lines
 
 
@@ -323,7 +335,9 @@ def check_proxy(modules: Sequence[GoModule], version: str, *, timeout: float = 5
         return ProxyReport(None, skipped=f"GOPROXY={os.environ.get('GOPROXY', '')} names no proxy")
     known = []
     for m in modules:
-        url = f"{base}/{escape_module_path(m.path)}/@v/{urllib.parse.quote(version)}.info"
+        # The protocol case-encodes the version like the path (v1.0.0-RC.1 -> v1.0.0-!r!c.1).
+        escaped = urllib.parse.quote(escape_module_path(version))
+        url = f"{base}/{escape_module_path(m.path)}/@v/{escaped}.info"
         try:
             with urllib.request.urlopen(url, timeout=timeout) as response:
                 response.read()
@@ -332,9 +346,11 @@ def check_proxy(modules: Sequence[GoModule], version: str, *, timeout: float = 5
             if exc.code in (404, 410):
                 continue
             return ProxyReport(base, skipped=f"{base} answered HTTP {exc.code} for {m.path}")
-        except FileNotFoundError:
-            continue  # a file:// proxy without that version
-        except (urllib.error.URLError, OSError) as exc:
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, FileNotFoundError):
+                continue  # a file:// proxy without that version (urllib wraps the OSError)
+            return ProxyReport(base, skipped=f"cannot reach {base} ({exc.reason})")
+        except OSError as exc:
             reason = getattr(exc, "reason", exc)
             return ProxyReport(base, skipped=f"cannot reach {base} ({reason})")
     return ProxyReport(base, tuple(known))

@@ -58,10 +58,16 @@ def plan_hotfix(config: Config, tag: str) -> HotfixPlan:
         )
     template = tags_config(config).hotfix_branch
     branch = template.replace("{version}", str(following)).replace("{tag}", new_tag)
-    exists = git.branch_exists(config.root, branch)
+    head = branch if git.branch_exists(config.root, branch) else None
+    if head is None:
+        # A colleague may have cut (and pushed fixes to) this hotfix branch already: a fresh
+        # local branch at the tag would leave their commits out of the hotfix release.
+        tracking = git.remote_branches(config.root, branch)
+        head = tracking[0] if tracking else None
+    exists = head is not None
     commits: tuple[tuple[str, str], ...] = ()
-    if exists:
-        out = git.git(config.root, "log", "--reverse", "--format=%H%x00%s", f"{tag}..{branch}")
+    if head is not None:
+        out = git.git(config.root, "log", "--reverse", "--format=%H%x00%s", f"{tag}..{head}")
         commits = tuple(tuple(line.split("\0", 1)) for line in out.splitlines())  # type: ignore[misc]
     return HotfixPlan(source, refs[tag], new_tag, branch, exists, commits)
 
@@ -136,15 +142,19 @@ def plan_supersede(config: Config, bad: str, good: str, *, offline: bool = False
     old, new = scheme.require(bad), scheme.require(good)
     local = {r.name for r in git.tag_refs(config.root)}
     remote: set[str] = set()
-    if not offline and config.remote in git.remotes(config.root):
+    where = f"locally or on {config.remote}"
+    if offline or config.remote not in git.remotes(config.root):
+        where = f"locally; {config.remote} was not asked"
+    else:
         try:
             remote = set(git.remote_tag_commits(config.root, config.remote))
-        except CommandError:
-            remote = set()
+        except CommandError as exc:
+            # Never claim the remote lacks a tag it was not asked about.
+            where = f"locally; {config.remote} could not be asked ({exc}) — fetch the tags first"
     for tag, role in ((good, "replacement"), (bad, "superseded")):
         if tag not in local and tag not in remote:
             raise GitError(
-                f"the {role} release tag {tag} does not exist (locally or on {config.remote}); "
+                f"the {role} release tag {tag} does not exist ({where}); "
                 + (
                     f"release it first: releasekit release.tag {new.version} --push"
                     if role == "replacement"

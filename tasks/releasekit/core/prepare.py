@@ -86,6 +86,12 @@ def plan_prepare(
     branch = config.release_branch.replace("{tag}", tag).replace("{version}", str(bump.new_version))
     if git.branch_exists(root, branch):
         raise GitError(f"branch {branch} already exists; delete it or finish that release first")
+    pushed = git.remote_branches(root, branch)
+    if pushed:  # someone prepared this release already; a second branch would diverge from it
+        raise GitError(
+            f"branch {branch} already exists on the remote ({pushed[0]}); finish that release "
+            f"(git switch {branch}) or release another version"
+        )
     remote_checked = ensure_tag_free(config, tag, check_remote=check_remote)
     bumped = {edit.real_path: edit for edit in bump.edits}
     for extra in extra_edits:

@@ -8,6 +8,7 @@ value; the edit replaces that one token in the original text, so every other byt
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from typing import Any
 import semver
 
 from .config import VersionFile
-from .errors import FileFormatError, TargetError, VersionError
+from .errors import FileFormatError, ReleaseError, TargetError, VersionError
 from .textfile import BOM, FileEdit, line_of, offset_of, read_text
 from .versions import (
     SPELLED_VERSION_PATTERN,
@@ -122,7 +123,7 @@ def _yaml_parse(text: str, display: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
         if exc.problem == "but found another document":  # valid YAML, just not one document
-            raise TargetError(
+            raise FileFormatError(
                 f"{display}{line}: a second YAML document starts here; a key target needs a "
                 "single-document file — use a pattern target for multi-document YAML"
             ) from None
@@ -169,8 +170,12 @@ def _merged_line(node: Any, segment: str) -> int | None:
     return int(node.lc.line) + 1
 
 
+class _NotHere(TargetError):
+    """The file has no such key (or no scalar there): a glob target skips it, a path fails."""
+
+
 def _missing_key(display: str, label: str, upto: tuple[str, ...]) -> TargetError:
-    return TargetError(
+    return _NotHere(
         f"{display}: key {'.'.join(upto)} not found (target {label}); "
         "add it to the file or fix the key in releasekit.yaml"
     )
@@ -219,7 +224,7 @@ def _find_yaml_key(
     parent, index = _walk(data, target.key, display, target.label)
     value = parent[index]
     if isinstance(value, dict | list) or value is None:
-        raise TargetError(
+        raise _NotHere(
             f"{display}: {target.label} is not a scalar value; point the key at the version"
         )
     line, column = parent.lc.value(index) if isinstance(index, str) else parent.lc.item(index)
@@ -273,7 +278,7 @@ def _find_key(target: VersionFile, text: str, display: str) -> list[tuple[int, i
     elif suffix == ".toml":
         spans = _find_toml_key(target, body, display)
     else:
-        raise TargetError(
+        raise _NotHere(
             f"{display}: cannot tell the file format for key {target.label}; key targets support "
             f"{', '.join(_YAML_SUFFIXES)}, .json and .toml — use a pattern target for other files"
         )
@@ -327,7 +332,9 @@ def find_occurrences(root: Path, targets: Sequence[VersionFile]) -> list[Occurre
                     if target.pattern is not None
                     else _find_key(target, text, display)
                 )
-            except TargetError:
+            except _NotHere:
+                # Only a file without the key is not this glob's; a key whose value cannot be
+                # edited (alias, escapes, merge key...) is an error, never a silent skip.
                 if target.is_glob and target.key is not None:
                     continue
                 raise
@@ -448,12 +455,27 @@ def _edits(changes: Sequence[Change]) -> tuple[FileEdit, ...]:
                 "give them the same format"
             )
         spans[(occ.start, occ.end)] = change
+    for spans in by_file.values():
+        ordered = sorted(spans.items())
+        for (span_a, a), (span_b, b) in itertools.pairwise(ordered):
+            if span_b[0] < span_a[1]:  # one token seen by two targets with different bounds
+                raise TargetError(
+                    f"{b.occurrence.location}: targets {a.occurrence.target.label!r} "
+                    f"({a.occurrence.found!r}) and {b.occurrence.target.label!r} "
+                    f"({b.occurrence.found!r}) overlap on one version; keep one of them in "
+                    "releasekit.yaml"
+                )
     edits = []
     for real_path, spans in by_file.items():
         first = next(iter(spans.values())).occurrence
         old = read_text(real_path, first.path)
         new = old
         for (start, end), change in sorted(spans.items(), reverse=True):
+            if old[start:end] != change.occurrence.found:  # the offsets are from the first read
+                raise ReleaseError(
+                    f"{first.path} changed on disk while releasekit was running; "
+                    "nothing was written — run the task again"
+                )
             new = new[:start] + change.new + new[end:]
         edits.append(FileEdit(first.path, real_path, old, new))
     return tuple(edits)
