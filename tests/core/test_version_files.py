@@ -540,3 +540,26 @@ def test_file_changed_between_finding_and_editing_simulated_write_after_first_re
             root, [VersionFile("Makefile", pattern="VERSION ?= {version}")], "0.1.8", today=TODAY
         )
     assert (root / "Makefile").read_bytes() == b"# new first line\nVERSION ?= 0.1.7\n"
+
+
+def test_glob_skips_files_that_git_ignores(tmp_path: Path) -> None:
+    import subprocess
+
+    root = tree(
+        tmp_path,
+        {
+            ".gitignore": b"node_modules/\ndist/\n",
+            "docs/install.md": b"DEMO_VERSION=0.1.7\n",
+            "node_modules/dep/README.md": b"DEMO_VERSION=0.1.7\n",
+            "dist/notes.md": b"DEMO_VERSION=0.1.7\n",
+            "new-untracked.md": b"DEMO_VERSION=0.1.7\n",
+        },
+    )
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", ".gitignore", "docs"], check=True)
+    bump(root, [VersionFile("**/*.md", pattern="DEMO_VERSION={version}")], "0.1.8")
+    after = snapshot(root)
+    assert after["docs/install.md"] == b"DEMO_VERSION=0.1.8\n"
+    assert after["new-untracked.md"] == b"DEMO_VERSION=0.1.8\n"
+    assert after["node_modules/dep/README.md"] == b"DEMO_VERSION=0.1.7\n"
+    assert after["dist/notes.md"] == b"DEMO_VERSION=0.1.7\n"

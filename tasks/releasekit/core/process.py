@@ -70,7 +70,10 @@ def run(
             env=full_env,
             input=input_text,
             capture_output=True,
-            text=True,
+            # git prints bytes (a commit subject or file name need not be UTF-8): decode as
+            # UTF-8 whatever the locale, and never crash on a stray byte.
+            encoding="utf-8",
+            errors="replace",
             check=False,
         )
     except FileNotFoundError as exc:

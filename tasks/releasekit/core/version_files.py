@@ -8,10 +8,11 @@ value; the edit replaces that one token in the original text, so every other byt
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -288,9 +289,35 @@ def _find_key(target: VersionFile, text: str, display: str) -> list[tuple[int, i
 # --- finding occurrences ---------------------------------------------------------------------
 
 
-def _target_files(root: Path, target: VersionFile) -> list[Path]:
+def _visible_files(root: Path) -> frozenset[str] | None:
+    """Files git sees (tracked, or untracked and not ignored); None outside a work tree.
+
+    A glob such as ``**/*.md`` must not edit ``node_modules/`` or a build's ``dist/``: what
+    .gitignore hides is not part of the release.
+    """
+    from .process import run
+
+    result = run(
+        ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        check=False,
+    )
+    if result.returncode != 0:
+        return None
+    return frozenset(name for name in result.stdout.split("\0") if name)
+
+
+def _target_files(
+    root: Path, target: VersionFile, visible: Callable[[], frozenset[str] | None]
+) -> list[Path]:
     if target.is_glob:
-        files = sorted(p for p in root.glob(target.path) if p.is_file() and ".git" not in p.parts)
+        shown = visible()
+        files = sorted(
+            p
+            for p in root.glob(target.path)
+            if p.is_file()
+            and ".git" not in p.parts
+            and (shown is None or p.relative_to(root).as_posix() in shown)
+        )
         if not files:
             raise TargetError(
                 f"{target.origin}: path {target.path!r} matches no file; fix the glob or remove the target"
@@ -314,11 +341,12 @@ def find_occurrences(root: Path, targets: Sequence[VersionFile]) -> list[Occurre
     """
     texts: dict[Path, str] = {}
     found: list[Occurrence] = []
+    visible = functools.cache(lambda: _visible_files(root))
     seen: set[tuple[Path, int, VersionFile]] = set()
     real_root = root.resolve()
     for target in targets:
         hits_for_target = 0
-        for path in _target_files(root, target):
+        for path in _target_files(root, target, visible):
             real = path.resolve()
             # A symlink (AGENTS.md -> CLAUDE.md) is reported and edited as the file it points to.
             inside = real.is_relative_to(real_root)
