@@ -114,10 +114,9 @@ def prepare(
 
     with a.boundary():
         cfg = a.config(c)
-        extra = _changelog_edits(cfg, version, _today(date))
-        plan = plan_prepare(
-            cfg, version, today=_today(date), check_remote=not offline, extra_edits=extra
-        )
+        today = _today(date)  # once: a run across midnight dates the bump and changelog alike
+        extra = _changelog_edits(cfg, version, today)
+        plan = plan_prepare(cfg, version, today=today, check_remote=not offline, extra_edits=extra)
         if not plan.remote_checked:
             a.note(
                 f"releasekit: note: did not check {cfg.remote} for tag {plan.tag} (offline or no such remote)"
