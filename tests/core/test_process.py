@@ -22,5 +22,7 @@ def test_a_failing_command_names_itself_and_its_stderr() -> None:
 
 
 def test_a_missing_program_says_it_is_not_installed() -> None:
-    with pytest.raises(CommandError, match="releasekit-no-such-tool is not installed or not on PATH"):
+    with pytest.raises(
+        CommandError, match="releasekit-no-such-tool is not installed or not on PATH"
+    ):
         run(["releasekit-no-such-tool", "--version"])
