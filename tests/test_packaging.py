@@ -55,6 +55,21 @@ def _clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def _fresh_python(script: str) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` in a new interpreter importing releasekit from the source tree.
+
+    A fresh process: invoke consumes a task's help texts the first time it builds its
+    arguments, and import side effects are only visible from a clean start.
+    """
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        env=_clean_env(PYTHONPATH=str(REPO_ROOT / "tasks")),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
 def test_list_shows_every_task_with_one_line_help(tmp_path: Path, cli) -> None:
     result = cli("--list", cwd=tmp_path)
     assert (result.code, result.lines) == (0, LIST_LINES)
@@ -73,13 +88,7 @@ def test_every_task_has_short_imperative_help_and_documented_options() -> None:
         "        if not arg.help:\n"
         "            print(name, 'no help for', arg.name)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        env=_clean_env(PYTHONPATH=str(REPO_ROOT / "tasks")),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = _fresh_python(script)
     assert result.stdout == ""
 
 
@@ -231,11 +240,5 @@ def test_listing_tasks_imports_no_heavy_library() -> None:
         "         'helm_python', 'releasekit.core.config']\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        env=_clean_env(PYTHONPATH=str(REPO_ROOT / "tasks")),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = _fresh_python(script)
     assert result.stdout == "[]\n"

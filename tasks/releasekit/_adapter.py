@@ -5,6 +5,7 @@ Private to the task layer; core/ never imports it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Iterator
@@ -26,6 +27,18 @@ def config(c: Context) -> Config:
 
     layer = c.config.get("releasekit") if hasattr(c, "config") else None
     return load_config(Path.cwd(), layer)
+
+
+def release_date(date: str) -> dt.date:
+    """The ``--date`` flag (YYYY-MM-DD), or today when it is empty."""
+    from .core.errors import UsageError
+
+    if not date:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(date)
+    except ValueError:
+        raise UsageError(f"--date {date!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
 def is_dry(c: Context, dry_run: bool) -> bool:

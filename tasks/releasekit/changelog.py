@@ -77,13 +77,12 @@ def release(c: Context, version: str, date: str = "", dry_run: bool = False) -> 
     from .core.changelog import release_changelog
     from .core.config import ChangelogConfig
     from .core.textfile import render_diff, write_all
-    from .release import _today
 
     with a.boundary():
         cfg = a.config(c)
         path = (cfg.changelog or ChangelogConfig()).path
         edit = release_changelog(
-            cfg.root, path, version, today=_today(date), tag_format=cfg.tag_format
+            cfg.root, path, version, today=a.release_date(date), tag_format=cfg.tag_format
         )
         if a.is_dry(c, dry_run):
             a.out(render_diff([edit]).rstrip("\n"))
@@ -105,7 +104,6 @@ def check(c: Context, date: str = "", json: bool = False) -> None:
     from .core.changelog import lint_changelog, read_changelog
     from .core.config import ChangelogConfig
     from .core.errors import VerificationFailed
-    from .release import _today
 
     with a.boundary():
         cfg = a.config(c)
@@ -114,7 +112,7 @@ def check(c: Context, date: str = "", json: bool = False) -> None:
         findings = lint_changelog(
             doc,
             sections=ccfg.allowed_headings,
-            today=_today(date),
+            today=a.release_date(date),
             tag_format=cfg.tag_format,
             heads=("HEAD", cfg.main_branch),
         )

@@ -14,17 +14,6 @@ if TYPE_CHECKING:
     from .core.textfile import FileEdit
 
 
-def _today(date: str) -> dt.date:
-    from .core.errors import UsageError
-
-    if not date:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(date)
-    except ValueError:
-        raise UsageError(f"--date {date!r} is not an ISO date (YYYY-MM-DD)") from None
-
-
 @task(
     help={
         "version": "new version (0.1.8 or v0.1.8) or major, minor, patch, prerelease",
@@ -52,7 +41,7 @@ def bump(
             cfg.root,
             cfg.version_files,
             version,
-            today=_today(date),
+            today=a.release_date(date),
             prerelease_token=cfg.prerelease_token,
             allow_downgrade=allow_downgrade,
         )
@@ -114,7 +103,9 @@ def prepare(
 
     with a.boundary():
         cfg = a.config(c)
-        today = _today(date)  # once: a run across midnight dates the bump and changelog alike
+        today = a.release_date(
+            date
+        )  # once: a run across midnight dates the bump and changelog alike
         extra = _changelog_edits(cfg, version, today)
         plan = plan_prepare(cfg, version, today=today, check_remote=not offline, extra_edits=extra)
         if not plan.remote_checked:
@@ -410,9 +401,8 @@ def supersede(
 )
 def bump_chart(c: Context, chart: str, version: str, dry_run: bool = False) -> None:
     """Set a chart's version and its local dependants'."""
-    from .core.charts import helm_config, plan_bump_chart
+    from .core.charts import chart_engine, plan_bump_chart
     from .core.errors import CommandError
-    from .core.helm import select_engine
     from .core.textfile import render_diff, write_all
 
     with a.boundary():
@@ -432,7 +422,7 @@ def bump_chart(c: Context, chart: str, version: str, dry_run: bool = False) -> N
                 a.out(f"would regenerate {parent}/Chart.lock")
                 continue
             try:
-                select_engine(helm_config(cfg).engine).dependency_update(cfg.root / parent)
+                chart_engine(cfg).dependency_update(cfg.root / parent)
                 a.out(f"regenerated {parent}/Chart.lock")
             except CommandError as exc:
                 a.note(
@@ -467,12 +457,11 @@ def package_chart(
     from pathlib import Path
 
     from .core.chart_registry import sha256_file
-    from .core.charts import configured_charts, helm_config, package_chart
-    from .core.helm import select_engine
+    from .core.charts import chart_engine, configured_charts, package_chart
 
     with a.boundary():
         cfg = a.config(c)
-        eng = select_engine(engine if engine else helm_config(cfg).engine)
+        eng = chart_engine(cfg, engine)
         target = Path(dest) if Path(dest).is_absolute() else cfg.root / dest
         results = []
         for entry in configured_charts(cfg, chart):
@@ -517,14 +506,13 @@ def push_chart(
     from pathlib import Path
 
     from .core.chart_registry import push_chart
-    from .core.charts import helm_config
-    from .core.helm import select_engine
+    from .core.charts import chart_engine, helm_config
 
     with a.boundary():
         cfg = a.config(c)
         hc = helm_config(cfg)
         path = Path(archive) if Path(archive).is_absolute() else Path.cwd() / archive
-        eng = select_engine(engine if engine else hc.engine)
+        eng = chart_engine(cfg, engine)
         dry = a.is_dry(c, dry_run)
         result = push_chart(eng, path, remote, plain_http=plain_http or hc.plain_http, dry_run=dry)
         if json:

@@ -162,13 +162,18 @@ def helm_template(
     """Render charts and check every image against the tag."""
     from .core import ci
     from .core.chart_images import check_images, describe, find_images
-    from .core.charts import configured_charts, helm_config, read_chart, release_from_chart, render
+    from .core.charts import (
+        chart_engine,
+        configured_charts,
+        read_chart,
+        release_from_chart,
+        render,
+    )
     from .core.errors import VerificationFailed
-    from .core.helm import select_engine
 
     with a.boundary():
         cfg = a.config(c)
-        eng = select_engine(engine if engine else helm_config(cfg).engine)
+        eng = chart_engine(cfg, engine)
         release = _release_for(cfg, tag)
         report, failures = [], []
         for entry in configured_charts(cfg, chart):

@@ -20,7 +20,14 @@ import semver
 from .config import ChartConfig, Config, HelmConfig, VersionFile
 from .errors import FileFormatError, GitError, UsageError, VersionError
 from .git import git, is_shallow
-from .helm import Engine, Manifest, RenderRequest, load_yaml_documents, values_paths
+from .helm import (
+    Engine,
+    Manifest,
+    RenderRequest,
+    load_yaml_documents,
+    select_engine,
+    values_paths,
+)
 from .process import run
 from .tags import parse_tag, render_tag
 from .textfile import FileEdit, read_text
@@ -29,6 +36,11 @@ from .version_files import Occurrence, find_occurrences
 
 def helm_config(cfg: Config) -> HelmConfig:
     return cfg.helm if cfg.helm is not None else HelmConfig()
+
+
+def chart_engine(cfg: Config, requested: str = "") -> Engine:
+    """The Helm engine a task uses: its ``--engine`` flag, else ``helm.engine`` from config."""
+    return select_engine(requested or helm_config(cfg).engine)
 
 
 @dataclass(frozen=True)
