@@ -19,7 +19,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# The demo never reads the calendar: the release date is injected with --date and every git
+# commit and tag carries a pinned date, so its output is the same on any day (CI runs it under
+# faketime a year ahead and a year behind to prove that).
+RELEASE_DATE = "2026-11-21"
+GIT_DATE = "2026-11-20T12:00:00+00:00"
 GIT_ENV = {
+    "GIT_AUTHOR_DATE": GIT_DATE,
+    "GIT_COMMITTER_DATE": GIT_DATE,
     "GIT_AUTHOR_NAME": "Demo Maintainer",
     "GIT_AUTHOR_EMAIL": "maintainer@example.invalid",
     "GIT_COMMITTER_NAME": "Demo Maintainer",
@@ -83,11 +90,11 @@ def build_repo(workdir: Path) -> Path:
 
 def foundation(repo: Path, sh: Callable[..., int]) -> None:
     _banner("What would a 0.1.8 bump change? (dry run: diffs, nothing written)")
-    sh("release.bump", "0.1.8", "--dry-run")
+    sh("release.bump", "0.1.8", "--dry-run", "--date", RELEASE_DATE)
     _banner("The release workflow's check before the bump: every file still says 0.1.7")
     sh("verify.versions", "--tag", "v0.1.8", expect=3)
     _banner("Seed 000 steps 2 and 4: release branch, bump, signed-off commit")
-    sh("release.prepare", "0.1.8")
+    sh("release.prepare", "0.1.8", "--date", RELEASE_DATE)
     print(git(repo, "log", "--stat", "--format=%h %s%n%n%b", "-1"))
     _banner("The same check after the bump")
     sh("verify.versions", "--tag", "v0.1.8")

@@ -3,8 +3,8 @@
 The release workflow of the demo operator uploads five CLI archives, install.yaml and a
 checksums file (releasekit.yaml, ``artifacts``). The demo builds that dist/ for v0.1.8, writes
 the checksums with ``release.checksums``, checks them like ``sha256sum -c``, checks the asset
-matrix, then shows a tampered archive failing. When the shared Sigstore fixtures are next to
-the repository it also verifies a real Sigstore bundle and a GitHub attestation offline.
+matrix, then shows a tampered archive failing. It also verifies a real Sigstore bundle and a
+GitHub attestation offline, with the public bundles kept in tests/fixtures/sigstore.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ PLATFORMS = [
     ("darwin", "arm64", "tar.gz"),
     ("windows", "amd64", "zip"),
 ]
-SIGSTORE = pathlib.Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "sigstore"
+SIGSTORE = pathlib.Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "sigstore"
 
 
 def build_dist(repo: pathlib.Path, tag: str = "v0.1.7") -> pathlib.Path:
@@ -53,50 +53,21 @@ def run(repo: pathlib.Path, sh: Callable[..., Any]) -> None:
         sh("verify.sha256sum", sums, "--base-dir", "dist", "--quiet", expect=3)
     finally:
         archive.write_bytes(original)
-    if SIGSTORE.is_dir():
-        print("\n## Real Sigstore bundle and GitHub attestation, verified offline")
-        sh(
-            "verify.cosign",
-            str(SIGSTORE / "bundle_v3_github.whl"),
-            "--bundle",
-            str(SIGSTORE / "bundle_v3_github.whl.sigstore"),
-            "--identity-regexp",
-            r"https://github\.com/trailofbits/rfc8785\.py/\.github/workflows/"
-            r"release\.yml@refs/tags/v.*",
-        )
-        sh(
-            "verify.attestation",
-            str(SIGSTORE / "reusable-workflow-artifact"),
-            "--bundle",
-            str(SIGSTORE / "reusable-workflow-attestation.sigstore.json"),
-            "--repo",
-            "malancas/attest-demo",
-        )
-
-
-if __name__ == "__main__":
-    import os
-    import shutil
-    import subprocess
-    import sys
-    import tempfile
-
-    here = pathlib.Path(__file__).resolve().parent
-    with tempfile.TemporaryDirectory() as tmp:
-        demo = pathlib.Path(tmp) / "demo-operator"
-        shutil.copytree(here / "demo-operator", demo)
-        subprocess.run(["git", "init", "-q", str(demo)], check=True)
-
-        def sh(*argv: str) -> None:
-            print("$ releasekit " + " ".join(argv), flush=True)
-            env_path = str(here.parent / "tasks")
-            proc = subprocess.run(
-                [sys.executable, "-m", "releasekit.cli", *argv],
-                cwd=demo,
-                env={**os.environ, "PYTHONPATH": env_path},
-                check=False,
-            )
-            if proc.returncode != 0:
-                raise RuntimeError(f"exit {proc.returncode}")
-
-        run(demo, sh)
+    print("\n## Real Sigstore bundle and GitHub attestation, verified offline")
+    sh(
+        "verify.cosign",
+        str(SIGSTORE / "bundle_v3_github.whl"),
+        "--bundle",
+        str(SIGSTORE / "bundle_v3_github.whl.sigstore"),
+        "--identity-regexp",
+        r"https://github\.com/trailofbits/rfc8785\.py/\.github/workflows/"
+        r"release\.yml@refs/tags/v.*",
+    )
+    sh(
+        "verify.attestation",
+        str(SIGSTORE / "reusable-workflow-artifact"),
+        "--bundle",
+        str(SIGSTORE / "reusable-workflow-attestation.sigstore.json"),
+        "--repo",
+        "malancas/attest-demo",
+    )

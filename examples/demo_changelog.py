@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from demo import RELEASE_DATE
+
 
 def _step(text: str) -> None:
     print(f"\n-- {text}", flush=True)
@@ -16,7 +18,7 @@ def _step(text: str) -> None:
 
 def run(repo: Path, sh: Callable[..., int]) -> None:
     _step("CI's pull-request check: the hand-written Keep a Changelog file is well-formed")
-    sh("changelog.check", "--date", "2026-11-21")
+    sh("changelog.check", "--date", RELEASE_DATE)
     _step("Seed 002's `make changelog`: Unreleased from the commits since the last tag")
     sh("changelog")
     _step("Seed 002's `make changelog-all`: every release tag plus Unreleased")

@@ -7,27 +7,14 @@ merges that branch (the pull request), then tags the release the way seeds 000, 
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Demo Maintainer",
-    "GIT_AUTHOR_EMAIL": "maintainer@example.invalid",
-    "GIT_COMMITTER_NAME": "Demo Maintainer",
-    "GIT_COMMITTER_EMAIL": "maintainer@example.invalid",
-}
+from demo import git
 
 
 def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), *args],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **GIT_ENV},
-    ).stdout.strip()
+    return git(repo, *args).strip()
 
 
 def _step(text: str) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO_ROOT / "examples" / "demo-operator"
-SHARED = REPO_ROOT.parent / "shared"
+FIXTURES = REPO_ROOT / "tests" / "fixtures"
 
 # Pinned so commits (and therefore shas in golden output) are reproducible.
 GIT_ENV = {
@@ -210,7 +210,7 @@ def helm_sdk() -> object:
     return helm_python
 
 
-# --- OCI registry fixtures (issue 5: charts; shared with issue 6: images) ---------------------
+# --- OCI registry fixtures (issue 5: charts; used by issue 6 for images too) ---------------------
 
 
 @dataclass(frozen=True)

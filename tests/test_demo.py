@@ -19,7 +19,7 @@ def test_demo_runs_every_step() -> None:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     lines = result.stdout.splitlines()
-    assert "$ releasekit release.prepare 0.1.8" in lines
+    assert "$ releasekit release.prepare 0.1.8 --date 2026-11-21" in lines
     assert (
         "committed " in result.stdout
         and "Signed-off-by: Demo Maintainer <maintainer@example.invalid>" in lines

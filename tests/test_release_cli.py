@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 from conftest import REPO_ROOT, CliResult, Repo
-
-TODAY = dt.date.today().isoformat()
 
 
 def test_bump_dry_run_prints_diffs_and_changes_nothing(example_repo: Repo, cli) -> None:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, SHARED, CliResult, Repo, require_real
+from conftest import FIXTURES, REPO_ROOT, CliResult, Repo, require_real
 
-SIGSTORE = SHARED / "fixtures" / "sigstore"
+SIGSTORE = FIXTURES / "sigstore"
 COSIGN = REPO_ROOT / "tests" / "fixtures" / "cosign"
 Cli = Callable[..., CliResult]
 

@@ -1,4 +1,4 @@
-"""Sigstore verification for real, offline, with the public bundles in ../shared/fixtures/sigstore.
+"""Sigstore verification for real, offline, with the public bundles in tests/fixtures/sigstore.
 
 The cosign image wrapper cannot run cosign here; its tests feed recorded real cosign output
 (tests/fixtures/cosign/README.md) and say so in their names.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, SHARED
+from conftest import FIXTURES, REPO_ROOT
 from releasekit.core import process
 from releasekit.core.attestations import AttestationPolicy, load_bundles, verify_attestation
 from releasekit.core.errors import CommandError, UsageError, VerificationFailed
@@ -28,7 +28,7 @@ from releasekit.core.signatures import (
     verify_image,
 )
 
-SIGSTORE = SHARED / "fixtures" / "sigstore"
+SIGSTORE = FIXTURES / "sigstore"
 COSIGN = REPO_ROOT / "tests" / "fixtures" / "cosign"
 WHL_SAN = "https://github.com/trailofbits/rfc8785.py/.github/workflows/release.yml@refs/tags/v0.1.2"
 WHL_REGEXP = (
