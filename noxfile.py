@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-import zipfile
 from pathlib import Path
 
 import nox
@@ -37,16 +35,9 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def build(session: nox.Session) -> None:
-    """Build the wheel and prove it ships `releasekit/` and nothing named `tasks`."""
-    session.install("build")
-    dist = Path(tempfile.mkdtemp())
-    session.run("python", "-m", "build", "--wheel", "--outdir", str(dist))
-    (wheel,) = dist.glob("*.whl")
-    names = zipfile.ZipFile(wheel).namelist()
-    top = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
-    if top != {"releasekit"} or "releasekit/py.typed" not in names:
-        session.error(f"{wheel.name} must ship only releasekit/ (with py.typed), got {sorted(top)}")
-    session.log(f"{wheel.name}: {len(names)} files, top level {sorted(top)}")
+    """sdist + wheel in dist/ through the repo's own `inv dist` (twine check, contents, SHA256SUMS)."""
+    session.install("-e", ".", "build", "twine")
+    session.run("python", "-m", "invoke", "dist", *session.posargs)
 
 
 @nox.session

@@ -2,19 +2,62 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from invoke import Exit, ParseError, Program
+from invoke import Argument, Exit, ParseError, Program
 from invoke.terminals import pty_size
 
 from . import __version__, ns
-from .core.errors import EXIT_USAGE
+from .core.errors import EXIT_USAGE, ReleaseError
+
+# A task whose output was cut short by a closed pipe: what a shell reports for a process
+# killed by SIGPIPE (128 + 13), as `yes | head -1` does.
+EXIT_BROKEN_PIPE = 141
 
 
 class ReleasekitProgram(Program):
     """invoke's Program with usage errors exiting 2 and the project's invoke.yaml loaded."""
+
+    executing = False
+
+    def core_args(self) -> list[Argument]:
+        return [
+            *super().core_args(),
+            Argument(
+                names=("print-template",),
+                optional=True,
+                help="Print a starter file (releasekit.yaml, tasks.py, release.mk, "
+                "github/release-verify.yaml) to copy into your repository.",
+            ),
+        ]
+
+    def parse_core(self, argv: list[str] | None) -> None:
+        try:
+            super().parse_core(argv)
+        except ParseError as exc:
+            raise Exit(str(exc), code=EXIT_USAGE) from None
+        name = self.args["print-template"].value
+        if name is True:
+            from .core.starters import STARTERS
+
+            print("\n".join(STARTERS))
+            raise Exit
+        if name:
+            from .core.starters import read_starter
+
+            try:
+                sys.stdout.write(read_starter(name))
+            except ReleaseError as exc:
+                raise Exit(f"releasekit: error: {exc}", code=exc.exit_code) from None
+            raise Exit
+
+    def execute(self) -> None:
+        self.executing = True
+        super().execute()
 
     def normalize_argv(self, argv: list[str] | None) -> None:
         super().normalize_argv(argv)
@@ -40,12 +83,6 @@ class ReleasekitProgram(Program):
             for chunk in chunks[1:]:
                 print(" " * len(spec) + chunk)
         print("")
-
-    def parse_core(self, argv: list[str] | None) -> None:
-        try:
-            super().parse_core(argv)
-        except ParseError as exc:
-            raise Exit(str(exc), code=EXIT_USAGE) from None
 
     def parse_tasks(self) -> None:
         try:
@@ -73,7 +110,18 @@ program = ReleasekitProgram(
 
 
 def main() -> None:
-    program.run()
+    try:
+        try:
+            program.run()
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # `releasekit --help | head -1`: the reader has gone; end quietly like coreutils. Point
+        # both streams at /dev/null so the interpreter's last flush cannot raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, sys.stderr.fileno())
+        sys.exit(EXIT_BROKEN_PIPE if program.executing else 0)
 
 
 if __name__ == "__main__":

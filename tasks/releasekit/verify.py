@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from invoke import Collection, Context, Task, task
 
 from . import _adapter as a
+from .core.starters import STARTER_DOCS
 
 if TYPE_CHECKING:
     from .core.charts import Release
@@ -476,7 +477,9 @@ def assets(c: Context, tag: str, dir: str = "", print_: bool = False, json: bool
     with a.boundary():
         cfg = a.config(c)
         if cfg.artifacts is None:
-            raise ConfigError(f"{cfg.where()}: no artifacts section; see templates/releasekit.yaml")
+            raise ConfigError(
+                f"{cfg.where()}: no artifacts section; add one (every key: {STARTER_DOCS})"
+            )
         version = str(version_from_tag(cfg.tag_format, tag))
         if print_:
             names = [x.name for x in expected_assets(cfg.artifacts, tag, version)]

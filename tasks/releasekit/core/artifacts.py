@@ -12,6 +12,7 @@ from .assets import attested_files, check_assets, render_name, signed_blobs, unm
 from .checksums import CheckOptions, check_checksums, read_checksum_file
 from .config import ArtifactsConfig, Config, SigningConfig
 from .errors import ConfigError, ReleaseError
+from .starters import STARTER_DOCS
 
 DEFAULT_IDENTITY = "https://github.com/{owner}/{repo}/.github/workflows/{workflow}@refs/tags/{tag}"
 
@@ -232,7 +233,7 @@ def verify_artifacts(
     art = cfg.artifacts
     if art is None:
         raise ConfigError(
-            f"{cfg.where()}: no artifacts section; add one (see templates/releasekit.yaml) "
+            f"{cfg.where()}: no artifacts section; add one (every key: {STARTER_DOCS}) "
             "so verify.artifacts knows what the release ships"
         )
     folder = directory if directory is not None else cfg.root / art.dir

@@ -17,6 +17,7 @@ from typing import Any
 
 from .defaults import DEFAULTS
 from .errors import ConfigError
+from .starters import CONFIG_HINT, STARTER_DOCS
 
 CONFIG_FILE = "releasekit.yaml"
 
@@ -217,7 +218,7 @@ class Config:
     def where(self) -> str:
         """The config file for messages: its path relative to the root, or a hint."""
         if self.source is None:
-            return f"{CONFIG_FILE} (not found; copy templates/releasekit.yaml to {self.root})"
+            return f"{CONFIG_FILE} (not found; create it in {self.root} with: {CONFIG_HINT})"
         return str(self.source.relative_to(self.root))
 
 
@@ -228,7 +229,7 @@ def _tag_template(value: Value) -> str:
     try:  # the full grammar (placeholders, [optional] segments) is checked here, with the line
         TagScheme(text)
     except ConfigError as exc:
-        raise ConfigError(f"{value.origin}: {exc}; see templates/releasekit.yaml") from None
+        raise ConfigError(f"{value.origin}: {exc}; every key: {STARTER_DOCS}") from None
     return text
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from . import git
 from .config import Config, tags_config
 from .errors import CommandError, ConfigError, GitError, UsageError
+from .starters import STARTER_DOCS
 from .tagschemes import (
     CalVer,
     Channel,
@@ -32,7 +33,7 @@ def release_scheme(config: Config, tag_format: str | None = None) -> TagScheme:
         return TagScheme(fmt, "calver" if versioning == "calver" else "semver")
     except ConfigError as exc:
         where = "--format" if tag_format is not None else config.where()
-        raise ConfigError(f"{where}: {exc}; see templates/releasekit.yaml") from None
+        raise ConfigError(f"{where}: {exc}; every key: {STARTER_DOCS}") from None
 
 
 def render_message(template: str, tag: str, version: Version) -> str:

@@ -21,6 +21,7 @@ import semver
 
 from .config import VersionFile
 from .errors import FileFormatError, ReleaseError, TargetError, VersionError
+from .starters import STARTER_DOCS
 from .textfile import BOM, FileEdit, line_of, offset_of, read_text
 from .versions import (
     SPELLED_VERSION_PATTERN,
@@ -446,7 +447,7 @@ def plan_bump(
     """
     if not targets:
         raise TargetError(
-            "no version_files are configured; add them to releasekit.yaml (see templates/releasekit.yaml)"
+            f"no version_files are configured; add them to releasekit.yaml (every key: {STARTER_DOCS})"
         )
     occurrences = find_occurrences(root, targets)
     versioned = [o for o in occurrences if not o.is_date]
@@ -531,7 +532,7 @@ def check_versions(
     """
     if not targets:
         raise TargetError(
-            "no version_files are configured; add them to releasekit.yaml (see templates/releasekit.yaml)"
+            f"no version_files are configured; add them to releasekit.yaml (every key: {STARTER_DOCS})"
         )
     checks = []
     for occ in find_occurrences(root, targets):
