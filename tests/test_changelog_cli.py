@@ -49,6 +49,31 @@ def test_release_refusal_changes_nothing(example_repo: Repo, cli) -> None:
     assert example_repo.snapshot() == before
 
 
+def test_second_unreleased_fails_check_and_release_changes_nothing(make_repo, cli) -> None:
+    # issue 10: check said OK and release silently left "Lost." out of 0.4.0.
+    repo = make_repo(
+        {
+            "CHANGELOG.md": "## [Unreleased]\n\n- Kept.\n\n## [0.3.0] - 2026-01-02\n\n- A.\n\n"
+            "## [Unreleased]\n\n- Lost.\n"
+        }
+    )
+    before = repo.snapshot()
+    check = cli("changelog.check", "--date", "2026-08-10", cwd=repo.path)
+    assert check.code == 3
+    assert check.err.splitlines() == [
+        "releasekit: error: CHANGELOG.md:9: second Unreleased section (first at line 1); move "
+        "its entries into the first and delete this heading, or changelog.release leaves them out"
+    ]
+    release = cli("changelog.release", "0.4.0", "--date", "2026-08-10", cwd=repo.path)
+    assert release.code == 1
+    assert release.err == (
+        "releasekit: error: CHANGELOG.md:9: second Unreleased section (first at line 1); move "
+        "its entries into the first and delete this heading, or changelog.release leaves them "
+        "out; nothing was released\n"
+    )
+    assert repo.snapshot() == before
+
+
 def test_release_uses_the_configured_path(make_repo, cli) -> None:
     repo = make_repo(
         {

@@ -478,9 +478,7 @@ def _parse_chart(value: Value) -> ChartConfig:
     if "digests" in items:
         kwargs["digests"] = items["digests"].string()
         if kwargs["digests"] not in ("unverified", "accept"):
-            raise items["digests"].error(
-                f"must be unverified or accept, got {kwargs['digests']!r}"
-            )
+            raise items["digests"].error(f"must be unverified or accept, got {kwargs['digests']!r}")
     return ChartConfig(**kwargs, origin=value.origin)
 
 
