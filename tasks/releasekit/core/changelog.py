@@ -242,8 +242,8 @@ def plan_release(
         )
     duplicates = _duplicates(doc)
     if duplicates:
-        line, problem = duplicates[0]
-        raise FileFormatError(f"{doc.where(line)}: {problem}; nothing was released")
+        at, problem = duplicates[0]
+        raise FileFormatError(f"{doc.where(at)}: {problem}; nothing was released")
     refs = {r.line for r in doc.refs}
     body = doc.body(unreleased)
     if all(_is_blank(line) or n in refs for n, line in enumerate(body, unreleased.line + 1)):
