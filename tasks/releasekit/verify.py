@@ -271,7 +271,7 @@ def chart(c: Context, chart: str = "", tag: str = "", json: bool = False) -> Non
 def chart_sync(c: Context, json: bool = False) -> None:
     """Check that chart CRDs match the generated CRDs."""
     from .core.charts import helm_config
-    from .core.crds import check_sync
+    from .core.crd_sync import check_sync
     from .core.errors import UsageError, VerificationFailed
 
     with a.boundary():
