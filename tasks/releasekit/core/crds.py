@@ -17,8 +17,8 @@ from typing import Any, Literal
 from .config import Config
 from .errors import UsageError
 from .git import git, resolve_commit
+from .gitbatch import read_objects
 from .helm import load_yaml_documents
-from .process import run
 from .textfile import read_text
 
 # What Helm installs from a chart's crds/ (hasManifestExtension: case-insensitive).
@@ -86,12 +86,16 @@ def read_crd_dir(root: Path, directory: str) -> dict[str, Crd]:
 
 def read_crd_dir_at(root: Path, ref: str, directory: str) -> dict[str, Crd]:
     """The CRDs under ``directory`` as they were at git ``ref`` (empty if it did not exist)."""
-    listing = git(root, "ls-tree", "-r", "--name-only", ref, "--", directory.rstrip("/") + "/")
+    listing = git(root, "ls-tree", "-r", "-z", ref, "--", directory.rstrip("/") + "/")
+    blobs = {}
+    for entry in listing.split("\0"):
+        meta, _, name = entry.partition("\t")
+        if _is_manifest(name) and meta.split()[1:2] == ["blob"]:
+            blobs[name] = meta.split()[2]
+    contents = read_objects(root, blobs.values())  # one git cat-file for every file
     crds: list[Crd] = []
-    for name in sorted(listing.splitlines()):
-        if not _is_manifest(name):
-            continue
-        text = run(["git", "-C", str(root), "show", f"{ref}:{name}"]).stdout
+    for name in sorted(blobs):
+        text = contents[blobs[name]].decode("utf-8", errors="replace")
         crds.extend(_crds_in(text, f"{ref}:{name}"))
     return _index(crds)
 
