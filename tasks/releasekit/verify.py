@@ -318,7 +318,7 @@ def chart_sync(c: Context, json: bool = False) -> None:
         "since": "the ref to compare with (default: the release before --until or HEAD's tag)",
         "until": "the ref to compare (default: the working tree)",
         "path": "CRD directory (default: helm.crds generated dir, else a chart's crds/)",
-        "schema-only": "ignore description text",
+        "schema-only": "ignore description text, as docs.crd-history --schema-only",
         "json": "print the result as JSON",
     }
 )

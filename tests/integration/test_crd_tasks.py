@@ -472,3 +472,59 @@ def test_chart_sync_compares_a_listed_annotation_that_the_generated_crd_has(
     assert result.code == 3
     assert "-    helm.sh/resource-policy: keep" in result.lines
     assert "+    helm.sh/resource-policy: delete" in result.lines
+
+
+# --- issue 10: one meaning of "CRD change" in verify.crd-changes and docs.crd-history --------
+
+
+def release_with_description_change(repo: Repo, tag: str) -> None:
+    edit(
+        repo,
+        AGENTS,
+        "description: Timeout bounds one task, e.g. 30m.",
+        "description: Timeout bounds one task, e.g. 30m or 1h.",
+    )
+    repo.commit("docs: clarify the timeout")
+    repo.git("tag", tag)
+
+
+def test_a_description_only_release_is_a_crd_change_in_both_tasks(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    release_with_description_change(example_repo, "v0.1.8")
+    changes = cli(
+        "verify.crd-changes", "--since", "v0.1.7", "--until", "v0.1.8", cwd=example_repo.path
+    )
+    assert changes.lines == [
+        "CRD changes in config/crd/bases from v0.1.7 to v0.1.8: 1",
+        "  agents.demo.example.com v1alpha1: field changed spec.timeout (description)",
+    ]
+    audit = cli("docs.crd-history", cwd=example_repo.path)
+    assert audit.code == 3, audit.out
+    assert audit.lines[0].startswith(
+        "MISMATCH docs/upgrading.md: v0.1.8 changed CRDs (since v0.1.7) but has no row"
+    )
+    added = cli("docs.crd-history", "--add", "v0.1.8", "--dry-run", cwd=example_repo.path)
+    assert added.lines[-1] == "would add v0.1.8 (CRD changes: Yes) to docs/upgrading.md"
+
+
+def test_schema_only_is_the_same_explicit_option_on_both_tasks(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    release_with_description_change(example_repo, "v0.1.8")
+    changes = cli(
+        "verify.crd-changes", "--since", "v0.1.7", "--until", "v0.1.8", "--schema-only",
+        cwd=example_repo.path,
+    )  # fmt: skip
+    assert changes.lines == ["CRD changes in config/crd/bases from v0.1.7 to v0.1.8: none"]
+    audit = cli("docs.crd-history", "--schema-only", cwd=example_repo.path)
+    assert audit.code == 0, audit.out
+    assert audit.lines == [
+        "OK       v0.1.8: no CRD changes since v0.1.7, no row needed",
+        "docs/upgrading.md: audited 1 releases, 0 mismatches",
+    ]
+    assert "--schema-only: description changes do not count" in audit.err
+    added = cli(
+        "docs.crd-history", "--add", "v0.1.8", "--schema-only", "--dry-run", cwd=example_repo.path
+    )
+    assert added.lines[-1] == "would add v0.1.8 (CRD changes: No) to docs/upgrading.md"
