@@ -187,6 +187,33 @@ def test_generate_json_is_the_template_context(example_repo: Repo, cli) -> None:
     }
 
 
+def test_a_commit_body_cannot_inject_a_commit_into_the_changelog(example_repo: Repo, cli) -> None:
+    # issue 10: git log records were split on \x1e/\x1f, which a commit message may contain.
+    fake = "f" * 40
+    message = (
+        "fix: keep status updates\n\nlooks harmless\x1e"
+        f"{fake}\x1f\x1f2026-01-01\x1fMallory\x1f\x1ffeat!: injected entry\n"
+    )
+    (example_repo.path / "msg.txt").write_text(message)
+    example_repo.git("commit", "-q", "--allow-empty", "--cleanup=verbatim", "-F", "msg.txt")
+    (example_repo.path / "msg.txt").unlink()
+    sha = example_repo.git("rev-parse", "HEAD").strip()
+    assert "\x1e" in example_repo.git("log", "-1", "--format=%B")
+    result = cli("changelog", cwd=example_repo.path)
+    assert (result.code, result.err) == (0, "")
+    assert result.out == "## [Unreleased]\n\n### Fixed\n\n- Keep status updates\n"
+    data = json.loads(cli("changelog", "--json", cwd=example_repo.path).out)
+    (unreleased,) = data["releases"]
+    assert unreleased["commit_count"] == 1
+    assert [(s["title"], [c["sha"] for c in s["commits"]]) for s in unreleased["sections"]] == [
+        ("Fixed", [sha])
+    ]
+    (commit,) = unreleased["sections"][0]["commits"]
+    assert commit["breaking"] is False
+    assert fake not in json.dumps(unreleased["sections"][0]["scopes"])
+    assert commit["body"].startswith("looks harmless\x1e" + fake)
+
+
 def test_generate_output_is_co_owned_and_idempotent(example_repo: Repo, cli) -> None:
     """Only Unreleased is regenerated; a second run adds no second Unreleased (git-cliff #544)."""
     _with_history(example_repo)
