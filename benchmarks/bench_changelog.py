@@ -178,7 +178,7 @@ def _log_format() -> str:
 def _tools(repo: Path) -> dict[str, list[str]]:
     log_format = _log_format()
     tools = {
-        "git log (floor)": ["git", "log", "--topo-order", f"--format={log_format}", "HEAD"],
+        "git log (floor)": ["git", "log", "-z", "--topo-order", f"--format={log_format}", "HEAD"],
         "releasekit": [sys.executable, "-m", "releasekit.cli", "changelog", "--all"],
     }
     cliff = shutil.which("git-cliff")

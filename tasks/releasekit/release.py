@@ -331,16 +331,19 @@ def tags(c: Context, json: bool = False, format: str = "") -> None:
     help={
         "tag": "the release tag to fix (e.g. v0.3.1 or suite-2026.04)",
         "execute": "create the hotfix branch (otherwise only print the plan)",
+        "offline": "do not ask the remote whether the hotfix tag or branch exists",
     }
 )
-def hotfix(c: Context, tag: str, execute: bool = False) -> None:
+def hotfix(c: Context, tag: str, execute: bool = False, offline: bool = False) -> None:
     """Cut a hotfix branch from a release tag."""
     from .core.hotfix import create_hotfix_branch, hotfix_steps, plan_hotfix
 
     with a.boundary():
         cfg = a.config(c)
         execute = execute and not a.is_dry(c, False)  # invoke's global --dry only prints
-        plan = plan_hotfix(cfg, tag)
+        plan = plan_hotfix(cfg, tag, offline=offline)
+        if not plan.remote.checked:
+            a.note(f"releasekit: note: did not check {plan.remote.name} ({plan.remote.reason})")
         a.out(f"hotfix {plan.version} from {tag} ({plan.commit[:12]})")
         if execute:
             create_hotfix_branch(cfg, plan)

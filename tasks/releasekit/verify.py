@@ -272,7 +272,7 @@ def chart(c: Context, chart: str = "", tag: str = "", json: bool = False) -> Non
 def chart_sync(c: Context, json: bool = False) -> None:
     """Check that chart CRDs match the generated CRDs."""
     from .core.charts import helm_config
-    from .core.crds import check_sync
+    from .core.crd_sync import check_sync
     from .core.errors import UsageError, VerificationFailed
 
     with a.boundary():
@@ -319,7 +319,7 @@ def chart_sync(c: Context, json: bool = False) -> None:
         "since": "the ref to compare with (default: the release before --until or HEAD's tag)",
         "until": "the ref to compare (default: the working tree)",
         "path": "CRD directory (default: helm.crds generated dir, else a chart's crds/)",
-        "schema-only": "ignore description text",
+        "schema-only": "ignore description text, as docs.crd-history --schema-only",
         "json": "print the result as JSON",
     }
 )

@@ -54,6 +54,14 @@ def test_example_config_parses() -> None:
             "releasekit.yaml:4: helm.charts[0].images[0] must contain {tag} or {version}",
         ),
         (
+            "helm:\n  charts:\n    - path: c\n      images: ['ghcr.io/x/app@sha256:abc']\n",
+            "releasekit.yaml:4: helm.charts[0].images[0] pins a malformed digest: sha256 needs 64",
+        ),
+        (
+            "helm:\n  charts:\n    - path: c\n      digests: trust\n",
+            "releasekit.yaml:4: helm.charts[0].digests must be unverified or accept, got 'trust'",
+        ),
+        (
             "helm:\n  charts:\n    - path: c\n      image_patterns: ['--image=\\S+']\n",
             "releasekit.yaml:4: helm.charts[0].image_patterns[0] needs exactly one (group)",
         ),

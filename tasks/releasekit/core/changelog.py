@@ -228,7 +228,8 @@ def plan_release(
     """Move the Unreleased entries into a new ``version`` section below a fresh Unreleased.
 
     Raises:
-        FileFormatError: no Unreleased section, or it is empty, or a breaking-change
+        FileFormatError: no Unreleased section, a second Unreleased or version heading
+            (whose entries would silently stay behind), an empty Unreleased, or a breaking-change
             sub-heading is not its first, or its link reference cannot be updated.
         ReleaseError: the version already has a section or is not newer than the newest one.
     """
@@ -239,6 +240,10 @@ def plan_release(
             f"{doc.path}: no Unreleased section; add '## [Unreleased]' above the newest release "
             "and list the changes there"
         )
+    duplicates = _duplicates(doc)
+    if duplicates:
+        at, problem = duplicates[0]
+        raise FileFormatError(f"{doc.where(at)}: {problem}; nothing was released")
     refs = {r.line for r in doc.refs}
     body = doc.body(unreleased)
     if all(_is_blank(line) or n in refs for n, line in enumerate(body, unreleased.line + 1)):
@@ -384,7 +389,7 @@ def lint_changelog(
                 f"Unreleased must be the first section (now after line {doc.sections[0].line + 1})",
             )
         )
-    seen: dict[semver.Version, int] = {}
+    found.extend(_duplicates(doc))
     previous: Section | None = None
     for section in doc.sections:
         if section.kind == "other":
@@ -406,15 +411,6 @@ def lint_changelog(
                 )
         if section.kind != "release" or section.version is None:
             continue
-        if section.version in seen:
-            found.append(
-                (
-                    section.line,
-                    f"duplicate version {section.version} (first at line {seen[section.version] + 1})",
-                )
-            )
-        else:
-            seen[section.version] = section.line
         if (
             previous is not None
             and previous.version is not None
@@ -435,6 +431,32 @@ def lint_changelog(
     return [
         Finding(doc.path, line + 1, message) for line, message in sorted(found, key=lambda f: f[0])
     ]
+
+
+def _duplicates(doc: Changelog) -> list[tuple[int, str]]:
+    """A second Unreleased or a second heading of one version: whose entries count is unclear."""
+    found: list[tuple[int, str]] = []
+    first: dict[semver.Version | None, int] = {}
+    for section in doc.sections:
+        if section.kind == "other":
+            continue
+        key = section.version if section.kind == "release" else None
+        if key not in first:
+            first[key] = section.line
+        elif key is None:
+            found.append(
+                (
+                    section.line,
+                    f"second Unreleased section (first at line {first[key] + 1}); move its "
+                    "entries into the first and delete this heading, or changelog.release "
+                    "leaves them out",
+                )
+            )
+        else:
+            found.append(
+                (section.line, f"duplicate version {key} (first at line {first[key] + 1})")
+            )
+    return found
 
 
 def _date_findings(section: Section, today: dt.date) -> list[tuple[int, str]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .config import ChartConfig
+from .digests import digest_problem
 from .helm import Manifest, load_yaml_documents
 
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
@@ -114,7 +115,17 @@ def _strings(node: Any, path: str, sep: str = ".") -> Iterator[tuple[str, str]]:
         yield path, node
 
 
-Verdict = Literal["ok", "pinned", "allowed", "wrong-tag", "no-tag", "not-allowed", "missing"]
+Verdict = Literal[
+    "ok",
+    "pinned",
+    "allowed",
+    "wrong-tag",
+    "no-tag",
+    "not-allowed",
+    "missing",
+    "bad-digest",
+    "unverified",
+]
 
 
 @dataclass(frozen=True)
@@ -124,6 +135,7 @@ class ImageCheck:
     found: FoundImage | None  # None for an expected image that the chart never renders
     expected: str
     verdict: Verdict
+    detail: str = ""  # why a digest is malformed
 
     @property
     def ok(self) -> bool:
@@ -181,12 +193,19 @@ def _check_one(
     want_tag = parse_image(spelled).tag
     wanted_tags = {want_tag} if expected else {tag, version}
     if ref.digest is not None:
+        problem = digest_problem(ref.digest)
+        if problem is not None:  # sha256:000...0 or sha256:abc pins nothing
+            return ImageCheck(item, spelled, "bad-digest", problem)
         want_digest = parse_image(spelled).digest
         if want_digest is not None and want_digest != ref.digest:
             return ImageCheck(item, spelled, "wrong-tag")
         # repo:v0.1.7@sha256:... in the v0.1.8 release is a stale pin, not a pin.
         if ref.tag is not None and want_tag is not None and ref.tag not in wanted_tags:
             return ImageCheck(item, spelled, "wrong-tag")
+        if expected and want_digest is None and chart.digests != "accept":
+            # The entry names the release tag; a digest (even beside that tag, which runtimes
+            # ignore then) could be any build, and only the registry could say which.
+            return ImageCheck(item, spelled, "unverified")
         return ImageCheck(item, spelled, "pinned")
     if ref.tag is None:
         return ImageCheck(item, spelled, "no-tag")
@@ -206,6 +225,12 @@ def describe(check: ImageCheck) -> str:
     if check.found is None:
         return f"MISSING  {check.expected}: the chart renders no such image"
     item = check.found
+    if check.verdict == "unverified":
+        return (
+            f"UNVERIFIED {item.where}: {item.image} is pinned by digest; nothing offline shows it "
+            f"is {check.expected} (set digests: accept on the chart to accept digest pins of "
+            "expected images)"
+        )
     label = {
         "ok": "OK      ",
         "pinned": "PINNED  ",
@@ -214,6 +239,7 @@ def describe(check: ImageCheck) -> str:
         "no-tag": "MISMATCH",
         "not-allowed": "MISMATCH",
         "missing": "MISSING ",
+        "bad-digest": "MISMATCH",
     }[check.verdict]
     line = f"{label} {item.where}: {item.image}"
     if check.verdict == "no-tag":
@@ -222,4 +248,6 @@ def describe(check: ImageCheck) -> str:
         line += f" is not allowed (expected {check.expected})"
     elif check.verdict == "wrong-tag":
         line += f" (expected {check.expected})"
+    elif check.verdict == "bad-digest":
+        line += f" has a malformed digest ({check.detail})"
     return line

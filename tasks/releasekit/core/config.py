@@ -399,6 +399,7 @@ class ChartConfig:
     allow: tuple[str, ...] = ()
     image_patterns: tuple[str, ...] = ()
     app_version: str = "{tag}"
+    digests: str = "unverified"  # a digest pin of an image expected at {tag}: unverified|accept
     origin: Origin = field(default=Origin("releasekit.yaml"), compare=False)
 
 
@@ -425,7 +426,7 @@ class HelmConfig:
 
 def _parse_chart(value: Value) -> ChartConfig:
     keys = ("path", "release_name", "namespace", "values", "images", "registries", "allow",
-            "image_patterns", "app_version")  # fmt: skip
+            "image_patterns", "app_version", "digests")  # fmt: skip
     items = value.mapping(keys)
     if "path" not in items:
         raise value.error("needs a path (the chart directory, e.g. charts/demo)")
@@ -446,6 +447,12 @@ def _parse_chart(value: Value) -> ChartConfig:
                 raise item.error(
                     f"must contain {{tag}} or {{version}} (or pin a digest), got {text!r}"
                 )
+            if "@" in text:
+                from .digests import digest_problem
+
+                problem = digest_problem(text.partition("@")[2])
+                if problem is not None:
+                    raise item.error(f"pins a malformed digest: {problem}")
             images.append(text)
         kwargs["images"] = tuple(images)
     if "image_patterns" in items:
@@ -469,6 +476,10 @@ def _parse_chart(value: Value) -> ChartConfig:
                 f"must contain {{tag}} or {{version}} once, got {text!r}"
             )
         kwargs["app_version"] = text
+    if "digests" in items:
+        kwargs["digests"] = items["digests"].string()
+        if kwargs["digests"] not in ("unverified", "accept"):
+            raise items["digests"].error(f"must be unverified or accept, got {kwargs['digests']!r}")
     return ChartConfig(**kwargs, origin=value.origin)
 
 

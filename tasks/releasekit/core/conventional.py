@@ -25,11 +25,14 @@ _BREAKING_FOOTER_RE = re.compile(r"^BREAKING[ -]CHANGE:[ \t]*(?P<text>.*)$", re.
 _PR_RE = re.compile(r"\(#(\d+)\)")
 # A footer line (git-trailer style, "Token: value" or "Token #value") ends a breaking description.
 _FOOTER_LINE_RE = re.compile(r"[\w-]+(?:: | #)|BREAKING[ -]CHANGE:")
-_FIELD = "\x1f"
-_RECORD = "\x1e"
-_TRAILER = "\x1d"
-# One record per commit: sha, parents, committer date, author, trailers (git's own parser), message.
-LOG_FORMAT = "%x1e%H%x1f%P%x1f%cs%x1f%an%x1f%(trailers:unfold,separator=%x1d)%x1f%B"
+_FIELD = "\x1f"  # for-each-ref fields: a refname cannot hold a control character
+# One record per commit: sha, parents, committer date, author, trailers (git's own parser, one
+# unfolded trailer per line), message — NUL-separated, and `git log -z` ends each record with
+# a NUL. A commit message cannot contain NUL (git stops at one), so no message, however
+# crafted, can end its field early and forge a commit; any other separator (\x1e, \x1f) can.
+LOG_FORMAT = "%H%x00%P%x00%cs%x00%an%x00%(trailers:unfold)%x00%B"
+LOG_OPTIONS = ("-z",)
+_FIELDS = 6
 
 
 # Message and Commit are NamedTuples rather than frozen dataclasses: immutable all the same,
@@ -115,7 +118,7 @@ class Commit(NamedTuple):
     breaking: bool
     breaking_description: str | None
     prs: tuple[int, ...]
-    raw_trailers: str  # git's %(trailers) output, items separated by \x1d
+    raw_trailers: str  # git's %(trailers:unfold) output, one trailer per line
     raw_message: str
 
     @property
@@ -139,7 +142,7 @@ class Commit(NamedTuple):
     def trailers(self) -> tuple[tuple[str, str], ...]:
         """``(key, value)`` pairs as git's trailer parser found them."""
         pairs = []
-        for item in self.raw_trailers.split(_TRAILER):
+        for item in self.raw_trailers.split("\n"):
             key, sep, value = item.partition(":")
             if sep:
                 pairs.append((key.strip(), value.strip()))
@@ -199,29 +202,32 @@ def make_commit(
     return Commit(sha, parents, date, author, *_parse_fields(message), trailers, message)
 
 
-def parse_records(records: Iterable[str]) -> Iterator[Commit]:
-    """Commits from the records of ``git log --format=LOG_FORMAT`` (split on \\x1e)."""
-    for record in records:
-        sha, parents, date, author, trailers, message = record.split(_FIELD, 5)
+def parse_fields(fields: Sequence[str]) -> Iterator[Commit]:
+    """Commits from the NUL-separated fields of ``git log -z --format=LOG_FORMAT``, six per
+    commit (a partial record at the end is ignored: the caller keeps it for the next chunk)."""
+    items = iter(fields[: len(fields) - len(fields) % _FIELDS])
+    for sha, parents, date, author, trailers, message in zip(*[items] * _FIELDS, strict=True):
         yield make_commit(sha, parents, date, author, message, trailers)
 
 
 def parse_log(output: str) -> list[Commit]:
-    """Commits from the whole output of ``git log --format=LOG_FORMAT``."""
-    return list(parse_records(output.split(_RECORD)[1:]))
+    """Commits from the whole output of ``git log -z --format=LOG_FORMAT``."""
+    return list(parse_fields(output.split("\0")))
 
 
 def read_log(root: Path, *revs: str) -> Iterator[Commit]:
     """Every commit of ``git log --topo-order revs`` (one call), newest first, parsed while
     git is still writing."""
-    argv = ["git", "-C", str(root), "log", "--topo-order", f"--format={LOG_FORMAT}", *revs, "--"]
-    pending = ""
-    for chunk in stream(argv):
-        records = (pending + chunk).split(_RECORD)
-        pending = records.pop()
-        yield from parse_records(r for r in records if r)
-    if pending:
-        yield from parse_records([pending])
+    argv = ["git", "-C", str(root), "log", *LOG_OPTIONS, "--topo-order", f"--format={LOG_FORMAT}"]
+    fields: list[str] = [""]  # the last item is always the unfinished one
+    for chunk in stream([*argv, *revs, "--"]):
+        head, *rest = chunk.split("\0")
+        fields[-1] += head
+        fields.extend(rest)
+        done = (len(fields) - 1) // _FIELDS * _FIELDS
+        if done:
+            yield from parse_fields(fields[:done])
+            del fields[:done]
 
 
 def prepare_pattern(commit_message: str) -> re.Pattern[str]:

@@ -1,29 +1,32 @@
-"""CustomResourceDefinitions: reading them from a directory or a git ref, sync and schema diffs.
+"""CustomResourceDefinitions: reading them from a directory or a git ref, and schema diffs.
 
-Two directories holding "the same" CRDs (controller-gen's output and the chart's ``crds/``)
-are compared after normalising: parsed YAML, keys in any order, configured injected
-annotations such as ``helm.sh/resource-policy: keep`` removed. Schema changes between two
-refs are reported per CRD, per version and per field path (``spec.template.image``).
+CRDs are read from every file Helm installs from a chart's ``crds/`` (``.yaml``, ``.yml`` and
+``.json``), so the chart sync (:mod:`.crd_sync`) and the change reports see the same CRDs.
+Schema changes between two refs are reported per CRD, per version and per field path
+(``spec.template.image``).
 """
 
 from __future__ import annotations
 
-import copy
-import difflib
-import io
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from .config import Config, CrdSync
-from .errors import FileFormatError, UsageError
+from .config import Config
+from .errors import UsageError
 from .git import git, resolve_commit
+from .gitbatch import read_objects
 from .helm import load_yaml_documents
-from .process import run
 from .textfile import read_text
 
-_SUFFIXES = (".yaml", ".yml")
+# What Helm installs from a chart's crds/ (hasManifestExtension: case-insensitive).
+_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _is_manifest(name: str) -> bool:
+    return name.lower().endswith(_SUFFIXES)
 
 
 @dataclass(frozen=True)
@@ -35,8 +38,17 @@ class Crd:
     doc: dict[str, Any]
 
 
+def _documents(text: str, source: str) -> list[Any]:
+    if source.lower().endswith(".json"):
+        try:
+            return [json.loads(text)]
+        except json.JSONDecodeError:
+            pass  # Helm reads .json with its YAML decoder; so does the fallback, naming the line
+    return load_yaml_documents(text, source)
+
+
 def _crds_in(text: str, source: str) -> Iterator[Crd]:
-    for doc in load_yaml_documents(text, source):
+    for doc in _documents(text, source):
         if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":
             meta = doc.get("metadata") or {}
             yield Crd(str(meta.get("name", "")), source, doc)
@@ -54,7 +66,7 @@ def _index(crds: Iterable[Crd]) -> dict[str, Crd]:
 
 
 def read_crd_dir(root: Path, directory: str) -> dict[str, Crd]:
-    """Every CRD in the YAML files under ``root/directory`` (recursively), by name.
+    """Every CRD in the YAML and JSON files under ``root/directory`` (recursively), by name.
 
     Raises:
         UsageError: the directory does not exist, or two files define the same CRD.
@@ -64,7 +76,7 @@ def read_crd_dir(root: Path, directory: str) -> dict[str, Crd]:
         raise UsageError(
             f"{directory}: no such directory; fix the CRD path in releasekit.yaml or --path"
         )
-    files = sorted(p for p in base.rglob("*") if p.is_file() and p.suffix in _SUFFIXES)
+    files = sorted(p for p in base.rglob("*") if p.is_file() and _is_manifest(p.name))
     crds: list[Crd] = []
     for path in files:
         display = path.relative_to(root).as_posix()
@@ -74,105 +86,18 @@ def read_crd_dir(root: Path, directory: str) -> dict[str, Crd]:
 
 def read_crd_dir_at(root: Path, ref: str, directory: str) -> dict[str, Crd]:
     """The CRDs under ``directory`` as they were at git ``ref`` (empty if it did not exist)."""
-    listing = git(root, "ls-tree", "-r", "--name-only", ref, "--", directory.rstrip("/") + "/")
+    listing = git(root, "ls-tree", "-r", "-z", ref, "--", directory.rstrip("/") + "/")
+    blobs = {}
+    for entry in listing.split("\0"):
+        meta, _, name = entry.partition("\t")
+        if _is_manifest(name) and meta.split()[1:2] == ["blob"]:
+            blobs[name] = meta.split()[2]
+    contents = read_objects(root, blobs.values())  # one git cat-file for every file
     crds: list[Crd] = []
-    for name in sorted(listing.splitlines()):
-        if not name.endswith(_SUFFIXES):
-            continue
-        text = run(["git", "-C", str(root), "show", f"{ref}:{name}"]).stdout
+    for name in sorted(blobs):
+        text = contents[blobs[name]].decode("utf-8", errors="replace")
         crds.extend(_crds_in(text, f"{ref}:{name}"))
     return _index(crds)
-
-
-def normalise(doc: Mapping[str, Any], ignore_annotations: Iterable[str] = ()) -> dict[str, Any]:
-    """A CRD without the parts that do not define it: ignored annotations and ``status``."""
-    out = copy.deepcopy(dict(doc))
-    out.pop("status", None)
-    meta = out.get("metadata")
-    if isinstance(meta, dict):
-        meta.pop("creationTimestamp", None)
-        annotations = meta.get("annotations")
-        if isinstance(annotations, dict):
-            for key in ignore_annotations:
-                annotations.pop(key, None)
-            if not annotations:
-                meta.pop("annotations")
-    return out
-
-
-def dump_sorted(data: Any) -> str:
-    """YAML with sorted keys: the form two CRDs are diffed in."""
-    from ruamel.yaml import YAML
-
-    def sort(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {k: sort(node[k]) for k in sorted(node, key=str)}
-        if isinstance(node, list):
-            return [sort(v) for v in node]
-        return node
-
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    stream = io.StringIO()
-    yaml.dump(sort(data), stream)
-    return stream.getvalue()
-
-
-# --- verify.chart-sync -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SyncDrift:
-    """A CRD that differs between the generated directory and the chart."""
-
-    name: str
-    problem: Literal["missing-in-chart", "extra-in-chart", "differs"]
-    diff: str
-
-
-def check_sync(root: Path, pair: CrdSync) -> list[SyncDrift]:
-    """Compare the generated CRDs with the chart's copies; an empty list means in sync."""
-    generated = read_crd_dir(root, pair.generated)
-    chart = read_crd_dir(root, pair.chart)
-    if not generated and not chart:
-        fix = f"run `{pair.fix}`" if pair.fix else "generate them (e.g. controller-gen)"
-        raise FileFormatError(
-            f"{pair.generated} and {pair.chart}: no CustomResourceDefinition in either, so "
-            f"nothing was compared; {fix}, or fix helm.crds in releasekit.yaml"
-        )
-    drifts: list[SyncDrift] = []
-    for name in sorted(set(generated) | set(chart)):
-        if name not in chart:
-            drifts.append(
-                SyncDrift(
-                    name,
-                    "missing-in-chart",
-                    f"{generated[name].source} has no copy in {pair.chart}",
-                )
-            )
-            continue
-        if name not in generated:
-            drifts.append(
-                SyncDrift(
-                    name,
-                    "extra-in-chart",
-                    f"{chart[name].source} is not generated in {pair.generated}",
-                )
-            )
-            continue
-        want = dump_sorted(normalise(generated[name].doc, pair.ignore_annotations))
-        have = dump_sorted(normalise(chart[name].doc, pair.ignore_annotations))
-        if want != have:
-            diff = "".join(
-                difflib.unified_diff(
-                    have.splitlines(keepends=True),
-                    want.splitlines(keepends=True),
-                    fromfile=f"a/{chart[name].source}",
-                    tofile=f"b/{generated[name].source}",
-                )
-            )
-            drifts.append(SyncDrift(name, "differs", diff))
-    return drifts
 
 
 # --- verify.crd-changes ----------------------------------------------------------------------

@@ -62,8 +62,25 @@ def remotes(root: Path) -> list[str]:
     return git(root, "remote").split()
 
 
+def push_targets(root: Path, remote: str, *, fetch_url_too: bool = False) -> list[str]:
+    """What to ask when the question is "does ``remote`` have this": what ``git push remote``
+    pushes to (every ``pushurl``, else its ``url``), not the fetch URL, which may be a stale
+    mirror. The remote's own name when it pushes where it fetches (git's usual setup), so
+    its other settings still apply; ``fetch_url_too`` adds the fetch URL when it differs."""
+    pushes = git(root, "remote", "get-url", "--push", "--all", remote).splitlines()
+    fetch = git(root, "remote", "get-url", remote).strip()
+    if pushes == [fetch]:
+        return [remote]
+    return [*pushes, remote] if fetch_url_too and fetch not in pushes else pushes
+
+
+def pushes_elsewhere(root: Path, remote: str) -> bool:
+    """Whether ``remote`` pushes to another place than it fetches from (``pushurl``)."""
+    return push_targets(root, remote) != [remote]
+
+
 def remote_tags(root: Path, remote: str, tags: Iterable[str]) -> set[str]:
-    """Which of ``tags`` exist on ``remote`` (one ``git ls-remote`` call).
+    """Which of ``tags`` exist where ``remote`` pushes to (one ``git ls-remote`` per URL).
 
     Raises:
         CommandError: the remote cannot be reached.
@@ -71,12 +88,25 @@ def remote_tags(root: Path, remote: str, tags: Iterable[str]) -> set[str]:
     wanted = list(tags)
     if not wanted:
         return set()
-    out = git(root, "ls-remote", "--tags", remote, *(f"refs/tags/{t}" for t in wanted))
     present = set()
-    for line in out.splitlines():
-        ref = line.split("\t", 1)[-1].removesuffix("^{}")
-        present.add(ref.removeprefix("refs/tags/"))
+    for target in push_targets(root, remote):
+        out = git(root, "ls-remote", "--tags", target, *(f"refs/tags/{t}" for t in wanted))
+        for line in out.splitlines():
+            ref = line.split("\t", 1)[-1].removesuffix("^{}")
+            present.add(ref.removeprefix("refs/tags/"))
     return present & set(wanted)
+
+
+def remote_has_branch(root: Path, remote: str, name: str) -> bool:
+    """Whether the branch ``name`` exists where ``remote`` pushes to (asked, not as fetched).
+
+    Raises:
+        CommandError: the remote cannot be reached.
+    """
+    return any(
+        git(root, "ls-remote", "--heads", target, f"refs/heads/{name}").strip()
+        for target in push_targets(root, remote)
+    )
 
 
 def resolve_commit(root: Path, ref: str) -> str:
@@ -138,20 +168,23 @@ def tags_not_merged(root: Path, branch: str) -> set[str]:
     return set(out.split())
 
 
-def remote_tag_commits(root: Path, remote: str) -> dict[str, str]:
-    """Every tag on ``remote`` with the commit it names (one ``git ls-remote``).
+def remote_tag_commits(root: Path, remote: str, *, fetch_url_too: bool = False) -> dict[str, str]:
+    """Every tag where ``remote`` pushes to (see :func:`push_targets`), with its commit.
 
     Raises:
         CommandError: the remote cannot be reached.
     """
     found: dict[str, str] = {}
-    for line in git(root, "ls-remote", "--tags", remote).splitlines():
-        sha, _, ref = line.partition("\t")
-        name = ref.removeprefix("refs/tags/")
-        if name.endswith("^{}"):
-            found[name.removesuffix("^{}")] = sha
-        else:
-            found.setdefault(name, sha)
+    for target in push_targets(root, remote, fetch_url_too=fetch_url_too):
+        here: dict[str, str] = {}
+        for line in git(root, "ls-remote", "--tags", target).splitlines():
+            sha, _, ref = line.partition("\t")
+            name = ref.removeprefix("refs/tags/")
+            if name.endswith("^{}"):
+                here[name.removesuffix("^{}")] = sha
+            else:
+                here.setdefault(name, sha)
+        found = {**here, **found}  # the first place that has a tag says where it points
     return found
 
 

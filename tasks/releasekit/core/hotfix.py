@@ -14,8 +14,8 @@ from . import git
 from .config import Config, tags_config
 from .errors import CommandError, GitError, VersionError
 from .process import require_tool, run
-from .tagging import release_scheme
-from .tagschemes import ParsedTag, next_patch, precedes
+from .tagging import RemoteState, read_remote, release_scheme
+from .tagschemes import ParsedTag, TagScheme, next_patch, precedes
 from .textfile import FileEdit, read_text, write_all
 
 
@@ -29,18 +29,23 @@ class HotfixPlan:
     branch: str
     branch_exists: bool
     commits: tuple[tuple[str, str], ...]  # (sha, subject) on the branch since the tag
+    remote: RemoteState  # what the remote said about the hotfix tag, or why it was not asked
 
     @property
     def version(self) -> str:
         return str(next_patch(self.source.version))
 
 
-def plan_hotfix(config: Config, tag: str) -> HotfixPlan:
+def plan_hotfix(config: Config, tag: str, *, offline: bool = False) -> HotfixPlan:
     """Work out the hotfix branch for ``tag``.
+
+    The remote is asked where it pushes to (never a stale fetch mirror), unless ``offline``.
 
     Raises:
         VersionError: the tag does not follow the scheme or is a pre-release.
-        GitError: the tag does not exist, or its hotfix release is already tagged.
+        GitError: the tag does not exist, its hotfix release is already tagged (locally or on
+            the remote), the hotfix branch is on the remote but not fetched, or the remote
+            cannot be asked.
     """
     scheme = release_scheme(config)
     source = scheme.require(tag)
@@ -49,13 +54,10 @@ def plan_hotfix(config: Config, tag: str) -> HotfixPlan:
     refs = {r.name: r.commit for r in git.tag_refs(config.root)}
     if tag not in refs:
         raise GitError(f"there is no tag {tag} here; run git fetch --tags, or name a release tag")
+    state = read_remote(config, config.remote, offline=offline, need=False)
     following = next_patch(source.version)
     new_tag = scheme.render(following, source.parts)
-    if new_tag in refs:
-        raise GitError(
-            f"{new_tag} already exists, so the hotfix of {tag} was released; "
-            f"start from the newest hotfix: releasekit release.hotfix {new_tag}"
-        )
+    _refuse_released(scheme, source, new_tag, refs, state)
     template = tags_config(config).hotfix_branch
     branch = template.replace("{version}", str(following)).replace("{tag}", new_tag)
     head = branch if git.branch_exists(config.root, branch) else None
@@ -64,12 +66,52 @@ def plan_hotfix(config: Config, tag: str) -> HotfixPlan:
         # local branch at the tag would leave their commits out of the hotfix release.
         tracking = git.remote_branches(config.root, branch)
         head = tracking[0] if tracking else None
+    if head is None and state.checked and _remote_has_branch(config, branch):
+        raise GitError(
+            f"branch {branch} already exists on {config.remote} (not fetched here): a "
+            f"colleague cut this hotfix; git fetch {config.remote}, then rerun releasekit "
+            f"release.hotfix {tag}"
+        )
     exists = head is not None
     commits: tuple[tuple[str, str], ...] = ()
     if head is not None:
         out = git.git(config.root, "log", "--reverse", "--format=%H%x00%s", f"{tag}..{head}")
         commits = tuple(tuple(line.split("\0", 1)) for line in out.splitlines())  # type: ignore[misc]
-    return HotfixPlan(source, refs[tag], new_tag, branch, exists, commits)
+    return HotfixPlan(source, refs[tag], new_tag, branch, exists, commits, state)
+
+
+def _remote_has_branch(config: Config, branch: str) -> bool:
+    try:
+        return git.remote_has_branch(config.root, config.remote, branch)
+    except CommandError as exc:
+        raise GitError(
+            f"cannot ask {config.remote} whether branch {branch} exists ({exc}); fix the "
+            "network or remote, or pass --offline to skip the check"
+        ) from None
+
+
+def _refuse_released(
+    scheme: TagScheme,
+    source: ParsedTag,
+    new_tag: str,
+    local: dict[str, str],
+    state: RemoteState,
+) -> None:
+    """Refuse a hotfix whose release tag exists, naming the next free patch and where from."""
+    remote = state.tags or {}
+    where = [w for w, has in (("locally", local), (f"on {state.name}", remote)) if new_tag in has]
+    if not where:
+        return
+    start = next_patch(source.version)  # the newest taken patch: the hotfix to start from
+    while scheme.render(next_patch(start), source.parts) in local.keys() | remote.keys():
+        start = next_patch(start)
+    start_tag = scheme.render(start, source.parts)
+    free = scheme.render(next_patch(start), source.parts)
+    fetch = "" if start_tag in local else f"git fetch --tags {state.name}, then "
+    raise GitError(
+        f"{new_tag} already exists {' and '.join(where)}, so the hotfix of {source.tag} was "
+        f"released; the next free patch is {free}: {fetch}releasekit release.hotfix {start_tag}"
+    )
 
 
 def create_hotfix_branch(config: Config, plan: HotfixPlan) -> None:

@@ -31,8 +31,11 @@ def next_patch_hint(plan_tag: str) -> str:
     return f"published tags are immutable — release the next patch instead of reusing {plan_tag}"
 
 
-def ensure_tag_free(config: Config, tag: str, *, check_remote: bool) -> bool:
-    """Refuse a tag that exists locally or on the configured remote.
+def ensure_tag_free(
+    config: Config, tag: str, *, check_remote: bool, branch: str | None = None
+) -> bool:
+    """Refuse a tag that exists locally or on the configured remote (where it pushes to),
+    and a ``branch`` the remote has although it was not fetched here.
 
     Returns:
         Whether the remote was asked (False when there is no such remote or checks are off).
@@ -43,6 +46,9 @@ def ensure_tag_free(config: Config, tag: str, *, check_remote: bool) -> bool:
         return False
     try:
         on_remote = git.remote_tags(config.root, config.remote, [tag])
+        branch_there = branch is not None and git.remote_has_branch(
+            config.root, config.remote, branch
+        )
     except CommandError as exc:
         raise GitError(
             f"cannot ask {config.remote} whether tag {tag} exists ({exc}); "
@@ -50,6 +56,12 @@ def ensure_tag_free(config: Config, tag: str, *, check_remote: bool) -> bool:
         ) from None
     if on_remote:
         raise GitError(f"tag {tag} already exists on {config.remote}; {next_patch_hint(tag)}")
+    if branch_there:
+        raise GitError(
+            f"branch {branch} already exists on {config.remote} (not fetched here); someone "
+            f"prepared this release: git fetch {config.remote} && git switch {branch}, or "
+            "release another version"
+        )
     return True
 
 
@@ -92,7 +104,7 @@ def plan_prepare(
             f"branch {branch} already exists on the remote ({pushed[0]}); finish that release "
             f"(git switch {branch}) or release another version"
         )
-    remote_checked = ensure_tag_free(config, tag, check_remote=check_remote)
+    remote_checked = ensure_tag_free(config, tag, check_remote=check_remote, branch=branch)
     bumped = {edit.real_path: edit for edit in bump.edits}
     for extra in extra_edits:
         if extra.real_path in bumped:

@@ -116,3 +116,24 @@ def stream(argv: Sequence[str], *, cwd: Path | None = None) -> Iterator[str]:
         returncode = proc.wait()
     if returncode != 0:
         raise CommandError(f"{display(argv)} failed with exit {returncode}: {detail}")
+
+
+def run_bytes(argv: Sequence[str], *, input_bytes: bytes = b"") -> bytes:
+    """Run ``argv`` with ``input_bytes`` on standard input and return its raw standard output.
+
+    For outputs whose framing counts bytes (``git cat-file --batch``), which text decoding
+    would break.
+
+    Raises:
+        CommandError: the program is missing or exits non-zero.
+    """
+    try:
+        proc = subprocess.run(  # noqa: S603 - argv list, no shell
+            list(argv), input=input_bytes, capture_output=True, check=False
+        )
+    except FileNotFoundError as exc:
+        raise CommandError(f"{argv[0]} is not installed or not on PATH ({display(argv)})") from exc
+    if proc.returncode != 0:
+        detail = proc.stderr.decode("utf-8", errors="replace").strip()
+        raise CommandError(f"{display(argv)} failed with exit {proc.returncode}: {detail}")
+    return proc.stdout

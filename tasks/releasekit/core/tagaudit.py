@@ -4,23 +4,31 @@ Reports module tags on a different commit from the root tag of the same release,
 without a root tag, root tags missing a module's tag (only for modules whose go.mod existed at
 that commit), and release tags on commits not reachable from the main branch (unless a hotfix
 branch named by ``tags.hotfix_branch``, contains them: hotfixes reach main by cherry-pick).
+
+The modules are those committed at each tagged commit, not the work tree's: a module removed
+since (or moved) still has its published tags, and they are audited like any other.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 import semver
 
 from . import git
 from .config import Config, tags_config
-from .errors import GitError
-from .gomodules import GoModule, find_modules
+from .errors import FileFormatError, GitError
+from .gitbatch import read_objects
+from .gomodules import GoModule, parse_gomod
 from .tagging import release_scheme
 from .tagschemes import LTS_MONTH, CalVer
+
+_MODULE_TAG = re.compile(r".+/v\d+\.\d+\.\d+\S*")
 
 FindingKind = Literal[
     "different-commit", "no-root-tag", "missing-module-tag", "unreachable", "lts-not-april"
@@ -60,6 +68,45 @@ def _on_hotfix_branch(config: Config, commit: str, pattern: str) -> bool:
     return any(fnmatch.fnmatchcase(name, pattern) for name in names)
 
 
+def modules_at(
+    root: Path, commits: Iterable[str], include: Sequence[str], exclude: Sequence[str]
+) -> dict[str, list[GoModule]]:
+    """The Go submodules committed at each commit (``find_modules`` rules), by commit.
+
+    One ``git ls-tree`` per commit finds the go.mod files; one ``git cat-file --batch`` reads
+    every distinct go.mod blob of all the commits.
+    """
+    listed: dict[str, list[tuple[str, str, str]]] = {}  # commit -> (dir, path, blob)
+    for commit in dict.fromkeys(commits):
+        entries = listed[commit] = []
+        for entry in git.git(root, "ls-tree", "-r", "-z", "--full-tree", commit).split("\0"):
+            meta, _, path = entry.partition("\t")
+            if PurePosixPath(path).name != "go.mod" or len(meta.split()) != 3:
+                continue
+            _, kind, blob = meta.split()
+            directory = PurePosixPath(path).parent.as_posix()
+            if kind != "blob" or directory == ".":
+                continue
+            if any(fnmatch.fnmatchcase(directory, g) for g in include) and not any(
+                fnmatch.fnmatchcase(directory, g) for g in exclude
+            ):
+                entries.append((directory, path, blob))
+    blobs = read_objects(root, (blob for entries in listed.values() for _, _, blob in entries))
+    parsed: dict[tuple[str, str], GoModule] = {}
+    out: dict[str, list[GoModule]] = {}
+    for commit, entries in listed.items():
+        out[commit] = []
+        for directory, path, blob in entries:
+            if (blob, directory) not in parsed:
+                try:
+                    text = blobs[blob].decode("utf-8")
+                except UnicodeDecodeError:
+                    raise FileFormatError(f"{commit[:12]}:{path}: not UTF-8 text") from None
+                parsed[blob, directory] = parse_gomod(text, directory, f"{commit[:12]}:{path}")
+            out[commit].append(parsed[blob, directory])
+    return out
+
+
 def audit_tags(config: Config) -> tuple[list[Finding], int]:
     """Audit every release and module tag.
 
@@ -78,13 +125,17 @@ def audit_tags(config: Config) -> tuple[list[Finding], int]:
     scheme = release_scheme(config)
     settings = tags_config(config)
     releases = {p.tag: p for p in scheme.releases(refs)}
-    modules = [
-        m for m in find_modules(root, settings.go_include, settings.go_exclude) if m.dir != "."
-    ]
+    head = git.resolve_commit(root, config.main_branch)
+    # Only commits whose tags are releases or could be module tags (dir/vX.Y.Z) are listed.
+    tagged = [refs[t] for t in sorted(refs) if t in releases or _MODULE_TAG.fullmatch(t)]
+    at = modules_at(root, [head, *tagged], settings.go_include, settings.go_exclude)
+    # Every module directory any of those commits has: a tag of it is a module tag even on a
+    # commit where the module is gone or not yet there.
+    known = {m.dir: m for commit in at for m in at[commit]}
     findings: list[Finding] = []
     module_tags: dict[str, dict[str, str]] = {}  # version -> {module dir: tag}
     for tag in sorted(refs):
-        for m in modules:
+        for m in known.values():
             version = _module_version(m, tag)
             if version is not None:
                 module_tags.setdefault(version, {})[m.dir] = tag
@@ -106,16 +157,10 @@ def audit_tags(config: Config) -> tuple[list[Finding], int]:
                         f"{tag} is on {refs[tag][:12]} but {root_tag} is on {refs[root_tag][:12]}",
                     )
                 )
-    gomods = [m.gomod for m in modules]
     for version, root_tag in sorted(root_by_version.items()):
-        if not modules:
-            break
-        present = set(
-            git.git(root, "ls-tree", "-r", "--name-only", refs[root_tag], "--", *gomods).split()
-        )
         have = module_tags.get(version, {})
-        for m in modules:
-            if m.gomod in present and m.dir not in have:
+        for m in at[refs[root_tag]]:
+            if m.dir not in have:
                 findings.append(
                     Finding(
                         "missing-module-tag",

@@ -268,7 +268,8 @@ def untag(config: Config, tag: str, *, dry_run: bool = False) -> list[str]:
     asked = []
     for remote in git.remotes(root):
         try:
-            present = git.remote_tag_commits(root, remote)
+            # Deleting: a tag that either URL serves was published (the mirror copies it).
+            present = git.remote_tag_commits(root, remote, fetch_url_too=True)
         except CommandError as exc:
             raise GitError(
                 f"cannot prove that {remote} does not have {tag} ({exc}); release.untag only "
@@ -279,7 +280,8 @@ def untag(config: Config, tag: str, *, dry_run: bool = False) -> list[str]:
                 f"tag {tag} is published on {remote}; published tags are immutable and "
                 "releasekit never deletes them — release the next patch instead"
             )
-        asked.append(remote)
+        split = git.pushes_elsewhere(root, remote)
+        asked.append(f"{remote} (push and fetch URLs)" if split else remote)
     if not dry_run:
         git.delete_local_tag(root, tag)
     return asked
