@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from invoke import Context, Exit
 
 from .core.errors import ReleaseError
+from .core.redact import redact as redact
+from .core.redact import redact_data
 
 if TYPE_CHECKING:
     from .core.config import Config
@@ -48,22 +50,23 @@ def is_dry(c: Context, dry_run: bool) -> bool:
 
 @contextmanager
 def boundary() -> Iterator[None]:
-    """Turn a ReleaseError into invoke's Exit with the error's exit code."""
+    """Turn a ReleaseError into invoke's Exit with the error's exit code (redacted)."""
     try:
         yield
     except ReleaseError as exc:
-        raise Exit(f"releasekit: error: {exc}", code=exc.exit_code) from None
+        raise Exit(redact(f"releasekit: error: {exc}"), code=exc.exit_code) from None
 
 
 def out(text: str = "") -> None:
-    """A result line on stdout."""
-    print(text, flush=True)
+    """A result line on stdout (redacted: secrets never reach output)."""
+    print(redact(text), flush=True)
 
 
 def note(text: str) -> None:
-    """A message on stderr."""
-    print(text, file=sys.stderr, flush=True)
+    """A message on stderr (redacted)."""
+    print(redact(text), file=sys.stderr, flush=True)
 
 
 def emit_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, sort_keys=False), flush=True)
+    """The ``--json`` result, every string in it redacted."""
+    print(json.dumps(redact_data(data), indent=2, sort_keys=False), flush=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CommandError
+from .redact import redact
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,8 @@ class Result:
 
 
 def display(argv: Sequence[str]) -> str:
-    """Return ``argv`` as a shell-quoted line, for messages and dry-run plans."""
-    return shlex.join(argv)
+    """Return ``argv`` as a shell-quoted line, for messages and dry-run plans (redacted)."""
+    return redact(shlex.join(argv))
 
 
 def require_tool(name: str, install_hint: str) -> str:
@@ -80,7 +81,7 @@ def run(
         raise CommandError(f"{argv[0]} is not installed or not on PATH ({display(argv)})") from exc
     result = Result(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
     if check and proc.returncode != 0:
-        detail = (proc.stderr or proc.stdout).strip()
+        detail = redact((proc.stderr or proc.stdout).strip())
         raise CommandError(f"{display(argv)} failed with exit {proc.returncode}: {detail}")
     return result
 
@@ -112,7 +113,7 @@ def stream(argv: Sequence[str], *, cwd: Path | None = None) -> Iterator[str]:
         while chunk := os.read(proc.stdout.fileno(), 1 << 20):
             yield decoder.decode(chunk)
         yield decoder.decode(b"", final=True)
-        detail = proc.stderr.read().decode("utf-8", errors="replace").strip()
+        detail = redact(proc.stderr.read().decode("utf-8", errors="replace").strip())
         returncode = proc.wait()
     if returncode != 0:
         raise CommandError(f"{display(argv)} failed with exit {returncode}: {detail}")
