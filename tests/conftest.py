@@ -431,3 +431,52 @@ def unique_repo(request: pytest.FixtureRequest) -> str:
     import re
 
     return "t/" + re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")
+
+
+# --- network fixtures (issue 10: hung remotes, retries, credentials) ----------------------------
+
+
+@dataclass
+class SilentServer:
+    """A TCP listener on 127.0.0.1 that accepts every connection and never sends a byte."""
+
+    port: int
+    accepted: list[object]
+
+    def git_url(self, name: str = "repo.git") -> str:
+        return f"git://127.0.0.1:{self.port}/{name}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture
+def silent_server() -> Iterator[SilentServer]:
+    """Accept and stay silent (a hung remote, a registry that never answers), until teardown."""
+    import socket
+    import threading
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    listener.settimeout(0.2)
+    server = SilentServer(int(listener.getsockname()[1]), [])
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            server.accepted.append(conn)  # held open, never read from or written to
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server
+    stop.set()
+    thread.join(timeout=5)
+    for conn in server.accepted:
+        conn.close()  # type: ignore[attr-defined]
+    listener.close()

@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .errors import GitError
-from .process import Result, run
+from .errors import CommandError, GitError
+from .network import Network, run_git, settings
+from .process import Result, display, run
 
 
 def git(root: Path, *args: str, input_text: str | None = None) -> str:
@@ -62,16 +63,34 @@ def remotes(root: Path) -> list[str]:
     return git(root, "remote").split()
 
 
-def remote_tags(root: Path, remote: str, tags: Iterable[str]) -> set[str]:
+def ls_remote(root: Path, remote: str, *patterns: str, net: Network | None = None) -> str:
+    """``git ls-remote --tags remote patterns``: within the network timeout, retried.
+
+    Raises:
+        NetworkTimeout: the remote did not answer in time.
+        CommandError: the remote cannot be reached (after the retries).
+    """
+    args = ["ls-remote", "--tags", remote, *patterns]
+    result = run_git(root, args, net=net or settings(), remote=remote, read=True)
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip()
+        argv = ["git", "-C", str(root), *args]
+        raise CommandError(f"{display(argv)} failed with exit {result.returncode}: {detail}")
+    return result.stdout
+
+
+def remote_tags(
+    root: Path, remote: str, tags: Iterable[str], *, net: Network | None = None
+) -> set[str]:
     """Which of ``tags`` exist on ``remote`` (one ``git ls-remote`` call).
 
     Raises:
-        CommandError: the remote cannot be reached.
+        CommandError: the remote cannot be reached or did not answer in time.
     """
     wanted = list(tags)
     if not wanted:
         return set()
-    out = git(root, "ls-remote", "--tags", remote, *(f"refs/tags/{t}" for t in wanted))
+    out = ls_remote(root, remote, *(f"refs/tags/{t}" for t in wanted), net=net)
     present = set()
     for line in out.splitlines():
         ref = line.split("\t", 1)[-1].removesuffix("^{}")
@@ -138,14 +157,14 @@ def tags_not_merged(root: Path, branch: str) -> set[str]:
     return set(out.split())
 
 
-def remote_tag_commits(root: Path, remote: str) -> dict[str, str]:
+def remote_tag_commits(root: Path, remote: str, *, net: Network | None = None) -> dict[str, str]:
     """Every tag on ``remote`` with the commit it names (one ``git ls-remote``).
 
     Raises:
-        CommandError: the remote cannot be reached.
+        CommandError: the remote cannot be reached or did not answer in time.
     """
     found: dict[str, str] = {}
-    for line in git(root, "ls-remote", "--tags", remote).splitlines():
+    for line in ls_remote(root, remote, net=net).splitlines():
         sha, _, ref = line.partition("\t")
         name = ref.removeprefix("refs/tags/")
         if name.endswith("^{}"):
@@ -168,10 +187,19 @@ def delete_local_tag(root: Path, tag: str) -> None:
     git(root, "tag", "-d", "--", tag)
 
 
-def push_tags_atomic(root: Path, remote: str, tags: Sequence[str]) -> Result:
-    """``git push --atomic remote refs/tags/...``: the remote takes all the tags or none."""
-    argv = ["git", "-C", str(root), "push", "--atomic", "--porcelain", remote]
-    return run([*argv, *(f"refs/tags/{t}:refs/tags/{t}" for t in tags)], check=False)
+def push_tags_atomic(
+    root: Path, remote: str, tags: Sequence[str], *, net: Network | None = None
+) -> Result:
+    """``git push --atomic remote refs/tags/...``: the remote takes all the tags or none.
+
+    Never retried (a write); bounded by the network timeout.
+
+    Raises:
+        NetworkTimeout: the remote did not answer in time (the push may or may not have landed).
+    """
+    args = ["push", "--atomic", "--porcelain", remote]
+    args += [f"refs/tags/{t}:refs/tags/{t}" for t in tags]
+    return run_git(root, args, net=net or settings(), remote=remote, read=False)
 
 
 def tracked_files(root: Path, name: str) -> list[str]:

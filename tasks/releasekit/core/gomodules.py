@@ -294,7 +294,12 @@ def plan_go_tags(
     wanted = [m.tag(version) for m in ordered if m.tag(version) not in kept]
     following = f"v{parsed.bump_prerelease() if parsed.prerelease else parsed.bump_patch()}"
     refuse_taken(
-        wanted, local, state, f"tag the next patch instead: releasekit release.go-tag {following}"
+        wanted,
+        local,
+        state,
+        f"tag the next patch instead: releasekit release.go-tag {following}",
+        commit=commit,
+        push_also=[t for t in kept if state.tags is not None and t not in state.tags],
     )
     return GoTagPlan(version, commit, ref, state, tuple(ordered), tuple(kept))
 
