@@ -67,6 +67,27 @@ def note(text: str) -> None:
     print(redact(text), file=sys.stderr, flush=True)
 
 
+def redact_logs() -> None:
+    """Redact every log record of this process (invoke's ``--debug`` logs argv, urllib3 URLs).
+
+    A record factory, not a handler filter: it holds whichever handlers invoke, pytest or the
+    user configure later, and costs nothing while no logger is enabled.
+    """
+    import logging
+
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "releasekit_redacts", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        record.msg, record.args = redact(record.getMessage()), None
+        return record
+
+    factory.releasekit_redacts = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
 def emit_json(data: Any) -> None:
     """The ``--json`` result, every string in it redacted."""
     print(json.dumps(redact_data(data), indent=2, sort_keys=False), flush=True)
