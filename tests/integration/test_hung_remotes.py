@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import CliResult, Repo, SilentServer, git, require_real, tag_state
+from conftest import CliResult, GitDaemon, Repo, SilentServer, git, require_real, tag_state
 
 Cli = Callable[..., CliResult]
 
@@ -215,3 +215,90 @@ def test_no_git_process_outlives_a_timeout(silent_server: SilentServer, tmp_path
     assert time.monotonic() - start < 1 + SLACK
     assert no_process_talks_to(silent_server.port)
     assert os.getpgid(0) == os.getpgrp()  # the test process's own group was never signalled
+
+
+# --- a transient failure: the first connection is hung up, the next ones reach git daemon ------
+
+
+@pytest.fixture
+def hang_up_once(git_daemon: GitDaemon) -> Iterator[tuple[int, list[int]]]:
+    """A TCP proxy to git daemon that closes the first connection at once (yields port, log)."""
+    import socket
+    import threading
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    seen: list[int] = []
+    stop = threading.Event()
+
+    def pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            dst.close()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            seen.append(1)
+            if len(seen) == 1:
+                conn.close()  # "the remote end hung up unexpectedly"
+                continue
+            upstream = socket.create_connection(("127.0.0.1", git_daemon.port))
+            for a, b in ((conn, upstream), (upstream, conn)):
+                threading.Thread(target=pump, args=(a, b), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield int(listener.getsockname()[1]), seen
+    stop.set()
+    thread.join(timeout=5)
+    listener.close()
+
+
+def test_ls_remote_is_retried_after_the_remote_hangs_up(
+    cli: Cli,
+    make_repo: Callable[..., Repo],
+    git_daemon: GitDaemon,
+    hang_up_once: tuple[int, list[int]],
+) -> None:
+    port, seen = hang_up_once
+    repo = make_repo({"README.md": "demo\n", "releasekit.yaml": NETWORK}, name="app")
+    bare = git_daemon.bare("app.git")
+    repo.git("tag", "v0.1.8")
+    repo.git("push", "-q", str(bare), "main", "v0.1.8")
+    repo.git("tag", "-d", "v0.1.8")
+    repo.git("remote", "add", "origin", f"git://127.0.0.1:{port}/app.git")
+    result, elapsed = timed(cli, "release.tag", "0.1.8", cwd=repo.path)
+    assert result.code == 1
+    assert "tag v0.1.8 (on origin at" in result.err  # the second attempt got the answer
+    assert "release v0.1.9 instead" in result.err
+    assert len(seen) == 2
+    assert 1 <= elapsed < TIMEOUT + SLACK  # one backoff of 1 s
+
+
+def test_without_retries_the_hang_up_is_reported(
+    make_repo: Callable[..., Repo], git_daemon: GitDaemon, hang_up_once: tuple[int, list[int]]
+) -> None:
+    from releasekit.core.errors import CommandError
+    from releasekit.core.git import remote_tag_commits
+    from releasekit.core.network import Network
+
+    port, seen = hang_up_once
+    repo = make_repo(name="app")
+    git_daemon.bare("app.git")
+    repo.git("remote", "add", "origin", f"git://127.0.0.1:{port}/app.git")
+    # git sees the hang-up as SIGPIPE, EOF or a reset, depending on who was first.
+    dropped = r"origin closed the connection|hung up unexpectedly|Connection reset by peer"
+    with pytest.raises(CommandError, match=dropped):
+        remote_tag_commits(repo.path, "origin", net=Network(TIMEOUT, 0))
+    assert len(seen) == 1
+    assert remote_tag_commits(repo.path, "origin", net=Network(TIMEOUT, 0)) == {}

@@ -7,6 +7,7 @@ CLI avoids GitPython's ~100 ms import on every task start.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -74,6 +75,8 @@ def ls_remote(root: Path, remote: str, *patterns: str, net: Network | None = Non
     result = run_git(root, args, net=net or settings(), remote=remote, read=True)
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip()
+        if result.returncode == -signal.SIGPIPE and not detail:
+            detail = f"{remote} closed the connection"
         argv = ["git", "-C", str(root), *args]
         raise CommandError(f"{display(argv)} failed with exit {result.returncode}: {detail}")
     return result.stdout

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import signal
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -150,7 +151,9 @@ def run_git(
             ) from None
         if result.returncode == 0 or not read or attempt >= net.retries:
             return result
-        if not is_transient(result.stderr):
+        # Killed by SIGPIPE: git wrote to a connection the other side had closed.
+        dropped = result.returncode == -signal.SIGPIPE
+        if not dropped and not is_transient(result.stderr):
             return result
         delay = backoff(attempt)
         if time.monotonic() + delay >= deadline:
