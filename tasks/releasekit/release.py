@@ -259,6 +259,7 @@ def go_tag(
 ) -> None:
     """Tag every Go module in dependency order."""
     from .core import gomodules as gm
+    from .core.network import settings
     from .core.tagging import create_and_push, push_atomic
 
     with a.boundary():
@@ -270,7 +271,7 @@ def go_tag(
         if not plan.remote.checked:
             a.note(f"releasekit: note: did not check {plan.remote.name} ({plan.remote.reason})")
         if check_proxy:
-            report = gm.ensure_unknown_to_proxy(plan.modules, version)
+            report = gm.ensure_unknown_to_proxy(plan.modules, version, net=settings(cfg))
             if report.skipped:
                 a.note(f"releasekit: note: skipped the Go module proxy check: {report.skipped}")
         a.out(f"go-tag {version}: {len(plan.tags)} tags on {plan.commit} ({plan.ref})")
