@@ -302,3 +302,28 @@ def test_without_retries_the_hang_up_is_reported(
         remote_tag_commits(repo.path, "origin", net=Network(TIMEOUT, 0))
     assert len(seen) == 1
     assert remote_tag_commits(repo.path, "origin", net=Network(TIMEOUT, 0)) == {}
+
+
+TOKEN = "ghp_" + "Zq7" * 12  # a GitHub-token-shaped secret in the remote's URL
+
+
+@pytest.mark.parametrize("argv", [["release.tag", "0.1.8", "--push"], ["release.untag", "v0.1.8"]])
+def test_an_http_remote_with_a_token_times_out_and_the_token_is_never_printed(
+    cli: Cli,
+    hung_repo: Repo,
+    silent_server: SilentServer,
+    env_ci: dict[str, Path],
+    argv: list[str],
+) -> None:
+    url = f"http://x-access-token:{TOKEN}@127.0.0.1:{silent_server.port}/repo.git"
+    hung_repo.git("remote", "set-url", "origin", url)
+    if argv[0] == "release.untag":
+        hung_repo.git("tag", "v0.1.8")
+    result, elapsed = timed(cli, *argv, cwd=hung_repo.path)
+    assert_timed_out(
+        result, elapsed, f"http://***@127.0.0.1:{silent_server.port}/repo.git", "ls-remote"
+    )
+    files = "".join(p.read_text() for p in env_ci.values() if p.exists())
+    for text in (result.out, result.err, files):
+        assert TOKEN not in text and TOKEN[4:] not in text
+    assert no_process_talks_to(silent_server.port)  # git and git-remote-http
