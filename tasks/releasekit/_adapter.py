@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any
 from invoke import Context, Exit
 
 from .core.errors import ReleaseError
-from .core.redact import redact as redact
-from .core.redact import redact_data
 
 if TYPE_CHECKING:
     from .core.config import Config
@@ -57,6 +55,13 @@ def boundary() -> Iterator[None]:
         raise Exit(redact(f"releasekit: error: {exc}"), code=exc.exit_code) from None
 
 
+def redact(text: str) -> str:
+    """:func:`.core.redact.redact`, imported on first use (its patterns stay off start-up)."""
+    from .core.redact import redact as mask
+
+    return mask(text)
+
+
 def out(text: str = "") -> None:
     """A result line on stdout (redacted: secrets never reach output)."""
     print(redact(text), flush=True)
@@ -73,6 +78,7 @@ def redact_logs() -> None:
     A record factory, not a handler filter: it holds whichever handlers invoke, pytest or the
     user configure later, and costs nothing while no logger is enabled.
     """
+    import contextlib
     import logging
 
     previous = logging.getLogRecordFactory()
@@ -81,7 +87,9 @@ def redact_logs() -> None:
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        record.msg, record.args = redact(record.getMessage()), None
+        # A malformed log call is left to logging's own error handling.
+        with contextlib.suppress(Exception):
+            record.msg, record.args = redact(record.getMessage()), None
         return record
 
     factory.releasekit_redacts = True  # type: ignore[attr-defined]
@@ -90,4 +98,6 @@ def redact_logs() -> None:
 
 def emit_json(data: Any) -> None:
     """The ``--json`` result, every string in it redacted."""
+    from .core.redact import redact_data
+
     print(json.dumps(redact_data(data), indent=2, sort_keys=False), flush=True)
