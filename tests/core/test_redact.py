@@ -89,3 +89,18 @@ def test_a_password_in_a_url_never_survives(
     secret = f"SeCrEt{password}"
     text = f"{before} {scheme}://user:{secret}@registry.example:5000/charts {after}"
     assert secret not in r.redact(text)
+
+
+def test_a_large_output_is_redacted_line_by_line_where_the_words_are() -> None:
+    # Above 64 KiB a pattern runs only on the lines that hold its words: the secrets there are
+    # masked and every other byte is kept.
+    filler = "- **api**: add a thing ([#12](https://github.com/o/r/pull/12)) by @someone\n" * 5000
+    text = (
+        "password=hunter22\n" + filler + "Authorization: Bearer abc.def-123456\n" + filler
+        + "see oci://u:pw-secret@h/x and GITHUB_TOKEN=tok-secret-1"
+    )  # fmt: skip
+    out = r.redact(text)
+    assert out == (
+        "password=***\n" + filler + "Authorization: Bearer ***\n" + filler
+        + "see oci://***@h/x and GITHUB_TOKEN=***"
+    )  # fmt: skip

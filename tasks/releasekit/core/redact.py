@@ -30,8 +30,9 @@ MASK = "***"
 MIN_SECRET = 4
 MIN_ENV_SECRET = 8
 
-# Greedy up to the last @ before the path: a password may hold an (unencoded) @.
-_USERINFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^\s/?#'\"]+)@")
+# After "://", greedy up to the last @ before the path: a password may hold an unencoded @.
+_AUTHORITY = re.compile(r"://([^\s/?#'\"]+)@")
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
 _AUTH_HEADER = re.compile(
     r"(?i)(?P<head>\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?"
     r"(?:(?:basic|bearer|token|digest)\s+)?)(?P<value>[^\s\"',;]+)"
@@ -63,7 +64,6 @@ _QUERY = re.compile(
 _ENV_SECRET = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|APIKEY", re.IGNORECASE)
 # A user name alone before @ is an account, not a secret, for these schemes.
 _ACCOUNT_SCHEMES = ("ssh://", "git+ssh://", "ssh+git://")
-_VALUE_PATTERNS = (_AUTH_HEADER, _BEARER, _ENV_ASSIGNMENT, _KEY_VALUE, _QUERY)
 
 _registered: set[str] = set()
 
@@ -93,15 +93,38 @@ def _known() -> list[str]:
     return sorted({*_registered, *from_env}, key=len, reverse=True)
 
 
-def _userinfo(match: re.Match[str]) -> str:
-    scheme, userinfo = match.group("scheme"), match.group("userinfo")
-    if ":" not in userinfo and scheme.lower() in _ACCOUNT_SCHEMES:
-        return match.group(0)
-    return f"{scheme}{MASK}@"
+def _mask_userinfo(text: str) -> str:
+    """``scheme://userinfo@`` -> ``scheme://***@`` (the regex starts at a literal "://": fast)."""
+    parts, last = [], 0
+    for found in _AUTHORITY.finditer(text):
+        pos = found.start()
+        begin = pos
+        while begin > 0 and text[begin - 1] in _SCHEME_CHARS:
+            begin -= 1
+        if begin == pos or not text[begin].isalpha():
+            continue  # no scheme before "://"
+        scheme = text[begin : pos + 3].lower()
+        if ":" in found.group(1) or scheme not in _ACCOUNT_SCHEMES:
+            parts += [text[last : pos + 3], MASK, "@"]
+            last = found.end()
+    return "".join([*parts, text[last:]]) if parts else text
 
 
 def _mask_value(match: re.Match[str]) -> str:
     return match.group("head") + MASK
+
+
+# Each pattern runs only when the text holds one of its words (found with a cheap substring
+# test on the lower-cased text): a 10 MB changelog without credentials is scanned in
+# milliseconds instead of seconds.
+_GATED = (
+    (_GITHUB_TOKEN, ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")),
+    (_AUTH_HEADER, ("authorization",)),
+    (_BEARER, ("bearer", "basic")),
+    (_ENV_ASSIGNMENT, ("token", "password", "passwd", "secret", "api_key", "apikey")),
+    (_KEY_VALUE, ("password", "passwd", "secret", "token", "api_key", "apikey", "auth")),
+    (_QUERY, ("=",)),
+)
 
 
 def redact(text: str) -> str:
@@ -111,11 +134,40 @@ def redact(text: str) -> str:
     for secret in _known():
         if secret in text:
             text = text.replace(secret, MASK)
-    text = _USERINFO.sub(_userinfo, text)
-    text = _GITHUB_TOKEN.sub(MASK, text)
-    for pattern in _VALUE_PATTERNS:
-        text = pattern.sub(_mask_value, text)
+    if "@" in text:
+        text = _mask_userinfo(text)
+    lowered = text.lower()
+    for pattern, words in _GATED:
+        if any(word in lowered for word in words):
+            text = _sub_lines(pattern, text, lowered, words)
+            lowered = text.lower()
     return text
+
+
+# Above this size a pattern runs only on the lines that hold one of its words.
+_WHOLE_TEXT = 1 << 16
+
+
+def _sub_lines(pattern: re.Pattern[str], text: str, lowered: str, words: Iterable[str]) -> str:
+    replace: Any = _mask_value if "value" in pattern.groupindex else MASK
+    if len(text) < _WHOLE_TEXT or len(lowered) != len(text):  # lower() kept the offsets?
+        return pattern.sub(replace, text)
+    spans = set()
+    for word in words:
+        at = lowered.find(word)
+        while at != -1:
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            end = len(text) if end == -1 else end
+            spans.add((start, end))
+            at = lowered.find(word, end)
+    parts, last = [], 0
+    for start, end in sorted(spans):
+        if start < last:  # a line already done for another word
+            continue
+        parts += [text[last:start], pattern.sub(replace, text[start:end])]
+        last = end
+    return "".join([*parts, text[last:]])
 
 
 def redact_data(data: Any) -> Any:
