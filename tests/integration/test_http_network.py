@@ -177,3 +177,52 @@ def test_push_chart_to_a_registry_that_never_answers_ends_within_the_timeout(
         "and the remote's URL, then retry; a remote that is only slow needs a larger "
         "network.timeout in releasekit.yaml or RELEASEKIT_NETWORK_TIMEOUT (now 3 s)\n"
     )
+
+
+@pytest.fixture
+def stalls_after_lookup() -> Iterator[tuple[str, list[str]]]:
+    """A registry that answers the manifest lookup (404: free) and then never answers again."""
+    release = threading.Event()
+    seen: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            seen.append(f"{self.command} {self.path}")
+            if self.command == "HEAD" and "/manifests/" in self.path:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            release.wait(60)  # the push hangs here: accepted, never answered
+
+        do_HEAD = do_GET = do_POST = do_PUT = do_PATCH = _answer
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.block_on_close = False
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{server.server_address[1]}", seen
+    release.set()
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_push_that_hangs_in_the_helm_sdk_ends_within_the_timeout(
+    cli: Cli, example_repo: Repo, packaged: Path, stalls_after_lookup: tuple[str, list[str]]
+) -> None:
+    host, seen = stalls_after_lookup
+    argv = ["release.push-chart", str(packaged), f"oci://{host}/charts", "--plain-http"]
+    start = time.monotonic()
+    result = cli(*argv, "--engine", "sdk", cwd=example_repo.path)
+    elapsed = time.monotonic() - start
+    assert result.code == 1
+    assert 3 <= elapsed < 3 + 6, elapsed
+    assert result.err.startswith(
+        f"releasekit: error: pushing demo-operator-0.1.7.tgz to oci://{host}/charts: registry "
+        f"{host} did not answer within 3 s; releasekit stopped waiting — "
+    )
+    assert len(seen) >= 2  # the lookup, then the push that hung

@@ -69,11 +69,6 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def chart_ref(remote: str, name: str) -> str:
-    """``oci://host/path/name``, without any credentials the remote carried."""
-    return parse_remote(remote).ref(name)
-
-
 @dataclass(frozen=True)
 class PushResult:
     ref: str
