@@ -13,6 +13,7 @@ from pathlib import Path
 from . import git
 from .config import Config, tags_config
 from .errors import CommandError, GitError, VersionError
+from .network import settings
 from .process import require_tool, run
 from .tagging import release_scheme
 from .tagschemes import ParsedTag, next_patch, precedes
@@ -199,8 +200,11 @@ def publish_supersede(root: Path, plan: SupersedePlan) -> None:
     gh = require_tool(
         "gh", "install the GitHub CLI (https://cli.github.com) or paste the note by hand"
     )
+    timeout = settings().timeout  # gh talks to the forge
     body = run(
-        [gh, "release", "view", plan.bad, "--json", "body", "--jq", ".body"], cwd=root
+        [gh, "release", "view", plan.bad, "--json", "body", "--jq", ".body"],
+        cwd=root,
+        timeout=timeout,
     ).stdout
     if plan.note.strip() in body:
         return
@@ -208,4 +212,5 @@ def publish_supersede(root: Path, plan: SupersedePlan) -> None:
         [gh, "release", "edit", plan.bad, "--notes-file", "-"],
         cwd=root,
         input_text=plan.note + "\n" + body,
+        timeout=timeout,
     )
