@@ -48,22 +48,56 @@ def is_dry(c: Context, dry_run: bool) -> bool:
 
 @contextmanager
 def boundary() -> Iterator[None]:
-    """Turn a ReleaseError into invoke's Exit with the error's exit code."""
+    """Turn a ReleaseError into invoke's Exit with the error's exit code (redacted)."""
     try:
         yield
     except ReleaseError as exc:
-        raise Exit(f"releasekit: error: {exc}", code=exc.exit_code) from None
+        raise Exit(redact(f"releasekit: error: {exc}"), code=exc.exit_code) from None
+
+
+def redact(text: str) -> str:
+    """:func:`.core.redact.redact`, imported on first use (its patterns stay off start-up)."""
+    from .core.redact import redact as mask
+
+    return mask(text)
 
 
 def out(text: str = "") -> None:
-    """A result line on stdout."""
-    print(text, flush=True)
+    """A result line on stdout (redacted: secrets never reach output)."""
+    print(redact(text), flush=True)
 
 
 def note(text: str) -> None:
-    """A message on stderr."""
-    print(text, file=sys.stderr, flush=True)
+    """A message on stderr (redacted)."""
+    print(redact(text), file=sys.stderr, flush=True)
+
+
+def redact_logs() -> None:
+    """Redact every log record of this process (invoke's ``--debug`` logs argv, urllib3 URLs).
+
+    A record factory, not a handler filter: it holds whichever handlers invoke, pytest or the
+    user configure later, and costs nothing while no logger is enabled.
+    """
+    import contextlib
+    import logging
+
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "releasekit_redacts", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        # A malformed log call is left to logging's own error handling.
+        with contextlib.suppress(Exception):
+            record.msg, record.args = redact(record.getMessage()), None
+        return record
+
+    factory.releasekit_redacts = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 def emit_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, sort_keys=False), flush=True)
+    """The ``--json`` result, every string in it redacted."""
+    from .core.redact import redact_data
+
+    print(json.dumps(redact_data(data), indent=2, sort_keys=False), flush=True)

@@ -259,6 +259,7 @@ def go_tag(
 ) -> None:
     """Tag every Go module in dependency order."""
     from .core import gomodules as gm
+    from .core.network import settings
     from .core.tagging import create_and_push, push_atomic
 
     with a.boundary():
@@ -270,7 +271,7 @@ def go_tag(
         if not plan.remote.checked:
             a.note(f"releasekit: note: did not check {plan.remote.name} ({plan.remote.reason})")
         if check_proxy:
-            report = gm.ensure_unknown_to_proxy(plan.modules, version)
+            report = gm.ensure_unknown_to_proxy(plan.modules, version, net=settings(cfg))
             if report.skipped:
                 a.note(f"releasekit: note: skipped the Go module proxy check: {report.skipped}")
         a.out(f"go-tag {version}: {len(plan.tags)} tags on {plan.commit} ({plan.ref})")
@@ -508,8 +509,10 @@ def push_chart(
     """Push a chart to OCI once and pull it back to verify."""
     from pathlib import Path
 
+    from .core import ci
     from .core.chart_registry import push_chart
     from .core.charts import chart_engine, helm_config
+    from .core.network import settings
 
     with a.boundary():
         cfg = a.config(c)
@@ -517,7 +520,14 @@ def push_chart(
         path = Path(archive) if Path(archive).is_absolute() else Path.cwd() / archive
         eng = chart_engine(cfg, engine)
         dry = a.is_dry(c, dry_run)
-        result = push_chart(eng, path, remote, plain_http=plain_http or hc.plain_http, dry_run=dry)
+        result = push_chart(
+            eng,
+            path,
+            remote,
+            plain_http=plain_http or hc.plain_http,
+            dry_run=dry,
+            net=settings(cfg),
+        )
         if json:
             a.emit_json(
                 {
@@ -536,6 +546,14 @@ def push_chart(
             a.out(
                 f"pulled back {result.ref}:{result.version}: sha256 {result.sha256} matches {path.name}"
             )
+        if result.pushed:
+            ci.set_outputs(
+                {"chart_ref": f"{result.ref}:{result.version}", "chart_digest": result.digest}
+            )
+        verb = "pushed" if result.pushed else "would push (dry run)"
+        ci.append_summary(
+            f"release.push-chart: {verb} `{result.ref}:{result.version}` {result.digest}"
+        )
 
 
 @task(

@@ -689,7 +689,7 @@ def artifacts(c: Context, tag: str, dir: str = "", json: bool = False) -> None:
                 table.add_column(column, overflow="fold")
             for r in rows:
                 verdict = "[green]OK[/]" if r.ok else "[red]FAILED[/]"
-                table.add_row(r.check, r.subject, verdict, r.detail)
+                table.add_row(a.redact(r.check), a.redact(r.subject), verdict, a.redact(r.detail))
             Console().print(table)
         else:
             for r in rows:

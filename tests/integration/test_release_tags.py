@@ -111,7 +111,8 @@ def test_refuses_a_local_tag_and_names_the_next_free_patch(
 ) -> None:
     r, bare = repo
     r.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
-    r.git("tag", "v0.1.8")
+    r.git("push", "-q", "origin", "v0.1.7")  # published: the version is burnt
+    r.git("tag", "v0.1.8")  # local only, yet its name is taken here
     before = tag_state(r, bare)
     result = cli("release.tag", "0.1.7", "--push", cwd=r.path)
     assert result.code == 1

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from . import process
 from .checksums import file_digest
 from .errors import FileFormatError, UsageError, VerificationFailed
+from .network import settings
 from .signatures import (
     GITHUB_ISSUER,
     OID_BUILD_SIGNER_URI,
@@ -250,7 +251,8 @@ def verify_with_gh(artifact: Path, bundle: Path | None, policy: AttestationPolic
         raise UsageError("--with-gh needs --repo or --signer-workflow")
     argv = gh_verify_argv(artifact, bundle, policy)
     argv[0] = process.require_tool("gh", GH_HINT)
-    result = process.run(argv, check=False)
+    # gh downloads the trusted root and attestations: a network command with a deadline.
+    result = process.run(argv, check=False, timeout=settings().timeout)
     if result.returncode != 0:
         output = result.stderr or result.stdout
         if 'unknown command "attestation"' in output:

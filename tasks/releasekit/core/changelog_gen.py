@@ -18,6 +18,8 @@ from .changelog import merge_generated, parse_changelog
 from .config import ChangelogConfig
 from .conventional import Commit, Release, prepare_pattern, read_releases
 from .errors import ConfigError, FileFormatError, ReleaseError
+from .templating import LoadedTemplate
+from .templating import load_template as load_template_file
 from .textfile import FileEdit, read_text, write_all
 
 DEFAULT_TEMPLATE = "changelog.md.j2"
@@ -139,35 +141,19 @@ def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def load_template(root: Path, cfg: ChangelogConfig) -> Any:
-    """The configured Jinja2 template, else the one shipped in the package."""
-    import jinja2
+FILTERS = {"upper_first": _upper_first}
 
-    options: dict[str, Any] = {
-        "trim_blocks": True,
-        "lstrip_blocks": True,
-        "keep_trailing_newline": True,
-        "undefined": jinja2.StrictUndefined,
-        "autoescape": False,  # Markdown, not HTML
-    }
+
+def load_template(root: Path, cfg: ChangelogConfig) -> LoadedTemplate:
+    """The configured Jinja2 template (sandboxed), else the one shipped in the package."""
     if cfg.template is None:
         # By path, not PackageLoader("releasekit"): a vendored copy lives under another name.
-        shipped = Path(__file__).resolve().parent.parent / "templates"
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(shipped), **options)
-        name = DEFAULT_TEMPLATE
-    else:
-        path = root / cfg.template
-        if not path.is_file():
-            raise ConfigError(f"changelog.template {cfg.template} does not exist under {root}")
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(path.parent), **options)
-        name = path.name
-    env.filters["upper_first"] = _upper_first
-    try:
-        return env.get_template(name)
-    except jinja2.TemplateSyntaxError as exc:
-        raise ConfigError(
-            f"{cfg.template or name}:{exc.lineno}: template error: {exc.message}"
-        ) from None
+        shipped = Path(__file__).resolve().parent.parent / "templates" / DEFAULT_TEMPLATE
+        return load_template_file(shipped, DEFAULT_TEMPLATE, filters=FILTERS)
+    path = root / cfg.template
+    if not path.is_file():
+        raise ConfigError(f"changelog.template {cfg.template} does not exist under {root}")
+    return load_template_file(path, cfg.template, filters=FILTERS)
 
 
 @dataclass(frozen=True)
@@ -179,30 +165,28 @@ class Style:
 
 
 def render(
-    template: Any,
+    template: LoadedTemplate,
     releases: list[dict[str, Any]],
     style: Style,
     *,
     header: bool,
     cfg: ChangelogConfig,
 ) -> str:
-    """Render ``releases`` (context dicts) to Markdown."""
-    import jinja2
+    """Render ``releases`` (context dicts) to Markdown.
 
+    Raises:
+        ConfigError: the template failed (named with its file and line).
+    """
     shown = [
         {**r, "label": ("v" + r["label"]) if style.v_prefix and r["version"] else r["label"]}
         for r in releases
     ]
-    try:
-        text: str = template.render(
-            releases=shown,
-            header=header,
-            bracketed=style.bracketed,
-            group_by_scope=cfg.group_by_scope,
-        )
-    except jinja2.TemplateError as exc:
-        raise ConfigError(f"{cfg.template or DEFAULT_TEMPLATE}: cannot render: {exc}") from None
-    return text
+    return template.render(
+        releases=shown,
+        header=header,
+        bracketed=style.bracketed,
+        group_by_scope=cfg.group_by_scope,
+    )
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .charts import parse_chart_yaml
-from .errors import ReleaseError, UsageError, VerificationFailed
-from .helm import Engine
+from .errors import CommandError, ReleaseError, UsageError, VerificationFailed
+from .helm import Access, Engine
+from .network import Network, NetworkTimeout, settings
+from .oci import OciRemote, manifest_digest, parse_remote, stored_login
 
 
 @dataclass(frozen=True)
@@ -67,14 +69,6 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def chart_ref(remote: str, name: str) -> str:
-    if not remote.startswith("oci://"):
-        raise UsageError(
-            f"{remote!r} is not an OCI reference; use oci://host/path (e.g. oci://ghcr.io/org/charts)"
-        )
-    return remote.rstrip("/") + "/" + name
-
-
 @dataclass(frozen=True)
 class PushResult:
     ref: str
@@ -85,18 +79,31 @@ class PushResult:
 
 
 def push_chart(
-    engine: Engine, archive_path: Path, remote: str, *, plain_http: bool, dry_run: bool = False
+    engine: Engine,
+    archive_path: Path,
+    remote: str,
+    *,
+    plain_http: bool,
+    dry_run: bool = False,
+    net: Network | None = None,
 ) -> PushResult:
     """Push a chart archive unless that version already exists; then pull it back and compare.
+
+    ``remote`` may carry ``user:password@``: they log in for this push only and appear in no
+    reference, message or output. Without them the registry's stored login is used.
 
     Raises:
         ReleaseError: the version already exists in the registry (published is immutable).
         VerificationFailed: the chart pulled back is not byte-identical to the archive pushed.
         CommandError: the registry cannot be reached or refused the push.
+        NetworkTimeout: the registry did not answer within ``network.timeout``.
     """
+    target = parse_remote(remote)  # first: it registers a URL password for redaction
     archive = read_archive(archive_path)
-    ref = chart_ref(remote, archive.name)
-    existing = engine.digest(ref, archive.version, plain_http=plain_http)
+    net = net or settings()
+    ref = target.ref(archive.name)
+    login = target.login or stored_login(target.host)
+    existing = _digest(target, archive, plain_http=plain_http, net=net, ref=ref)
     if existing is not None:
         raise ReleaseError(
             f"{ref}:{archive.version} already exists in the registry ({existing}); published chart "
@@ -104,18 +111,32 @@ def push_chart(
         )
     if dry_run:
         return PushResult(ref, archive.version, "", archive.sha256, pushed=False)
-    engine.push(archive.path, remote, plain_http=plain_http)
+    access = Access(target.host, login, net.timeout)
+    engine.push(archive.path, target.url, plain_http=plain_http, access=access)
     with tempfile.TemporaryDirectory(prefix="releasekit-pull-") as tmp:
-        pulled = engine.pull(ref, archive.version, Path(tmp), plain_http=plain_http)
+        pulled = engine.pull(ref, archive.version, Path(tmp), plain_http=plain_http, access=access)
         pulled_sha = sha256_file(pulled)
     if pulled_sha != archive.sha256:
         raise VerificationFailed(
             f"{ref}:{archive.version} pulled back with sha256 {pulled_sha}, but {archive.path.name} "
             f"is {archive.sha256}; inspect the registry before announcing the release"
         )
-    digest = engine.digest(ref, archive.version, plain_http=plain_http)
+    digest = _digest(target, archive, plain_http=plain_http, net=net, ref=ref)
     if digest is None:
         raise VerificationFailed(
             f"{ref}:{archive.version} was pushed but the registry does not list it"
         )
     return PushResult(ref, archive.version, digest, archive.sha256, pushed=True)
+
+
+def _digest(
+    target: OciRemote, archive: ChartArchive, *, plain_http: bool, net: Network, ref: str
+) -> str | None:
+    try:
+        return manifest_digest(
+            target, archive.name, archive.version, plain_http=plain_http, net=net
+        )
+    except NetworkTimeout:
+        raise
+    except CommandError as exc:
+        raise CommandError(f"asking the registry for {ref}:{archive.version}: {exc}") from None

@@ -1,10 +1,15 @@
-"""GitHub Actions integration: annotations, step summary and outputs (no-ops elsewhere)."""
+"""GitHub Actions integration: annotations, step summary and outputs (no-ops elsewhere).
+
+Everything written here is redacted first: the summary and outputs outlive the job log.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from pathlib import Path
+
+from .redact import redact
 
 
 def in_github_actions() -> bool:
@@ -24,7 +29,7 @@ def error_annotation(message: str, file: str | None = None, line: int | None = N
     if line is not None:
         props.append(f"line={line}")
     head = "::error " + ",".join(props) if props else "::error"
-    return f"{head}::{_escape(message)}"
+    return redact(f"{head}::{_escape(redact(message))}")
 
 
 def append_summary(markdown: str) -> None:
@@ -32,7 +37,7 @@ def append_summary(markdown: str) -> None:
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if in_github_actions() and target:
         with Path(target).open("a", encoding="utf-8") as handle:
-            handle.write(markdown.rstrip("\n") + "\n")
+            handle.write(redact(markdown.rstrip("\n")) + "\n")
 
 
 def set_outputs(values: Mapping[str, str]) -> None:
@@ -41,4 +46,4 @@ def set_outputs(values: Mapping[str, str]) -> None:
     if in_github_actions() and target:
         with Path(target).open("a", encoding="utf-8") as handle:
             for key, value in values.items():
-                handle.write(f"{key}={value}\n")
+                handle.write(redact(f"{key}={value}") + "\n")

@@ -13,11 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .defaults import DEFAULTS
 from .errors import ConfigError
 from .starters import CONFIG_HINT, STARTER_DOCS
+
+if TYPE_CHECKING:
+    from .network import Network
 
 CONFIG_FILE = "releasekit.yaml"
 
@@ -214,6 +217,7 @@ class Config:
     helm: HelmConfig | None = None
     changelog: ChangelogConfig | None = None
     artifacts: ArtifactsConfig | None = None
+    network: Network | None = None
 
     def where(self) -> str:
         """The config file for messages: its path relative to the root, or a hint."""
@@ -258,7 +262,14 @@ _PARSERS: dict[str, Callable[[Value], object]] = {
     "prerelease_token": _plain_string,
     "version_files": _parse_version_files,
     "artifacts": lambda value: _parse_artifacts(value),
+    "network": lambda value: _parse_network(value),
 }
+
+
+def _parse_network(value: Value) -> Network:
+    from .network import parse_network
+
+    return parse_network(value)
 
 
 def find_config_file(start: Path) -> tuple[Path, Path | None]:

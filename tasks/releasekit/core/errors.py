@@ -14,9 +14,18 @@ EXIT_MISMATCH = 3
 
 
 class ReleaseError(Exception):
-    """Base class: bad input, bad config or a failed precondition (exit 1)."""
+    """Base class: bad input, bad config or a failed precondition (exit 1).
+
+    Its text is redacted (:mod:`.redact`): a message that quotes a URL with a password, or a
+    tool's stderr with a token, never shows the secret wherever it is printed.
+    """
 
     exit_code = EXIT_ERROR
+
+    def __str__(self) -> str:
+        from .redact import redact
+
+        return redact(super().__str__())
 
 
 class ConfigError(ReleaseError):

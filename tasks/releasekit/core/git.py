@@ -7,12 +7,14 @@ CLI avoids GitPython's ~100 ms import on every task start.
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .errors import GitError
-from .process import Result, run
+from .errors import CommandError, GitError
+from .network import Network, run_git, settings
+from .process import Result, display, run
 
 
 def git(root: Path, *args: str, input_text: str | None = None) -> str:
@@ -79,32 +81,54 @@ def pushes_elsewhere(root: Path, remote: str) -> bool:
     return push_targets(root, remote) != [remote]
 
 
-def remote_tags(root: Path, remote: str, tags: Iterable[str]) -> set[str]:
+def ls_remote(
+    root: Path, remote: str, *patterns: str, kind: str = "--tags", net: Network | None = None
+) -> str:
+    """``git ls-remote kind remote patterns``: within the network timeout, retried.
+
+    Raises:
+        NetworkTimeout: the remote did not answer in time.
+        CommandError: the remote cannot be reached (after the retries).
+    """
+    args = ["ls-remote", kind, remote, *patterns]
+    result = run_git(root, args, net=net or settings(), remote=remote, read=True)
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip()
+        if result.returncode == -signal.SIGPIPE and not detail:
+            detail = f"{remote} closed the connection"
+        argv = ["git", "-C", str(root), *args]
+        raise CommandError(f"{display(argv)} failed with exit {result.returncode}: {detail}")
+    return result.stdout
+
+
+def remote_tags(
+    root: Path, remote: str, tags: Iterable[str], *, net: Network | None = None
+) -> set[str]:
     """Which of ``tags`` exist where ``remote`` pushes to (one ``git ls-remote`` per URL).
 
     Raises:
-        CommandError: the remote cannot be reached.
+        CommandError: the remote cannot be reached or did not answer in time.
     """
     wanted = list(tags)
     if not wanted:
         return set()
     present = set()
     for target in push_targets(root, remote):
-        out = git(root, "ls-remote", "--tags", target, *(f"refs/tags/{t}" for t in wanted))
+        out = ls_remote(root, target, *(f"refs/tags/{t}" for t in wanted), net=net)
         for line in out.splitlines():
             ref = line.split("\t", 1)[-1].removesuffix("^{}")
             present.add(ref.removeprefix("refs/tags/"))
     return present & set(wanted)
 
 
-def remote_has_branch(root: Path, remote: str, name: str) -> bool:
+def remote_has_branch(root: Path, remote: str, name: str, *, net: Network | None = None) -> bool:
     """Whether the branch ``name`` exists where ``remote`` pushes to (asked, not as fetched).
 
     Raises:
         CommandError: the remote cannot be reached.
     """
     return any(
-        git(root, "ls-remote", "--heads", target, f"refs/heads/{name}").strip()
+        ls_remote(root, target, f"refs/heads/{name}", kind="--heads", net=net).strip()
         for target in push_targets(root, remote)
     )
 
@@ -168,16 +192,18 @@ def tags_not_merged(root: Path, branch: str) -> set[str]:
     return set(out.split())
 
 
-def remote_tag_commits(root: Path, remote: str, *, fetch_url_too: bool = False) -> dict[str, str]:
+def remote_tag_commits(
+    root: Path, remote: str, *, fetch_url_too: bool = False, net: Network | None = None
+) -> dict[str, str]:
     """Every tag where ``remote`` pushes to (see :func:`push_targets`), with its commit.
 
     Raises:
-        CommandError: the remote cannot be reached.
+        CommandError: the remote cannot be reached or did not answer in time.
     """
     found: dict[str, str] = {}
     for target in push_targets(root, remote, fetch_url_too=fetch_url_too):
         here: dict[str, str] = {}
-        for line in git(root, "ls-remote", "--tags", target).splitlines():
+        for line in ls_remote(root, target, net=net).splitlines():
             sha, _, ref = line.partition("\t")
             name = ref.removeprefix("refs/tags/")
             if name.endswith("^{}"):
@@ -201,10 +227,19 @@ def delete_local_tag(root: Path, tag: str) -> None:
     git(root, "tag", "-d", "--", tag)
 
 
-def push_tags_atomic(root: Path, remote: str, tags: Sequence[str]) -> Result:
-    """``git push --atomic remote refs/tags/...``: the remote takes all the tags or none."""
-    argv = ["git", "-C", str(root), "push", "--atomic", "--porcelain", remote]
-    return run([*argv, *(f"refs/tags/{t}:refs/tags/{t}" for t in tags)], check=False)
+def push_tags_atomic(
+    root: Path, remote: str, tags: Sequence[str], *, net: Network | None = None
+) -> Result:
+    """``git push --atomic remote refs/tags/...``: the remote takes all the tags or none.
+
+    Never retried (a write); bounded by the network timeout.
+
+    Raises:
+        NetworkTimeout: the remote did not answer in time (the push may or may not have landed).
+    """
+    args = ["push", "--atomic", "--porcelain", remote]
+    args += [f"refs/tags/{t}:refs/tags/{t}" for t in tags]
+    return run_git(root, args, net=net or settings(), remote=remote, read=False)
 
 
 def tracked_files(root: Path, name: str) -> list[str]:

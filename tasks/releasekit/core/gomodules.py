@@ -23,9 +23,10 @@ from pathlib import Path, PurePosixPath
 
 import semver
 
-from . import git
+from . import git, http
 from .config import Config, tags_config
-from .errors import FileFormatError, GitError, VersionError
+from .errors import CommandError, FileFormatError, GitError, VersionError
+from .network import Network, settings
 from .tagging import RemoteState, read_remote, refuse_taken
 
 BANNER = """\
@@ -294,7 +295,12 @@ def plan_go_tags(
     wanted = [m.tag(version) for m in ordered if m.tag(version) not in kept]
     following = f"v{parsed.bump_prerelease() if parsed.prerelease else parsed.bump_patch()}"
     refuse_taken(
-        wanted, local, state, f"tag the next patch instead: releasekit release.go-tag {following}"
+        wanted,
+        local,
+        state,
+        f"tag the next patch instead: releasekit release.go-tag {following}",
+        commit=commit,
+        push_also=[t for t in kept if state.tags is not None and t not in state.tags],
     )
     return GoTagPlan(version, commit, ref, state, tuple(ordered), tuple(kept))
 
@@ -328,24 +334,39 @@ def proxy_url() -> str | None:
     return None
 
 
-def check_proxy(modules: Sequence[GoModule], version: str, *, timeout: float = 5.0) -> ProxyReport:
-    """Ask the Go module proxy whether it already knows ``module@version`` for each module."""
+def check_proxy(
+    modules: Sequence[GoModule], version: str, *, net: Network | None = None
+) -> ProxyReport:
+    """Ask the Go module proxy whether it already knows ``module@version`` for each module.
+
+    An http(s) proxy is asked with GET through :mod:`.http` (network timeout, retries on
+    429/5xx); a ``file://`` proxy is read from disk.
+    """
     base = proxy_url()
     if base is None:
         return ProxyReport(None, skipped=f"GOPROXY={os.environ.get('GOPROXY', '')} names no proxy")
+    net = net or settings()
     known = []
     for m in modules:
         # The protocol case-encodes the version like the path (v1.0.0-RC.1 -> v1.0.0-!r!c.1).
         escaped = urllib.parse.quote(escape_module_path(version))
         url = f"{base}/{escape_module_path(m.path)}/@v/{escaped}.info"
+        if not url.startswith("file://"):
+            try:
+                status = http.request(
+                    "GET", url, net=net, what=f"Go module proxy {base}"
+                ).status_code
+            except CommandError as exc:
+                return ProxyReport(base, skipped=f"cannot reach {base} ({exc})")
+            if status == 200:
+                known.append(f"{m.path}@{version}")
+            elif status not in (404, 410):
+                return ProxyReport(base, skipped=f"{base} answered HTTP {status} for {m.path}")
+            continue
         try:
-            with urllib.request.urlopen(url, timeout=timeout) as response:
+            with urllib.request.urlopen(url, timeout=net.timeout) as response:
                 response.read()
             known.append(f"{m.path}@{version}")
-        except urllib.error.HTTPError as exc:
-            if exc.code in (404, 410):
-                continue
-            return ProxyReport(base, skipped=f"{base} answered HTTP {exc.code} for {m.path}")
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, FileNotFoundError):
                 continue  # a file:// proxy without that version (urllib wraps the OSError)
@@ -356,13 +377,15 @@ def check_proxy(modules: Sequence[GoModule], version: str, *, timeout: float = 5
     return ProxyReport(base, tuple(known))
 
 
-def ensure_unknown_to_proxy(modules: Sequence[GoModule], version: str) -> ProxyReport:
+def ensure_unknown_to_proxy(
+    modules: Sequence[GoModule], version: str, *, net: Network | None = None
+) -> ProxyReport:
     """:func:`check_proxy`, refusing a version the proxy already has.
 
     Raises:
         GitError: the proxy knows ``module@version`` for one of ``modules``.
     """
-    report = check_proxy(modules, version)
+    report = check_proxy(modules, version, net=net)
     if report.known:
         raise GitError(
             f"the Go module proxy {report.proxy} already knows {', '.join(report.known)}; it "

@@ -7,17 +7,19 @@ pretends: without an engine, a task that needs one fails with the install comman
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from .errors import CommandError, ReleaseError, UsageError
-from .process import run
+from .network import NetworkTimeout
+from .oci import Login
+from .process import Timeout, run
 
 INSTALL_HINT = (
     "install the Helm engine with `pip install 'releasekit[helm]'` (helm-python-sdk), "
@@ -31,6 +33,15 @@ class Manifest:
 
     source: str  # e.g. demo/templates/deployment.yaml
     text: str
+
+
+@dataclass(frozen=True)
+class Access:
+    """How a registry command reaches the registry: a login for it, and a deadline."""
+
+    host: str
+    login: Login | None
+    timeout: float
 
 
 @dataclass(frozen=True)
@@ -55,11 +66,11 @@ class Engine(Protocol):
         self, chart: Path, dest: Path, version: str | None, app_version: str | None
     ) -> Path: ...
 
-    def push(self, archive: Path, remote: str, *, plain_http: bool) -> None: ...
+    def push(self, archive: Path, remote: str, *, plain_http: bool, access: Access) -> None: ...
 
-    def pull(self, ref: str, version: str, dest: Path, *, plain_http: bool) -> Path: ...
-
-    def digest(self, ref: str, version: str, *, plain_http: bool) -> str | None: ...
+    def pull(
+        self, ref: str, version: str, dest: Path, *, plain_http: bool, access: Access
+    ) -> Path: ...
 
     def dependency_update(self, chart: Path) -> None: ...
 
@@ -138,44 +149,78 @@ class SdkEngine:
             )
         return Path(out)
 
-    def push(self, archive: Path, remote: str, *, plain_http: bool) -> None:
-        with (
-            self._errors(f"pushing {archive.name} to {remote}"),
-            self._client(plain_http) as client,
-        ):
-            client.push(archive, remote, plain_http=plain_http)
+    def push(self, archive: Path, remote: str, *, plain_http: bool, access: Access) -> None:
+        what = f"pushing {archive.name} to {remote}"
+        self._registry(
+            what, access, plain_http, lambda c: c.push(archive, remote, plain_http=plain_http)
+        )
 
-    def pull(self, ref: str, version: str, dest: Path, *, plain_http: bool) -> Path:
+    def pull(self, ref: str, version: str, dest: Path, *, plain_http: bool, access: Access) -> Path:
         dest.mkdir(parents=True, exist_ok=True)
-        with self._errors(f"pulling {ref}:{version}"), self._client(plain_http) as client:
-            client.pull(ref, version=version, destination=dest, plain_http=plain_http)
+        self._registry(
+            f"pulling {ref}:{version}",
+            access,
+            plain_http,
+            lambda c: c.pull(ref, version=version, destination=dest, plain_http=plain_http),
+        )
         found = sorted(dest.glob("*.tgz"))
         if len(found) != 1:
             raise CommandError(f"pulling {ref}:{version} gave {len(found)} archives in {dest}")
         return found[0]
 
-    def digest(self, ref: str, version: str, *, plain_http: bool) -> str | None:
-        with self._client(plain_http) as client:
+    def _registry(
+        self, what: str, access: Access, plain_http: bool, call: Callable[[Any], object]
+    ) -> None:
+        """Run ``call(client)`` with a registry client, within ``access.timeout``.
+
+        The SDK's Go code has no timeout and cannot be interrupted from Python, so the client
+        lives in a worker thread from creation to close: on time-out releasekit stops
+        waiting and reports, and the abandoned call ends (and frees its client) on its own.
+        A login from the URL goes to a throwaway credentials file, never to Helm's config.
+        """
+        outcome: dict[str, BaseException] = {}
+
+        def work() -> None:
             try:
-                return str(client.resolve(f"{ref}:{version}")["digest"])
-            except self._helm.HelmError as exc:
-                if _is_not_found(str(exc)):
-                    return None
-                raise CommandError(f"asking the registry for {ref}:{version}: {exc}") from None
+                with tempfile.TemporaryDirectory(prefix="releasekit-registry-") as tmp:
+                    options: dict[str, Any] = {"plain_http": plain_http}
+                    if access.login is not None:
+                        options["credentials_file"] = Path(tmp) / "config.json"
+                    with self._helm.RegistryClient(**options) as client:
+                        if access.login is not None:
+                            client.login(
+                                access.host,
+                                access.login.username,
+                                access.login.password,
+                                plain_http=plain_http,
+                            )
+                        call(client)
+            except BaseException as exc:  # handed to the waiting thread
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=work, name="releasekit-helm-registry", daemon=True)
+        worker.start()
+        worker.join(access.timeout)
+        if worker.is_alive():
+            raise NetworkTimeout(
+                f"{what}: registry {access.host} did not answer within {access.timeout:g} s; "
+                f"releasekit stopped waiting — {advice_for(access)}"
+            )
+        error = outcome.get("error")
+        if isinstance(error, self._helm.HelmError):
+            raise CommandError(f"{what}: {error}") from None
+        if error is not None:
+            raise error
 
     def dependency_update(self, chart: Path) -> None:
         with self._errors(f"updating the dependencies of {chart}"):
             self._helm.dependency_update(chart)
 
-    def _client(self, plain_http: bool) -> Any:
-        return self._helm.RegistryClient(plain_http=plain_http)
 
+def advice_for(access: Access) -> str:
+    from .network import Network, advice
 
-def _is_not_found(message: str) -> bool:
-    # The registry answers 404 with MANIFEST_UNKNOWN or NAME_UNKNOWN (OCI distribution spec,
-    # "Pulling manifests"); the Go client reports them as "not found" or with the code text.
-    lowered = message.lower()
-    return "not found" in lowered or "manifest unknown" in lowered or "name unknown" in lowered
+    return advice(Network(timeout=access.timeout))
 
 
 class CliEngine:
@@ -215,30 +260,38 @@ class CliEngine:
         # "Successfully packaged chart and saved it to: /path/x-1.0.0.tgz"
         return Path(out.strip().rsplit(": ", 1)[-1])
 
-    def push(self, archive: Path, remote: str, *, plain_http: bool) -> None:
-        self._run("push", str(archive), remote, *(["--plain-http"] if plain_http else []))
+    def push(self, archive: Path, remote: str, *, plain_http: bool, access: Access) -> None:
+        self._registry(access, plain_http, "push", str(archive), remote)
 
-    def pull(self, ref: str, version: str, dest: Path, *, plain_http: bool) -> Path:
+    def pull(self, ref: str, version: str, dest: Path, *, plain_http: bool, access: Access) -> Path:
         dest.mkdir(parents=True, exist_ok=True)
-        self._run("pull", ref, "--version", version, "--destination", str(dest),
-                  *(["--plain-http"] if plain_http else []))  # fmt: skip
+        self._registry(
+            access, plain_http, "pull", ref, "--version", version, "--destination", str(dest)
+        )
         found = sorted(dest.glob("*.tgz"))
         if len(found) != 1:
             raise CommandError(f"helm pull {ref} --version {version} gave {len(found)} archives")
         return found[0]
 
-    def digest(self, ref: str, version: str, *, plain_http: bool) -> str | None:
-        # `helm pull` reports "Digest: sha256:..." for an OCI chart; it is the one read-only
-        # command that both answers "does it exist" and names the manifest digest.
-        with tempfile.TemporaryDirectory() as tmp:
-            argv = [self.binary, "pull", ref, "--version", version, "--destination", tmp]
-            result = run([*argv, *(["--plain-http"] if plain_http else [])], check=False)
-        if result.returncode == 0:
-            found = re.search(r"Digest:\s*(sha256:[0-9a-f]{64})", result.stdout + result.stderr)
-            return found.group(1) if found else "(digest not reported)"
-        if _is_not_found(result.stderr):
-            return None
-        raise CommandError(f"asking the registry for {ref}:{version}: {result.stderr.strip()}")
+    def _registry(self, access: Access, plain_http: bool, *args: str) -> None:
+        """``helm ARGS`` within the deadline; a URL login goes to a throwaway registry config."""
+        flags = ["--plain-http"] if plain_http else []
+        try:
+            with tempfile.TemporaryDirectory(prefix="releasekit-registry-") as tmp:
+                if access.login is not None:
+                    flags += ["--registry-config", str(Path(tmp) / "config.json")]
+                    run(
+                        [self.binary, "registry", "login", access.host, "--username",
+                         access.login.username, "--password-stdin", *flags],
+                        input_text=access.login.password,
+                        timeout=access.timeout,
+                    )  # fmt: skip
+                run([self.binary, *args, *flags], timeout=access.timeout)
+        except Timeout:
+            raise NetworkTimeout(
+                f"helm {args[0]}: registry {access.host} did not answer within "
+                f"{access.timeout:g} s; releasekit stopped it — {advice_for(access)}"
+            ) from None
 
     def dependency_update(self, chart: Path) -> None:
         self._run("dependency", "update", str(chart))

@@ -13,6 +13,7 @@ from pathlib import Path
 from . import git
 from .config import Config, tags_config
 from .errors import CommandError, GitError, VersionError
+from .network import settings
 from .process import require_tool, run
 from .tagging import RemoteState, read_remote, release_scheme
 from .tagschemes import ParsedTag, TagScheme, next_patch, precedes
@@ -189,7 +190,7 @@ def plan_supersede(config: Config, bad: str, good: str, *, offline: bool = False
         where = f"locally; {config.remote} was not asked"
     else:
         try:
-            remote = set(git.remote_tag_commits(config.root, config.remote))
+            remote = set(git.remote_tag_commits(config.root, config.remote, net=settings(config)))
         except CommandError as exc:
             # Never claim the remote lacks a tag it was not asked about.
             where = f"locally; {config.remote} could not be asked ({exc}) — fetch the tags first"
@@ -241,8 +242,11 @@ def publish_supersede(root: Path, plan: SupersedePlan) -> None:
     gh = require_tool(
         "gh", "install the GitHub CLI (https://cli.github.com) or paste the note by hand"
     )
+    timeout = settings().timeout  # gh talks to the forge
     body = run(
-        [gh, "release", "view", plan.bad, "--json", "body", "--jq", ".body"], cwd=root
+        [gh, "release", "view", plan.bad, "--json", "body", "--jq", ".body"],
+        cwd=root,
+        timeout=timeout,
     ).stdout
     if plan.note.strip() in body:
         return
@@ -250,4 +254,5 @@ def publish_supersede(root: Path, plan: SupersedePlan) -> None:
         [gh, "release", "edit", plan.bad, "--notes-file", "-"],
         cwd=root,
         input_text=plan.note + "\n" + body,
+        timeout=timeout,
     )

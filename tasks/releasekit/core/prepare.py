@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from . import git
 from .config import Config
 from .errors import CommandError, GitError, ReleaseError, TargetError
+from .network import settings
 from .tags import render_tag
 from .textfile import FileEdit, write_all
 from .version_files import BumpPlan, plan_bump
@@ -37,32 +38,50 @@ def ensure_tag_free(
     """Refuse a tag that exists locally or on the configured remote (where it pushes to),
     and a ``branch`` the remote has although it was not fetched here.
 
+    A tag only this repository has was never published: the advice is to push or delete it,
+    not to skip the version — and only after the remote was asked.
+
     Returns:
         Whether the remote was asked (False when there is no such remote or checks are off).
     """
-    if git.local_tag_exists(config.root, tag):
-        raise GitError(f"tag {tag} already exists in this repository; {next_patch_hint(tag)}")
-    if not check_remote or config.remote not in git.remotes(config.root):
-        return False
-    try:
-        on_remote = git.remote_tags(config.root, config.remote, [tag])
-        branch_there = branch is not None and git.remote_has_branch(
-            config.root, config.remote, branch
-        )
-    except CommandError as exc:
+    local = git.local_tag_exists(config.root, tag)
+    remote = config.remote
+    asked = check_remote and remote in git.remotes(config.root)
+    if asked:
+        net = settings(config)
+        try:
+            on_remote = git.remote_tags(config.root, remote, [tag], net=net)
+            branch_there = branch is not None and git.remote_has_branch(
+                config.root, remote, branch, net=net
+            )
+        except CommandError as exc:
+            raise GitError(
+                f"cannot ask {remote} whether tag {tag} exists ({exc}); "
+                "check the network or pass --offline to skip the remote check"
+            ) from None
+        if on_remote:
+            raise GitError(f"tag {tag} already exists on {remote}; {next_patch_hint(tag)}")
+        if branch_there:
+            raise GitError(
+                f"branch {branch} already exists on {remote} (not fetched here); someone "
+                f"prepared this release: git fetch {remote} && git switch {branch}, or "
+                "release another version"
+            )
+    if not local:
+        return asked
+    fix = f"push it (git push --atomic {remote} refs/tags/{tag}) or delete it (git tag -d {tag})"
+    if asked:
         raise GitError(
-            f"cannot ask {config.remote} whether tag {tag} exists ({exc}); "
-            "check the network or pass --offline to skip the remote check"
-        ) from None
-    if on_remote:
-        raise GitError(f"tag {tag} already exists on {config.remote}; {next_patch_hint(tag)}")
-    if branch_there:
-        raise GitError(
-            f"branch {branch} already exists on {config.remote} (not fetched here); someone "
-            f"prepared this release: git fetch {config.remote} && git switch {branch}, or "
-            "release another version"
+            f"tag {tag} already exists in this repository but not on {remote} (asked just now), "
+            f"so it was never published and {tag} is still free — {fix}"
         )
-    return True
+    why = "--offline" if not check_remote else f"no remote named {remote}"
+    raise GitError(
+        f"tag {tag} already exists in this repository; published tags are immutable, but "
+        f"{remote} was not asked ({why}), so releasekit cannot tell whether {tag} was published "
+        f"— if `git ls-remote --tags {remote} {tag}` lists it, release the next patch instead "
+        f"of reusing {tag}; if not, {fix}"
+    )
 
 
 def plan_prepare(

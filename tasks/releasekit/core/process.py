@@ -8,12 +8,14 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import CommandError
+from .redact import redact
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,8 @@ class Result:
 
 
 def display(argv: Sequence[str]) -> str:
-    """Return ``argv`` as a shell-quoted line, for messages and dry-run plans."""
-    return shlex.join(argv)
+    """Return ``argv`` as a shell-quoted line, for messages and dry-run plans (redacted)."""
+    return redact(shlex.join(argv))
 
 
 def require_tool(name: str, install_hint: str) -> str:
@@ -39,6 +41,14 @@ def require_tool(name: str, install_hint: str) -> str:
     return found
 
 
+class Timeout(CommandError):
+    """A command ran past its timeout; it and every process it started were killed."""
+
+    def __init__(self, argv: Sequence[str], seconds: float) -> None:
+        super().__init__(f"{display(argv)} did not finish within {seconds:g} s and was stopped")
+        self.seconds = seconds
+
+
 def run(
     argv: Sequence[str],
     *,
@@ -46,6 +56,7 @@ def run(
     env: Mapping[str, str] | None = None,
     input_text: str | None = None,
     check: bool = True,
+    timeout: float | None = None,
 ) -> Result:
     """Run ``argv`` and capture its output as text.
 
@@ -55,34 +66,61 @@ def run(
         env: extra environment variables layered over the current environment.
         input_text: text sent to standard input.
         check: raise :class:`CommandError` when the command exits non-zero.
+        timeout: seconds the command may run (a network command); it then runs in its own
+            process group and session, so that on expiry the whole group is killed — git's
+            ssh or git-remote-http child included — and it can never wait on a terminal prompt.
 
     Raises:
         CommandError: the program is missing, or it failed and ``check`` is true.
+        Timeout: ``timeout`` passed first.
     """
     full_env = None
     if env is not None:
         full_env = dict(os.environ)
         full_env.update(env)
     try:
-        proc = subprocess.run(  # noqa: S603 - argv list, no shell
+        proc = subprocess.Popen(  # noqa: S603 - argv list, no shell
             list(argv),
             cwd=cwd,
             env=full_env,
-            input=input_text,
-            capture_output=True,
+            stdin=subprocess.PIPE
+            if input_text is not None
+            else (subprocess.DEVNULL if timeout is not None else None),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             # git prints bytes (a commit subject or file name need not be UTF-8): decode as
             # UTF-8 whatever the locale, and never crash on a stray byte.
             encoding="utf-8",
             errors="replace",
-            check=False,
+            start_new_session=timeout is not None,
         )
     except FileNotFoundError as exc:
         raise CommandError(f"{argv[0]} is not installed or not on PATH ({display(argv)})") from exc
-    result = Result(tuple(argv), proc.returncode, proc.stdout, proc.stderr)
+    try:
+        stdout, stderr = proc.communicate(input_text, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        raise Timeout(argv, timeout or 0) from None
+    except BaseException:  # Ctrl-C: the child's own session does not receive it
+        _kill_group(proc)
+        raise
+    result = Result(tuple(argv), proc.returncode, stdout, stderr)
     if check and proc.returncode != 0:
-        detail = (proc.stderr or proc.stdout).strip()
+        detail = redact((stderr or stdout).strip())
         raise CommandError(f"{display(argv)} failed with exit {proc.returncode}: {detail}")
     return result
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    """SIGKILL ``proc`` and its process group (when it leads one), then reap it."""
+    try:
+        if os.getpgid(proc.pid) == proc.pid:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except ProcessLookupError:
+        pass
+    proc.communicate()
 
 
 def stream(argv: Sequence[str], *, cwd: Path | None = None) -> Iterator[str]:
@@ -112,7 +150,7 @@ def stream(argv: Sequence[str], *, cwd: Path | None = None) -> Iterator[str]:
         while chunk := os.read(proc.stdout.fileno(), 1 << 20):
             yield decoder.decode(chunk)
         yield decoder.decode(b"", final=True)
-        detail = proc.stderr.read().decode("utf-8", errors="replace").strip()
+        detail = redact(proc.stderr.read().decode("utf-8", errors="replace").strip())
         returncode = proc.wait()
     if returncode != 0:
         raise CommandError(f"{display(argv)} failed with exit {returncode}: {detail}")

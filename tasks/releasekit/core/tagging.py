@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from . import git
 from .config import Config, tags_config
 from .errors import CommandError, ConfigError, GitError, UsageError
+from .network import NetworkTimeout, settings
 from .starters import STARTER_DOCS
 from .tagschemes import (
     CalVer,
@@ -82,7 +83,7 @@ def read_remote(root_config: Config, remote: str, *, offline: bool, need: bool) 
             raise GitError(f"there is no remote named {remote!r}; add it or pass --remote NAME")
         return RemoteState(remote, None, f"no remote named {remote}")
     try:
-        return RemoteState(remote, git.remote_tag_commits(root, remote))
+        return RemoteState(remote, git.remote_tag_commits(root, remote, net=settings(root_config)))
     except CommandError as exc:
         raise GitError(
             f"cannot ask {remote} which tags it has ({exc}); published tags are immutable, so "
@@ -96,8 +97,21 @@ def refuse_taken(
     local: Mapping[str, str],
     remote: RemoteState,
     next_hint: str,
+    *,
+    commit: str | None = None,
+    push_also: Sequence[str] = (),
 ) -> None:
-    """Raise naming every tag of ``wanted`` that exists locally or on the remote."""
+    """Raise naming every tag of ``wanted`` that exists locally or on the remote.
+
+    A version is burnt only when the remote has one of its tags. Tags that exist only locally
+    were never published (a push that failed, say): with the remote asked, the advice is to
+    push them (all on ``commit``) or delete them, never to skip the version; with the remote
+    not asked, the message says that it cannot tell.
+
+    Args:
+        commit: the commit being tagged; enables the advice for local-only tags.
+        push_also: tags the retry command must push too (go-tag's kept root tag).
+    """
     problems = []
     for tag in wanted:
         where = []
@@ -107,11 +121,37 @@ def refuse_taken(
             where.append(f"on {remote.name} at {remote.tags[tag][:12]}")
         if where:
             problems.append(f"{tag} ({' and '.join(where)})")
-    if problems:
+    if not problems:
+        return
+    taken = ", ".join(problems)
+    published = [t for t in wanted if remote.tags is not None and t in remote.tags]
+    if published or commit is None:
         raise GitError(
-            f"tag {', '.join(problems)} already exists; published tags are immutable and are "
+            f"tag {taken} already exists; published tags are immutable and are "
             f"never moved or re-created — {next_hint}"
         )
+    only_local = [t for t in wanted if t in local]
+    refs = " ".join(f"refs/tags/{t}" for t in [*wanted, *push_also])
+    push = f"git push --atomic {remote.name} {refs}"
+    delete = f"git tag -d {' '.join(only_local)}"
+    if not remote.checked:
+        raise GitError(
+            f"tag {taken} already exists locally; {remote.name} was not asked "
+            f"({remote.reason}), so releasekit cannot tell whether it was published — "
+            f"if `git ls-remote --tags {remote.name}` lists it, {next_hint}; if not, push it "
+            f"({push}) or delete it ({delete})"
+        )
+    if all(local.get(t) == commit for t in wanted):
+        raise GitError(
+            f"tag {taken} already exists locally but not on {remote.name} (asked just now): "
+            "an earlier push did not publish it, so the version is still free — retry the "
+            f"push: {push}"
+        )
+    raise GitError(
+        f"tag {taken} already exists locally but not on {remote.name} (asked just now), so it "
+        f"was never published — to release the commit it names, push it: {push}; to tag "
+        f"{commit[:12]} instead, delete it first: {delete}"
+    )
 
 
 @dataclass(frozen=True)
@@ -163,7 +203,7 @@ def plan_release_tag(
     local = {r.name: r.commit for r in git.tag_refs(config.root)}
     taken = set(local) | set(state.tags or {})
     hint = f"release {next_free(scheme, version, given, taken)} instead"
-    refuse_taken([tag], local, state, hint)
+    refuse_taken([tag], local, state, hint, commit=commit)
     template = message if message is not None else settings.message
     return TagPlan(
         tag,
@@ -208,17 +248,22 @@ def create_and_push(
 
 def push_atomic(config: Config, remote: str, tags: Sequence[str], commit: str) -> None:
     """One ``git push --atomic``; on failure, say what was and was not pushed."""
-    result = git.push_tags_atomic(config.root, remote, tags)
-    if result.returncode == 0:
-        return
-    detail = " ".join((result.stderr or result.stdout).split())[-400:]
+    net = settings(config)
+    try:
+        result = git.push_tags_atomic(config.root, remote, tags, net=net)
+    except NetworkTimeout as exc:
+        detail = str(exc)
+    else:
+        if result.returncode == 0:
+            return
+        detail = " ".join((result.stderr or result.stdout).split())[-400:]
     refs = " ".join(f"refs/tags/{t}" for t in tags)
     next_step = (
         f"the tags exist locally on {commit[:12]}; when {remote} is reachable run: "
         f"git push --atomic {remote} {refs}"
     )
     try:
-        present = git.remote_tag_commits(config.root, remote)
+        present = git.remote_tag_commits(config.root, remote, net=net)
         # A tag the remote has on another commit was published by someone else meanwhile:
         # it is not ours, so it is "not pushed", and pushing again can never succeed.
         pushed = [t for t in tags if present.get(t) == commit]
@@ -269,7 +314,9 @@ def untag(config: Config, tag: str, *, dry_run: bool = False) -> list[str]:
     for remote in git.remotes(root):
         try:
             # Deleting: a tag that either URL serves was published (the mirror copies it).
-            present = git.remote_tag_commits(root, remote, fetch_url_too=True)
+            present = git.remote_tag_commits(
+                root, remote, fetch_url_too=True, net=settings(config)
+            )
         except CommandError as exc:
             raise GitError(
                 f"cannot prove that {remote} does not have {tag} ({exc}); release.untag only "
