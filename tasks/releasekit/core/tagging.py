@@ -314,9 +314,7 @@ def untag(config: Config, tag: str, *, dry_run: bool = False) -> list[str]:
     for remote in git.remotes(root):
         try:
             # Deleting: a tag that either URL serves was published (the mirror copies it).
-            present = git.remote_tag_commits(
-                root, remote, fetch_url_too=True, net=settings(config)
-            )
+            present = git.remote_tag_commits(root, remote, fetch_url_too=True, net=settings(config))
         except CommandError as exc:
             raise GitError(
                 f"cannot prove that {remote} does not have {tag} ({exc}); release.untag only "
