@@ -119,26 +119,92 @@ def test_go_tag_execute_with_a_silent_remote_creates_no_tag(
     assert no_process_talks_to(silent_server.port)
 
 
-def test_a_push_url_that_never_answers_stops_and_says_how_to_push_again(
+def test_a_push_url_that_never_answers_is_refused_before_anything_is_tagged(
     cli: Cli,
     make_repo: Callable[..., Repo],
     bare_remote: Callable[[Repo, str], Path],
     silent_server: SilentServer,
 ) -> None:
+    # The tag check asks where origin pushes to (a fetch URL may be a stale mirror), so a
+    # silent push URL stops the task at the check: no tag is created, nothing to clean up.
     repo = make_repo({"README.md": "demo\n", "releasekit.yaml": NETWORK}, name="app")
     bare = bare_remote(repo, "origin")
     repo.git("remote", "set-url", "--push", "origin", silent_server.git_url())
+    result, elapsed = timed(cli, "release.tag", "0.1.8", "--push", cwd=repo.path)
+    assert result.code == 1
+    assert TIMEOUT <= elapsed < TIMEOUT + SLACK
+    assert (
+        f"cannot ask origin which tags it has ({silent_server.git_url()} did not answer within "
+        f"{TIMEOUT} s (git ls-remote)"
+    ) in result.err
+    assert repo.git("tag", "-l") == "" and git(bare, "tag", "-l") == ""
+    assert no_process_talks_to(silent_server.port)
+
+
+@pytest.fixture
+def reads_only(git_daemon: GitDaemon) -> Iterator[int]:
+    """A git:// proxy to git daemon that serves fetches and ls-remote (upload-pack) and holds
+    every push (receive-pack) open without a byte: a remote that hangs in the push itself."""
+    import socket
+    import threading
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    listener.settimeout(0.2)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            dst.close()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            first = conn.recv(65536)  # git://'s request: "0032git-upload-pack /app.git\0..."
+            if b"git-receive-pack" in first:
+                held.append(conn)
+                continue
+            upstream = socket.create_connection(("127.0.0.1", git_daemon.port))
+            upstream.sendall(first)
+            for a, b in ((conn, upstream), (upstream, conn)):
+                threading.Thread(target=pump, args=(a, b), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield int(listener.getsockname()[1])
+    stop.set()
+    thread.join(timeout=5)
+    for conn in held:
+        conn.close()
+    listener.close()
+
+
+def test_a_push_that_hangs_after_the_check_says_how_to_push_again(
+    cli: Cli, make_repo: Callable[..., Repo], git_daemon: GitDaemon, reads_only: int
+) -> None:
+    repo = make_repo({"README.md": "demo\n", "releasekit.yaml": NETWORK}, name="app")
+    bare = git_daemon.bare("app.git")
+    url = f"git://127.0.0.1:{reads_only}/app.git"
+    repo.git("remote", "add", "origin", url)
     head = repo.git("rev-parse", "HEAD").strip()
     result, elapsed = timed(cli, "release.tag", "0.1.8", "--push", cwd=repo.path)
     assert result.code == 1
-    assert elapsed < 2 * TIMEOUT + SLACK  # the push, then one more question to origin
-    assert f"origin ({silent_server.git_url()}) did not answer within {TIMEOUT} s (git push)" in (
-        result.err
-    )
+    assert elapsed < 3 * TIMEOUT + SLACK  # the check, the push, then one more question
+    assert f"origin ({url}) did not answer within {TIMEOUT} s (git push)" in result.err
     assert f"the tags exist locally on {head[:12]}" in result.err
     assert "git push --atomic origin refs/tags/v0.1.8" in result.err
     assert git(bare, "tag", "-l") == ""
-    assert no_process_talks_to(silent_server.port)
+    assert no_process_talks_to(reads_only)
 
 
 def test_an_ssh_remote_that_never_answers_is_killed_with_its_ssh_child(
