@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from invoke import Context, Exit
 
-from .core.errors import ReleaseError
+from .core.common.errors import ReleaseError
 
 if TYPE_CHECKING:
     from .core.config import Config
@@ -31,7 +31,7 @@ def config(c: Context) -> Config:
 
 def release_date(date: str) -> dt.date:
     """The ``--date`` flag (YYYY-MM-DD), or today when it is empty."""
-    from .core.errors import UsageError
+    from .core.common.errors import UsageError
 
     if not date:
         return dt.date.today()
@@ -56,8 +56,8 @@ def boundary() -> Iterator[None]:
 
 
 def redact(text: str) -> str:
-    """:func:`.core.redact.redact`, imported on first use (its patterns stay off start-up)."""
-    from .core.redact import redact as mask
+    """:func:`.core.common.redact.redact`, imported on first use (its patterns stay off start-up)."""
+    from .core.common.redact import redact as mask
 
     return mask(text)
 
@@ -98,6 +98,6 @@ def redact_logs() -> None:
 
 def emit_json(data: Any) -> None:
     """The ``--json`` result, every string in it redacted."""
-    from .core.redact import redact_data
+    from .core.common.redact import redact_data
 
     print(json.dumps(redact_data(data), indent=2, sort_keys=False), flush=True)

@@ -29,13 +29,13 @@ def crd_history(
     dry_run: bool = False,
 ) -> None:
     """Audit or extend the Version History with CRD Changes."""
-    from .core.charts import helm_config, previous_release, release_tags
-    from .core.crd_history import audit, plan_add_row, read_table
-    from .core.crds import changes_between, crd_directory
-    from .core.errors import GitError, UsageError, VerificationFailed
-    from .core.git import is_shallow, local_tag_exists
-    from .core.tags import version_from_tag
-    from .core.textfile import render_diff, write_all
+    from .core.common.errors import GitError, UsageError, VerificationFailed
+    from .core.common.git import is_shallow, local_tag_exists
+    from .core.common.textfile import render_diff, write_all
+    from .core.helm.charts import helm_config, previous_release, release_tags
+    from .core.helm.crd_history import audit, plan_add_row, read_table
+    from .core.helm.crds import changes_between, crd_directory
+    from .core.tags.schemes import version_from_tag
 
     with a.boundary():
         cfg = a.config(c)

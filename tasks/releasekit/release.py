@@ -10,8 +10,8 @@ from invoke import Collection, Context, task
 from . import _adapter as a
 
 if TYPE_CHECKING:
+    from .core.common.textfile import FileEdit
     from .core.config import Config
-    from .core.textfile import FileEdit
 
 
 @task(
@@ -32,8 +32,8 @@ def bump(
     json: bool = False,
 ) -> None:
     """Set the release version in every configured file."""
-    from .core.textfile import render_diff, write_all
-    from .core.version_files import plan_bump
+    from .core.common.textfile import render_diff, write_all
+    from .core.versioning.version_files import plan_bump
 
     with a.boundary():
         cfg = a.config(c)
@@ -98,8 +98,8 @@ def prepare(
     c: Context, version: str, dry_run: bool = False, date: str = "", offline: bool = False
 ) -> None:
     """Create the release branch with the bump in one commit."""
-    from .core.prepare import apply_prepare, plan_prepare
-    from .core.textfile import render_diff
+    from .core.common.textfile import render_diff
+    from .core.versioning.prepare import apply_prepare, plan_prepare
 
     with a.boundary():
         cfg = a.config(c)
@@ -132,8 +132,8 @@ def _changelog_edits(cfg: Config, requested: str, today: dt.date) -> tuple[FileE
     """changelog.release's edit when a changelog is configured (version resolved as bump does)."""
     if cfg.changelog is None:
         return ()
-    from .core.changelog import release_changelog
-    from .core.version_files import plan_bump
+    from .core.changelog.keepachangelog import release_changelog
+    from .core.versioning.version_files import plan_bump
 
     version = plan_bump(
         cfg.root, cfg.version_files, requested, today=today, prerelease_token=cfg.prerelease_token
@@ -181,7 +181,7 @@ def tag(
     dry_run: bool = False,
 ) -> None:
     """Create an annotated release tag on one commit."""
-    from .core.tagging import create_and_push, plan_release_tag
+    from .core.tags.tagging import create_and_push, plan_release_tag
 
     with a.boundary():
         cfg = a.config(c)
@@ -229,7 +229,7 @@ def tag(
 )
 def untag(c: Context, tag: str, dry_run: bool = False) -> None:
     """Delete a local tag that no remote has."""
-    from .core.tagging import untag as delete
+    from .core.tags.tagging import untag as delete
 
     with a.boundary():
         dry = a.is_dry(c, dry_run)
@@ -258,9 +258,9 @@ def go_tag(
     offline: bool = False,
 ) -> None:
     """Tag every Go module in dependency order."""
-    from .core import gomodules as gm
-    from .core.network import settings
-    from .core.tagging import create_and_push, push_atomic
+    from .core.common.network import settings
+    from .core.tags import gomodules as gm
+    from .core.tags.tagging import create_and_push, push_atomic
 
     with a.boundary():
         cfg = a.config(c)
@@ -303,7 +303,7 @@ def go_tag(
 )
 def tags(c: Context, json: bool = False, format: str = "") -> None:
     """List release tags, newest first."""
-    from .core.tagging import list_releases
+    from .core.tags.tagging import list_releases
 
     with a.boundary():
         releases = list_releases(a.config(c), format or None)
@@ -337,7 +337,7 @@ def tags(c: Context, json: bool = False, format: str = "") -> None:
 )
 def hotfix(c: Context, tag: str, execute: bool = False, offline: bool = False) -> None:
     """Cut a hotfix branch from a release tag."""
-    from .core.hotfix import create_hotfix_branch, hotfix_steps, plan_hotfix
+    from .core.tags.hotfix import create_hotfix_branch, hotfix_steps, plan_hotfix
 
     with a.boundary():
         cfg = a.config(c)
@@ -376,8 +376,8 @@ def supersede(
     dry_run: bool = False,
 ) -> None:
     """Mark a bad release as superseded by a newer one."""
-    from .core.hotfix import plan_supersede, publish_supersede, write_supersede
-    from .core.textfile import render_diff
+    from .core.common.textfile import render_diff
+    from .core.tags.hotfix import plan_supersede, publish_supersede, write_supersede
 
     with a.boundary():
         cfg = a.config(c)
@@ -405,9 +405,9 @@ def supersede(
 )
 def bump_chart(c: Context, chart: str, version: str, dry_run: bool = False) -> None:
     """Set a chart's version and its local dependants'."""
-    from .core.charts import chart_engine, plan_bump_chart
-    from .core.errors import CommandError
-    from .core.textfile import render_diff, write_all
+    from .core.common.errors import CommandError
+    from .core.common.textfile import render_diff, write_all
+    from .core.helm.charts import chart_engine, plan_bump_chart
 
     with a.boundary():
         cfg = a.config(c)
@@ -460,8 +460,8 @@ def package_chart(
     """Package charts into reproducible name-version.tgz."""
     from pathlib import Path
 
-    from .core.chart_registry import sha256_file
-    from .core.charts import chart_engine, configured_charts, package_chart
+    from .core.helm.charts import chart_engine, configured_charts, package_chart
+    from .core.helm.registry import sha256_file
 
     with a.boundary():
         cfg = a.config(c)
@@ -509,10 +509,10 @@ def push_chart(
     """Push a chart to OCI once and pull it back to verify."""
     from pathlib import Path
 
-    from .core import ci
-    from .core.chart_registry import push_chart
-    from .core.charts import chart_engine, helm_config
-    from .core.network import settings
+    from .core.common import ci
+    from .core.common.network import settings
+    from .core.helm.charts import chart_engine, helm_config
+    from .core.helm.registry import push_chart
 
     with a.boundary():
         cfg = a.config(c)
@@ -578,7 +578,7 @@ def checksums(
     from pathlib import Path
 
     from . import _progress
-    from .core.checksums import plan_checksums, write_checksums
+    from .core.artifacts.checksums import plan_checksums, write_checksums
 
     with a.boundary():
         patterns = [p.strip() for p in files.split(",") if p.strip()]

@@ -6,8 +6,13 @@ import datetime as dt
 
 import pytest
 
-from releasekit.core.changelog import lint_changelog, merge_generated, parse_changelog, plan_release
-from releasekit.core.errors import FileFormatError, ReleaseError
+from releasekit.core.changelog.keepachangelog import (
+    lint_changelog,
+    merge_generated,
+    parse_changelog,
+    plan_release,
+)
+from releasekit.core.common.errors import FileFormatError, ReleaseError
 
 TODAY = dt.date(2026, 8, 10)
 URL = "https://github.com/example/demo/compare"

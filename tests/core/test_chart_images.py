@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from releasekit.core.chart_images import (
+from releasekit.core.config import ChartConfig
+from releasekit.core.helm.engines import Manifest
+from releasekit.core.helm.images import (
     FoundImage,
     check_images,
     describe,
     find_images,
     parse_image,
 )
-from releasekit.core.config import ChartConfig
-from releasekit.core.helm import Manifest
 
 
 @pytest.mark.parametrize(
@@ -155,7 +155,7 @@ ZERO = "sha256:" + "0" * 64
 def test_digest_problem_follows_the_oci_grammar_and_registered_algorithms(
     digest: str, problem: str | None
 ) -> None:
-    from releasekit.core.digests import digest_problem
+    from releasekit.core.registry.digests import digest_problem
 
     found = digest_problem(digest)
     if problem is None:

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from releasekit.core.common.errors import ConfigError
 from releasekit.core.config import DEFAULTS, VersionFile, find_config_file, load_config
-from releasekit.core.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
 

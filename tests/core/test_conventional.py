@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import semver
 
-from releasekit.core.conventional import (
+from releasekit.core.changelog.conventional import (
     Commit,
     Message,
     ReleaseTag,

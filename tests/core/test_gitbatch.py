@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from conftest import Repo
-from releasekit.core.errors import GitError
-from releasekit.core.gitbatch import read_objects
+from releasekit.core.common.errors import GitError
+from releasekit.core.common.gitbatch import read_objects
 
 
 def test_read_objects_keeps_bytes_exact_across_objects(make_repo: Callable[..., Repo]) -> None:

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from conftest import EXAMPLE, REPO_ROOT, Repo
+from releasekit.core.common.errors import ConfigError
 from releasekit.core.config import ChartConfig, CrdSync, load_config
-from releasekit.core.errors import ConfigError
 
 
 def test_example_config_parses() -> None:

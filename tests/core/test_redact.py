@@ -1,4 +1,4 @@
-"""core.redact: every credential shape is masked, ordinary output is left alone."""
+"""core.common.redact: every credential shape is masked, ordinary output is left alone."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from releasekit.core import redact as r
-from releasekit.core.errors import CommandError
+from releasekit.core.common import redact as r
+from releasekit.core.common.errors import CommandError
 
 CASES = [
     ("oci://alice:s3cr3t-pw@127.0.0.1:5000/charts", "oci://***@127.0.0.1:5000/charts"),

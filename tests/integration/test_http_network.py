@@ -1,7 +1,7 @@
 """HTTP under faults: a registry that says 503 and then answers, one that never answers.
 
 Real HTTP servers on 127.0.0.1 (http.server threads) that misbehave on purpose, reached by the
-real registry client of release.push-chart and by core.http directly; each test measures the
+real registry client of release.push-chart and by core.common.http directly; each test measures the
 waits between attempts (Retry-After honoured) and the time to the error.
 """
 
@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from conftest import CliResult, Repo, SilentServer
-from releasekit.core import http as rk_http
-from releasekit.core.errors import CommandError
-from releasekit.core.network import Network, NetworkTimeout
+from releasekit.core.common import http as rk_http
+from releasekit.core.common.errors import CommandError
+from releasekit.core.common.network import Network, NetworkTimeout
 
 Cli = Callable[..., CliResult]
 

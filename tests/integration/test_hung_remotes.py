@@ -271,7 +271,7 @@ def test_retries_are_never_spent_on_a_remote_that_does_not_exist(
 
 
 def test_no_git_process_outlives_a_timeout(silent_server: SilentServer, tmp_path: Path) -> None:
-    from releasekit.core.network import Network, NetworkTimeout, run_git
+    from releasekit.core.common.network import Network, NetworkTimeout, run_git
 
     git(tmp_path, "init", "-q")
     git(tmp_path, "remote", "add", "origin", silent_server.git_url())
@@ -354,9 +354,9 @@ def test_ls_remote_is_retried_after_the_remote_hangs_up(
 def test_without_retries_the_hang_up_is_reported(
     make_repo: Callable[..., Repo], git_daemon: GitDaemon, hang_up_once: tuple[int, list[int]]
 ) -> None:
-    from releasekit.core.errors import CommandError
-    from releasekit.core.git import remote_tag_commits
-    from releasekit.core.network import Network
+    from releasekit.core.common.errors import CommandError
+    from releasekit.core.common.git import remote_tag_commits
+    from releasekit.core.common.network import Network
 
     port, seen = hang_up_once
     repo = make_repo(name="app")

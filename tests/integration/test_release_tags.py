@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CliResult, Repo, git, require_real, tag_state
+from releasekit.core.common.errors import ReleaseError
 from releasekit.core.config import load_config
-from releasekit.core.errors import ReleaseError
-from releasekit.core.tagging import plan_release_tag, release_scheme
+from releasekit.core.tags.tagging import plan_release_tag, release_scheme
 
 Cli = Callable[..., CliResult]
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from .common.errors import ConfigError
+from .common.starters import CONFIG_HINT, STARTER_DOCS
 from .defaults import DEFAULTS
-from .errors import ConfigError
-from .starters import CONFIG_HINT, STARTER_DOCS
 
 if TYPE_CHECKING:
-    from .network import Network
+    from .common.network import Network
 
 CONFIG_FILE = "releasekit.yaml"
 
@@ -227,7 +227,7 @@ class Config:
 
 
 def _tag_template(value: Value) -> str:
-    from .tagschemes import TagScheme
+    from .tags.schemes import TagScheme
 
     text = value.template("{version}")
     try:  # the full grammar (placeholders, [optional] segments) is checked here, with the line
@@ -267,7 +267,7 @@ _PARSERS: dict[str, Callable[[Value], object]] = {
 
 
 def _parse_network(value: Value) -> Network:
-    from .network import parse_network
+    from .common.network import parse_network
 
     return parse_network(value)
 
@@ -459,7 +459,7 @@ def _parse_chart(value: Value) -> ChartConfig:
                     f"must contain {{tag}} or {{version}} (or pin a digest), got {text!r}"
                 )
             if "@" in text:
-                from .digests import digest_problem
+                from .registry.digests import digest_problem
 
                 problem = digest_problem(text.partition("@")[2])
                 if problem is not None:
