@@ -148,7 +148,7 @@ def load_template(root: Path, cfg: ChangelogConfig) -> LoadedTemplate:
     """The configured Jinja2 template (sandboxed), else the one shipped in the package."""
     if cfg.template is None:
         # By path, not PackageLoader("releasekit"): a vendored copy lives under another name.
-        shipped = Path(__file__).resolve().parent.parent / "templates" / DEFAULT_TEMPLATE
+        shipped = Path(__file__).resolve().parents[2] / "templates" / DEFAULT_TEMPLATE
         return load_template_file(shipped, DEFAULT_TEMPLATE, filters=FILTERS)
     path = root / cfg.template
     if not path.is_file():

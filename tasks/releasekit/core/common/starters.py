@@ -15,7 +15,7 @@ STARTERS = ("releasekit.yaml", "tasks.py", "release.mk", "github/release-verify.
 CONFIG_HINT = "releasekit --print-template releasekit.yaml > releasekit.yaml"
 STARTER_DOCS = "releasekit --print-template releasekit.yaml"
 
-_PACKAGE = Path(__file__).resolve().parents[1]
+_PACKAGE = Path(__file__).resolve().parents[2]
 # Installed wheel first; then the source tree's templates/ (editable installs, a checkout).
 _PLACES = (_PACKAGE / "starters", _PACKAGE.parents[1] / "templates")
 
