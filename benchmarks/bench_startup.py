@@ -141,9 +141,13 @@ def main(argv: list[str]) -> int:
     anchor, listing, help_ = times["anchor"], times["list"], times["help"]
     ratio = listing / anchor
     print(f"inv --list (anchor)                 {anchor * 1000:7.1f} ms")
-    print(f"releasekit --list                   {listing * 1000:7.1f} ms  {ratio:.2f}x  (target <= {TARGET}x)")
+    print(
+        f"releasekit --list                   {listing * 1000:7.1f} ms  {ratio:.2f}x  (target <= {TARGET}x)"
+    )
     print(f"releasekit --help                   {help_ * 1000:7.1f} ms  {help_ / anchor:.2f}x")
-    print(f"releasekit release.bump --dry-run   {times['bump'] * 1000:7.1f} ms  {times['bump'] / anchor:.2f}x")
+    print(
+        f"releasekit release.bump --dry-run   {times['bump'] * 1000:7.1f} ms  {times['bump'] / anchor:.2f}x"
+    )
     status = 0 if ratio <= TARGET else 1
     if "bump-before" in times:
         change = times["bump"] / times["bump-before"]
