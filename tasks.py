@@ -44,3 +44,15 @@ def dist(c: Context, outdir: str = "dist") -> None:
 
 
 ns.add_task(dist)
+
+
+@task
+def generate(c: Context) -> None:
+    """Regenerate the JSON Schema, starter config and config tables."""
+    from releasekit.core.config.reference import write_generated
+
+    for path in write_generated(ROOT):
+        print(f"wrote {path.relative_to(ROOT)}")
+
+
+ns.add_task(generate)

@@ -34,7 +34,7 @@ _MATRIX_NEEDS = "name (e.g. 'krt_{tag}_{os}_{arch}.{ext}') and platforms"
 
 
 class AssetMatrix(Section, frozen=True):
-    """One archive per platform: ``krt_{tag}_{os}_{arch}.{ext}`` over ``platforms``."""
+    """One archive per platform: krt_{tag}_{os}_{arch}.{ext} over platforms."""
 
     name: Annotated[
         Text,
@@ -105,14 +105,20 @@ class SigningConfig(Section, frozen=True):
     the WHOLE certificate SAN); without either it is
     https://github.com/{owner}/{repo}/.github/workflows/{workflow}@refs/tags/{tag}."""
 
-    identity: Annotated[Text | None, Meta(description="The exact certificate identity (SAN).")] = (
-        None
-    )
+    identity: Annotated[
+        Text | None,
+        Meta(
+            description="The exact certificate identity (SAN).",
+            examples=["https://github.com/acme/krt/.github/workflows/release.yml@refs/tags/{tag}"],
+            extra={"starter": "comment"},
+        ),
+    ] = None
     identity_regexp: Annotated[
         Text | None,
         Meta(
             description="A regular expression the whole SAN must match ({tag} etc. match literally).",
-            examples=["^https://github.com/acme/krt/"],
+            examples=["^https://github.com/acme/krt/\\.github/workflows/.+@refs/tags/{tag}$"],
+            extra={"starter": "comment"},
         ),
     ] = None
     issuer: Annotated[Text, Meta(description="The OIDC issuer of the signing certificate.")] = (
@@ -186,6 +192,7 @@ class AttestationsConfig(Section, frozen=True):
         Meta(
             description="The workflow that signed, [host/]owner/repo/.github/workflows/file.yml.",
             examples=["acme/krt/.github/workflows/release.yml"],
+            extra={"starter": "comment"},
         ),
     ] = None
     predicate_type: Annotated[

@@ -10,15 +10,17 @@ reprinted is cut short (:mod:`..common.excerpt`), whatever the input.
 from __future__ import annotations
 
 import re
-import types
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 import msgspec
 
 from ..common.errors import ConfigError
 from ..common.excerpt import describe, excerpt
 from ..common.section import NON_EMPTY, FieldError
+from .fields import is_struct as _is_struct
+from .fields import members as _members
+from .fields import unwrap as _unwrap
 from .loader import INVOKE_LAYER, Layer
 from .model import Settings
 
@@ -192,25 +194,6 @@ def _resolve_dict_keys(path: Path, merged: Mapping[Any, Any]) -> Path:
 
 
 # --- the model at a path -----------------------------------------------------------------------
-
-
-def _unwrap(tp: Any) -> tuple[Any, list[msgspec.Meta]]:
-    metas: list[msgspec.Meta] = []
-    while get_origin(tp) is Annotated:
-        tp, *extras = get_args(tp)
-        metas.extend(m for m in extras if isinstance(m, msgspec.Meta))
-    return tp, metas
-
-
-def _members(tp: Any) -> list[Any]:
-    bare, _ = _unwrap(tp)
-    if get_origin(bare) in (Union, types.UnionType):
-        return [m for arg in get_args(bare) for m in _members(arg) if m is not type(None)]
-    return [bare]
-
-
-def _is_struct(tp: Any) -> bool:
-    return isinstance(tp, type) and issubclass(tp, msgspec.Struct)
 
 
 def _field_type(tp: Any, name: str) -> Any:

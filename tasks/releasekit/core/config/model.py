@@ -26,7 +26,6 @@ class Settings(ReleaseSettings, frozen=True):
         Meta(
             description="Network operations (git ls-remote/push to the remote, HTTP to registries "
             "and the Go proxy): each ends within timeout seconds, retries included.",
-            extra={"docs": "README.md#conventions-every-task-follows"},
         ),
     ] = None
     tags: Annotated[
