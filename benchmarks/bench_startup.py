@@ -27,8 +27,9 @@ TARGET = 1.2
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "demo-operator"
 
-# bump-my-version's equivalent of the demo's version_files (the {date} targets have no
-# counterpart that does not read the calendar, so both tools skip nothing else).
+# bump-my-version's equivalent of the demo's version_files. The two {date} targets have no
+# counterpart that does not read the calendar, so bump-my-version does two edits fewer; its
+# globs say ignore_missing_version because releasekit's edit only the files that match.
 BUMPVERSION = """\
 [tool.bumpversion]
 current_version = "0.1.7"
@@ -70,11 +71,13 @@ replace = "version: {new_version}"
 glob = "docs/**/*.md"
 search = "DEMO_VERSION={current_version}"
 replace = "DEMO_VERSION={new_version}"
+ignore_missing_version = true
 
 [[tool.bumpversion.files]]
 glob = "docs/**/*.md"
 search = "--version {current_version}"
 replace = "--version {new_version}"
+ignore_missing_version = true
 """
 
 

@@ -86,6 +86,40 @@ def explain(
     return _error(path, owners, fallback, f"must be {phrase}, got {excerpt(value)}")
 
 
+def not_unicode(owners: Mapping[Any, Layer], fallback: Layer | None) -> ConfigError:
+    """The error for text that is not Unicode (a lone surrogate), at the first such string."""
+    path: Path = ()
+    stack: list[tuple[Path, Any]] = [((key,), layer.data[key]) for key, layer in owners.items()]
+    stack.reverse()
+    seen: set[int] = set()
+    while stack:
+        where, data = stack.pop()
+        if where and isinstance(where[-1], str) and not _is_text(where[-1]):
+            path = where
+            break
+        if isinstance(data, str) and not _is_text(data):
+            path = where
+            break
+        if isinstance(data, Mapping | list) and id(data) not in seen:
+            seen.add(id(data))
+            items = data.items() if isinstance(data, Mapping) else enumerate(data)
+            stack.extend(((*where, k), v) for k, v in reversed(list(items)))
+    return _error(
+        path,
+        owners,
+        fallback,
+        "holds a lone surrogate (such as \\ud800), which is not text; remove it",
+    )
+
+
+def _is_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _parse(text: str) -> Path:
     """``$.helm.charts[0].path`` (or a relative ``.values[1]``) as segments."""
     out: list[str | int] = []
@@ -109,9 +143,13 @@ def _where(path: Path, owners: Mapping[Any, Layer], fallback: Layer | None) -> s
 def _key(path: Path, layer: Layer | None) -> str:
     text = ""
     for segment in path:
-        text += (
-            f"[{segment}]" if isinstance(segment, int) else f".{segment}" if text else str(segment)
-        )
+        if isinstance(segment, int):
+            text += f"[{segment}]"
+            continue
+        name = str(segment)
+        if not _is_text(name):  # printable, whatever the key holds
+            name = name.encode("utf-8", "backslashreplace").decode("utf-8")
+        text += f".{name}" if text else name
     return f"{layer.prefix if layer else ''}{text}"
 
 

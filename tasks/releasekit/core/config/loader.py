@@ -91,7 +91,12 @@ def load_config(start: Path, invoke_layer: Any = None) -> Config:
     for layer in layers:
         owners.update(dict.fromkeys(layer.data, layer))
     memo: dict[int, Any] = {}
-    merged = {_plain_key(key): _plain(layer.data[key], memo, 0) for key, layer in owners.items()}
+    try:
+        merged = {_plain_key(k): _plain(layer.data[k], memo, 0) for k, layer in owners.items()}
+    except UnicodeEncodeError:  # a lone surrogate ("\ud800" in a double-quoted YAML string)
+        from .explain import not_unicode
+
+        raise not_unicode(owners, layers[-1] if layers else None) from None
     try:
         settings = msgspec.convert(merged, Settings)
     except msgspec.ValidationError as exc:
@@ -142,6 +147,7 @@ def _plain(data: Any, memo: dict[int, Any], depth: int) -> Any:
     if data is None or isinstance(data, bool) or depth > _MAX_DEPTH:
         return data
     if isinstance(data, str):
+        data.encode("utf-8")  # text only: a lone surrogate raises UnicodeEncodeError here
         return str(data)
     if isinstance(data, int):  # ruamel's ScalarBoolean (an anchored bool) is an int
         return bool(data) if type(data).__name__ == "ScalarBoolean" else int(data)
@@ -166,6 +172,7 @@ def _plain(data: Any, memo: dict[int, Any], depth: int) -> Any:
 def _plain_key(key: Any) -> Any:
     # A complex YAML key (``? [a, b]``) stays as read: hashable, and refused by validation.
     if isinstance(key, str):
+        key.encode("utf-8")  # a lone surrogate raises UnicodeEncodeError, as in _plain
         return str(key)
     if isinstance(key, int | float) and not isinstance(key, bool):
         return _plain(key, {}, 0)
