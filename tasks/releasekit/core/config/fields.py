@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import types
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import msgspec
 
@@ -92,3 +92,70 @@ def fields(struct: type[msgspec.Struct]) -> list[Field]:
             )
         )
     return out
+
+
+# --- the model at a key path (for error messages) -----------------------------------------------
+
+
+def field_type(tp: Any, name: str) -> Any:
+    """The declared type of key ``name`` of the model(s) in ``tp``, or None."""
+    for member in members(tp):
+        if is_struct(member):
+            for info in msgspec.structs.fields(member):
+                if info.encode_name == name:
+                    return info.type
+    return None
+
+
+def child_type(tp: Any, segment: str | int) -> Any:
+    """The type one step below ``tp``: a key of a model or mapping, an item of a list."""
+    for member in members(tp):
+        origin = get_origin(member)
+        if isinstance(segment, int) and origin in (tuple, list):
+            return get_args(member)[0]
+        if isinstance(segment, str) and origin is dict:
+            return get_args(member)[1]
+        if isinstance(segment, str) and is_struct(member):
+            found = field_type(member, segment)
+            if found is not None:
+                return found
+    return None
+
+
+def type_at(root: Any, path: tuple[str | int, ...]) -> Any:
+    tp = root
+    for segment in path:
+        tp = child_type(tp, segment)
+        if tp is None:
+            return None
+    return tp
+
+
+def known_keys(tp: Any) -> list[str]:
+    return sorted(
+        i.encode_name for m in members(tp) if is_struct(m) for i in msgspec.structs.fields(m)
+    )
+
+
+def extra(tp: Any, name: str) -> str | None:
+    """``Meta(extra={name: ...})`` of the field type ``tp``, if it says one."""
+    for meta in unwrap(tp)[1] if tp is not None else []:
+        if meta.extra and name in meta.extra:
+            return str(meta.extra[name])
+    return None
+
+
+def choices(tp: Any) -> str:
+    """A Literal's values in words: ``semver or calver``, ``edge, stable or lts``."""
+    values = [str(v) for m in members(tp) if get_origin(m) is Literal for v in get_args(m)]
+    if len(values) < 2:
+        return "one of " + ", ".join(values)
+    return ", ".join(values[:-1]) + f" or {values[-1]}"
+
+
+def bounds(tp: Any) -> str | None:
+    """``between 0 and 10`` for a number with both bounds, else None."""
+    metas = unwrap(tp)[1] if tp is not None else []
+    low = next((m.ge for m in metas if m.ge is not None), None)
+    high = next((m.le for m in metas if m.le is not None), None)
+    return f"between {low} and {high}" if low is not None and high is not None else None
