@@ -8,9 +8,11 @@ reference tables in README.md and docs/ from the same models (``inv generate``).
 
 Adding a section (or a key) — the conventions every section follows:
 
-- A ``msgspec.Struct`` subclass of :class:`..common.section.Section` (``forbid_unknown_fields``,
-  ``frozen``, ``kw_only``; a small value type that callers build positionally, such as
-  ``VersionFile(path, ...)``, may say ``kw_only=False``). Field names are the YAML keys.
+- ``class MySection(Section, frozen=True):`` — :class:`..common.section.Section` is a
+  ``msgspec.Struct`` with ``forbid_unknown_fields``, ``frozen`` and ``kw_only``; repeat
+  ``frozen=True`` on each class (mypy reads it per class), and a small value type that callers
+  build positionally, such as ``VersionFile(path, ...)``, may say ``kw_only=False``. Field
+  names are the YAML keys; put the module at ``core/<domain>/config.py``.
 - Lists are tuples (``tuple[Text, ...]``); ``Text`` is a string that must not be empty; a
   fixed set of words is a ``Literal``; an optional section is ``X | None = None``.
 - Every field is ``Annotated[type, msgspec.Meta(description=...)]``: the description feeds
