@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT
+from releasekit.core.common.errors import ConfigError
 from releasekit.core.common.starters import read_starter
 from releasekit.core.config import DEFAULTS, Settings, load_config
 from releasekit.core.config.fields import fields, struct_of
@@ -77,3 +78,45 @@ def test_invoke_defaults_match_the_model() -> None:
     # core/defaults.py keeps msgspec off `--list`; it must say what the models say.
     model = {item.name: item.default for item in fields(Settings) if item.name in DEFAULTS}
     assert model == DEFAULTS
+
+
+def _yaml(text: str) -> object:
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe").load(text)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "templates/releasekit.yaml",
+        "examples/demo-operator/releasekit.yaml",
+        "releasekit.yaml",
+    ],
+)
+def test_configs_validate_against_the_schema_outside_releasekit(source: str) -> None:
+    from jsonschema import Draft202012Validator
+
+    Draft202012Validator.check_schema(schema())
+    Draft202012Validator(schema()).validate(_yaml((REPO_ROOT / source).read_text()))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tag_fromat: v{version}\n",
+        "helm:\n  charts:\n    - valuez: [a]\n",
+        "tags:\n  channel: beta\n",
+        "network:\n  retries: 11\n",
+        "main_branch: ''\n",
+    ],
+)
+def test_the_schema_refuses_what_releasekit_refuses(tmp_path: Path, text: str) -> None:
+    from jsonschema import Draft202012Validator, ValidationError
+
+    with pytest.raises(ValidationError):
+        Draft202012Validator(schema()).validate(_yaml(text))
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "releasekit.yaml").write_text(text)
+    with pytest.raises(ConfigError):
+        load_config(tmp_path)

@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-from ..common.excerpt import excerpt
+from ..common.excerpt import clip, excerpt
 from ..common.section import FieldError, Section, Text, inside_repo, once
 
 _PATTERN_EXAMPLE = "VERSION ?= {version}"
@@ -196,7 +196,10 @@ def _check_tag_format(text: str) -> None:
     try:  # the full grammar (placeholders, [optional] segments), reported at the key's line
         TagScheme(text)
     except ConfigError as exc:
-        raise FieldError("tag_format", f"{exc}; every key: {STARTER_DOCS}", sentence=True) from None
+        message = clip(str(exc), 300)  # TagScheme quotes the whole format
+        raise FieldError(
+            "tag_format", f"{message}; every key: {STARTER_DOCS}", sentence=True
+        ) from None
 
 
 def _check_prerelease_token(text: str) -> None:
