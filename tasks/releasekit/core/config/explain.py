@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from ..common.errors import ConfigError
-from ..common.excerpt import describe, excerpt
+from ..common.excerpt import describe, excerpt, printable
 from ..common.section import NON_EMPTY, FieldError
 from . import fields as model
 from .loader import INVOKE_LAYER, Layer
@@ -63,7 +63,7 @@ class Report:
             if isinstance(segment, int):
                 text += f"[{segment}]"
                 continue
-            name = _printable(str(segment))
+            name = printable(str(segment))
             text += f".{name}" if text else name
         layer = self.layer(path)
         return f"{layer.prefix if layer else ''}{text}"
@@ -222,7 +222,3 @@ def _is_text(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _printable(text: str) -> str:
-    return text if _is_text(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
