@@ -16,6 +16,7 @@ import semver
 
 from .changelog import merge_generated, parse_changelog
 from .config import ChangelogConfig
+from .confine import confine
 from .conventional import Commit, Release, prepare_pattern, read_releases
 from .errors import ConfigError, FileFormatError, ReleaseError
 from .textfile import FileEdit, read_text, write_all
@@ -156,7 +157,7 @@ def load_template(root: Path, cfg: ChangelogConfig) -> Any:
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(shipped), **options)
         name = DEFAULT_TEMPLATE
     else:
-        path = root / cfg.template
+        path = confine(root, cfg.template, what="changelog.template")
         if not path.is_file():
             raise ConfigError(f"changelog.template {cfg.template} does not exist under {root}")
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(path.parent), **options)
@@ -244,7 +245,8 @@ def generate(
         raise ReleaseError(f"{name}: directory {output.parent} does not exist; create it first")
     if not output.exists():
         text = render(template, releases, Style(), header=True, cfg=cfg)
-        return Generated(releases, text, FileEdit(name, output, "", text), created=True)
+        edit = FileEdit(name, output, "", text, created=True)
+        return Generated(releases, text, edit, created=True)
     old = read_text(output, name)
     doc = parse_changelog(old, name, output)
     if sum(1 for s in doc.sections if s.kind == "unreleased") > 1:
@@ -264,17 +266,7 @@ def generate(
     return Generated(releases, new, FileEdit(name, output, old, new))
 
 
-def write_generated(result: Generated) -> None:
+def write_generated(root: Path, result: Generated) -> None:
     """Write a generated changelog's edit (creating the file when it did not exist)."""
-    if result.edit is None:
-        return
-    if not result.created:
-        write_all([result.edit])
-        return
-    # write_all replaces existing files only; an empty placeholder lets it stage the new one.
-    result.edit.real_path.touch(exist_ok=False)
-    try:
-        write_all([result.edit])
-    except BaseException:
-        result.edit.real_path.unlink()
-        raise
+    if result.edit is not None:
+        write_all([result.edit], root)

@@ -15,7 +15,6 @@ import hashlib
 import os
 import re
 import stat
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -657,16 +656,17 @@ def write_checksums(plan: ChecksumsPlan, *, force: bool = False) -> bool:
             f"{plan.output} exists with different checksums; a published checksums file must not "
             "change — remove it or pass --force if it was never published"
         )
-    plan.output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{plan.output.name}.", dir=plan.output.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(plan.content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).chmod(0o644)
-        Path(tmp).replace(plan.output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # Through the edit transaction like every writer: inside a work tree the output must stay
+    # inside it (a link out is refused) and a crash is recovered; outside git it is written
+    # where given, still staged and renamed atomically.
+    from .confine import confine, work_tree
+    from .textfile import FileEdit, write_all
+
+    output = Path(os.path.abspath(plan.output))
+    tree = work_tree(output.parent)
+    real = confine(tree, output, what="--output") if (tree / ".git").exists() else output.resolve()
+    text = plan.content.decode("utf-8", errors="surrogateescape")
+    old = "" if plan.existing is None else plan.existing.decode("utf-8", errors="surrogateescape")
+    edit = FileEdit(str(plan.output), real, old, text, created=plan.existing is None)
+    write_all([edit], tree)
     return True

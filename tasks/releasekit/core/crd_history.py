@@ -14,6 +14,7 @@ from pathlib import Path
 
 import semver
 
+from .confine import confine
 from .errors import FileFormatError, UsageError
 from .tags import parse_tag
 from .textfile import FileEdit, read_text
@@ -67,7 +68,7 @@ def read_table(root: Path, path: str) -> Table:
         UsageError: the file does not exist.
         FileFormatError: no such heading, no table under it, or no Version / CRD column.
     """
-    file = root / path
+    file = confine(root, path, what="helm.crd_history")
     if not file.is_file():
         raise UsageError(
             f"{path}: file not found; create it or set helm.crd_history in releasekit.yaml"

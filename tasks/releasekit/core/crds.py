@@ -11,12 +11,14 @@ from __future__ import annotations
 import copy
 import difflib
 import io
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from .config import Config, CrdSync
+from .confine import confine_tree
 from .errors import FileFormatError, UsageError
 from .git import git, resolve_commit
 from .helm import load_yaml_documents
@@ -59,7 +61,7 @@ def read_crd_dir(root: Path, directory: str) -> dict[str, Crd]:
     Raises:
         UsageError: the directory does not exist, or two files define the same CRD.
     """
-    base = root / directory
+    base = confine_tree(root, directory, what="CRD directory")
     if not base.is_dir():
         raise UsageError(
             f"{directory}: no such directory; fix the CRD path in releasekit.yaml or --path"
@@ -67,7 +69,7 @@ def read_crd_dir(root: Path, directory: str) -> dict[str, Crd]:
     files = sorted(p for p in base.rglob("*") if p.is_file() and p.suffix in _SUFFIXES)
     crds: list[Crd] = []
     for path in files:
-        display = path.relative_to(root).as_posix()
+        display = Path(os.path.relpath(path, root)).as_posix()
         crds.extend(_crds_in(read_text(path, display), display))
     return _index(crds)
 
