@@ -165,15 +165,13 @@ def write(
     dirs: Sequence[str],
     branch: BranchUndo | None,
 ) -> Path:
-    """Write the journal (originals first, then journal.json), fsynced; return its directory."""
+    """Write the journal (originals first, then journal.json), fsynced; return its directory.
+
+    The caller holds the lock and has made sure that no journal exists.
+    """
     from .interrupts import failpoint
 
     directory = txn_dir(git_dir)
-    if directory.exists():  # the caller holds the lock, so this is a dead process's leftover
-        raise JournalError(
-            f"{directory} already exists; run `releasekit release.recover` to restore what it "
-            "records before writing again"
-        )
     directory.mkdir(parents=True)
     blob = b"".join(data for _, data in entries if data is not None)
     _write_synced(directory / ORIGINALS, blob)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import atomic, interrupts
 from . import journal as jn
-from .confine import confine
+from .confine import confine, shown
 from .errors import ConfinementError, GitError, JournalError, ReleaseError
 
 _STAGED = re.compile(r"\..+\.[0-9a-f]{8}\.releasekit")
@@ -29,7 +29,7 @@ _STAGED = re.compile(r"\..+\.[0-9a-f]{8}\.releasekit")
 class Recovery:
     """What recovery did (or, with ``dry_run``, would do)."""
 
-    journal: Path
+    journal: str  # its directory, relative to the work tree when inside it
     pid: int | None
     restored: tuple[str, ...]  # files put back to their original bytes
     removed: tuple[str, ...]  # files the interrupted edit had created
@@ -52,7 +52,8 @@ class Recovery:
         )
         lines = [
             f"an interrupted releasekit command (pid {self.pid}) left the journal "
-            f"{self.journal}; putting back the state before it"
+            f"{self.journal}; {'would put' if self.dry_run else 'putting'} back the state "
+            "before it"
         ]
         lines += [f"{restore} {path}" for path in self.restored]
         lines += [f"{remove} {path} (it did not exist before)" for path in self.removed]
@@ -105,7 +106,7 @@ def recover(
         if journal is None:  # never completed, or completed and half deleted: nothing to undo
             if not dry_run:
                 jn.delete(directory)
-            return Recovery(directory, None, (), (), 0, (), dry_run)
+            return Recovery(shown(tree, directory), None, (), (), 0, (), dry_run)
         if os.path.realpath(journal.work_tree) != os.path.realpath(tree):
             raise jn.corrupt(
                 directory,
@@ -113,12 +114,17 @@ def recover(
                 "or moved repository)",
             )
         plans = [_plan(journal, tree, entry) for entry in journal.entries]
+        for rel in journal.dirs:
+            if _inside(tree, rel) != tree / rel:
+                raise jn.corrupt(directory, f"it names a directory {rel!r} outside the work tree")
         staged = [p for _, _, p, _ in plans if os.path.lexists(p)]
         if dry_run:
             restored = tuple(e.path for e, action, _, _ in plans if action == "restore")
             removed = tuple(e.path for e, action, _, _ in plans if action == "remove")
             steps = () if journal.branch is None else (f"would return to {journal.branch.branch}",)
-            return Recovery(directory, journal.pid, restored, removed, len(staged), steps, True)
+            return Recovery(
+                shown(tree, directory), journal.pid, restored, removed, len(staged), steps, True
+            )
         with interrupts.deferred():
             return _apply(journal, tree, git_dir, plans, staged)
     finally:
@@ -159,6 +165,13 @@ def _plan(journal: jn.Journal, tree: Path, entry: jn.Entry) -> _Plan:
     else:
         raise _changed(journal, entry, "it holds neither its original nor releasekit's new content")
     return entry, action, staged, (real, original, current)
+
+
+def _inside(tree: Path, rel: str) -> Path | None:
+    try:
+        return confine(tree, rel)
+    except ConfinementError:
+        return None
 
 
 def _changed(journal: jn.Journal, entry: jn.Entry, why: str) -> JournalError:
@@ -204,7 +217,12 @@ def _apply(
         steps += undo_branch(tree, journal.branch, restore_others=False)
     jn.delete(journal.directory)
     return Recovery(
-        journal.directory, journal.pid, tuple(restored), tuple(removed), len(staged), tuple(steps)
+        shown(tree, journal.directory),
+        journal.pid,
+        tuple(restored),
+        tuple(removed),
+        len(staged),
+        tuple(steps),
     )
 
 

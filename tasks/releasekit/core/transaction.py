@@ -29,7 +29,7 @@ from types import TracebackType
 from . import atomic, interrupts
 from . import journal as jn
 from .confine import confine, shown, work_tree
-from .errors import ReleaseError
+from .errors import JournalError, ReleaseError
 from .interrupts import Interrupted, failpoint
 from .textfile import FileEdit
 
@@ -182,7 +182,15 @@ class Transaction:
                 )
                 entries.append((entry, target.old))
             dirs = [self._rel(d) for d in self._dirs]
-            self._journal = jn.write(git_dir, self._tree, entries, dirs, self._branch)
+            directory = jn.txn_dir(git_dir)
+            if directory.exists():  # under the lock, so a dead process's journal: keep it
+                raise JournalError(
+                    f"{shown(self._tree, directory)} holds the journal of an interrupted "
+                    "releasekit command; nothing was changed — run `releasekit release.recover` "
+                    "first"
+                )
+            self._journal = directory  # from here on, a failure deletes what was written
+            jn.write(git_dir, self._tree, entries, dirs, self._branch)
         for directory in self._dirs:
             directory.mkdir()
             self._made.append(directory)
@@ -249,7 +257,7 @@ class Transaction:
 
     def _undo(self, exc: BaseException) -> None:
         restored, problems = self._restore_files()
-        facts = [f"restored {', '.join(restored)}"] if restored else []
+        facts = [f"restored {', '.join(restored)} to their original content"] if restored else []
         if self._on_rollback is not None and not problems:
             try:
                 facts += self._on_rollback()
@@ -263,7 +271,7 @@ class Transaction:
                 "run `releasekit release.recover`"
             ) from exc
         self._discard()
-        summary = "no file was changed" + (f" ({'; '.join(facts)})" if facts else "")
+        summary = f"rolled back: {'; '.join(facts)}" if facts else "no file was changed"
         if isinstance(exc, Interrupted):
             exc.detail = f"{exc.detail}; {summary}" if exc.detail else summary
         elif isinstance(exc, ReleaseError):
@@ -290,7 +298,7 @@ class Transaction:
             except OSError as exc:
                 problems.append(f"{target.edit.path} ({exc.strerror})")
         self._done.clear()
-        return restored, problems
+        return restored[::-1], problems
 
     def _discard(self, *, keep_journal: bool = False) -> None:
         """Delete staged files and directories the edit made, then the journal, then unlock."""
