@@ -77,10 +77,15 @@ def test_version_file_through_a_link_out_is_refused(
     points_to: str,
     glob: str,
 ) -> None:
-    files = {"releasekit.yaml": DOCS_CONFIG.replace("GLOB", glob), "docs/in.md": "DEMO_VERSION=0.1.7\n"}
+    files = {
+        "releasekit.yaml": DOCS_CONFIG.replace("GLOB", glob),
+        "docs/in.md": "DEMO_VERSION=0.1.7\n",
+    }
     repo = _repo_with_link(make_repo, files, link, outside / points_to)
     before, elsewhere = repo.snapshot(), _tree(outside)
-    result = cli(task, "0.1.8", *(["--offline"] if task == "release.prepare" else []), cwd=repo.path)
+    result = cli(
+        task, "0.1.8", *(["--offline"] if task == "release.prepare" else []), cwd=repo.path
+    )
     _refused(result, link, outside / points_to)
     assert "updated" not in result.out
     assert (repo.snapshot(), _tree(outside)) == (before, elsewhere)

@@ -149,6 +149,8 @@ def _replace(staged: Path, target: Path, expect: bytes) -> None:
     try:
         exchanged = _rename2(staged, target, _RENAME_EXCHANGE)
     except FileNotFoundError:
+        if not os.path.lexists(staged):
+            raise  # our staged file went missing: a write failure, not someone else's change
         raise Conflict(f"{target} was removed") from None
     if exchanged:
         try:

@@ -10,7 +10,7 @@ from . import git, interrupts
 from .config import Config
 from .confine import confine, work_tree
 from .errors import CommandError, GitError, ReleaseError, TargetError
-from .interrupts import failpoint
+from .interrupts import Interrupted, failpoint
 from .journal import BranchUndo
 from .recovery import undo_branch
 from .tags import render_tag
@@ -143,11 +143,16 @@ def apply_prepare(config: Config, plan: PreparePlan) -> str:
         force_rollback=True,  # the tree was clean: whatever a hook did to these files goes too
         on_rollback=lambda: undo_branch(tree, undo, restore_others=True),
     )
-    with interrupts.deferred(), txn:
-        git.create_branch(root, plan.branch)
-        failpoint("prepare:branch")
-        interrupts.check()
-        txn.apply()
-        sha = git.commit_paths(root, paths, plan.message, signoff=config.signoff)
-        interrupts.check()
+    try:
+        with interrupts.deferred(), txn:
+            git.create_branch(root, plan.branch)
+            failpoint("prepare:branch")
+            interrupts.check()
+            txn.apply()
+            sha = git.commit_paths(root, paths, plan.message, signoff=config.signoff)
+            interrupts.check()
+    except Interrupted as exc:
+        if not exc.detail and txn.committed:
+            exc.detail = f"it came after the prepare commit; {plan.branch} is complete"
+        raise
     return sha
