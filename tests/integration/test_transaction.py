@@ -158,7 +158,7 @@ def test_a_created_file_and_its_directories_are_removed_by_the_rollback(
         FileEdit("a.txt", repo.path / "a.txt", "a\n", "b\n"),
     ]
     at_failpoint("rename:1", lambda: (repo.path / "a.txt").write_text("c\n"))
-    with pytest.raises(ReleaseError, match="a.txt changed on disk while releasekit was writing"):
+    with pytest.raises(ReleaseError, match=r"a\.txt changed on disk while releasekit was writing"):
         write_all(edits, repo.path)
     assert not (repo.path / "notes").exists()
     assert (repo.path / "a.txt").read_text() == "c\n"
