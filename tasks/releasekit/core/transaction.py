@@ -257,6 +257,7 @@ class Transaction:
 
     def _undo(self, exc: BaseException) -> None:
         restored, problems = self._restore_files()
+        self._discard_staged()  # before on_rollback looks at the work tree
         facts = [f"restored {', '.join(restored)} to their original content"] if restored else []
         if self._on_rollback is not None and not problems:
             try:
@@ -302,10 +303,7 @@ class Transaction:
 
     def _discard(self, *, keep_journal: bool = False) -> None:
         """Delete staged files and directories the edit made, then the journal, then unlock."""
-        for staged in self._staged:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(staged)
-        self._staged.clear()
+        self._discard_staged()
         if not self.committed:
             for directory in reversed(self._made):
                 with contextlib.suppress(OSError):  # not empty: something else lives there now
@@ -316,6 +314,12 @@ class Transaction:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+
+    def _discard_staged(self) -> None:
+        for staged in self._staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(staged)
+        self._staged.clear()
 
 
 def _current(edit: FileEdit, real: Path) -> bytes:
