@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -191,14 +190,13 @@ def _apply(
     for path in staged:  # first: a staged file may hold the original after a half-done swap
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
-    token = secrets.token_hex(4)
-    for entry, action, _, (real, original, current) in plans:
+    for entry, action, temp, (real, original, current) in plans:
         if action == "remove":
             os.unlink(real)
             removed.append(entry.path)
         elif action == "restore":
             assert original is not None
-            temp = real.parent / f".{real.name[:200]}.{token}.releasekit"
+            # Staged under the journal's own name: a crash right here leaves nothing unlisted.
             atomic.stage(temp, original, entry.mode, None)
             try:
                 atomic.swap_in(temp, real, current)

@@ -110,7 +110,8 @@ class Transaction:
                 self._targets = tuple(self._validate())
                 self._begin()
             except BaseException as exc:
-                self._discard()
+                with interrupts.deferred():  # a second Ctrl-C must not stop the clean-up
+                    self._discard()
                 if isinstance(exc, Interrupted):
                     exc.detail = "nothing was changed"
                 raise
