@@ -183,7 +183,7 @@ def test_prepare_commits_a_linked_changelog_without_a_typechange(
     assert repo.git("status", "--porcelain") == ""
 
 
-@pytest.mark.parametrize("how", ["relative", "absolute", "link"])
+@pytest.mark.parametrize("how", ["relative", "absolute", "link", "file link"])
 def test_bump_chart_outside_the_repository_is_refused(
     make_repo: Callable[..., Repo], cli: Cli, outside: Path, how: str
 ) -> None:
@@ -191,10 +191,15 @@ def test_bump_chart_outside_the_repository_is_refused(
     if how == "link":
         (repo.path / "charts/ext").symlink_to(outside / "chart")
         repo.commit("vendor a chart by link")
+    if how == "file link":
+        (repo.path / "charts/ext").mkdir()
+        (repo.path / "charts/ext/Chart.yaml").symlink_to(outside / "chart/Chart.yaml")
+        repo.commit("vendor a Chart.yaml by link")
     chart = {
         "relative": "../elsewhere/chart",
         "absolute": str(outside / "chart"),
         "link": "charts/ext",
+        "file link": "charts/ext",
     }[how]
     before, elsewhere = repo.snapshot(), _tree(outside)
     result = cli("release.bump-chart", chart, "0.2.0", cwd=repo.path)
@@ -202,6 +207,8 @@ def test_bump_chart_outside_the_repository_is_refused(
     assert "Traceback" not in result.err
     if how == "link":
         _refused(result, "charts/ext", outside / "chart")
+    elif how == "file link":
+        _refused(result, "charts/ext/Chart.yaml", outside / "chart/Chart.yaml")
     else:
         assert f"chart {chart} is outside the repository ({repo.path})" in result.err
     assert (repo.snapshot(), _tree(outside)) == (before, elsewhere)

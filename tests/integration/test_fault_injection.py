@@ -264,6 +264,20 @@ def test_prepare_interrupted_at_each_phase(
         assert report == []
 
 
+@pytest.mark.parametrize("argv", [BUMP, PREPARE], ids=["bump", "prepare"])
+def test_sighup_is_deferred_and_rolls_back_like_sigterm(
+    repo50: Repo, cli: Callable[..., CliResult], argv: list[str]
+) -> None:
+    """A closed terminal (SIGHUP) in the middle of the renames."""
+    run = interrupt(repo50, argv, "rename:25", signal.SIGHUP)
+    assert run.code == 128 + signal.SIGHUP, run.err
+    assert run.err.splitlines()[-1] == expected_interrupt(
+        "rename:25", signal.SIGHUP, argv == PREPARE
+    )
+    assert follow_up(repo50, cli, 0) == []
+    assert (state(repo50), leftovers(repo50)) == ("old", [])
+
+
 def _duration(repo: Repo, argv: list[str]) -> float:
     start = time.monotonic()
     proc = launch(repo, argv, None)

@@ -206,6 +206,8 @@ def write(
 def delete(directory: Path) -> None:
     """Delete the journal: journal.json first (from then on nothing is in progress), then the
     rest; a crash in between leaves an incomplete journal that recovery just removes."""
+    if not directory.exists():  # interrupted before it was made
+        return
     with contextlib.suppress(FileNotFoundError):
         os.unlink(directory / JOURNAL)
     fsync_dir(directory)

@@ -158,40 +158,13 @@ class Transaction:
     def _begin(self) -> None:
         git_dir = jn.git_dir_of(self._tree)
         if git_dir is not None:
-            self._lock = jn.Lock(git_dir)
-            if not self._lock.acquire():
-                lock, self._lock = self._lock, None
+            try:
+                self._open_journal(git_dir)
+            except OSError as exc:
                 raise ReleaseError(
-                    f"another releasekit command (pid {lock.holder()}) is writing files in this "
-                    "repository; nothing was changed — wait for it to finish and run this again"
-                )
-            offset = 0
-            entries = []
-            for target in self._targets:
-                original = None
-                if target.old is not None:
-                    original = (offset, len(target.old))
-                    offset += len(target.old)
-                entry = jn.Entry(
-                    target.edit.path,
-                    self._rel(target.real),
-                    self._rel(target.staged),
-                    original,
-                    None if target.old is None else jn.sha256(target.old),
-                    jn.sha256(target.new),
-                    target.mode,
-                )
-                entries.append((entry, target.old))
-            dirs = [self._rel(d) for d in self._dirs]
-            directory = jn.txn_dir(git_dir)
-            if directory.exists():  # under the lock, so a dead process's journal: keep it
-                raise JournalError(
-                    f"{shown(self._tree, directory)} holds the journal of an interrupted "
-                    "releasekit command; nothing was changed — run `releasekit release.recover` "
-                    "first"
-                )
-            self._journal = directory  # from here on, a failure deletes what was written
-            jn.write(git_dir, self._tree, entries, dirs, self._branch)
+                    f"cannot write the edit journal in {jn.state_dir(git_dir)}: {exc.strerror}; "
+                    "nothing was changed — make the git directory writable"
+                ) from None
         for directory in self._dirs:
             directory.mkdir()
             self._made.append(directory)
@@ -204,6 +177,40 @@ class Transaction:
                 ) from None
             self._staged.add(target.staged)
             failpoint(f"stage:{index}")
+
+    def _open_journal(self, git_dir: Path) -> None:
+        self._lock = jn.Lock(git_dir)
+        if not self._lock.acquire():
+            lock, self._lock = self._lock, None
+            raise ReleaseError(
+                f"another releasekit command (pid {lock.holder()}) is writing files in this "
+                "repository; nothing was changed — wait for it to finish and run this again"
+            )
+        directory = jn.txn_dir(git_dir)
+        if directory.exists():  # under the lock, so a dead process's journal: keep it
+            raise JournalError(
+                f"{shown(self._tree, directory)} holds the journal of an interrupted releasekit "
+                "command; nothing was changed — run `releasekit release.recover` first"
+            )
+        offset = 0
+        entries = []
+        for target in self._targets:
+            original = None
+            if target.old is not None:
+                original = (offset, len(target.old))
+                offset += len(target.old)
+            entry = jn.Entry(
+                target.edit.path,
+                self._rel(target.real),
+                self._rel(target.staged),
+                original,
+                None if target.old is None else jn.sha256(target.old),
+                jn.sha256(target.new),
+                target.mode,
+            )
+            entries.append((entry, target.old))
+        self._journal = directory  # from here on, a failure deletes what was written
+        jn.write(git_dir, self._tree, entries, [self._rel(d) for d in self._dirs], self._branch)
 
     def _rel(self, path: Path) -> str:
         return shown(self._tree, path)
