@@ -360,7 +360,8 @@ def test_a_concurrent_writer_is_never_silently_overwritten(
         writer.join()
         final = target.read_bytes()
         others = {(repo50.path / n).read_bytes() for n in NAMES if n != "data/f30.mk"}
-        log(task="bump", phase="concurrent", signal=0, code=proc.returncode, outcome=str(others))
+        caught = next((ln for ln in err.splitlines() if "error:" in ln), "")
+        log(task="bump", phase="concurrent", signal=0, code=proc.returncode, detail=caught)
         assert final in (last[0], last[0].replace(b"0.1.7", b"0.1.8")), (index, err)
         if proc.returncode == 0:
             assert others == {NEW}, (index, err)
