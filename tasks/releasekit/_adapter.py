@@ -64,6 +64,8 @@ def boundary(*, recover: bool = True) -> Iterator[None]:
         raise Exit(f"releasekit: error: {exc}", code=exc.exit_code) from None
     except Interrupted as exc:
         raise Exit(f"releasekit: {exc}", code=exc.exit_code) from None
+    except KeyboardInterrupt:  # outside a write (there SIGINT is Interrupted): files are whole
+        raise Exit("releasekit: interrupted by SIGINT", code=128 + 2) from None
 
 
 def _recover_first() -> None:

@@ -61,6 +61,9 @@ def _handler(signum: int, frame: FrameType | None) -> None:
         _state.pending = signum
     if _state.modes and _state.modes[-1] == "raise":
         _state.pending = None
+        # The block stops once; more signals while it unwinds and cleans up are recorded, as
+        # a second Ctrl-C must not cut the clean-up short.
+        _state.modes[-1] = "defer"
         raise Interrupted(signum)
 
 

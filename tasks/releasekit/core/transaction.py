@@ -165,17 +165,19 @@ class Transaction:
                     f"cannot write the edit journal in {jn.state_dir(git_dir)}: {exc.strerror}; "
                     "nothing was changed — make the git directory writable"
                 ) from None
+        # Each path is recorded before it is made: a signal raised between the two would
+        # otherwise leave it behind (the random-moment fault runs found that window).
         for directory in self._dirs:
-            directory.mkdir()
             self._made.append(directory)
+            directory.mkdir()
         for index, target in enumerate(self._targets, 1):
+            self._staged.add(target.staged)
             try:
                 atomic.stage(target.staged, target.new, target.mode, target.owner)
             except OSError as exc:
                 raise ReleaseError(
                     f"could not stage {target.edit.path}: {exc.strerror}; nothing was changed"
                 ) from None
-            self._staged.add(target.staged)
             failpoint(f"stage:{index}")
 
     def _open_journal(self, git_dir: Path) -> None:
@@ -297,8 +299,8 @@ class Transaction:
                         raise atomic.Conflict(str(target.real))
                     os.unlink(target.real)
                 else:
-                    atomic.stage(target.staged, target.old, target.mode, target.owner)
                     self._staged.add(target.staged)
+                    atomic.stage(target.staged, target.old, target.mode, target.owner)
                     atomic.swap_in(target.staged, target.real, expect)
                     self._staged.discard(target.staged)
                 restored.append(target.edit.path)
