@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -247,6 +248,18 @@ def test_no_git_process_outlives_a_timeout(silent_server: SilentServer, tmp_path
 # --- a transient failure: the first connection is hung up, the next ones reach git daemon ------
 
 
+def _first_pkt_line(conn: socket.socket) -> bytes:
+    """git://'s request, one pkt-line ("0032git-upload-pack /app.git\\0host=...\\0"): git may
+    send its 4-digit length and the payload in separate writes, so read the whole line."""
+    data = b""
+    while len(data) < 4 or len(data) < int(data[:4], 16):
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
 @contextlib.contextmanager
 def git_proxy(
     git_daemon: GitDaemon, *, hang_up_first: bool = False, hold_pushes: bool = False
@@ -254,7 +267,6 @@ def git_proxy(
     """A TCP proxy on 127.0.0.1 in front of git daemon that forwards both ways, except that it
     hangs up the first connection at once (``hang_up_first``) and accepts every push and never
     answers it (``hold_pushes``). Yields the port and a log of the connections seen."""
-    import socket
     import threading
 
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -284,8 +296,7 @@ def git_proxy(
             if hang_up_first and len(seen) == 1:
                 conn.close()  # before reading a byte: "the remote end hung up unexpectedly"
                 continue
-            # git://'s request comes first: "0032git-upload-pack /app.git\0host=...\0"
-            first = conn.recv(65536)
+            first = _first_pkt_line(conn)
             if hold_pushes and b"git-receive-pack" in first:
                 held.append(conn)
                 continue
