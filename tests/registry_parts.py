@@ -178,7 +178,7 @@ class RegistryProcess:
         """(method, path, status) of every request in the access log."""
         out = []
         for line in self.log.read_text(errors="replace").splitlines():
-            head, sep, rest = line.partition('"')
+            _, sep, rest = line.partition('"')
             if not sep or " HTTP/" not in rest:
                 continue
             request, _, tail = rest.partition('"')
@@ -189,9 +189,9 @@ class RegistryProcess:
 
 
 def blob_traffic(requests: list[tuple[str, str, int]]) -> dict[str, int]:
-    """Blob uploads (PATCH/PUT of upload sessions, POST without mount), mounts and downloads."""
+    """Blob uploads (upload sessions opened, PATCH/PUT of their bytes), mounts and downloads."""
     uploads = sum(1 for m, p, _ in requests if "/blobs/uploads/" in p and m in ("PATCH", "PUT"))
-    uploads += sum(1 for m, p, s in requests if "/blobs/uploads/" in p and m == "POST" and s != 201)
+    uploads += sum(1 for m, p, s in requests if "/blobs/uploads/" in p and m == "POST" and s == 202)
     mounts = sum(1 for m, p, s in requests if m == "POST" and "mount=" in p and s == 201)
     downloads = sum(1 for m, p, _ in requests if m == "GET" and "/blobs/sha256:" in p)
     return {"uploads": uploads, "mounts": mounts, "downloads": downloads}

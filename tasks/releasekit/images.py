@@ -79,3 +79,57 @@ def verify_images(
                 + "\n".join(m for ch in bad for m in ch.messages())
             )
         a.note(f"{total} image references match {tag}")
+
+
+@task(
+    iterable=["image", "platform"],
+    help={
+        **_COMMON,
+        "image": "destination reference, e.g. ghcr.io/org/app:{tag} (repeatable; default: registry.images)",
+        "from": "source tag (build-{commit}), digest, or full reference (default: registry.promote_from)",
+        "dry-run": "print the plan; write nothing",
+    },
+)
+def promote(
+    c: Context,
+    tag: str,
+    from_: str = "",
+    image: list[str] | None = None,
+    platform: list[str] | None = None,
+    plain_http: bool = False,
+    dry_run: bool = False,
+    json: bool = False,
+) -> None:
+    """Promote a tested build to the release tags by digest."""
+    from . import _progress
+    from .core.common import ci
+    from .core.registry import run
+    from .core.registry.promote import apply_promote, describe_plan, plan_promote
+
+    with a.boundary():
+        cfg = a.config(c)
+        rel = run.release_for(cfg, tag)
+        targets = run.promote_targets(cfg, rel, image or [], platform or [], from_)
+        source = run.promote_source(cfg, rel, from_)
+        dry = a.is_dry(c, dry_run)
+        with (
+            run.registries_for(cfg, plain_http) as regs,
+            _progress.count_progress("promote", 2 * len(targets)) as done,
+        ):
+            plans = plan_promote(regs, targets, source, done)
+            if not dry:
+                apply_promote(regs, plans, done)
+        if json:
+            a.emit_json({"tag": tag, "dry_run": dry, "images": [run.plan_json(p) for p in plans]})
+        for line in [] if json else [ln for p in plans for ln in describe_plan(p)]:
+            a.out(line)
+        for p in [] if dry else plans:
+            ci.set_outputs({f"digest_{p.dest.repository.replace('/', '_')}": p.top.digest})
+        ci.append_summary(
+            f"### release.promote {tag}: {len(plans)} images {'planned (dry run)' if dry else 'promoted and re-resolved'}"
+        )
+        a.note(
+            "dry run: nothing was written"
+            if dry
+            else f"{len(plans)} images promoted to {tag}; every tag re-resolved to its source digest"
+        )

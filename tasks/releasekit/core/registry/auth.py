@@ -176,15 +176,16 @@ class Authorizer:
         self.token_requests: list[tuple[str, ...]] = []  # the scopes asked, for tests
 
     def header(self, needed: Scopes, resource: str) -> dict[str, str]:
-        """The best header known before asking: a token holding every scope needed, else one
-        for ``resource`` (it may be enough; a 401 says when not), else none."""
+        """The best header known before asking: a token holding every scope needed, else the
+        one holding most of ``resource``'s (it may be enough; a 401 says when not), else none."""
         with self._lock:
             if self._basic and self.login is not None:
                 return {"Authorization": _basic(self.login)}
             own = {pair for pair in needed if pair[0] == resource}
             token = next((t for s, t in self._tokens.items() if needed <= s), None)
             if token is None and own:
-                token = next((t for s, t in reversed(self._tokens.items()) if own <= s), None)
+                overlap = max(self._tokens.items(), key=lambda st: len(own & st[0]), default=None)
+                token = overlap[1] if overlap is not None and own & overlap[0] else None
         return {"Authorization": f"Bearer {token}"} if token else {}
 
     def answer(self, challenge: str, needed: Scopes, session: requests.Session) -> dict[str, str]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..common.errors import UsageError
 from ..common.network import settings
 from .client import Registries
 from .config import RegistryConfig
-from .targets import Expected, Release, read_digests
+from .promote import ImagePlan
+from .targets import Expected, Release, Target, read_digests, targets_from
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -67,3 +68,42 @@ def digests_for(cfg: Config, flag: str, release: Release) -> tuple[dict[str, Exp
         return {}, None
     name = release.render(configured)
     return read_digests(cfg.root / name, name), name
+
+
+def promote_targets(
+    cfg: Config, release: Release, images: Sequence[str], platforms: Sequence[str], source: str
+) -> list[Target]:
+    """The destinations; a whole ``--from`` reference goes with exactly one ``--image``."""
+    targets = targets_from(cfg.registry, release, images, platforms)
+    if "/" in source and len(targets) != 1:
+        raise UsageError(
+            f"--from {source} names one image; promote one --image with it, or give a tag or "
+            "digest that every image's source repository has"
+        )
+    return targets
+
+
+def promote_source(cfg: Config, release: Release, flag: str) -> str:
+    """``--from``, else ``registry.promote_from``, rendered (``build-{commit}``)."""
+    text = flag or section(cfg).promote_from or ""
+    if not text:
+        raise UsageError(
+            "give the build to promote: --from build-<sha> (a tag), --from sha256:<digest>, or set "
+            "registry.promote_from (e.g. build-{commit}) in releasekit.yaml"
+        )
+    return release.render(text)
+
+
+def plan_json(plan: ImagePlan) -> dict[str, Any]:
+    return {
+        "source": str(plan.source),
+        "destination": plan.dest.name,
+        "digest": plan.top.digest,
+        "media_type": plan.top.media_type,
+        "manifests": [m.digest for m in plan.manifests],
+        "blobs": len(plan.blobs),
+        "mounted": len(plan.mounted),
+        "tags": [{"tag": t.tag, "action": t.action, "before": t.before} for t in plan.tags],
+        "copied": [tag or m.digest for tag, m in plan.extras],
+        "notes": list(plan.notes),
+    }
