@@ -133,3 +133,96 @@ def promote(
             if dry
             else f"{len(plans)} images promoted to {tag}; every tag re-resolved to its source digest"
         )
+
+
+@task(
+    iterable=["image"],
+    help={
+        "image": "image repository, e.g. ghcr.io/org/app (repeatable; default: registry.images)",
+        "plain-http": _COMMON["plain-http"],
+        "json": _COMMON["json"],
+    },
+)
+def image_tags(
+    c: Context, image: list[str] | None = None, plain_http: bool = False, json: bool = False
+) -> None:
+    """List an image's release tags, newest first, with digests."""
+    from .core.registry import run
+    from .core.registry.listing import list_image_tags
+
+    with a.boundary():
+        cfg = a.config(c)
+        names = run.image_names(cfg, image or [])
+        with run.registries_for(cfg, plain_http) as regs:
+            listed = [(n, *list_image_tags(regs, n, cfg.tag_format)) for n in names]
+        if json:
+            a.emit_json([{"image": n.name, "releases": [vars(t) | {"also": list(t.also)} for t in rel],
+                          "other_tags": other} for n, rel, other in listed])  # fmt: skip
+            return
+        for name, releases, other in listed:
+            a.out(name.name)
+            for t in releases:
+                a.out(
+                    f"  {t.tag}\t{t.digest}" + (f"\t(also {', '.join(t.also)})" if t.also else "")
+                )
+            for tag, digest in other.items():
+                if not any(tag in t.also for t in releases):
+                    a.out(f"  {tag}\t{digest}\t(not a release)")
+            if len(releases) > 1:
+                a.note(
+                    f"{name.name}: before {releases[0].tag} came {releases[1].tag}: {name.name}@{releases[1].digest}"
+                )
+
+
+@task(
+    help={
+        "tag": "the release tag (e.g. v0.1.8)",
+        "chart": "chart directory (default: registry.charts)",
+        "remote": "OCI repository root the chart was pushed to, e.g. oci://ghcr.io/org/charts",
+        "chart-version": "the chart version to pull (default: the checkout's Chart.yaml version)",
+        "plain-http": "talk HTTP to the registry (a local registry)",
+        "engine": "helm (binary), sdk (helm-python-sdk) or auto",
+        "json": "print the result as JSON",
+    }
+)
+def chart_published(
+    c: Context, tag: str, chart: str = "", remote: str = "", chart_version: str = "",
+    plain_http: bool = False, engine: str = "", json: bool = False,
+) -> None:  # fmt: skip
+    """Pull the published chart, check and render it for the tag."""
+    from .core.common import ci
+    from .core.common.errors import VerificationFailed
+    from .core.common.network import settings
+    from .core.helm.charts import Release, chart_engine
+    from .core.helm.images import describe
+    from .core.helm.published import plain_http_for, published_charts, verify_published_chart
+    from .core.tags.schemes import version_from_tag
+
+    with a.boundary():
+        cfg = a.config(c)
+        eng, rel = (
+            chart_engine(cfg, engine),
+            Release(tag, version_from_tag(cfg.tag_format, tag), "--tag"),
+        )
+        results = [verify_published_chart(cfg, eng, entry, repo, rel, chart_version=chart_version, net=settings(cfg),
+                                          plain_http=plain_http_for(cfg, repo, plain_http))
+                   for entry, repo in published_charts(cfg, chart, remote)]  # fmt: skip
+        failures = [p for r in results for p in r.problems] + [
+            f"{r.ref}:{r.version}: {describe(ch)}" for r in results for ch in r.images if not ch.ok
+        ]
+        if json:
+            a.emit_json([{"chart": r.ref, "version": r.version, "digest": r.digest, "ok": r.ok, "problems": list(r.problems),
+                          "images": [{"image": ch.found.image if ch.found else None, "expected": ch.expected, "verdict": ch.verdict} for ch in r.images]}
+                         for r in results])  # fmt: skip
+        for r in [] if json else results:
+            a.out(
+                f"{'OK      ' if r.ok else 'MISMATCH'} {r.ref}:{r.version} {r.digest or '-'} (pulled, rendered with {eng.name})"
+            )
+            for line in [*r.problems, *(describe(ch) for ch in r.images)]:
+                a.out(f"  {line}")
+        for message in failures if ci.in_github_actions() else []:
+            a.out(ci.error_annotation(message))
+        if failures:
+            raise VerificationFailed(
+                f"{len(failures)} problem(s) in the published chart(s):\n" + "\n".join(failures)
+            )

@@ -617,3 +617,4 @@ ns = Collection(
 )
 # Published images (tasks/releasekit/images.py).
 ns.add_task(_images.promote, name="promote")
+ns.add_task(_images.image_tags, name="image-tags")

@@ -722,3 +722,4 @@ ns = Collection(
 )
 # Published images and charts (tasks/releasekit/images.py).
 ns.add_task(_images.verify_images, name="images")
+ns.add_task(_images.chart_published, name="chart-published")

@@ -11,6 +11,7 @@ from ..common.network import settings
 from .client import Registries
 from .config import RegistryConfig
 from .promote import ImagePlan
+from .refs import ImageName
 from .targets import Expected, Release, Target, read_digests, targets_from
 
 if TYPE_CHECKING:
@@ -107,3 +108,14 @@ def plan_json(plan: ImagePlan) -> dict[str, Any]:
         "copied": [tag or m.digest for tag, m in plan.extras],
         "notes": list(plan.notes),
     }
+
+
+def image_names(cfg: Config, images: Sequence[str]) -> list[ImageName]:
+    """``--image`` repositories (a tag given is ignored), else the configured images."""
+    from .refs import parse_reference
+
+    if images:
+        return [ImageName(r.registry, r.repository) for r in (parse_reference(t) for t in images)]
+    if not section(cfg).images:
+        raise UsageError("no images: pass --image REPOSITORY or list them under registry.images")
+    return [parse_reference(i.repository, default_tag=None) for i in section(cfg).images]
