@@ -40,45 +40,22 @@ def verify_images(
     from .core.common import ci
     from .core.common.errors import VerificationFailed
     from .core.registry import run
-    from .core.registry.images import as_json, describe, verify_images
-    from .core.registry.targets import targets_from
+    from .core.registry.images import error_lines
 
     with a.boundary():
         cfg = a.config(c)
-        rel = run.release_for(cfg, tag)
-        targets = targets_from(cfg.registry, rel, image or [], platform or [])
-        labels = run.labels_for(cfg, label or [], rel)
-        expected, shown = run.digests_for(cfg, digests, rel)
-        total = sum(len(t.refs) for t in targets)
-        with (
-            run.registries_for(cfg, plain_http) as regs,
-            _progress.count_progress("registry", total) as done,
-        ):
-            checks = verify_images(regs, targets, labels, expected, done)
-        bad = [ch for ch in checks if not ch.ok]
+        report = run.verify(cfg, tag, image or [], platform or [], digests, label or [],
+                            plain_http, _progress.count_progress)  # fmt: skip
         if json:
-            a.emit_json(
-                {
-                    "tag": tag,
-                    "ok": not bad,
-                    "digests": shown,
-                    "images": [as_json(ch) for ch in checks],
-                }
-            )
-        for line in [] if json else [ln for ch in checks for ln in describe(ch)]:
+            a.emit_json(report.as_json())
+        for line in [] if json else report.lines():
             a.out(line)
-        if ci.in_github_actions():
-            for ch in bad:
-                file, _, line = (ch.where or "").rpartition(":")
-                for message in ch.messages():
-                    a.out(ci.error_annotation(message, file or None, int(line) if line else None))
-            ci.append_summary(f"### verify.images {tag}: {total - len(bad)}/{total} references OK")
-        if bad:
-            raise VerificationFailed(
-                f"{len(bad)} of {total} image references do not match {tag}:\n"
-                + "\n".join(m for ch in bad for m in ch.messages())
-            )
-        a.note(f"{total} image references match {tag}")
+        for message, file, at in error_lines(report.bad) if ci.in_github_actions() else []:
+            a.out(ci.error_annotation(message, file, at))
+        ci.append_summary(report.summary())
+        if report.bad:
+            raise VerificationFailed(report.failure())
+        a.note(f"{len(report.checks)} image references match {tag}")
 
 
 @task(
@@ -104,35 +81,23 @@ def promote(
     from . import _progress
     from .core.common import ci
     from .core.registry import run
-    from .core.registry.promote import apply_promote, describe_plan, plan_promote
+    from .core.registry.promote import describe_plan
 
     with a.boundary():
         cfg = a.config(c)
-        rel = run.release_for(cfg, tag)
-        targets = run.promote_targets(cfg, rel, image or [], platform or [], from_)
-        source = run.promote_source(cfg, rel, from_)
         dry = a.is_dry(c, dry_run)
-        with (
-            run.registries_for(cfg, plain_http) as regs,
-            _progress.count_progress("promote", 2 * len(targets)) as done,
-        ):
-            plans = plan_promote(regs, targets, source, done)
-            if not dry:
-                apply_promote(regs, plans, done)
+        plans = run.promote(cfg, tag, from_, image or [], platform or [], plain_http, dry,
+                            _progress.count_progress)  # fmt: skip
         if json:
             a.emit_json({"tag": tag, "dry_run": dry, "images": [run.plan_json(p) for p in plans]})
         for line in [] if json else [ln for p in plans for ln in describe_plan(p)]:
             a.out(line)
-        for p in [] if dry else plans:
-            ci.set_outputs({f"digest_{p.dest.repository.replace('/', '_')}": p.top.digest})
-        ci.append_summary(
-            f"### release.promote {tag}: {len(plans)} images {'planned (dry run)' if dry else 'promoted and re-resolved'}"
-        )
-        a.note(
-            "dry run: nothing was written"
-            if dry
-            else f"{len(plans)} images promoted to {tag}; every tag re-resolved to its source digest"
-        )
+        digests = {f"digest_{p.dest.repository.replace('/', '_')}": p.top.digest for p in plans}
+        ci.set_outputs({} if dry else digests)
+        verb = "planned (dry run)" if dry else "promoted and re-resolved"
+        ci.append_summary(f"### release.promote {tag}: {len(plans)} images {verb}")
+        done = f"{len(plans)} images promoted to {tag}; every tag re-resolved to its source digest"
+        a.note("dry run: nothing was written" if dry else done)
 
 
 @task(
@@ -192,37 +157,18 @@ def chart_published(
     """Pull the published chart, check and render it for the tag."""
     from .core.common import ci
     from .core.common.errors import VerificationFailed
-    from .core.common.network import settings
-    from .core.helm.charts import Release, chart_engine
-    from .core.helm.images import describe
-    from .core.helm.published import plain_http_for, published_charts, verify_published_chart
-    from .core.tags.schemes import version_from_tag
+    from .core.helm.published import verify_all
 
     with a.boundary():
         cfg = a.config(c)
-        eng, rel = (
-            chart_engine(cfg, engine),
-            Release(tag, version_from_tag(cfg.tag_format, tag), "--tag"),
-        )
-        results = [verify_published_chart(cfg, eng, entry, repo, rel, chart_version=chart_version, net=settings(cfg),
-                                          plain_http=plain_http_for(cfg, repo, plain_http))
-                   for entry, repo in published_charts(cfg, chart, remote)]  # fmt: skip
-        failures = [p for r in results for p in r.problems] + [
-            f"{r.ref}:{r.version}: {describe(ch)}" for r in results for ch in r.images if not ch.ok
-        ]
+        results = verify_all(cfg, tag, chart, remote, chart_version, plain_http, engine)
+        failures = [m for r in results for m in r.failures()]
         if json:
-            a.emit_json([{"chart": r.ref, "version": r.version, "digest": r.digest, "ok": r.ok, "problems": list(r.problems),
-                          "images": [{"image": ch.found.image if ch.found else None, "expected": ch.expected, "verdict": ch.verdict} for ch in r.images]}
-                         for r in results])  # fmt: skip
-        for r in [] if json else results:
-            a.out(
-                f"{'OK      ' if r.ok else 'MISMATCH'} {r.ref}:{r.version} {r.digest or '-'} (pulled, rendered with {eng.name})"
-            )
-            for line in [*r.problems, *(describe(ch) for ch in r.images)]:
-                a.out(f"  {line}")
+            a.emit_json([r.as_json() for r in results])
+        for line in [] if json else [ln for r in results for ln in r.lines()]:
+            a.out(line)
         for message in failures if ci.in_github_actions() else []:
             a.out(ci.error_annotation(message))
         if failures:
-            raise VerificationFailed(
-                f"{len(failures)} problem(s) in the published chart(s):\n" + "\n".join(failures)
-            )
+            count = f"{len(failures)} problem(s) in the published chart(s)"
+            raise VerificationFailed(count + ":\n" + "\n".join(failures))

@@ -34,9 +34,33 @@ class PublishedChart:
     problems: tuple[str, ...]
     images: tuple[ImageCheck, ...] = ()
 
+    engine: str = ""
+
     @property
     def ok(self) -> bool:
         return not self.problems and all(ch.ok for ch in self.images)
+
+    def failures(self) -> list[str]:
+        from .images import describe
+
+        bad = [f"{self.ref}:{self.version}: {describe(ch)}" for ch in self.images if not ch.ok]
+        return [*self.problems, *bad]
+
+    def lines(self) -> list[str]:
+        from .images import describe
+
+        head = f"{'OK      ' if self.ok else 'MISMATCH'} {self.ref}:{self.version} {self.digest or '-'}"
+        head += f" (pulled, rendered with {self.engine})" if self.engine else ""
+        return [
+            head,
+            *(f"  {line}" for line in [*self.problems, *(describe(ch) for ch in self.images)]),
+        ]
+
+    def as_json(self) -> dict[str, object]:
+        return {"chart": self.ref, "version": self.version, "digest": self.digest, "ok": self.ok,
+                "problems": list(self.problems),
+                "images": [{"image": ch.found.image if ch.found else None, "expected": ch.expected,
+                            "verdict": ch.verdict} for ch in self.images]}  # fmt: skip
 
 
 def verify_published_chart(
@@ -86,7 +110,7 @@ def verify_published_chart(
         )
         found = find_images(engine.render(request), entry.image_patterns)
         images = check_images(found, entry, release.tag, str(release.version))
-    return PublishedChart(ref, version, digest, tuple(problems), tuple(images))
+    return PublishedChart(ref, version, digest, tuple(problems), tuple(images), engine.name)
 
 
 def _extract(archive: Path, dest: Path, name: str) -> Path:
@@ -137,3 +161,21 @@ def plain_http_for(cfg: Config, repository: str, flag: bool) -> bool:
     host = parse_remote(repository).host
     hosts = cfg.registry.plain_http if cfg.registry is not None else ()
     return flag or (cfg.helm.plain_http if cfg.helm is not None else False) or host in hosts
+
+
+def verify_all(
+    cfg: Config, tag: str, chart: str, remote: str, chart_version: str, plain_http: bool,
+    engine: str,
+) -> list[PublishedChart]:  # fmt: skip
+    """verify.chart-published from its flags: every chart to check, pulled and checked."""
+    from ..common.network import settings
+    from ..tags.schemes import version_from_tag
+    from .charts import chart_engine
+
+    eng = chart_engine(cfg, engine)
+    release = Release(tag, version_from_tag(cfg.tag_format, tag), "--tag")
+    return [
+        verify_published_chart(cfg, eng, entry, repo, release, chart_version=chart_version,
+                               net=settings(cfg), plain_http=plain_http_for(cfg, repo, plain_http))
+        for entry, repo in published_charts(cfg, chart, remote)
+    ]  # fmt: skip

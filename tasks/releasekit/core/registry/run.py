@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +12,8 @@ from ..common.errors import UsageError
 from ..common.network import settings
 from .client import Registries
 from .config import RegistryConfig
-from .promote import ImagePlan
+from .images import RefCheck, as_json, describe, verify_images
+from .promote import ImagePlan, apply_promote, plan_promote
 from .refs import ImageName
 from .targets import Expected, Release, Target, read_digests, targets_from
 
@@ -119,3 +122,66 @@ def image_names(cfg: Config, images: Sequence[str]) -> list[ImageName]:
     if not section(cfg).images:
         raise UsageError("no images: pass --image REPOSITORY or list them under registry.images")
     return [parse_reference(i.repository, default_tag=None) for i in section(cfg).images]
+
+
+@dataclass(frozen=True)
+class ImagesReport:
+    """verify.images' result: every reference checked, and the digests file used."""
+
+    tag: str
+    checks: list[RefCheck]
+    digests: str | None
+
+    @property
+    def bad(self) -> list[RefCheck]:
+        return [ch for ch in self.checks if not ch.ok]
+
+    def as_json(self) -> dict[str, Any]:
+        images = [as_json(ch) for ch in self.checks]
+        return {"tag": self.tag, "ok": not self.bad, "digests": self.digests, "images": images}
+
+    def lines(self) -> list[str]:
+        return [line for ch in self.checks for line in describe(ch)]
+
+    def summary(self) -> str:
+        return f"### verify.images {self.tag}: {len(self.checks) - len(self.bad)}/{len(self.checks)} references OK"
+
+    def failure(self) -> str:
+        messages = "\n".join(m for ch in self.bad for m in ch.messages())
+        return f"{len(self.bad)} of {len(self.checks)} image references do not match {self.tag}:\n{messages}"
+
+
+Progress = Callable[[str, int], AbstractContextManager[Callable[[], None] | None]]
+
+
+def verify(
+    cfg: Config, tag: str, images: Sequence[str], platforms: Sequence[str], digests: str,
+    labels: Sequence[str], plain_http: bool, progress: Progress,
+) -> ImagesReport:  # fmt: skip
+    """verify.images from its flags: resolve them against the config, ask the registries."""
+    release = release_for(cfg, tag)
+    targets = targets_from(cfg.registry, release, images, platforms)
+    wanted = labels_for(cfg, labels, release)
+    expected, shown = digests_for(cfg, digests, release)
+    total = sum(len(t.refs) for t in targets)
+    with registries_for(cfg, plain_http) as registries, progress("registry", total) as done:
+        checks = verify_images(registries, targets, wanted, expected, done)
+    return ImagesReport(tag, checks, shown)
+
+
+def promote(
+    cfg: Config, tag: str, source: str, images: Sequence[str], platforms: Sequence[str],
+    plain_http: bool, dry_run: bool, progress: Progress,
+) -> list[ImagePlan]:  # fmt: skip
+    """release.promote from its flags: plan every image, then (unless a dry run) apply."""
+    release = release_for(cfg, tag)
+    targets = promote_targets(cfg, release, images, platforms, source)
+    source = promote_source(cfg, release, source)
+    with (
+        registries_for(cfg, plain_http) as registries,
+        progress("promote", 2 * len(targets)) as done,
+    ):
+        plans = plan_promote(registries, targets, source, done)
+        if not dry_run:
+            apply_promote(registries, plans, done)
+    return plans
