@@ -175,7 +175,12 @@ class RegistryProcess:
                 self.proc.wait()
 
     def requests(self) -> list[tuple[str, str, int]]:
-        """(method, path, status) of every request in the access log."""
+        """(method, path, status) of every request in the access log (once it stops growing:
+        the registry writes a line after it answered)."""
+        size = -1
+        while size != self.log.stat().st_size:
+            size = self.log.stat().st_size
+            time.sleep(0.2)
         out = []
         for line in self.log.read_text(errors="replace").splitlines():
             _, sep, rest = line.partition('"')
