@@ -354,14 +354,16 @@ class FaultProxy:
         if action is not None and action[0] == "stop" and self.on_stop is not None:
             self.on_stop()
         headers = {k: v for k, v in h.headers.items() if k.lower() not in ("host", "connection")}
+        conn = http.client.HTTPConnection(self.upstream, timeout=30)
         try:
-            conn = http.client.HTTPConnection(self.upstream, timeout=30)
             conn.request(h.command, h.path, body=body, headers=headers)
             response = conn.getresponse()
             data = response.read()
         except OSError:  # the registry is down: hang up, as a dead server's socket would
             h.close_connection = True
             return
+        finally:
+            conn.close()
         if action is not None and action[0] == "corrupt" and data:
             data = data[:-2] + bytes([data[-2] ^ 1]) + data[-1:]
         h.send_response(response.status)
@@ -372,7 +374,6 @@ class FaultProxy:
         h.end_headers()
         if h.command != "HEAD":
             h.wfile.write(data)
-        conn.close()
 
     def stop(self) -> None:
         self._http.shutdown()
