@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from invoke import Collection, Context, task
 
 from . import _adapter as a
+from . import images as _images
 
 if TYPE_CHECKING:
     from .core.common.textfile import FileEdit
@@ -648,3 +649,6 @@ ns = Collection(
     push_chart,
     checksums,
 )
+# Published images (tasks/releasekit/images.py).
+ns.add_task(_images.promote, name="promote")
+ns.add_task(_images.image_tags, name="image-tags")

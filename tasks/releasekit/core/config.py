@@ -10,6 +10,7 @@ Adding a capability's section: write a parser ``(Value) -> YourConfig`` below, a
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -21,6 +22,7 @@ from .defaults import DEFAULTS
 
 if TYPE_CHECKING:
     from .common.network import Network
+    from .registry.config import RegistryConfig
 
 CONFIG_FILE = "releasekit.yaml"
 
@@ -218,6 +220,7 @@ class Config:
     changelog: ChangelogConfig | None = None
     artifacts: ArtifactsConfig | None = None
     network: Network | None = None
+    registry: RegistryConfig | None = None
 
     def where(self) -> str:
         """The config file for messages: its path relative to the root, or a hint."""
@@ -264,6 +267,23 @@ _PARSERS: dict[str, Callable[[Value], object]] = {
     "artifacts": lambda value: _parse_artifacts(value),
     "network": lambda value: _parse_network(value),
 }
+
+
+def _parse_registry(value: Value) -> RegistryConfig:
+    from .registry.config import SectionError, convert_section
+
+    try:
+        return convert_section(value.data)
+    except SectionError as exc:
+        at = value
+        for step in exc.path:  # down to the line the model points at
+            with contextlib.suppress(KeyError, IndexError, TypeError):
+                key = f"{at.key}.{step}" if isinstance(step, str) else f"{at.key}[{step}]"
+                at = at._child(at.data[step], key, step)
+        raise at.error(f"{exc.problem}; every key: {STARTER_DOCS}") from None
+
+
+_PARSERS["registry"] = _parse_registry
 
 
 def _parse_network(value: Value) -> Network:
