@@ -552,3 +552,68 @@ def auth_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuthRegi
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+# --- registry fixtures (issue 12: published images, promote, token auth) ---------------------
+
+
+@pytest.fixture(scope="session")
+def skopeo_bin() -> str:
+    return require_real("skopeo", "apt-get install -y skopeo")
+
+
+@dataclass(frozen=True)
+class TokenRegistry:
+    """docker-registry with ``auth: token`` behind a token server that enforces scopes."""
+
+    host: str
+    tokens: object  # registry_parts.TokenServer
+    registry: object  # registry_parts.RegistryProcess
+    username: str = "robot"
+    password: str = "T0ken-Rob0t-Pa55"
+
+    @property
+    def creds(self) -> str:
+        return f"{self.username}:{self.password}"
+
+
+def token_acl(user: str, repository: str, action: str) -> bool:
+    """robot pulls and pushes under t/ but may only push to t/locked-src (never pull it);
+    anyone pulls public/."""
+    if repository.startswith("public/") and action == "pull":
+        return True
+    if user != "robot":
+        return False
+    if repository.startswith("t/locked-src"):
+        return action == "push"
+    return repository.startswith(("t/", "public/"))
+
+
+@pytest.fixture(scope="session")
+def token_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TokenRegistry]:
+    """A second real registry, ``auth: token``, trusting ES256 JWTs from a local token server."""
+    from registry_parts import RegistryProcess, TokenServer
+
+    require_real("docker-registry", "apt-get install -y docker-registry")
+    base = tmp_path_factory.mktemp("token-registry")
+    tokens = TokenServer({"robot": "T0ken-Rob0t-Pa55"}, token_acl)
+    tokens.start(base)
+    registry = RegistryProcess(base, tokens.registry_config(base))
+    registry.start()
+    try:
+        yield TokenRegistry(registry.host, tokens, registry)
+    finally:
+        registry.stop()
+        tokens.stop()
+
+
+@pytest.fixture
+def own_registry(tmp_path: Path) -> Iterator[object]:
+    """A docker-registry of this test alone (its access log counts blob uploads; stoppable)."""
+    from registry_parts import RegistryProcess
+
+    require_real("docker-registry", "apt-get install -y docker-registry")
+    registry = RegistryProcess(tmp_path / "own-registry")
+    registry.start()
+    yield registry
+    registry.stop()

@@ -47,12 +47,38 @@ def is_dry(c: Context, dry_run: bool) -> bool:
 
 
 @contextmanager
-def boundary() -> Iterator[None]:
-    """Turn a ReleaseError into invoke's Exit with the error's exit code (redacted)."""
+def boundary(*, recover: bool = True) -> Iterator[None]:
+    """Turn a ReleaseError into invoke's Exit with the error's exit code (redacted), and a
+    signal that stopped a write into the shell's 128 + signal number.
+
+    First of all, put back what an interrupted (killed) releasekit command left half-written,
+    and say so on stderr (``recover=False`` only for release.recover itself).
+    """
+    from .core.common.interrupts import Interrupted
+
     try:
+        if recover:
+            _recover_first()
         yield
     except ReleaseError as exc:
         raise Exit(redact(f"releasekit: error: {exc}"), code=exc.exit_code) from None
+    except Interrupted as exc:
+        raise Exit(redact(f"releasekit: {exc}"), code=exc.exit_code) from None
+    except KeyboardInterrupt:  # outside a write (there SIGINT is Interrupted): files are whole
+        raise Exit("releasekit: interrupted by SIGINT", code=128 + 2) from None
+
+
+def _recover_first() -> None:
+    from .core.common.recovery import pending_journal
+
+    if pending_journal(Path.cwd()) is None:  # a few stat calls: the usual case
+        return
+    from .core.common.recovery import recover
+
+    result = recover(Path.cwd())
+    if result is not None:
+        for line in result.lines():
+            note(f"releasekit: {line}")
 
 
 def redact(text: str) -> str:

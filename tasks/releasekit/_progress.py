@@ -60,3 +60,32 @@ def bytes_progress(label: str) -> Iterator[Callable[[int], Callable[[int], None]
     finally:
         if state.get("started"):
             progress.stop()
+
+
+@contextmanager
+def count_progress(label: str, total: int) -> Iterator[Callable[[], None] | None]:
+    """A progress line counting ``total`` requests or items on a terminal; None elsewhere."""
+    if not wanted() or total < 2:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+    )
+    lock = threading.Lock()
+    task_id = progress.add_task(label, total=total)
+
+    def advance() -> None:
+        with lock:
+            progress.advance(task_id, 1)
+
+    progress.start()
+    try:
+        yield advance
+    finally:
+        progress.stop()

@@ -25,11 +25,12 @@ def generate(
     from .core.changelog.config import ChangelogConfig
     from .core.changelog.generate import context_json, write_generated
     from .core.changelog.generate import generate as run_generate
+    from .core.common.confine import confine
     from .core.common.textfile import render_diff
 
     with a.boundary():
         cfg = a.config(c)
-        target = (Path.cwd() / output).resolve() if output else None
+        target = confine(cfg.root, Path.cwd() / output, what="--output") if output else None
         shown = _display(cfg.root, target) if target else None
         result = run_generate(
             cfg.root,
@@ -54,7 +55,7 @@ def generate(
             say(render_diff([edit]).rstrip("\n"))
             say("dry run: nothing was written")
         else:
-            write_generated(result)
+            write_generated(cfg.root, result)
             say(f"{'created' if result.created else 'updated'} {edit.path}")
 
 
@@ -88,7 +89,7 @@ def release(c: Context, version: str, date: str = "", dry_run: bool = False) -> 
             a.out(render_diff([edit]).rstrip("\n"))
             a.out("dry run: nothing was written")
             return
-        write_all([edit])
+        write_all([edit], cfg.root)
         a.out(f"{path}: moved Unreleased into {version.removeprefix('v')}")
 
 

@@ -90,7 +90,7 @@ def crd_history(
         if dry:
             a.out(render_diff([edit]).rstrip("\n"))
         else:
-            write_all([edit])
+            write_all([edit], cfg.root)
         a.out(
             f"{'would add' if dry else 'added'} {add} (CRD changes: {'Yes' if did else 'No'}) to {edit.path}"
         )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from invoke import Collection, Context, task
 
 from . import _adapter as a
+from . import images as _images
 
 if TYPE_CHECKING:
     from .core.common.textfile import FileEdit
@@ -47,7 +48,7 @@ def bump(
         )
         dry = a.is_dry(c, dry_run)
         if not plan.is_noop and not dry:
-            write_all(plan.edits)
+            write_all(plan.edits, cfg.root)
         if json:
             a.emit_json(
                 {
@@ -386,11 +387,44 @@ def supersede(
             a.out(render_diff([plan.edit]).rstrip("\n") if plan.edit else "note is up to date")
             a.out("dry run: nothing was written")
             return
-        write_supersede(plan)
+        write_supersede(cfg.root, plan)
         a.out(f"{'wrote' if plan.edit else 'unchanged'} {plan.path}: {bad} superseded by {good}")
         if publish:
             publish_supersede(cfg.root, plan)
             a.out(f"appended the note to the {bad} release (gh)")
+
+
+@task(
+    help={
+        "dry-run": "say what would be restored; change nothing",
+        "json": "print the result as JSON",
+    }
+)
+def recover(c: Context, dry_run: bool = False, json: bool = False) -> None:
+    """Restore what an interrupted releasekit command left."""
+    from pathlib import Path
+
+    from .core.common.recovery import recover as recover_files
+
+    with a.boundary(recover=False):
+        dry = a.is_dry(c, dry_run)
+        result = recover_files(Path.cwd(), dry_run=dry, wait_for_others=True)
+        if json:
+            a.emit_json(
+                {
+                    "journal": None if result is None else str(result.journal),
+                    "dry_run": dry,
+                    "restored": [] if result is None else list(result.restored),
+                    "removed": [] if result is None else list(result.removed),
+                    "staged_deleted": 0 if result is None else result.staged,
+                    "git": [] if result is None else list(result.git),
+                }
+            )
+        elif result is None:
+            a.out("nothing to recover: no interrupted releasekit edit in this repository")
+        else:
+            for line in result.lines():
+                a.out(line)
 
 
 # --- helm charts (issue 5) -------------------------------------------------------------------
@@ -416,7 +450,7 @@ def bump_chart(c: Context, chart: str, version: str, dry_run: bool = False) -> N
         if dry:
             a.out(render_diff(plan.edits).rstrip("\n"))
         else:
-            write_all(plan.edits)
+            write_all(plan.edits, cfg.root)
         for change in plan.changes:
             a.out(change)
         for note in plan.notes:
@@ -609,8 +643,12 @@ ns = Collection(
     tags,
     hotfix,
     supersede,
+    recover,
     bump_chart,
     package_chart,
     push_chart,
     checksums,
 )
+# Published images (tasks/releasekit/images.py).
+ns.add_task(_images.promote, name="promote")
+ns.add_task(_images.image_tags, name="image-tags")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from invoke import Collection, Context, Task, task
 
 from . import _adapter as a
+from . import images as _images
 from .core.common.starters import STARTER_DOCS
 
 if TYPE_CHECKING:
@@ -719,3 +720,6 @@ ns = Collection(
     attestation,
     artifacts,
 )
+# Published images and charts (tasks/releasekit/images.py).
+ns.add_task(_images.verify_images, name="images")
+ns.add_task(_images.chart_published, name="chart-published")

@@ -7,7 +7,9 @@ so releasekit kills the command's process group. Each test measures the time to 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -145,48 +147,8 @@ def test_a_push_url_that_never_answers_is_refused_before_anything_is_tagged(
 def reads_only(git_daemon: GitDaemon) -> Iterator[int]:
     """A git:// proxy to git daemon that serves fetches and ls-remote (upload-pack) and holds
     every push (receive-pack) open without a byte: a remote that hangs in the push itself."""
-    import socket
-    import threading
-
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    listener.settimeout(0.2)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def pump(src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            dst.close()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                continue
-            first = conn.recv(65536)  # git://'s request: "0032git-upload-pack /app.git\0..."
-            if b"git-receive-pack" in first:
-                held.append(conn)
-                continue
-            upstream = socket.create_connection(("127.0.0.1", git_daemon.port))
-            upstream.sendall(first)
-            for a, b in ((conn, upstream), (upstream, conn)):
-                threading.Thread(target=pump, args=(a, b), daemon=True).start()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield int(listener.getsockname()[1])
-    stop.set()
-    thread.join(timeout=5)
-    for conn in held:
-        conn.close()
-    listener.close()
+    with git_proxy(git_daemon, hold_pushes=True) as (port, _):
+        yield port
 
 
 def test_a_push_that_hangs_after_the_check_says_how_to_push_again(
@@ -286,10 +248,25 @@ def test_no_git_process_outlives_a_timeout(silent_server: SilentServer, tmp_path
 # --- a transient failure: the first connection is hung up, the next ones reach git daemon ------
 
 
-@pytest.fixture
-def hang_up_once(git_daemon: GitDaemon) -> Iterator[tuple[int, list[int]]]:
-    """A TCP proxy to git daemon that closes the first connection at once (yields port, log)."""
-    import socket
+def _first_pkt_line(conn: socket.socket) -> bytes:
+    """git://'s request, one pkt-line ("0032git-upload-pack /app.git\\0host=...\\0"): git may
+    send its 4-digit length and the payload in separate writes, so read the whole line."""
+    data = b""
+    while len(data) < 4 or len(data) < int(data[:4], 16):
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+@contextlib.contextmanager
+def git_proxy(
+    git_daemon: GitDaemon, *, hang_up_first: bool = False, hold_pushes: bool = False
+) -> Iterator[tuple[int, list[int]]]:
+    """A TCP proxy on 127.0.0.1 in front of git daemon that forwards both ways, except that it
+    hangs up the first connection at once (``hang_up_first``) and accepts every push and never
+    answers it (``hold_pushes``). Yields the port and a log of the connections seen."""
     import threading
 
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -297,6 +274,7 @@ def hang_up_once(git_daemon: GitDaemon) -> Iterator[tuple[int, list[int]]]:
     listener.listen(16)
     listener.settimeout(0.2)
     seen: list[int] = []
+    held: list[socket.socket] = []
     stop = threading.Event()
 
     def pump(src: socket.socket, dst: socket.socket) -> None:
@@ -315,19 +293,35 @@ def hang_up_once(git_daemon: GitDaemon) -> Iterator[tuple[int, list[int]]]:
             except OSError:
                 continue
             seen.append(1)
-            if len(seen) == 1:
-                conn.close()  # "the remote end hung up unexpectedly"
+            if hang_up_first and len(seen) == 1:
+                conn.close()  # before reading a byte: "the remote end hung up unexpectedly"
+                continue
+            first = _first_pkt_line(conn)
+            if hold_pushes and b"git-receive-pack" in first:
+                held.append(conn)
                 continue
             upstream = socket.create_connection(("127.0.0.1", git_daemon.port))
+            upstream.sendall(first)
             for a, b in ((conn, upstream), (upstream, conn)):
                 threading.Thread(target=pump, args=(a, b), daemon=True).start()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield int(listener.getsockname()[1]), seen
-    stop.set()
-    thread.join(timeout=5)
-    listener.close()
+    try:
+        yield int(listener.getsockname()[1]), seen
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for conn in held:
+            conn.close()
+        listener.close()
+
+
+@pytest.fixture
+def hang_up_once(git_daemon: GitDaemon) -> Iterator[tuple[int, list[int]]]:
+    """A proxy to git daemon that closes the first connection at once (yields port, log)."""
+    with git_proxy(git_daemon, hang_up_first=True) as proxy:
+        yield proxy
 
 
 def test_ls_remote_is_retried_after_the_remote_hangs_up(

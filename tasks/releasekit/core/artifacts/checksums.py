@@ -15,7 +15,6 @@ import hashlib
 import os
 import re
 import stat
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -611,6 +610,8 @@ def plan_checksums(
     Names are written relative to ``base`` (default: the output file's directory, else
     ``root``) so that ``sha256sum -c`` run there finds them.
     """
+    if output is not None:
+        _output_target(output)  # before anything is read through it
     if base is None:
         base = output.parent if output is not None else root
     files = collect_files(root, patterns, exclude=[output] if output is not None else [])
@@ -657,16 +658,26 @@ def write_checksums(plan: ChecksumsPlan, *, force: bool = False) -> bool:
             f"{plan.output} exists with different checksums; a published checksums file must not "
             "change — remove it or pass --force if it was never published"
         )
-    plan.output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{plan.output.name}.", dir=plan.output.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(plan.content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).chmod(0o644)
-        Path(tmp).replace(plan.output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from ..common.textfile import FileEdit, write_all
+
+    tree, real = _output_target(plan.output)
+    text = plan.content.decode("utf-8", errors="surrogateescape")
+    old = "" if plan.existing is None else plan.existing.decode("utf-8", errors="surrogateescape")
+    edit = FileEdit(str(plan.output), real, old, text, created=plan.existing is None)
+    write_all([edit], tree)
     return True
+
+
+def _output_target(output: Path) -> tuple[Path, Path]:
+    """(work tree, real path) of the checksums file. Written through the edit transaction like
+    every file: inside a work tree it must stay inside it (a link out is refused) and a crash
+    is recovered; outside git it is written where given, still staged and renamed atomically."""
+    from ..common.confine import confine, work_tree
+
+    given = Path(os.path.abspath(output))
+    # The work tree is looked for along the path as given: out/ -> /elsewhere is inside it.
+    tree = next((d for d in given.parents if os.path.lexists(d / ".git")), None)
+    if tree is None:
+        real = given.resolve()
+        return real.parent, real
+    return work_tree(tree), confine(tree, given, what="--output")

@@ -14,6 +14,7 @@ from typing import Any
 
 import semver
 
+from ..common.confine import confine
 from ..common.errors import ConfigError, FileFormatError, ReleaseError
 from ..common.templating import LoadedTemplate
 from ..common.templating import load_template as load_template_file
@@ -150,7 +151,7 @@ def load_template(root: Path, cfg: ChangelogConfig) -> LoadedTemplate:
         # By path, not PackageLoader("releasekit"): a vendored copy lives under another name.
         shipped = Path(__file__).resolve().parents[2] / "templates" / DEFAULT_TEMPLATE
         return load_template_file(shipped, DEFAULT_TEMPLATE, filters=FILTERS)
-    path = root / cfg.template
+    path = confine(root, cfg.template, what="changelog.template")
     if not path.is_file():
         raise ConfigError(f"changelog.template {cfg.template} does not exist under {root}")
     return load_template_file(path, cfg.template, filters=FILTERS)
@@ -228,7 +229,8 @@ def generate(
         raise ReleaseError(f"{name}: directory {output.parent} does not exist; create it first")
     if not output.exists():
         text = render(template, releases, Style(), header=True, cfg=cfg)
-        return Generated(releases, text, FileEdit(name, output, "", text), created=True)
+        edit = FileEdit(name, output, "", text, created=True)
+        return Generated(releases, text, edit, created=True)
     old = read_text(output, name)
     doc = parse_changelog(old, name, output)
     if sum(1 for s in doc.sections if s.kind == "unreleased") > 1:
@@ -248,17 +250,7 @@ def generate(
     return Generated(releases, new, FileEdit(name, output, old, new))
 
 
-def write_generated(result: Generated) -> None:
+def write_generated(root: Path, result: Generated) -> None:
     """Write a generated changelog's edit (creating the file when it did not exist)."""
-    if result.edit is None:
-        return
-    if not result.created:
-        write_all([result.edit])
-        return
-    # write_all replaces existing files only; an empty placeholder lets it stage the new one.
-    result.edit.real_path.touch(exist_ok=False)
-    try:
-        write_all([result.edit])
-    except BaseException:
-        result.edit.real_path.unlink()
-        raise
+    if result.edit is not None:
+        write_all([result.edit], root)

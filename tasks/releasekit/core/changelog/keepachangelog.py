@@ -16,6 +16,7 @@ from typing import Literal
 
 import semver
 
+from ..common.confine import confine
 from ..common.errors import FileFormatError, ReleaseError
 from ..common.textfile import BOM, FileEdit, read_text
 from ..versioning.versions import SEMVER_PATTERN, parse_version
@@ -195,7 +196,9 @@ def _section(line: int, end: int, text: str, subs: tuple[Subheading, ...]) -> Se
 
 def read_changelog(root: Path, path: str) -> Changelog:
     """Read and parse the changelog at ``root / path``."""
-    real = root / path
+    # Through an in-repository link (CHANGELOG.md -> docs/CHANGELOG.md) the file it points to
+    # is read and rewritten, so the link stays a link; a link out of the work tree is refused.
+    real = confine(root, path, what="changelog")
     if not real.exists():
         raise FileFormatError(
             f"{path}: file not found; create it (`releasekit changelog --output {path}` writes "

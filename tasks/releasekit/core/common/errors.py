@@ -62,3 +62,11 @@ class VerificationFailed(ReleaseError):
     """A check ran and found a mismatch (exit 3)."""
 
     exit_code = EXIT_MISMATCH
+
+
+class ConfinementError(ReleaseError):
+    """A path (or a symlink on its way) leads outside the repository's work tree."""
+
+
+class JournalError(ReleaseError):
+    """An interrupted edit left a journal that cannot be applied as it is."""

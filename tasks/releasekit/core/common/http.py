@@ -32,11 +32,13 @@ def request(
     headers: Mapping[str, str] | None = None,
     auth: tuple[str, str] | None = None,
     session: requests.Session | None = None,
+    data: bytes | None = None,
 ) -> requests.Response:
     """Send one request (retried when it is a read) and return the final response.
 
     Args:
         what: how messages name the server, e.g. ``registry 127.0.0.1:5000``.
+        data: the request body (a write is never retried: the caller re-checks first).
 
     Raises:
         NetworkTimeout: no answer before the deadline.
@@ -56,6 +58,7 @@ def request(
                 url,
                 headers=dict(headers or {}),
                 auth=auth,
+                data=data,
                 timeout=(remaining, remaining),
                 allow_redirects=True,
             )

@@ -1,4 +1,4 @@
-"""Reading files as exact text and writing many of them all-or-nothing.
+"""Reading files as exact text; the edits that the transaction writes all-or-nothing.
 
 Text is decoded without newline translation, so CRLF, a BOM and a missing final newline
 survive a read/modify/write cycle byte for byte.
@@ -6,16 +6,12 @@ survive a read/modify/write cycle byte for byte.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import stat
-import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import FileFormatError, ReleaseError
+from .errors import FileFormatError
 
 BOM = "\ufeff"
 
@@ -72,98 +68,29 @@ def offset_of(text: str, line: int, column: int) -> int:
 
 @dataclass(frozen=True)
 class FileEdit:
-    """New content for one file; ``path`` is what users see, ``real_path`` what is written."""
+    """New content for one file; ``path`` is what users see, ``real_path`` what is written.
+
+    ``created``: the file does not exist yet (``old`` is then empty) and must not appear
+    before it is written.
+    """
 
     path: str
     real_path: Path
     old: str
     new: str
+    created: bool = False
 
 
-def write_all(edits: Sequence[FileEdit]) -> None:
-    """Write every edit or none.
-
-    Each new content goes to a temporary file in the target's directory (same file system),
-    is fsynced and given the target's mode; only when all are staged are they renamed over
-    their targets. A file that changed on disk since it was read aborts the whole write.
+def write_all(edits: Sequence[FileEdit], root: Path | None = None) -> None:
+    """Write every edit or none, through the edit transaction (transaction.py).
 
     Raises:
-        ReleaseError: a file changed underneath us, or staging/renaming failed (all renames
-            already done are rolled back to the old content).
+        ReleaseError: an edit is invalid, a file changed underneath us, or writing failed;
+            no file changed.
     """
-    seen: dict[Path, FileEdit] = {}
-    for edit in edits:
-        if edit.real_path in seen:  # two contents for one file: the later would drop the first
-            raise ReleaseError(
-                f"{seen[edit.real_path].path} and {edit.path} are two edits of the same file "
-                f"{edit.real_path}; nothing was written — merge them into one edit"
-            )
-        seen[edit.real_path] = edit
-    staged: list[tuple[FileEdit, str]] = []
-    try:
-        for edit in edits:
-            staged.append((edit, _stage(edit)))
-        for edit, _ in staged:
-            current = edit.real_path.read_bytes().decode("utf-8", errors="surrogateescape")
-            if current != edit.old:
-                raise ReleaseError(
-                    f"{edit.path} changed on disk while releasekit was running; "
-                    "nothing was written — run the task again"
-                )
-        done: list[FileEdit] = []
-        try:
-            for edit, tmp in staged:
-                os.replace(tmp, edit.real_path)
-                done.append(edit)
-        except OSError as exc:
-            for edit in done:
-                _stage_and_replace(edit.real_path, edit.old)
-            raise ReleaseError(
-                f"could not write {edit.path}: {exc.strerror}; no file changed"
-            ) from None
-        _fsync_dirs(edit.real_path.parent for edit, _ in staged)
-    finally:
-        for _, tmp in staged:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
+    from .transaction import commit_edits
 
-
-def _stage(edit: FileEdit) -> str:
-    try:
-        return _write_temp(edit.real_path, edit.new)
-    except OSError as exc:
-        raise ReleaseError(
-            f"could not stage {edit.path}: {exc.strerror}; no file changed"
-        ) from None
-
-
-def _write_temp(target: Path, text: str) -> str:
-    mode = stat.S_IMODE(target.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".releasekit", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8", errors="surrogateescape"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return tmp
-
-
-def _stage_and_replace(target: Path, text: str) -> None:
-    os.replace(_write_temp(target, text), target)
-
-
-def _fsync_dirs(directories: Iterable[Path]) -> None:
-    for directory in set(directories):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    commit_edits(root, edits)
 
 
 def render_diff(edits: Sequence[FileEdit]) -> str:

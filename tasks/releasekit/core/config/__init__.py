@@ -40,6 +40,7 @@ from ..common.network import Network
 from ..common.section import CONFIG_FILE, FieldError, Origin, Section
 from ..defaults import DEFAULTS
 from ..helm.config import ChartConfig, CrdSync, HelmConfig
+from ..registry.config import RegistryConfig
 from ..tags.config import TagsConfig, tags_config
 from ..versioning.config import VersionFile
 from .loader import find_config_file, load_config
@@ -59,6 +60,7 @@ __all__ = [
     "HelmConfig",
     "Network",
     "Origin",
+    "RegistryConfig",
     "Section",
     "Settings",
     "SigningConfig",

@@ -13,6 +13,7 @@ from ..common.network import Network
 from ..common.section import CONFIG_FILE
 from ..common.starters import CONFIG_HINT
 from ..helm.config import HelmConfig
+from ..registry.config import RegistryConfig
 from ..tags.config import TagsConfig
 from ..versioning.config import ReleaseSettings
 
@@ -57,8 +58,14 @@ class Settings(ReleaseSettings, frozen=True):
             extra={"docs": "docs/artifacts.md#configuration-releasekityaml"},
         ),
     ] = None
-    # images: ImagesConfig | None = None — the registry section (issue 12) joins here, declared
-    # in core/registry/config.py like the sections above.
+    registry: Annotated[
+        RegistryConfig | None,
+        Meta(
+            description="Published images (tags, moving tags, platforms, labels, expected "
+            "digests, promote source), charts in OCI repositories, plain-HTTP registries.",
+            extra={"docs": "README.md#published-images-and-charts-registry"},
+        ),
+    ] = None
 
 
 class Config(Settings, frozen=True):

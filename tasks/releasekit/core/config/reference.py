@@ -18,6 +18,7 @@ from ..artifacts.config import ArtifactsConfig
 from ..changelog.config import ChangelogConfig
 from ..common.errors import ConfigError
 from ..helm.config import HelmConfig
+from ..registry.config import RegistryConfig
 from ..tags.config import TagsConfig
 from .fields import Field, fields, struct_of
 from .model import Settings
@@ -33,6 +34,7 @@ TABLES: dict[str, tuple[str, type[msgspec.Struct] | None]] = {
     "helm": ("docs/helm.md", HelmConfig),
     "changelog": ("docs/changelog.md", ChangelogConfig),
     "artifacts": ("docs/artifacts.md", ArtifactsConfig),
+    "registry": ("README.md", RegistryConfig),
 }
 _BLOCK = re.compile(
     r"(<!-- config-reference: (?P<name>[a-z]+) [^\n]*-->\n)(?P<body>.*?)(<!-- /config-reference -->)",

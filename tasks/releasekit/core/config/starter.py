@@ -64,7 +64,7 @@ def _field(item: Field, indent: int, lines: list[str]) -> None:
     shown = item.example if item.has_example else item.default
     note = item.description
     if item.has_default and shown != item.default:
-        note += " Default: " + ("none." if item.default is None else f"{inline(item.default)}.")
+        note += ("" if note.endswith(".") else ".") + " Default: " + ("none." if item.default is None else f"{inline(item.default)}.")
     _comment(note, indent, lines)
     if nested is not None:  # a list of mappings: each key of an item, then the examples
         for child in fields(nested):
@@ -90,9 +90,10 @@ def _value_lines(name: str, value: Any, indent: int) -> list[str]:
                 out.append(f"{pad}{lead}{key}: {inline(item)}")
                 first = False
         return out
-    if isinstance(value, dict) and len(value) > 3:
-        return [f"{pad}{name}:", *(f"{pad}  {k}: {inline(v)}" for k, v in value.items())]
-    return [f"{pad}{name}: {inline(value)}"]
+    line = f"{pad}{name}: {inline(value)}"
+    if isinstance(value, dict) and (len(value) > 3 or len(line) > WIDTH):
+        return [f"{pad}{name}:", *(f"{pad}  {inline(k)}: {inline(v)}" for k, v in value.items())]
+    return [line]
 
 
 def inline(value: Any) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 import semver
 
+from ..common.confine import confine, confine_tree
 from ..common.errors import FileFormatError, GitError, UsageError, VersionError
 from ..common.git import git, is_shallow
 from ..common.process import run
@@ -94,10 +95,16 @@ def read_chart(root: Path, path: str) -> Chart:
         UsageError: there is no chart at ``path``.
         FileFormatError: Chart.yaml is not valid YAML.
     """
-    rel = Path(path).as_posix().rstrip("/")
-    chart_yaml = root / rel / "Chart.yaml"
+    # An absolute path inside the repository works; a chart reached through a link out of the
+    # work tree (or ../other) is refused: releasekit never edits another project's chart.
+    real = confine(root, path, what="chart")
+    rel = Path(os.path.relpath(real, os.path.realpath(root))).as_posix()
+    chart_yaml = confine(root, f"{rel}/Chart.yaml", what="chart")
     if not chart_yaml.is_file():
-        raise UsageError(f"{rel}: no Chart.yaml here; pass a chart directory such as charts/<name>")
+        shown = Path(path).as_posix().rstrip("/")
+        raise UsageError(
+            f"{shown}: no Chart.yaml here; pass a chart directory such as charts/<name>"
+        )
     display = f"{rel}/Chart.yaml"
     return Chart(rel, root, parse_chart_yaml(read_text(chart_yaml, display), display))
 
@@ -229,7 +236,7 @@ def render(
 ) -> list[Manifest]:
     """Render a configured chart with its values files plus ``-f``/``--set`` from the user."""
     request = RenderRequest(
-        chart=cfg.root / entry.path,
+        chart=confine(cfg.root, entry.path, what="chart"),
         release_name=entry.release_name,
         namespace=entry.namespace,
         values_files=values_paths(cfg.root, [*entry.values, *values]),
@@ -486,6 +493,7 @@ def package_chart(
     stamp = source_date_epoch(root, chart.path)
     with tempfile.TemporaryDirectory(prefix="releasekit-chart-") as tmp:
         copy = Path(tmp) / chart.dir.name
+        confine_tree(root, chart.path, what="chart")  # the copy follows links: none may lead out
         shutil.copytree(chart.dir, copy, symlinks=False)
         for item in sorted(copy.rglob("*"), reverse=True):
             if item.is_file():

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import semver
 
+from ..common.confine import confine
 from ..common.errors import FileFormatError, UsageError
 from ..common.textfile import FileEdit, read_text
 from ..tags.schemes import parse_tag
@@ -67,7 +68,7 @@ def read_table(root: Path, path: str) -> Table:
         UsageError: the file does not exist.
         FileFormatError: no such heading, no table under it, or no Version / CRD column.
     """
-    file = root / path
+    file = confine(root, path, what="helm.crd_history")
     if not file.is_file():
         raise UsageError(
             f"{path}: file not found; create it or set helm.crd_history in releasekit.yaml"

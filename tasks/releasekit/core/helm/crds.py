@@ -9,11 +9,13 @@ Schema changes between two refs are reported per CRD, per version and per field 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from ..common.confine import confine_tree
 from ..common.errors import UsageError
 from ..common.git import git, resolve_commit
 from ..common.gitbatch import read_objects
@@ -71,7 +73,7 @@ def read_crd_dir(root: Path, directory: str) -> dict[str, Crd]:
     Raises:
         UsageError: the directory does not exist, or two files define the same CRD.
     """
-    base = root / directory
+    base = confine_tree(root, directory, what="CRD directory")
     if not base.is_dir():
         raise UsageError(
             f"{directory}: no such directory; fix the CRD path in releasekit.yaml or --path"
@@ -79,7 +81,7 @@ def read_crd_dir(root: Path, directory: str) -> dict[str, Crd]:
     files = sorted(p for p in base.rglob("*") if p.is_file() and _is_manifest(p.name))
     crds: list[Crd] = []
     for path in files:
-        display = path.relative_to(root).as_posix()
+        display = Path(os.path.relpath(path, root)).as_posix()
         crds.extend(_crds_in(read_text(path, display), display))
     return _index(crds)
 

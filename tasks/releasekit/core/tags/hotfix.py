@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..common import git
+from ..common.confine import confine
 from ..common.errors import CommandError, GitError, VersionError
 from ..common.network import settings
 from ..common.process import require_tool, run
@@ -210,28 +211,18 @@ def plan_supersede(config: Config, bad: str, good: str, *, offline: bool = False
             f"{good} does not come after {bad}; a replacement must be a newer release"
         )
     rel = tags_config(config).supersede_note.replace("{tag}", bad.replace("/", "-"))
-    real = config.root / rel
+    real = confine(config.root, rel, what="tags.supersede_note")
     text = supersede_text(bad, good)
-    old_text = read_text(real) if real.is_file() else ""
-    edit = None if old_text == text else FileEdit(rel, real, old_text, text)
+    exists = real.is_file()
+    old_text = read_text(real, rel) if exists else ""
+    edit = None if old_text == text else FileEdit(rel, real, old_text, text, created=not exists)
     return SupersedePlan(bad, good, rel, text, edit)
 
 
-def write_supersede(plan: SupersedePlan) -> None:
-    """Write the note file (created if needed) through write_all."""
-    if plan.edit is None:
-        return
-    real = plan.edit.real_path
-    created = not real.exists()
-    if created:  # write_all replaces existing files; give it an empty one to replace
-        real.parent.mkdir(parents=True, exist_ok=True)
-        real.touch()
-    try:
-        write_all([plan.edit])
-    except BaseException:
-        if created:
-            real.unlink(missing_ok=True)
-        raise
+def write_supersede(root: Path, plan: SupersedePlan) -> None:
+    """Write the note file (created, with its directories, if needed) all-or-nothing."""
+    if plan.edit is not None:
+        write_all([plan.edit], root)
 
 
 def publish_supersede(root: Path, plan: SupersedePlan) -> None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..common import git
+from ..common import git, interrupts
+from ..common.confine import confine, work_tree
 from ..common.errors import CommandError, GitError, ReleaseError, TargetError
+from ..common.interrupts import Interrupted, failpoint
+from ..common.journal import BranchUndo
 from ..common.network import settings
-from ..common.textfile import FileEdit, write_all
+from ..common.recovery import undo_branch
+from ..common.textfile import FileEdit
+from ..common.transaction import Transaction
 from ..config import Config
 from ..tags.schemes import render_tag
 from .version_files import BumpPlan, plan_bump
@@ -146,25 +150,40 @@ def plan_prepare(
 
 
 def apply_prepare(config: Config, plan: PreparePlan) -> str:
-    """Create the branch, write the edits and commit; undo everything on failure.
+    """Create the branch, write the edits and commit, as one transaction.
+
+    Any failure after the branch exists (a commit hook that fails, perhaps after reformatting
+    files; a failed commit; SIGINT/SIGTERM/SIGHUP, which are deferred to the next consistent
+    point) puts back the original files, returns to the main branch and deletes the release
+    branch; the error says exactly what was restored. After a SIGKILL the journal records the
+    same, and the next releasekit command does it.
 
     Returns:
         The sha of the prepare commit.
     """
     root = config.root
-    git.create_branch(root, plan.branch)
-    written = False
+    tree = work_tree(root)
+    undo = BranchUndo(config.main_branch, git.resolve_commit(root, "HEAD"), plan.branch)
+    # git add through the real paths: a changelog reached through CHANGELOG.md -> docs/... is
+    # committed as docs/..., and the link stays as it is (no typechange).
+    paths = [str(confine(root, edit.real_path)) for edit in plan.edits]
+    txn = Transaction(
+        root,
+        plan.edits,
+        branch=undo,
+        force_rollback=True,  # the tree was clean: whatever a hook did to these files goes too
+        on_rollback=lambda: undo_branch(tree, undo, restore_others=True),
+    )
     try:
-        write_all(plan.edits)
-        written = True
-        return git.commit_paths(
-            root, [edit.path for edit in plan.edits], plan.message, signoff=config.signoff
-        )
-    except ReleaseError:
-        with contextlib.suppress(ReleaseError):
-            if written:
-                git.git(root, "reset", "-q", "--", *(edit.path for edit in plan.edits))
-                write_all([FileEdit(e.path, e.real_path, e.new, e.old) for e in plan.edits])
-            git.switch(root, config.main_branch)
-            git.delete_branch(root, plan.branch)
+        with interrupts.deferred(), txn:
+            git.create_branch(root, plan.branch)
+            failpoint("prepare:branch")
+            interrupts.check()
+            txn.apply()
+            sha = git.commit_paths(root, paths, plan.message, signoff=config.signoff)
+            interrupts.check()
+    except Interrupted as exc:
+        if not exc.detail and txn.committed:
+            exc.detail = f"it came after the prepare commit; {plan.branch} is complete"
         raise
+    return sha

@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import itertools
 import json
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Any
 
 import semver
 
+from ..common.confine import confine
 from ..common.errors import FileFormatError, ReleaseError, TargetError, VersionError
 from ..common.starters import STARTER_DOCS
 from ..common.textfile import BOM, FileEdit, line_of, offset_of, read_text
@@ -317,9 +319,7 @@ def _target_files(
         files = sorted(
             p
             for p in root.glob(target.path)
-            if p.is_file()
-            and ".git" not in p.parts
-            and (shown is None or p.relative_to(root).as_posix() in shown)
+            if p.is_file() and ".git" not in p.parts and _seen_by_git(root, p, shown)
         )
         if not files:
             raise TargetError(
@@ -333,6 +333,17 @@ def _target_files(
             "fix the path or remove the target"
         )
     return [path]
+
+
+def _seen_by_git(root: Path, path: Path, shown: frozenset[str] | None) -> bool:
+    """Whether a glob match is a file git sees. Below a symlinked directory that git tracks,
+    git sees only the link: such a match counts, so that confinement refuses a link out."""
+    if shown is None:
+        return True
+    rel = path.relative_to(root)
+    if rel.as_posix() in shown:
+        return True
+    return any(parent.as_posix() in shown for parent in rel.parents if parent.parts)
 
 
 def find_occurrences(root: Path, targets: Sequence[VersionFile]) -> list[Occurrence]:
@@ -350,10 +361,10 @@ def find_occurrences(root: Path, targets: Sequence[VersionFile]) -> list[Occurre
     for target in targets:
         hits_for_target = 0
         for path in _target_files(root, target, visible):
-            real = path.resolve()
-            # A symlink (AGENTS.md -> CLAUDE.md) is reported and edited as the file it points to.
-            inside = real.is_relative_to(real_root)
-            display = (real.relative_to(real_root) if inside else path.relative_to(root)).as_posix()
+            # A symlink (AGENTS.md -> CLAUDE.md) is reported and edited as the file it points
+            # to; one that leads out of the work tree (docs/x.md -> /elsewhere) is an error.
+            real = confine(root, path, what="version file")
+            display = Path(os.path.relpath(real, real_root)).as_posix()
             if real not in texts:
                 texts[real] = read_text(real, display)
             text = texts[real]
