@@ -64,7 +64,11 @@ def _field(item: Field, indent: int, lines: list[str]) -> None:
     shown = item.example if item.has_example else item.default
     note = item.description
     if item.has_default and shown != item.default:
-        note += ("" if note.endswith(".") else ".") + " Default: " + ("none." if item.default is None else f"{inline(item.default)}.")
+        note += (
+            ("" if note.endswith(".") else ".")
+            + " Default: "
+            + ("none." if item.default is None else f"{inline(item.default)}.")
+        )
     _comment(note, indent, lines)
     if nested is not None:  # a list of mappings: each key of an item, then the examples
         for child in fields(nested):
