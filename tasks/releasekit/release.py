@@ -9,6 +9,7 @@ from invoke import Collection, Context, task
 
 from . import _adapter as a
 from . import images as _images
+from . import notes as _notes
 
 if TYPE_CHECKING:
     from .core.common.textfile import FileEdit
@@ -652,3 +653,5 @@ ns = Collection(
 # Published images (tasks/releasekit/images.py).
 ns.add_task(_images.promote, name="promote")
 ns.add_task(_images.image_tags, name="image-tags")
+# Release notes (tasks/releasekit/notes.py).
+ns.add_task(_notes.notes, name="notes")

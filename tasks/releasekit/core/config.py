@@ -22,6 +22,9 @@ from .defaults import DEFAULTS
 
 if TYPE_CHECKING:
     from .common.network import Network
+    from .forge.config import ForgeConfig
+    from .manifest.config import ManifestConfig
+    from .notes.config import NotesConfig
     from .registry.config import RegistryConfig
 
 CONFIG_FILE = "releasekit.yaml"
@@ -221,6 +224,9 @@ class Config:
     artifacts: ArtifactsConfig | None = None
     network: Network | None = None
     registry: RegistryConfig | None = None
+    notes: NotesConfig | None = None
+    forge: ForgeConfig | None = None
+    manifest: ManifestConfig | None = None
 
     def where(self) -> str:
         """The config file for messages: its path relative to the root, or a hint."""
@@ -269,11 +275,16 @@ _PARSERS: dict[str, Callable[[Value], object]] = {
 }
 
 
-def _parse_registry(value: Value) -> RegistryConfig:
-    from .registry.config import SectionError, convert_section
+def _parse_model(value: Value, module: str, model: str) -> Any:
+    """A declared section: the msgspec model ``model`` of ``.module``, errors at file:line."""
+    import importlib
 
-    try:
-        return convert_section(value.data)
+    from .common.models import SectionError, convert_section
+
+    try:  # imported here: start-up never loads a section's model it does not read
+        return convert_section(
+            value.data, getattr(importlib.import_module(module, __package__), model)
+        )
     except SectionError as exc:
         at = value
         for step in exc.path:  # down to the line the model points at
@@ -283,7 +294,19 @@ def _parse_registry(value: Value) -> RegistryConfig:
         raise at.error(f"{exc.problem}; every key: {STARTER_DOCS}") from None
 
 
-_PARSERS["registry"] = _parse_registry
+_MODELS = {  # section -> (module, model): the sections declared as msgspec models
+    "registry": (".registry.config", "RegistryConfig"),
+    "notes": (".notes.config", "NotesConfig"),
+    "forge": (".forge.config", "ForgeConfig"),
+    "manifest": (".manifest.config", "ManifestConfig"),
+}
+
+
+def _model_parser(module: str, model: str) -> Callable[[Value], object]:
+    return lambda value: _parse_model(value, module, model)
+
+
+_PARSERS.update({name: _model_parser(*where) for name, where in _MODELS.items()})
 
 
 def _parse_network(value: Value) -> Network:
