@@ -69,6 +69,10 @@ class Entry:
 
 
 def upper_first(text: str) -> str:
+    """Capitalise a title, unless it starts with code (``spec.command``, ``--watch``)."""
+    first = text.split(" ", 1)[0]
+    if any(ch in first for ch in "._/`(-"):
+        return text
     return text[:1].upper() + text[1:]
 
 
@@ -157,14 +161,14 @@ def _reverted(commit: Commit) -> str | None:
 
 def build_entries(commits: Iterable[Commit], end: str, *, commit_message: str,
                   exclude: Sequence[str] = ()) -> list[Entry]:  # fmt: skip
-    """The entries of the range's first-parent line, newest first."""
+    """The entries of the range's first-parent line, oldest first (the order they landed)."""
     by_sha = {c.sha: c for c in commits}
     chain = first_parent_chain(by_sha, end)
     line = {c.sha for c in chain}
     skip = re.compile("|".join([f"^(?:{prepare_pattern(commit_message).pattern})$",
                                 *(f"(?:{p})" for p in exclude)]))  # fmt: skip
     entries: list[Entry] = []
-    for commit in chain:
+    for commit in reversed(chain):
         if skip.search(commit.subject):
             continue
         if commit.is_merge:

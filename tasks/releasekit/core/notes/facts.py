@@ -29,9 +29,11 @@ HELM_UPGRADE_REMINDER = "`helm upgrade` does not update CRDs: apply the new CRDs
 _BREAKING_CRD = frozenset({"crd-removed", "version-removed", "field-removed"})
 
 
-def command(argv: Sequence[str]) -> str:
-    """A shell command, one option per continuation line (the way the seeds write them)."""
+def command(argv: Sequence[str], width: int = 80) -> str:
+    """A shell command; a long one with an option per continuation line, as the seeds write."""
     words = [shlex.quote(a) for a in argv]
+    if len(" ".join(words)) <= width:
+        return " ".join(words)
     lines: list[str] = []
     for word in words:
         if word.startswith("--") or not lines:
