@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from invoke import Collection, Context, task
 
 from . import _adapter as a
+from . import forge as _forge
 from . import images as _images
 from . import notes as _notes
 
@@ -653,5 +654,6 @@ ns = Collection(
 # Published images (tasks/releasekit/images.py).
 ns.add_task(_images.promote, name="promote")
 ns.add_task(_images.image_tags, name="image-tags")
-# Release notes (tasks/releasekit/notes.py).
+# Release notes and forge releases (tasks/releasekit/notes.py, forge.py).
 ns.add_task(_notes.notes, name="notes")
+ns.add_task(_forge.publish, name="publish")
