@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -176,7 +175,7 @@ def test_a_duplicate_create_is_refused_by_the_stand_in_and_adopted(
     cfg = ForgeConfig(kind=forge.state.kind, api_url=forge.api_url, owner="example", repo="demo")  # type: ignore[arg-type]
     client = Forge(cfg, Network(timeout=10, retries=0), TOKEN)
     client.create_release({"tag_name": "v0.1.8", "name": "v0.1.8", "body": "", "draft": True})
-    with pytest.raises(AlreadyExists, match="422|exist"):
+    with pytest.raises(AlreadyExists, match=r"exist"):
         client.create_release({"tag_name": "v0.1.8", "name": "v0.1.8", "body": "", "draft": True})
     assert forge.state.log[-1][2] == (422 if forge.state.kind == "github" else 409)
 
