@@ -223,4 +223,5 @@ def append_note(forge: Forge, tag: str, note: str) -> str:
     if note.strip() in release.body:
         return f"the {tag} release already carries the note"
     forge.update_release(release, {"body": note + "\n" + release.body})
-    return f"appended the note to the {tag} release ({forge.cfg.kind})"
+    verb = "would append" if forge.dry_run else "appended"
+    return f"{verb} the note to the {tag} release ({forge.cfg.kind})"

@@ -103,3 +103,46 @@ def publish_release(cfg: Config, tag: str, *, notes_file: str = "", title: str =
     return publish(
         forge, tag, title or tag, body, assets, prerelease=prerelease, latest=latest
     ), forge
+
+
+def open_pull_request(cfg: Config, branch: str, *, dry_run: bool = False) -> list[str]:
+    """Push ``branch`` to the remote and open its pull request to ``main_branch`` with the
+    prepare commit's subject as title and its body as description (seed 000 Step 4); a pull
+    request already open for the branch is reported, not opened twice.
+
+    Raises:
+        CommandError: the push or the forge failed (the branch stays local and committed).
+    """
+    from ..common.errors import CommandError
+    from ..common.git import git
+    from ..common.network import run_git
+
+    forge = forge_for(cfg, dry_run=dry_run)
+    # The commit as git wrote it: with the Signed-off-by trailer `git commit -s` added.
+    title, _, body = git(cfg.root, "log", "-1", "--format=%B", f"refs/heads/{branch}").partition(
+        "\n"
+    )
+    push = ["push", "--porcelain", cfg.remote, f"refs/heads/{branch}:refs/heads/{branch}"]
+    if dry_run:
+        existing = forge.find_pull(branch, cfg.main_branch)
+        forge.open_pull(branch, cfg.main_branch, title, body.strip()) if existing is None else None
+        return [f"would run: git {' '.join(push)}", *forge.planned]
+    result = run_git(cfg.root, push, net=forge.net, remote=cfg.remote, read=False)
+    if result.returncode != 0:
+        raise CommandError(
+            f"git push {cfg.remote} {branch} failed: {result.stderr.strip()}; the release branch "
+            f"stays committed locally — push it and run release.prepare's pull request by hand"
+        )
+    lines = [f"pushed {branch} to {cfg.remote}"]
+    existing = forge.find_pull(branch, cfg.main_branch)
+    if existing is not None:
+        return [
+            *lines,
+            f"pull request #{existing.number} is already open for {branch}: {existing.url}",
+        ]
+    opened = forge.open_pull(branch, cfg.main_branch, title, body.strip())
+    assert opened is not None  # not a dry run
+    return [
+        *lines,
+        f"opened pull request #{opened.number} {branch} -> {cfg.main_branch}: {opened.url}",
+    ]
