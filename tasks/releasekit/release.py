@@ -10,6 +10,7 @@ from invoke import Collection, Context, task
 from . import _adapter as a
 from . import forge as _forge
 from . import images as _images
+from . import manifest as _manifest
 from . import notes as _notes
 
 if TYPE_CHECKING:
@@ -662,6 +663,7 @@ ns = Collection(
 # Published images (tasks/releasekit/images.py).
 ns.add_task(_images.promote, name="promote")
 ns.add_task(_images.image_tags, name="image-tags")
-# Release notes and forge releases (tasks/releasekit/notes.py, forge.py).
+# Release notes, forge releases, the suite manifest (notes.py, forge.py, manifest.py).
 ns.add_task(_notes.notes, name="notes")
 ns.add_task(_forge.publish, name="publish")
+ns.add_task(_manifest.manifest, name="manifest")
