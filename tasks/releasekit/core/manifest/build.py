@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..common.errors import FileFormatError, ReleaseError, UsageError
+from ..common.errors import ConfigError, FileFormatError, ReleaseError
 from ..config import Config
 from .config import ManifestConfig
 
@@ -25,7 +25,7 @@ def section(cfg: Config) -> ManifestConfig:
     if cfg.manifest is None:
         from ..common.starters import STARTER_DOCS
 
-        raise UsageError(
+        raise ReleaseError(
             f"{cfg.where()}: no manifest section; add one (modules, image; every key: {STARTER_DOCS})"
         )
     return cfg.manifest
@@ -84,7 +84,7 @@ def module_version(cfg: Config, template: str, name: str, commit: str) -> str:
     releases = scheme.releases(t for t, _ in tags_merged_into(cfg.root, commit))
     stable = [r for r in releases if not r.is_prerelease] or releases
     if not stable:
-        raise UsageError(
+        raise ReleaseError(
             f"module {name} has no release tag ({template.replace('{module}', name)}) in the suite "
             "release's history; tag it first or give its version in manifest.modules"
         )
@@ -123,7 +123,7 @@ def _chart(path: Path, shown: str) -> dict[str, Any]:
 def _file(directory: Path, name: str, manifest_dir: Path, key: str = "file") -> dict[str, Any]:
     path = directory / name
     if not path.is_file():
-        raise UsageError(f"{path}: missing; build the release assets before writing the manifest")
+        raise ReleaseError(f"{path}: missing; build the release assets before writing the manifest")
     return {key: Path(os.path.relpath(path, manifest_dir)).as_posix(), "sha256": sha256_file(path)}
 
 
@@ -154,7 +154,7 @@ def build(
             )
             found = registries.client(ref.api_host).manifest(ref.repository, ref.reference)
             if found is None:
-                raise UsageError(
+                raise ReleaseError(
                     f"{ref} is not in the registry; push module {module.name} {version} first"
                 )
             from ..registry.images import platform_of
