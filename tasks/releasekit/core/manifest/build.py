@@ -25,7 +25,7 @@ def section(cfg: Config) -> ManifestConfig:
     if cfg.manifest is None:
         from ..common.starters import STARTER_DOCS
 
-        raise ReleaseError(
+        raise ConfigError(
             f"{cfg.where()}: no manifest section; add one (modules, image; every key: {STARTER_DOCS})"
         )
     return cfg.manifest
@@ -133,7 +133,7 @@ def build(
     """The manifest's data (see the module docstring).
 
     Raises:
-        CommandError: the registry cannot be asked; UsageError: a file or image is missing.
+        CommandError: the registry cannot be asked; ReleaseError: a file or image is missing.
     """
     from ..artifacts.assets import expected_assets, render_name
     from ..common.git import resolve_commit
