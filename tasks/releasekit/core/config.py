@@ -21,6 +21,7 @@ from .common.starters import CONFIG_HINT, STARTER_DOCS
 from .defaults import DEFAULTS
 
 if TYPE_CHECKING:
+    from .artifacts.config import Sbom
     from .common.network import Network
     from .forge.config import ForgeConfig
     from .manifest.config import ManifestConfig
@@ -709,6 +710,7 @@ class ArtifactsConfig:
     ignore: tuple[str, ...] = ()
     signing: SigningConfig | None = None
     attestations: AttestationsConfig | None = None
+    sboms: tuple[Sbom, ...] = ()
     origin: Origin = field(default=Origin("releasekit.yaml"), compare=False)
 
 
@@ -795,7 +797,7 @@ def _parse_attestations(value: Value) -> AttestationsConfig:
 
 def _parse_artifacts(value: Value) -> ArtifactsConfig:
     items = value.mapping(
-        ("dir", "matrix", "files", "checksums", "ignore", "signing", "attestations")
+        ("dir", "matrix", "files", "checksums", "ignore", "signing", "attestations", "sboms")
     )
     kwargs: dict[str, Any] = {"origin": value.origin}
     if "dir" in items:
@@ -812,4 +814,7 @@ def _parse_artifacts(value: Value) -> ArtifactsConfig:
         kwargs["signing"] = _parse_signing(items["signing"])
     if "attestations" in items:
         kwargs["attestations"] = _parse_attestations(items["attestations"])
+    if "sboms" in items:  # declared models (core/artifacts/config.py)
+        sboms = items["sboms"].sequence()
+        kwargs["sboms"] = tuple(_parse_model(v, ".artifacts.config", "Sbom") for v in sboms)
     return ArtifactsConfig(**kwargs)
