@@ -74,7 +74,7 @@ def _spdx(path: Path) -> list[str]:
     try:
         document = parse_from_file(str(path))
     except SPDXParsingError as exc:
-        return [str(m) for m in exc.get_messages()]
+        return [str(m) for m in exc.messages]
     return [m.validation_message for m in validate_full_spdx_document(document)]
 
 
