@@ -42,7 +42,7 @@ def publish(
         for line in forge.planned:
             a.out(line)
         for line in result.steps:
-            a.out(line if not dry else f"would: {line}")
+            a.out(line)
         for line in result.checked:
             a.out(f"checked {line}")
         url = result.release.url if result.release else ""

@@ -191,7 +191,7 @@ def test_dry_run_prints_the_requests_with_the_token_masked_against_a_local_forge
     assert f"POST {forge.api_url}/repos/example/demo/releases" in result.lines
     assert f"  Authorization: {scheme} ***" in result.lines
     assert TOKEN not in result.out + result.err
-    assert "would: upload install.yaml (sha256:" in result.out
+    assert "would upload install.yaml (sha256:" in result.out
     assert result.err.endswith("dry run: nothing was sent\n")
 
 

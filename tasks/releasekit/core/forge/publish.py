@@ -122,7 +122,8 @@ def _ensure_release(
             release = find_release(forge, tag)
             if release is None:
                 raise
-        result.steps.append(f"created {'draft ' if fields.get('draft') else ''}release {tag}")
+        verb = "would create" if forge.dry_run else "created"
+        result.steps.append(f"{verb} {'draft ' if fields.get('draft') else ''}release {tag}")
         return release
     wanted = {k: v for k, v in fields.items() if k not in ("draft", "make_latest")}
     have = {"name": release.name, "body": release.body, "prerelease": release.prerelease}
@@ -153,8 +154,8 @@ def publish(forge: Forge, tag: str, title: str, body: str, assets: list[LocalAss
     release = _ensure_release(forge, tag, fields, result)
     result.release = release
     if release is None:  # a dry run: the release would be created; plan its uploads
-        result.steps += [f"upload {a.name} ({a.sha256})" for a in assets]
-        result.steps.append(f"publish release {tag}" if forge.cfg.draft_first else "")
+        result.steps += [f"would upload {a.name} ({a.sha256})" for a in assets]
+        result.steps.append(f"would publish release {tag}" if forge.cfg.draft_first else "")
         result.steps = [s for s in result.steps if s]
         return result
     remote = {a.name: a for a in forge.list_assets(release)}
@@ -172,7 +173,7 @@ def publish(forge: Forge, tag: str, title: str, body: str, assets: list[LocalAss
             forge.delete_asset(release, have)
         with contextlib.suppress(AlreadyExists):  # a lost answer again: the re-check decides
             forge.upload_asset(release, asset.name, asset.data)
-        result.steps.append(f"uploaded {asset.name}")
+        result.steps.append(f"{'would upload' if forge.dry_run else 'uploaded'} {asset.name}")
     _recheck(forge, release, assets, result)
     if release.draft and not forge.dry_run:
         publish_fields: dict[str, Any] = {"draft": False}
@@ -181,7 +182,7 @@ def publish(forge: Forge, tag: str, title: str, body: str, assets: list[LocalAss
         result.release = forge.update_release(release, publish_fields) or release
         result.steps.append(f"published release {tag}" + (" (latest)" if latest else ""))
     elif release.draft:
-        result.steps.append(f"publish release {tag}")
+        result.steps.append(f"would publish release {tag}")
     return result
 
 

@@ -173,8 +173,11 @@ def build_entries(commits: Iterable[Commit], end: str, *, commit_message: str,
             continue
         if commit.is_merge:
             pr = _pull_request(commit)
-            if pr is not None:
-                entries.append(_merge_entry(commit, *pr, branch_commits(by_sha, commit, line)))
+            branch = branch_commits(by_sha, commit, line) if pr else []
+            if pr is not None and not commit.body.strip() and len(branch) == 1:
+                pr = (branch[0].subject, pr[1])  # GitHub's merge without a title: its one commit's
+            if pr is not None and not skip.search(pr[0]):
+                entries.append(_merge_entry(commit, *pr, branch))
             continue
         entry = _entry(commit, commit.subject, commit.body)
         target = _reverted(commit)
