@@ -239,10 +239,10 @@ def describe(
         shown = f"{value.split(' ', 1)[0]} {MASK}" if key == "Authorization" else value
         lines.append(f"  {key}: {shown}")
     if payload is not None:
-        shown = dict(payload)
-        if len(str(shown.get("body", ""))) > 60:  # the notes themselves: their size, not their text
-            shown["body"] = f"<{len(shown['body'])} characters of release notes>"
-        lines.append("  " + json.dumps(shown, sort_keys=True))
+        fields = dict(payload)
+        if len(str(fields.get("body", ""))) > 60:  # the notes themselves: their size, not their text
+            fields["body"] = f"<{len(fields['body'])} characters of release notes>"
+        lines.append("  " + json.dumps(fields, sort_keys=True))
     elif data is not None:
         lines.append(f"  <{len(data)} bytes>")
     return "\n".join(lines)
