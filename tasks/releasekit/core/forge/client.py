@@ -240,7 +240,9 @@ def describe(
         lines.append(f"  {key}: {shown}")
     if payload is not None:
         fields = dict(payload)
-        if len(str(fields.get("body", ""))) > 60:  # the notes themselves: their size, not their text
+        if (
+            len(str(fields.get("body", ""))) > 60
+        ):  # the notes themselves: their size, not their text
             fields["body"] = f"<{len(fields['body'])} characters of release notes>"
         lines.append("  " + json.dumps(fields, sort_keys=True))
     elif data is not None:
