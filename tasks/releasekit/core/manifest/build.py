@@ -137,6 +137,7 @@ def build(
     """
     from ..artifacts.assets import expected_assets, render_name
     from ..common.git import resolve_commit
+    from ..registry.images import platform_of
     from ..registry.refs import parse_reference
     from ..registry.run import registries_for
 
@@ -157,8 +158,6 @@ def build(
                 raise ReleaseError(
                     f"{ref} is not in the registry; push module {module.name} {version} first"
                 )
-            from ..registry.images import platform_of
-
             platforms = (
                 {platform_of(c): str(c["digest"]) for c in found.children()}
                 if found.is_index

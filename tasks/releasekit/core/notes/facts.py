@@ -130,6 +130,7 @@ def image_facts(
     """The release's image references, with digests and platforms unless ``offline``."""
     if cfg.registry is None or not cfg.registry.images:
         return [], []
+    from ..registry.images import platform_of
     from ..registry.run import registries_for
     from ..registry.targets import Release, targets_from
 
@@ -151,8 +152,6 @@ def image_facts(
             missing.append(str(ref))
             images.append(Image(str(ref)))
             continue
-        from ..registry.images import platform_of
-
         children = manifest.children() if manifest.is_index else []
         platforms = tuple((platform_of(c), str(c.get("digest"))) for c in children
                           if platform_of(c) != "unknown/unknown")  # fmt: skip
