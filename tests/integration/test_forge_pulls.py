@@ -97,3 +97,23 @@ def test_prepare_open_pr_without_a_forge_changes_nothing(cli: Cli, example_repo:
     assert "no forge section" in result.err
     assert example_repo.snapshot() == before
     assert example_repo.git("branch", "--show-current").strip() == "main"
+
+
+def test_an_open_pull_request_is_reported_not_opened_twice_against_a_local_forge_stand_in(
+    cli: Cli, example_repo: Repo, bare_remote: Callable[[Repo, str], Path], forge: ForgeStandIn
+) -> None:
+    config = example_repo.path / "releasekit.yaml"
+    config.write_text(config.read_text() + forge_yaml(forge))
+    example_repo.commit("chore: configure the forge")
+    bare_remote(example_repo, "origin")
+    forge.state.pulls.append({"number": 5, "title": "t", "body": "", "head": {"ref": "release/v0.1.8"},
+                              "base": {"ref": "main"}, "html_url": "http://forge/pull/5"})  # fmt: skip
+    result = cli(
+        "release.prepare", "0.1.8", "--date", "2026-11-21", "--open-pr", cwd=example_repo.path
+    )
+    assert result.code == 0, result.err
+    assert (
+        result.lines[-1]
+        == "pull request #5 is already open for release/v0.1.8: http://forge/pull/5"
+    )
+    assert len(forge.state.pulls) == 1 and forge.writes() == []
