@@ -110,9 +110,8 @@ def prepare(
 
     with a.boundary():
         cfg = a.config(c)
-        today = a.release_date(
-            date
-        )  # once: a run across midnight dates the bump and changelog alike
+        # once: a run across midnight dates the bump and changelog alike
+        today = a.release_date(date)
         extra = _changelog_edits(cfg, version, today)
         plan = plan_prepare(cfg, version, today=today, check_remote=not offline, extra_edits=extra)
         _ = (
