@@ -8,6 +8,7 @@ from invoke import Collection, Context, Task, task
 
 from . import _adapter as a
 from . import images as _images
+from . import manifest as _manifest
 from .core.common.starters import STARTER_DOCS
 
 if TYPE_CHECKING:
@@ -723,3 +724,5 @@ ns = Collection(
 # Published images and charts (tasks/releasekit/images.py).
 ns.add_task(_images.verify_images, name="images")
 ns.add_task(_images.chart_published, name="chart-published")
+# The suite release manifest (tasks/releasekit/manifest.py).
+ns.add_task(_manifest.verify_manifest, name="manifest")

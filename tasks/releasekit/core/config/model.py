@@ -12,7 +12,10 @@ from ..changelog.config import ChangelogConfig
 from ..common.network import Network
 from ..common.section import CONFIG_FILE
 from ..common.starters import CONFIG_HINT
+from ..forge.config import ForgeConfig
 from ..helm.config import HelmConfig
+from ..manifest.config import ManifestConfig
+from ..notes.config import NotesConfig
 from ..registry.config import RegistryConfig
 from ..tags.config import TagsConfig
 from ..versioning.config import ReleaseSettings
@@ -64,6 +67,30 @@ class Settings(ReleaseSettings, frozen=True):
             description="Published images (tags, moving tags, platforms, labels, expected "
             "digests, promote source), charts in OCI repositories, plain-HTTP registries.",
             extra={"docs": "README.md#published-images-and-charts-registry"},
+        ),
+    ] = None
+    notes: Annotated[
+        NotesConfig | None,
+        Meta(
+            description="Release notes: the outline, entry sources and the facts they state "
+            "(charts to install, upgrade guide, support level).",
+            extra={"docs": "docs/notes.md#configuration"},
+        ),
+    ] = None
+    forge: Annotated[
+        ForgeConfig | None,
+        Meta(
+            description="Where releases and pull requests are made (GitHub or Gitea/Forgejo), "
+            "the repository and the release assets.",
+            extra={"docs": "docs/notes.md#configuration"},
+        ),
+    ] = None
+    manifest: Annotated[
+        ManifestConfig | None,
+        Meta(
+            description="A suite release's manifest (suite-{version}.yaml): modules, images, "
+            "charts, CLI archives and the checksums file.",
+            extra={"docs": "docs/notes.md#configuration"},
         ),
     ] = None
 

@@ -17,7 +17,10 @@ import msgspec
 from ..artifacts.config import ArtifactsConfig
 from ..changelog.config import ChangelogConfig
 from ..common.errors import ConfigError
+from ..forge.config import ForgeConfig
 from ..helm.config import HelmConfig
+from ..manifest.config import ManifestConfig
+from ..notes.config import NotesConfig
 from ..registry.config import RegistryConfig
 from ..tags.config import TagsConfig
 from .fields import Field, fields, struct_of
@@ -35,6 +38,9 @@ TABLES: dict[str, tuple[str, type[msgspec.Struct] | None]] = {
     "changelog": ("docs/changelog.md", ChangelogConfig),
     "artifacts": ("docs/artifacts.md", ArtifactsConfig),
     "registry": ("README.md", RegistryConfig),
+    "notes": ("docs/notes.md", NotesConfig),
+    "forge": ("docs/notes.md", ForgeConfig),
+    "manifest": ("docs/notes.md", ManifestConfig),
 }
 _BLOCK = re.compile(
     r"(<!-- config-reference: (?P<name>[a-z]+) [^\n]*-->\n)(?P<body>.*?)(<!-- /config-reference -->)",
