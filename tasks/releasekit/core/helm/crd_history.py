@@ -129,6 +129,7 @@ class Finding:
     tag: str
     ok: bool
     message: str
+    line: int | None = None  # the row's line in the table's file, when there is a row
 
 
 def audit(
@@ -149,6 +150,7 @@ def audit(
         row = by_version.get(tag) or by_version.get(str(version))
         did = changed(previous, tag)
         where = f"{table.path}:{row.line}" if row else table.path
+        at = row.line if row else None
         if row is None:
             if did:
                 findings.append(
@@ -168,6 +170,7 @@ def audit(
                     tag,
                     False,
                     f"{where}: {tag} row says {row.cells[table.crd_col]!r}; write Yes or No",
+                    at,
                 )
             )
         elif row.crd_changes != did:
@@ -175,12 +178,15 @@ def audit(
             truth = "changed" if did else "did not change"
             findings.append(
                 Finding(
-                    tag, False, f"{where}: {tag} row says {say} but CRDs {truth} since {previous}"
+                    tag,
+                    False,
+                    f"{where}: {tag} row says {say} but CRDs {truth} since {previous}",
+                    at,
                 )
             )
         else:
             findings.append(
-                Finding(tag, True, f"{where}: {tag} row matches ({'Yes' if did else 'No'})")
+                Finding(tag, True, f"{where}: {tag} row matches ({'Yes' if did else 'No'})", at)
             )
     return findings
 

@@ -320,15 +320,19 @@ def _target_files(
             if p.is_file() and ".git" not in p.parts and _seen_by_git(root, p, shown)
         )
         if not files:
-            raise TargetError(
-                f"{target.origin}: path {target.path!r} matches no file; fix the glob or remove the target"
+            raise MissingTarget(
+                target,
+                None,
+                f"{target.origin}: path {target.path!r} matches no file; fix the glob or remove the target",
             )
         return files
     path = root / target.path
     if not path.is_file():
-        raise TargetError(
+        raise MissingTarget(
+            target,
+            target.path,
             f"{target.path}: file not found (target at {target.origin}); "
-            "fix the path or remove the target"
+            "fix the path or remove the target",
         )
     return [path]
 
@@ -344,11 +348,26 @@ def _seen_by_git(root: Path, path: Path, shown: frozenset[str] | None) -> bool:
     return any(parent.as_posix() in shown for parent in rel.parents if parent.parts)
 
 
-def find_occurrences(root: Path, targets: Sequence[VersionFile]) -> list[Occurrence]:
+class MissingTarget(TargetError):
+    """A target that is not there: its file, its pattern, or any file its glob names."""
+
+    def __init__(self, target: VersionFile, path: str | None, message: str) -> None:
+        super().__init__(message)
+        self.target = target
+        self.path = path  # the file it concerns, when there is one
+
+
+def find_occurrences(
+    root: Path, targets: Sequence[VersionFile], missing: list[MissingTarget] | None = None
+) -> list[Occurrence]:
     """Locate every configured target's token.
 
+    With a ``missing`` list, a target that is not there is recorded in it (every target is
+    looked for); without one, it is raised.
+
     Raises:
-        TargetError: a plain target does not match its file, or a glob matches nothing.
+        MissingTarget: a plain target does not match its file, or a glob matches nothing.
+        TargetError: a token cannot be edited exactly (alias, escapes, not a version).
         FileFormatError: a file is not UTF-8 or not valid YAML/JSON/TOML.
     """
     texts: dict[Path, str] = {}
@@ -358,31 +377,16 @@ def find_occurrences(root: Path, targets: Sequence[VersionFile]) -> list[Occurre
     real_root = root.resolve()
     for target in targets:
         hits_for_target = 0
-        for path in _target_files(root, target, visible):
-            # A symlink (AGENTS.md -> CLAUDE.md) is reported and edited as the file it points
-            # to; one that leads out of the work tree (docs/x.md -> /elsewhere) is an error.
-            real = confine(root, path, what="version file")
-            display = Path(os.path.relpath(real, real_root)).as_posix()
-            if real not in texts:
-                texts[real] = read_text(real, display)
-            text = texts[real]
-            try:
-                spans = (
-                    _find_pattern(target, text)
-                    if target.pattern is not None
-                    else _find_key(target, text, display)
-                )
-            except _NotHere:
-                # Only a file without the key is not this glob's; a key whose value cannot be
-                # edited (alias, escapes, merge key...) is an error, never a silent skip.
-                if target.is_glob and target.key is not None:
-                    continue
+        try:
+            files = _target_files(root, target, visible)
+            spans_by_file = [(path, *_locate(root, real_root, target, path, texts)) for path in files]
+        except MissingTarget as exc:
+            if missing is None:
                 raise
-            if not spans and not target.is_glob:
-                raise TargetError(
-                    f"{display}: pattern {target.pattern!r} not found (target at {target.origin}); "
-                    "restore the line or fix the pattern"
-                )
+            missing.append(exc)
+            continue
+        for path, display, real, spans in spans_by_file:
+            text = texts[real]
             for start, end in spans:
                 if (real, start, target) in seen:
                     hits_for_target += 1
@@ -395,11 +399,49 @@ def find_occurrences(root: Path, targets: Sequence[VersionFile]) -> list[Occurre
                 found.append(occurrence)
                 hits_for_target += 1
         if target.is_glob and hits_for_target == 0:
-            raise TargetError(
+            shortfall = MissingTarget(
+                target,
+                None,
                 f"{target.origin}: no file matching {target.path!r} contains {target.pattern or target.label!r}; "
-                "fix the pattern or remove the target"
+                "fix the pattern or remove the target",
             )
+            if missing is None:
+                raise shortfall
+            missing.append(shortfall)
     return found
+
+
+def _locate(
+    root: Path, real_root: Path, target: VersionFile, path: Path, texts: dict[Path, str]
+) -> tuple[str, Path, list[tuple[int, int]]]:
+    """(display path, real path, token spans) of ``target`` in one file."""
+    # A symlink (AGENTS.md -> CLAUDE.md) is reported and edited as the file it points to; one
+    # that leads out of the work tree (docs/x.md -> /elsewhere) is an error.
+    real = confine(root, path, what="version file")
+    display = Path(os.path.relpath(real, real_root)).as_posix()
+    if real not in texts:
+        texts[real] = read_text(real, display)
+    text = texts[real]
+    try:
+        spans = (
+            _find_pattern(target, text)
+            if target.pattern is not None
+            else _find_key(target, text, display)
+        )
+    except _NotHere as exc:
+        # Only a file without the key is not this glob's; a key whose value cannot be edited
+        # (alias, escapes, merge key...) is an error, never a silent skip.
+        if target.is_glob and target.key is not None:
+            return display, real, []
+        raise MissingTarget(target, display, exc.args[0]) from None
+    if not spans and not target.is_glob:
+        raise MissingTarget(
+            target,
+            display,
+            f"{display}: pattern {target.pattern!r} not found (target at {target.origin}); "
+            "restore the line or fix the pattern",
+        )
+    return display, real, spans
 
 
 def _validate_token(occurrence: Occurrence) -> None:
@@ -534,19 +576,23 @@ class VersionCheck:
 
 
 def check_versions(
-    root: Path, targets: Sequence[VersionFile], expected: semver.Version
+    root: Path,
+    targets: Sequence[VersionFile],
+    expected: semver.Version,
+    missing: list[MissingTarget] | None = None,
 ) -> list[VersionCheck]:
     """Compare every version target with ``expected``.
 
     Without a ``format`` a token matches when the versions are equal ignoring a ``v``; with a
-    ``format`` the spelling must match too.
+    ``format`` the spelling must match too. Targets that are not there go to ``missing`` when
+    it is given (raised otherwise, as by :func:`find_occurrences`).
     """
     if not targets:
         raise TargetError(
             f"no version_files are configured; add them to releasekit.yaml (every key: {STARTER_DOCS})"
         )
     checks = []
-    for occ in find_occurrences(root, targets):
+    for occ in find_occurrences(root, targets, missing):
         if occ.is_date:
             continue
         if occ.target.format is not None:
