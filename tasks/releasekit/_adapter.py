@@ -66,7 +66,7 @@ def task(
             return _run(name, body, recover, c, args, kwargs)
 
         params = inspect.signature(body).parameters
-        made: ReleasekitTask = invoke_task(
+        made = invoke_task(
             run,
             name=name.rpartition(".")[2],
             klass=ReleasekitTask,
@@ -74,6 +74,7 @@ def task(
             help={k: v for k, v in STANDARD_HELP.items() if k in params} | dict(help),
             **options,
         )
+        assert isinstance(made, ReleasekitTask)
         made.short_flags = {k: v for k, v in SHORT_FLAGS.items() if k in params} | dict(short or {})
         return made
 

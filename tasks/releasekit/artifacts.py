@@ -8,11 +8,15 @@ from typing import TYPE_CHECKING
 from invoke import Context
 
 from . import _adapter as a
-from ._output import Item, Result
+from ._output import Item, Result, Scalar
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from sigstore.verify import Verifier
+
+    from .core.artifacts.assets import AssetReport
+    from .core.artifacts.attestations import AttestationResult
     from .core.artifacts.signatures import IdentityPolicy
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
@@ -29,7 +33,7 @@ TAG_DIR_HELP = {
 }
 
 
-def _verifier(staging: bool, trusted_root: str) -> object:
+def _verifier(staging: bool, trusted_root: str) -> Verifier:
     from pathlib import Path
 
     from .core.artifacts.signatures import make_verifier
@@ -53,7 +57,7 @@ def assets(c: Context, tag: str, dir: str = "", print_: bool = False, json: bool
             f"{cfg.where()}: no artifacts section; add one (every key: {STARTER_DOCS})"
         )
     version = str(version_from_tag(cfg.tag_format, tag))
-    outputs = {"tag": tag, "version": version}
+    outputs: dict[str, Scalar] = {"tag": tag, "version": version}
     if print_:
         names = [x.name for x in expected_assets(cfg.artifacts, tag, version)]
         return Result(
@@ -63,6 +67,10 @@ def assets(c: Context, tag: str, dir: str = "", print_: bool = False, json: bool
         )
     shown = dir or cfg.artifacts.dir
     report = check_assets(cfg.artifacts, cfg.root / shown, tag, version, shown)
+    return _assets_result(report, shown, outputs)
+
+
+def _assets_result(report: AssetReport, shown: str, outputs: dict[str, Scalar]) -> Result:
     items = [
         Item(
             "missing" if p.kind in ("missing", "listed-but-absent") else "mismatch",
@@ -73,13 +81,12 @@ def assets(c: Context, tag: str, dir: str = "", print_: bool = False, json: bool
         for p in report.problems
     ]
     said = f"{report.directory}: all {len(report.expected)} expected files present"
+    if report.ok:
+        return Result(tail=[said], outputs=outputs, summary=said)
     return Result(
         items,
-        tail=[said] if report.ok else [],
         outputs=outputs,
-        summary=said
-        if report.ok
-        else f"{len(items)} problem(s) with the assets of {tag} in {report.directory}",
+        summary=f"{len(items)} problem(s) with the assets in {report.directory}",
     )
 
 
@@ -194,13 +201,8 @@ def attestation(
         ident = IdentityPolicy(
             identity=identity or None, identity_regexp=identity_regexp or None, issuer=issuer
         )
-    policy = att.AttestationPolicy(
-        issuer=issuer,
-        repo=repo or None,
-        signer_workflow=signer_workflow or None,
-        identity=ident,
-        predicate_type=predicate_type,
-    )
+    policy = att.AttestationPolicy(issuer=issuer, repo=repo or None, signer_workflow=signer_workflow or None,
+                                   identity=ident, predicate_type=predicate_type)  # fmt: skip
     if with_gh:
         if staging or trusted_root:
             raise UsageError(
@@ -212,9 +214,13 @@ def attestation(
         )
     if not bundle:
         raise UsageError("give --bundle F (gh attestation download writes it), or --with-gh")
-    result = att.verify_attestation(
-        Path(artifact), Path(bundle), policy, _verifier(staging, trusted_root)
+    verifier = _verifier(staging, trusted_root)
+    return _attested(
+        artifact, att.verify_attestation(Path(artifact), Path(bundle), policy, verifier)
     )
+
+
+def _attested(artifact: str, result: AttestationResult) -> Result:
     said = (
         f"{artifact}: OK ({result.predicate_type} for {result.digest}, signed by {result.signer})"
     )

@@ -4,11 +4,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from invoke import Collection, Context
 
 from . import _adapter as a
 from ._output import Item, Result
+
+if TYPE_CHECKING:
+    from .core.changelog.generate import Generated
 
 
 @a.task(
@@ -25,10 +29,8 @@ def generate(
     c: Context, all: bool = False, output: str = "", dry_run: bool = False, json: bool = False
 ) -> Result:
     """Generate the changelog from Conventional Commits."""
-    from .core.changelog.generate import context_json, write_generated
     from .core.changelog.generate import generate as run_generate
     from .core.common.confine import confine
-    from .core.common.textfile import render_diff
     from .core.config import ChangelogConfig
 
     cfg = a.config(c)
@@ -42,28 +44,32 @@ def generate(
         output=target,
         display=_display(cfg.root, target) if target else None,
     )
+    return _generated(cfg.root, result, a.is_dry(c, dry_run))
+
+
+def _generated(root: Path, result: Generated, dry: bool) -> Result:
+    """The generated text, or what happened to the --output file."""
+    from .core.changelog.generate import context_json, write_generated
+    from .core.common.textfile import render_diff
+
     context = {"releases": context_json(result.releases)}
     if result.edit is None:
         said = f"{len(result.releases)} sections generated"
         return Result(
             [Item("ok", result.text.rstrip("\n"), message=said, fields=context)], summary=said
         )
-    edit, dry = result.edit, a.is_dry(c, dry_run)
+    edit = result.edit
     if edit.old == edit.new:
         item = Item("unchanged", f"{edit.path} is up to date", path=edit.path, fields=context)
     elif dry:
-        item = Item(
-            "would-change",
-            render_diff([edit]).rstrip("\n"),
-            path=edit.path,
-            message=f"would update {edit.path}",
-            fields=context,
-        )
+        diff = render_diff([edit]).rstrip("\n")
+        item = Item("would-change", diff, path=edit.path, message=f"would update {edit.path}",
+                    fields=context | {"diff": diff})  # fmt: skip
     else:
-        write_generated(cfg.root, result)
+        write_generated(root, result)
         said = f"{'created' if result.created else 'updated'} {edit.path}"
         item = Item("changed", said, path=edit.path, fields=context)
-    tail = ["dry run: nothing was written"] if dry and item.status == "would-change" else []
+    tail = ["dry run: nothing was written"] if item.status == "would-change" else []
     return Result(
         [item],
         tail=tail,
@@ -104,12 +110,9 @@ def release(
     )
     outputs = {"version": shown, "path": path}
     if a.is_dry(c, dry_run):
-        item = Item(
-            "would-change",
-            render_diff([edit]).rstrip("\n"),
-            path=path,
-            message=f"{path}: would move Unreleased into {shown}",
-        )
+        diff = render_diff([edit]).rstrip("\n")
+        item = Item("would-change", diff, path=path, fields={"diff": diff},
+                    message=f"{path}: would move Unreleased into {shown}")  # fmt: skip
         return Result(
             [item],
             tail=["dry run: nothing was written"],

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 from invoke import Context
 
 from . import _adapter as a
-from ._output import Item, Result, Section
+from ._output import Item, Result, Section, Status
 
 if TYPE_CHECKING:
     from .core.config import Config
     from .core.helm.charts import ChartBump, Release
     from .core.helm.engines import Engine
     from .core.helm.images import ImageCheck
+    from .core.helm.registry import PushResult
 
 ENGINE_HELP = "helm (binary), sdk (helm-python-sdk) or auto"
 
@@ -57,7 +58,7 @@ def _bump_chart_result(cfg: Config, plan: ChartBump, dry: bool) -> Result:
     from .core.common.textfile import render_diff
     from .core.helm.charts import chart_engine
 
-    status = "would-change" if dry else "changed"
+    status: Status = "would-change" if dry else "changed"
     items = [Item(status, change, path=change.partition(": ")[0]) for change in plan.changes]
     notes = [f"releasekit: note: {note}" for note in plan.notes]
     for parent in plan.locks:
@@ -168,6 +169,10 @@ def push_chart(
         net=settings(cfg),
         plain_http=plain_http or helm_config(cfg).plain_http,
     )
+    return _push_result(path.name, pushed)
+
+
+def _push_result(name: str, pushed: PushResult) -> Result:
     ref = f"{pushed.ref}:{pushed.version}"
     fields = {
         "ref": pushed.ref,
@@ -176,13 +181,13 @@ def push_chart(
         "sha256": pushed.sha256,
         "pushed": pushed.pushed,
     }
-    if dry:
-        said = f"would push {path.name} as {ref} (that version is free)"
+    if not pushed.pushed:
+        said = f"would push {name} as {ref} (that version is free)"
         item = Item("would-change", said, fields=fields)
         return Result([item], tail=["dry run: nothing was pushed"], summary=said, dry_run=True)
     lines = [
         f"pushed {ref} {pushed.digest}",
-        f"pulled back {ref}: sha256 {pushed.sha256} matches {path.name}",
+        f"pulled back {ref}: sha256 {pushed.sha256} matches {name}",
     ]
     item = Item("changed", "\n".join(lines), message=lines[0], fields=fields)
     outputs = {"chart_ref": ref, "chart_digest": pushed.digest}
@@ -246,7 +251,7 @@ def _images_section(chart: str, rel: Release, eng: Engine, checks: list[ImageChe
 
 
 def _image_item(chart: str, rel: Release, eng: Engine, ch: ImageCheck, line: str) -> Item:
-    status = (
+    status: Status = (
         "ok" if ch.ok else "missing" if ch.verdict == "missing" or ch.found is None else "mismatch"
     )
     fields = {

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from invoke import Context
 
 from . import _adapter as a
-from ._output import Item, Result
+from ._output import Item, Result, Scalar, Status
 
 if TYPE_CHECKING:
     from .core.artifacts.checksum_check import CheckReport, Outcome
@@ -55,7 +55,7 @@ def checksums(
         return Result(listing, summary=f"{len(listing)} checksums", outputs=outputs)
     dry = a.is_dry(c, dry_run)
     changed = False if dry else write_checksums(plan, force=force)
-    status = "unchanged" if plan.unchanged else "would-change" if dry else "changed"
+    status: Status = "unchanged" if plan.unchanged else "would-change" if dry else "changed"
     said = f"{output}: {'unchanged,' if status == 'unchanged' else 'wrote' if changed else 'would write'} {len(listing)} checksums"
     item = Item(status, said, path=output, fields={"files": len(listing)})
     if dry:  # the content itself is the plan
@@ -109,7 +109,7 @@ def sha256sum(
     return _sha256sum_result(checksums, report)
 
 
-_STATUS = {"OK": "ok", "FAILED": "mismatch", "MISSING": "missing", "UNREADABLE": "missing",
+_STATUS: dict[str, Status] = {"OK": "ok", "FAILED": "mismatch", "MISSING": "missing", "UNREADABLE": "missing",
            "REFUSED": "mismatch", "IGNORED": "skipped"}  # fmt: skip
 
 
@@ -118,13 +118,13 @@ def _sha256sum_result(checksums: str, report: CheckReport) -> Result:
 
     items = [_outcome_item(checksums, o) for o in report.outcomes]
     error = report.failure()
-    bad_lines = "error" if isinstance(error, FileFormatError) else "skipped"
+    bad_lines: Status = "error" if isinstance(error, FileFormatError) else "skipped"
     items += [Item(bad_lines, "", path=checksums, line=n, message=f"{checksums}:{n}: improperly formatted line",
                    fields={"name": None, "sha256_status": "MISFORMATTED"}) for n in report.misformatted]  # fmt: skip
     if error is not None and not any(i.status in ("error", "mismatch", "missing") for i in items):
-        kind = "error" if isinstance(error, FileFormatError) else "missing"
+        kind: Status = "error" if isinstance(error, FileFormatError) else "missing"
         items.append(Item(kind, "", path=checksums, message=str(error), fields={"name": None}))
-    outputs = {"checksums": checksums, "verified": report.verified}
+    outputs: dict[str, Scalar] = {"checksums": checksums, "verified": report.verified}
     return Result(items, notes=[f"releasekit: {line}" for line in report.stderr], outputs=outputs,
                   summary=f"{checksums}: {report.verified} of {len(report.outcomes)} files verified",
                   failure=str(error) if error is not None else "")  # fmt: skip
@@ -140,4 +140,4 @@ def _outcome_item(checksums: str, o: Outcome) -> Item:
         line=o.entry.line,
         message=message,
         fields=fields,
-    )  # type: ignore[arg-type]
+    )

@@ -104,7 +104,7 @@ class ReleasekitProgram(Program):
         self.config.load_overrides(
             {"run": {"dry": True}} if self.args.dry.value else {}, merge=False
         )
-        self.config.set_runtime_path(os.environ.get("INVOKE_RUNTIME_CONFIG"))
+        self.config.set_runtime_path(os.environ.get("INVOKE_RUNTIME_CONFIG"))  # type: ignore[arg-type]
         self.config.load_runtime(merge=False)
         if merge:
             self.config.merge()

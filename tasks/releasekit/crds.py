@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from invoke import Context
 
 from . import _adapter as a
-from ._output import Item, Result, Section
+from ._output import Item, Result, Scalar, Section, Status
 
 if TYPE_CHECKING:
     from .core.config import Config, CrdSync
@@ -60,7 +60,7 @@ def _sync_section(pair: CrdSync, drifts: list[SyncDrift]) -> Section:
     items = []
     for d in drifts:
         body = d.diff.rstrip("\n") if d.problem == "differs" else f"  {d.diff}"
-        status = "missing" if d.problem == "missing-in-chart" else "mismatch"
+        status: Status = "missing" if d.problem == "missing-in-chart" else "mismatch"
         message = f"{pair.chart}: CRD {d.name}: {d.problem}"
         items.append(
             Item(
@@ -113,7 +113,7 @@ def crd_changes(
         if changes
         else []
     )
-    outputs = {
+    outputs: dict[str, Scalar] = {
         "crd_changes": bool(changes),
         "since": base,
         "until": until or None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from invoke import Context
 
 from . import _adapter as a
-from ._output import Item, Result
+from ._output import Item, Result, Scalar, Status
 
 
 @a.task(
@@ -22,7 +22,7 @@ def recover(c: Context, dry_run: bool = False, json: bool = False) -> Result:
     if result is None:
         said = "nothing to recover: no interrupted releasekit edit in this repository"
         return Result(tail=[said], summary=said, dry_run=dry)
-    status = "would-change" if dry else "changed"
+    status: Status = "would-change" if dry else "changed"
     items = [
         Item(status, "", path=p, message=f"restore {p}", fields={"action": "restore"})
         for p in result.restored
@@ -32,6 +32,6 @@ def recover(c: Context, dry_run: bool = False, json: bool = False) -> Result:
         for p in result.removed
     ]
     items += [Item(status, "", message=step, fields={"action": "git"}) for step in result.git]
-    outputs = {"journal": result.journal, "staged_deleted": result.staged}
+    outputs: dict[str, Scalar] = {"journal": result.journal, "staged_deleted": result.staged}
     lines = result.lines()
     return Result(items, tail=lines, summary=lines[0], outputs=outputs, dry_run=dry)

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 from invoke import Context
 
 from . import _adapter as a
-from ._output import Item, Result
+from ._output import Item, Result, Status
 
 if TYPE_CHECKING:
     from .core.tags.gomodules import GoTagPlan
-    from .core.tags.tagging import RemoteState
+    from .core.tags.hotfix import HotfixPlan
+    from .core.tags.tagging import RemoteState, TagPlan
 
 
 def _not_checked(remote: RemoteState) -> list[str]:
@@ -83,9 +84,13 @@ def tag(
         create_and_push(
             cfg, [plan.tag], plan.commit, remote=pushed_to, message=plan.message, sign=plan.sign
         )
+    return _tag_result(plan, push, dry)
+
+
+def _tag_result(plan: TagPlan, push: bool, dry: bool) -> Result:
     kind = "signed" if plan.sign else "annotated"
     channel_note = f", channel {plan.channel}" if plan.channel else ""
-    status = "would-change" if dry else "changed"
+    status: Status = "would-change" if dry else "changed"
     said = f"{'would tag' if dry else 'tagged'} {plan.commit[:12]} as {plan.tag} ({kind}: {plan.message}{channel_note})"
     items = [_tag_item(plan.tag, status, said, commit=plan.commit, pushed=push and not dry)]
     if push:
@@ -263,19 +268,23 @@ def hotfix(
     cfg = a.config(c)
     execute = execute and not a.is_dry(c, False)  # invoke's global --dry only prints
     plan = plan_hotfix(cfg, tag, offline=offline)
-    at = plan.commit[:12]
     if execute:
         create_hotfix_branch(cfg, plan)
+    return _hotfix_result(plan, hotfix_steps(cfg, plan), execute)
+
+
+def _hotfix_result(plan: HotfixPlan, steps: list[str], executed: bool) -> Result:
+    at, since = plan.commit[:12], plan.source.tag
+    if executed:
         item = Item("changed", f"created branch {plan.branch} at {at}")
     elif plan.branch_exists:
         item = Item(
-            "unchanged", f"branch {plan.branch} exists ({len(plan.commits)} commits since {tag})"
+            "unchanged", f"branch {plan.branch} exists ({len(plan.commits)} commits since {since})"
         )
     else:
         item = Item(
             "would-change", f"would create branch {plan.branch} at {at} (run with --execute)"
         )
-    steps = hotfix_steps(cfg, plan)
     outputs = {
         "tag": plan.tag,
         "version": plan.version,
@@ -284,12 +293,12 @@ def hotfix(
     }
     return Result(
         [item],
-        head=[f"hotfix {plan.version} from {tag} ({at})"],
+        head=[f"hotfix {plan.version} from {since} ({at})"],
         tail=["next:", *(f"  {line}" for line in steps)],
         notes=_not_checked(plan.remote),
         summary=item.text,
         outputs=outputs,
-        dry_run=not execute,
+        dry_run=not executed,
     )
 
 
@@ -320,7 +329,7 @@ def supersede(
     plan = plan_supersede(cfg, bad, good, offline=offline)
     outputs = {"tag": good, "superseded": bad}
     if a.is_dry(c, dry_run):
-        status = "would-change" if plan.edit else "unchanged"
+        status: Status = "would-change" if plan.edit else "unchanged"
         text = render_diff([plan.edit]).rstrip("\n") if plan.edit else "note is up to date"
         item = Item(
             status, text, path=plan.path, message=f"{plan.path}: {bad} superseded by {good}"

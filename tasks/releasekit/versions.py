@@ -13,6 +13,7 @@ from ._output import Item, Result
 if TYPE_CHECKING:
     from .core.common.textfile import FileEdit
     from .core.config import Config
+    from .core.versioning.prepare import PreparePlan
     from .core.versioning.version_files import BumpPlan, MissingTarget, VersionCheck
 
 
@@ -110,23 +111,27 @@ def prepare(
     json: bool = False,
 ) -> Result:
     """Create the release branch with the bump in one commit."""
-    from .core.common.textfile import render_diff
     from .core.versioning.prepare import apply_prepare, plan_prepare
 
     cfg = a.config(c)
     today = a.release_date(date)  # once: a run across midnight dates the bump and changelog alike
     extra = _changelog_edits(cfg, version, today)
     plan = plan_prepare(cfg, version, today=today, check_remote=not offline, extra_edits=extra)
-    notes = (
-        []
-        if plan.remote_checked
-        else [
-            f"releasekit: note: did not check {cfg.remote} for tag {plan.tag} (offline or no such remote)"
-        ]
-    )
+    if a.is_dry(c, dry_run):
+        return _prepare_result(cfg, plan, None)
+    return _prepare_result(cfg, plan, apply_prepare(cfg, plan))
+
+
+def _prepare_result(cfg: Config, plan: PreparePlan, sha: str | None) -> Result:
+    """What prepare did (``sha``: the commit), or would do (None: a dry run)."""
+    from .core.common.textfile import render_diff
+
+    notes = [] if plan.remote_checked else [
+        f"releasekit: note: did not check {cfg.remote} for tag {plan.tag} (offline or no such remote)"
+    ]  # fmt: skip
     subject = plan.message.splitlines()[0]
     outputs = {"tag": plan.tag, "version": str(plan.bump.new_version), "branch": plan.branch}
-    if a.is_dry(c, dry_run):
+    if sha is None:
         head = [
             f"would create branch {plan.branch} from {cfg.main_branch}",
             render_diff(plan.edits).rstrip("\n"),
@@ -135,27 +140,13 @@ def prepare(
             f"would commit{' -s' if cfg.signoff else ''}: {subject}",
             "dry run: nothing was changed",
         ]
-        return Result(
-            _edited(plan.edits, "would-change", ""),
-            head=head,
-            tail=tail,
-            notes=notes,
-            summary=f"would prepare {plan.tag} on {plan.branch}",
-            outputs=outputs,
-            dry_run=True,
-        )
-    sha = apply_prepare(cfg, plan)
-    return Result(
-        _edited(plan.edits, "changed", "updated {}"),
-        head=[f"created branch {plan.branch}"],
-        tail=[
-            f"committed {sha[:12]} {subject}",
-            f"next: git push {cfg.remote} {plan.branch} and open a pull request to {cfg.main_branch}",
-        ],
-        notes=notes,
-        summary=f"prepared {plan.tag} on {plan.branch} ({sha[:12]})",
-        outputs=outputs | {"commit": sha},
-    )
+        return Result(_edited(plan.edits, "would-change", ""), head=head, tail=tail, notes=notes,
+                      summary=f"would prepare {plan.tag} on {plan.branch}", outputs=outputs, dry_run=True)  # fmt: skip
+    tail = [f"committed {sha[:12]} {subject}",
+            f"next: git push {cfg.remote} {plan.branch} and open a pull request to {cfg.main_branch}"]  # fmt: skip
+    return Result(_edited(plan.edits, "changed", "updated {}"), head=[f"created branch {plan.branch}"],
+                  tail=tail, notes=notes, summary=f"prepared {plan.tag} on {plan.branch} ({sha[:12]})",
+                  outputs=outputs | {"commit": sha})  # fmt: skip
 
 
 def _edited(edits: tuple[FileEdit, ...], status: str, text: str) -> list[Item]:
@@ -235,10 +226,8 @@ def _version_item(ch: VersionCheck, against: str) -> Item:
 
 
 def _missing_item(missing: MissingTarget) -> Item:
-    origin, _, line = missing.target.origin.rpartition(":")
-    path, at = (
-        (missing.path, None) if missing.path else (origin, int(line) if line.isdigit() else None)
-    )
+    origin = missing.target.origin
+    path, at = (missing.path, None) if missing.path else (origin.source, origin.line)
     message = missing.args[0]
     return Item(
         "missing",

@@ -61,7 +61,14 @@ def _versions(cfg: Config, version: str) -> list[Row]:
     missing: list[MissingTarget] = []
     checks = check_versions(cfg.root, cfg.version_files, parse_version(version), missing)
     rows = [
-        Row("versions", m.path or m.target.origin, False, m.args[0], m.path) for m in missing
+        Row(
+            "versions",
+            m.path or str(m.target.origin),
+            False,
+            m.args[0],
+            m.path or m.target.origin.source,
+        )
+        for m in missing
     ]
     for ch in checks:
         occ = ch.occurrence

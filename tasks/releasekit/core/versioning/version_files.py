@@ -379,13 +379,13 @@ def find_occurrences(
         hits_for_target = 0
         try:
             files = _target_files(root, target, visible)
-            spans_by_file = [(path, *_locate(root, real_root, target, path, texts)) for path in files]
+            located = [_locate(root, real_root, target, path, texts) for path in files]
         except MissingTarget as exc:
             if missing is None:
                 raise
             missing.append(exc)
             continue
-        for path, display, real, spans in spans_by_file:
+        for display, real, spans in located:
             text = texts[real]
             for start, end in spans:
                 if (real, start, target) in seen:
