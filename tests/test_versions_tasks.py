@@ -90,7 +90,6 @@ def test_bump_to_present_version_is_a_noop(example_repo: Repo, cli) -> None:
 
 
 def test_bump_json_lists_changes(example_repo: Repo, cli) -> None:
-
     result = cli(
         "release.bump",
         "0.1.8",
@@ -101,13 +100,23 @@ def test_bump_json_lists_changes(example_repo: Repo, cli) -> None:
         cwd=example_repo.path,
     )
     data = json.loads(result.out)
-    assert (data["current"], data["version"], data["dry_run"]) == ("0.1.7", "0.1.8", True)
-    assert data["changes"][3] == {
+    # The output contract's envelope (README: Output); before it: current/version/changes.
+    assert (data["task"], data["ok"], data["exit_code"], data["dry_run"]) == (
+        "release.bump",
+        True,
+        0,
+        True,
+    )
+    assert data["outputs"] == {"version": "0.1.8", "tag": "v0.1.8", "current": "0.1.7", "files": 6}
+    assert data["results"][3] == {
+        "status": "would-change",
         "path": "charts/demo-operator/Chart.yaml",
         "line": 9,
+        "message": "charts/demo-operator/Chart.yaml:9 appVersion: v0.1.7 -> v0.1.8",
         "target": "appVersion",
         "old": "v0.1.7",
         "new": "v0.1.8",
+        "out_of_step": False,
     }
 
 
@@ -167,7 +176,8 @@ def test_task_help_after_the_task_name_shows_help(example_repo: Repo) -> None:
         lines[0]
         == "Usage: releasekit [--core-opts] release.bump [--options] [other tasks here ...]"
     )
-    assert "  -d, --dry-run                 show the unified diffs and write nothing" in lines
+    # -n, not invoke's automatic -d (the first free letter of "dry-run"): short flags are few.
+    assert "  -n, --dry-run       show the unified diffs and write nothing" in lines
 
 
 # --- release.prepare ---------------------------------------------------------------------------
@@ -382,10 +392,8 @@ def test_mismatch_is_exit_3_with_file_line_messages(example_repo: Repo, cli) -> 
         == "charts/demo-operator/Chart.yaml:9 appVersion: v0.1.7 (expected v0.1.8) MISMATCH"
     )
     assert sum(line.endswith(" OK") for line in result.lines) == 7
-    assert result.err == (
-        "charts/demo-operator/Chart.yaml:9 appVersion (v0.1.7) does not match tag (v0.1.8)\n"
-        "releasekit: error: 1 of 8 version files do not match tag (v0.1.8)\n"
-    )
+    # Each fact once: the MISMATCH line is on stdout, stderr holds only the verdict.
+    assert result.err == "releasekit: error: 1 of 8 version files do not match tag (v0.1.8)\n"
 
 
 def test_format_enforces_the_spelling(example_repo: Repo, cli) -> None:
@@ -404,14 +412,17 @@ def test_json_output(example_repo: Repo, cli) -> None:
     result = cli("verify.versions", "--tag", "v0.1.8", "--json", cwd=example_repo.path)
     assert result.code == 3
     data = json.loads(result.out)
-    assert (data["tag"], data["version"], data["ok"]) == ("v0.1.8", "0.1.8", False)
-    assert data["checks"][3] == {
+    assert data["outputs"] == {"tag": "v0.1.8", "version": "0.1.8"}
+    assert (data["ok"], data["exit_code"]) == (False, 3)
+    assert data["errors"] == ["1 of 8 version files do not match tag (v0.1.8)"]
+    assert data["results"][3] == {
+        "status": "mismatch",
         "path": "charts/demo-operator/Chart.yaml",
         "line": 9,
+        "message": "charts/demo-operator/Chart.yaml:9 appVersion (v0.1.7) does not match tag (v0.1.8)",
         "target": "appVersion",
         "found": "v0.1.7",
         "expected": "v0.1.8",
-        "ok": False,
     }
 
 
@@ -423,7 +434,21 @@ def test_github_actions_annotations_and_summary(example_repo: Repo, cli, env_ci)
         "::error file=charts/demo-operator/Chart.yaml,line=9::"
         "charts/demo-operator/Chart.yaml:9 appVersion (v0.1.7) does not match tag (v0.1.8)"
     )
-    assert env_ci["summary"].read_text() == "### verify.versions: 7/8 match tag (v0.1.8)\n"
+    # One table per task (the renderer's), not a bare heading.
+    summary = env_ci["summary"].read_text().splitlines()
+    assert summary[:6] == [
+        "### ❌ verify.versions: 1 of 8 version files do not match tag (v0.1.8)",
+        "",
+        "7 ok, 1 mismatch",
+        "",
+        "| status | where | detail |",
+        "|---|---|---|",
+    ]
+    assert summary[9] == (
+        "| mismatch | `charts/demo-operator/Chart.yaml:9` | charts/demo-operator/Chart.yaml:9 "
+        "appVersion (v0.1.7) does not match tag (v0.1.8) |"
+    )
+    assert env_ci["output"].read_text() == "ok=false\ntag=v0.1.8\nversion=0.1.8\n"
 
 
 def test_tag_not_following_tag_format_is_exit_1(example_repo: Repo, cli) -> None:
@@ -447,14 +472,23 @@ def test_neither_or_both_of_tag_and_version_is_usage_exit_2(example_repo: Repo, 
         )
 
 
-def test_missing_version_file_is_exit_1(example_repo: Repo, cli) -> None:
+def test_missing_version_file_is_exit_3_with_the_other_files_checked(
+    example_repo: Repo, cli
+) -> None:
+    # A verification that finds a target missing is a mismatch (exit 3), and every other
+    # target is still checked; before the output contract this stopped with exit 1.
     (example_repo.path / "agents/Makefile").unlink()
+    (example_repo.path / "Makefile").write_text("no version here\n")
     result = cli("verify.versions", "--tag", "v0.1.7", cwd=example_repo.path)
-    assert result.code == 1
-    assert result.err == (
-        "releasekit: error: agents/Makefile: file not found (target at releasekit.yaml:7); "
-        "fix the path or remove the target\n"
-    )
+    assert result.code == 3
+    assert result.lines[-2:] == [
+        "MISSING  Makefile: pattern 'VERSION ?= {version}' not found (target at "
+        "releasekit.yaml:5); restore the line or fix the pattern",
+        "MISSING  agents/Makefile: file not found (target at releasekit.yaml:7); "
+        "fix the path or remove the target",
+    ]
+    assert len(result.lines) == 8
+    assert result.err == "releasekit: error: 2 of 8 version files do not match tag (v0.1.7)\n"
 
 
 def test_no_config_is_exit_1_with_the_template_hint(make_repo, cli) -> None:

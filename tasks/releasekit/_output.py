@@ -122,6 +122,7 @@ class Result:
     failure: str = ""
     outputs: Mapping[str, Scalar] = field(default_factory=dict)
     dry_run: bool = False
+    table: Sequence[str] = ()  # item fields shown as a table's columns on a terminal
 
     @property
     def items(self) -> list[Item]:
@@ -163,6 +164,8 @@ def render(task: str, result: Result, *, as_json: bool) -> None:
     errors = [str(error)] if error is not None else []
     if as_json:
         _envelope(task, result.items, result.exit_code, result.dry_run, result, errors)
+    elif result.table and _colour_wanted(sys.stdout):
+        _print_table(task, result)
     else:
         write(sys.stdout, result.text(_colour_wanted(sys.stdout)))
     write(sys.stderr, result.notes)
@@ -243,6 +246,26 @@ def _painted(item: Item, colour: bool) -> str:
 
     first, sep, rest = item.text.partition("\n")
     return re.sub(pattern, paint, first, count=1) + sep + rest
+
+
+def _print_table(task: str, result: Result) -> None:
+    """The items as a rich table (terminal only: rich stays off every other path)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .core.common.redact import redact
+
+    title = f"{task} {result.outputs.get('tag') or ''}".rstrip()
+    table = Table(title=title)
+    for column in (*result.table, "result"):
+        table.add_column(column, overflow="fold")
+    for item in result.items:
+        _, sgr = _VERDICTS.get(item.status, ("", "0"))
+        colour = {"32": "green", "31": "red"}.get(sgr, "default")
+        cells = [redact(str(item.fields.get(column, ""))) for column in result.table]
+        table.add_row(*cells, f"[{colour}]{item.status.upper()}[/]")
+    Console().print(table)
+    write(sys.stdout, result.tail)
 
 
 # --- GitHub Actions ------------------------------------------------------------------------

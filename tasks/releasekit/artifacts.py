@@ -67,15 +67,16 @@ def assets(c: Context, tag: str, dir: str = "", print_: bool = False, json: bool
         )
     shown = dir or cfg.artifacts.dir
     report = check_assets(cfg.artifacts, cfg.root / shown, tag, version, shown)
-    return _assets_result(report, shown, outputs)
+    return _assets_result(report, outputs)
 
 
-def _assets_result(report: AssetReport, shown: str, outputs: dict[str, Scalar]) -> Result:
+def _assets_result(report: AssetReport, outputs: dict[str, Scalar]) -> Result:
     items = [
         Item(
             "missing" if p.kind in ("missing", "listed-but-absent") else "mismatch",
             p.message,
-            path=f"{shown}/{p.name}",
+            path=p.path,
+            line=p.line,
             fields={"kind": p.kind, "name": p.name},
         )
         for p in report.problems
@@ -264,4 +265,5 @@ def artifacts(c: Context, tag: str, dir: str = "", json: bool = False) -> Result
         tail=[said] if not failed else [],
         outputs={"tag": tag, "version": version},
         summary=said if not failed else f"{failed} of {len(rows)} artifact checks failed for {tag}",
+        table=("check", "subject", "detail"),
     )

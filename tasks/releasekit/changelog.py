@@ -153,7 +153,9 @@ def check(c: Context, date: str = "", json: bool = False) -> Result:
         items,
         tail=[] if findings else [said],
         outputs={"path": ccfg.path},
-        summary=said if not findings else f"{len(findings)} findings in {ccfg.path}",
+        summary=said
+        if not findings
+        else f"{len(findings)} finding{'' if len(findings) == 1 else 's'} in {ccfg.path}",
     )
 
 

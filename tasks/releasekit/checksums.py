@@ -57,7 +57,9 @@ def checksums(
     changed = False if dry else write_checksums(plan, force=force)
     status: Status = "unchanged" if plan.unchanged else "would-change" if dry else "changed"
     said = f"{output}: {'unchanged,' if status == 'unchanged' else 'wrote' if changed else 'would write'} {len(listing)} checksums"
-    item = Item(status, said, path=output, fields={"files": len(listing)})
+    item = Item(
+        status, "" if dry else said, path=output, message=said, fields={"files": len(listing)}
+    )
     if dry:  # the content itself is the plan
         return Result([*listing, item], notes=[] if plan.unchanged else [f"dry run: {output} not written"],
                       summary=said, outputs=outputs, dry_run=True)  # fmt: skip

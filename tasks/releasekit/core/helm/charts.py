@@ -18,7 +18,7 @@ from typing import Any
 import semver
 
 from ..common.confine import confine, confine_tree
-from ..common.errors import FileFormatError, GitError, UsageError, VersionError
+from ..common.errors import FileFormatError, GitError, ReleaseError, UsageError, VersionError
 from ..common.git import git, is_shallow
 from ..common.process import run
 from ..common.textfile import FileEdit, read_text
@@ -100,7 +100,7 @@ def read_chart(root: Path, path: str) -> Chart:
     chart_yaml = confine(root, f"{rel}/Chart.yaml", what="chart")
     if not chart_yaml.is_file():
         shown = Path(path).as_posix().rstrip("/")
-        raise UsageError(
+        raise ReleaseError(
             f"{shown}: no Chart.yaml here; pass a chart directory such as charts/<name>"
         )
     display = f"{rel}/Chart.yaml"
@@ -460,7 +460,7 @@ def source_date_epoch(root: Path, path: str) -> int:
         try:
             return int(env)
         except ValueError:
-            raise UsageError(f"SOURCE_DATE_EPOCH={env!r} is not a number of seconds") from None
+            raise ReleaseError(f"SOURCE_DATE_EPOCH={env!r} is not a number of seconds") from None
     try:
         out = git(root, "log", "-1", "--format=%ct", "--", path).strip()
     except GitError:

@@ -15,7 +15,7 @@ from pathlib import Path
 import semver
 
 from ..common.confine import confine
-from ..common.errors import FileFormatError, UsageError
+from ..common.errors import ConfigError, FileFormatError, ReleaseError
 from ..common.textfile import FileEdit, read_text
 from ..tags.schemes import parse_tag
 
@@ -65,12 +65,12 @@ def read_table(root: Path, path: str) -> Table:
     """Find the table under the "Version History with CRD Changes" heading.
 
     Raises:
-        UsageError: the file does not exist.
+        ConfigError: the file does not exist.
         FileFormatError: no such heading, no table under it, or no Version / CRD column.
     """
     file = confine(root, path, what="helm.crd_history")
     if not file.is_file():
-        raise UsageError(
+        raise ConfigError(
             f"{path}: file not found; create it or set helm.crd_history in releasekit.yaml"
         )
     text = read_text(file, path)
@@ -212,7 +212,7 @@ def plan_add_row(
     version = parse_tag(tag_format, tag)
     for row in table.rows:
         if row.version in (tag, str(version) if version else tag):
-            raise UsageError(f"{table.path}:{row.line}: {tag} already has a row; edit it by hand")
+            raise ReleaseError(f"{table.path}:{row.line}: {tag} already has a row; edit it by hand")
     cells = [""] * len(table.header)
     cells[table.version_col] = tag
     cells[table.crd_col] = "Yes" if crd_changes else "No"
@@ -220,7 +220,7 @@ def plan_add_row(
     if rest:
         cells[rest[0]] = description.replace("|", "\\|")
     elif description:
-        raise UsageError(
+        raise FileFormatError(
             f"{table.path}:{table.header_line}: the table has no column for --description"
         )
     new_row = _pad(cells, table.widths)
