@@ -122,8 +122,10 @@ def _print_task_help(name: str) -> None:
 
     from . import ns
 
-    binary = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "inv"
-    Program(namespace=ns, binary=binary).run([binary, "--help", name], exit=False)
+    # Spelled as invoke spells itself ("inv[oke]"), or as the Program that runs us calls itself.
+    called = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    binary = "inv[oke]" if called in ("", "inv", "invoke", "__main__.py") else called
+    Program(namespace=ns, binary=binary).run([called or "inv", "--help", name], exit=False)
 
 
 def config(c: Context) -> Config:

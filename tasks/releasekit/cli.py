@@ -159,7 +159,11 @@ class ReleasekitProgram(Program):
 
 
 program = ReleasekitProgram(
-    namespace=ns, name="releasekit", binary="releasekit", version=__version__
+    namespace=ns,
+    name="releasekit",
+    binary="releasekit",
+    binary_names=["releasekit"],  # completion scripts complete `releasekit`, however it was run
+    version=__version__,
 )
 
 
