@@ -131,7 +131,8 @@ def release(
 )
 def check(c: Context, date: str = "", json: bool = False) -> Result:
     """Lint the changelog; exit 3 on findings."""
-    from .core.changelog.keepachangelog import lint_changelog, read_changelog
+    from .core.changelog.keepachangelog import read_changelog
+    from .core.changelog.lint import lint_changelog
     from .core.config import ChangelogConfig
 
     cfg = a.config(c)

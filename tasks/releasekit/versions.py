@@ -17,12 +17,15 @@ if TYPE_CHECKING:
     from .core.versioning.version_files import BumpPlan, MissingTarget, VersionCheck
 
 
+DATE_HELP = "date for {date} targets (YYYY-MM-DD; default today)"
+
+
 @a.task(
     "release.bump",
     help={
         "version": "new version (0.1.8 or v0.1.8) or major, minor, patch, prerelease",
         "dry_run": "show the unified diffs and write nothing",
-        "date": "date for {date} targets (YYYY-MM-DD; default today)",
+        "date": DATE_HELP,
         "allow_downgrade": "allow a version lower than the current one",
     },
 )
@@ -98,7 +101,7 @@ def _bump_result(cfg: Config, plan: BumpPlan, dry: bool) -> Result:
     help={
         "version": "the version to release (0.1.8, v0.1.8 or a bump keyword)",
         "dry_run": "show the plan and diffs; change nothing",
-        "date": "date for {date} targets (YYYY-MM-DD; default today)",
+        "date": DATE_HELP,
         "offline": "do not ask the remote whether the tag exists",
     },
 )

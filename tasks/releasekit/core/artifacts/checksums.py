@@ -19,8 +19,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..common.errors import ReleaseError
-
 HEX_LENGTH = 64
 # coreutils: DIGEST_HEX_BYTES + 1 blank + 1 character of file name.
 _MIN_LINE = HEX_LENGTH + 2
@@ -282,13 +280,10 @@ def hash_files(
 
 def read_checksum_file(path: Path, display: str | None = None) -> ChecksumList:
     """Read and parse a checksum list file."""
+    from ..common.textfile import read_bytes
+
     shown = display or str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ReleaseError(f"{shown}: no such checksum file; check the path") from None
-    except OSError as exc:
-        raise ReleaseError(f"{shown}: cannot read: {exc.strerror}") from None
+    data = read_bytes(path, shown, missing="no such checksum file; check the path")
     return parse_checksums(data, shown)
 
 
