@@ -149,7 +149,7 @@ def cosign(
 
 
 def _image_signatures(target: str, policy: IdentityPolicy) -> Result:
-    from .core.artifacts.signatures import verify_image
+    from .core.artifacts.cosign import verify_image
 
     items = [
         Item(

@@ -12,7 +12,8 @@ from ._output import Item, Result, Section, Status
 
 if TYPE_CHECKING:
     from .core.config import Config
-    from .core.helm.charts import ChartBump, Release
+    from .core.helm.chart_release import ChartBump
+    from .core.helm.charts import Release
     from .core.helm.engines import Engine
     from .core.helm.images import ImageCheck
     from .core.helm.registry import PushResult
@@ -43,7 +44,7 @@ def bump_chart(
 ) -> Result:
     """Set a chart's version and its local dependants'."""
     from .core.common.textfile import write_all
-    from .core.helm.charts import plan_bump_chart
+    from .core.helm.chart_release import plan_bump_chart
 
     cfg = a.config(c)
     plan = plan_bump_chart(cfg.root, chart, version)
@@ -107,7 +108,8 @@ def package_chart(
     """Package charts into reproducible name-version.tgz."""
     from pathlib import Path
 
-    from .core.helm.charts import chart_engine, configured_charts, package_chart
+    from .core.helm.chart_release import package_chart
+    from .core.helm.charts import chart_engine, configured_charts
     from .core.helm.registry import sha256_file
 
     cfg = a.config(c)

@@ -159,7 +159,8 @@ def _unmatched(
 def _signatures(
     art: ArtifactsConfig, directory: Path, tag: str, version: str, verifier: Any
 ) -> list[Row]:
-    from .signatures import IdentityPolicy, verify_blob_bundle, verify_image
+    from .cosign import verify_image
+    from .signatures import IdentityPolicy, verify_blob_bundle
 
     signing = art.signing
     if signing is None:
