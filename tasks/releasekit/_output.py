@@ -279,9 +279,9 @@ def _actions(
     if not ci.in_github_actions():
         return
     code = result.exit_code if code is None else code
+    # An error that stopped the task gets no annotation of its own: its stderr line is what
+    # the log shows, and the runner marks the step failed; a second copy would say it twice.
     annotations = [_annotation(ci, item) for item in result.items]
-    if not any(annotations):  # an error that stopped the task, not one of its findings
-        annotations = [ci.annotation("error", message) for message in errors]
     # Off stdout with --json, which holds one JSON document; the runner reads both streams.
     write(sys.stderr if as_json else sys.stdout, [a for a in annotations if a], redacted=True)
     ci.append_summary(_summary_table(task, result, errors, code))

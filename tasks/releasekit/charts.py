@@ -269,7 +269,10 @@ def _image_item(chart: str, rel: Release, eng: Engine, ch: ImageCheck, line: str
     # helm names a template "<chart name>/templates/x.yaml"; the user's file is under the chart.
     source = ch.found.source.partition("/")[2] if ch.found else ""
     path = f"{chart}/{source}" if source else f"{chart}/Chart.yaml"
-    return Item(status, f"  {line}", path=path, message=f"{chart}: {line}", fields=fields)
+    label, _, rest = line.partition(" ")  # "OK       where: image": the column padding goes
+    return Item(
+        status, f"  {line}", path=path, message=f"{chart}: {label} {rest.lstrip()}", fields=fields
+    )
 
 
 @a.task(

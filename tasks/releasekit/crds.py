@@ -105,7 +105,14 @@ def crd_changes(
         raise GitError("no release tag to compare with; pass --since <ref>")
     changes = changes_between(cfg.root, directory, base, until or None, schema_only=schema_only)
     items = [
-        Item("changed", f"  {ch.describe()}", path=directory, fields=ch.as_dict()) for ch in changes
+        Item(
+            "changed",
+            f"  {ch.describe()}",
+            path=directory,
+            message=ch.describe(),
+            fields=ch.as_dict(),
+        )
+        for ch in changes
     ]
     said = f"CRD changes in {directory} from {base} to {until or 'the working tree'}: {len(changes) or 'none'}"
     notes = (

@@ -16,12 +16,10 @@ if TYPE_CHECKING:
     from .core.tags.tagging import RemoteState, TagPlan
 
 
-def _not_checked(remote: RemoteState) -> list[str]:
-    return (
-        []
-        if remote.checked
-        else [f"releasekit: note: did not check {remote.name} ({remote.reason})"]
-    )
+def _note_unchecked(remote: RemoteState) -> None:
+    """Say at once that the remote was not asked: a later failure must not hide it."""
+    if not remote.checked:
+        a.note(f"releasekit: note: did not check {remote.name} ({remote.reason})")
 
 
 def _tag_item(tag: str, status: str, text: str, **fields: object) -> Item:
@@ -78,6 +76,7 @@ def tag(
         push=push,
         offline=offline,
     )
+    _note_unchecked(plan.remote)
     dry = a.is_dry(c, dry_run)
     if not dry:
         pushed_to = plan.remote.name if push else None
@@ -101,7 +100,6 @@ def _tag_result(plan: TagPlan, push: bool, dry: bool) -> Result:
     return Result(
         items,
         tail=[*tail, *(["dry run: nothing was changed"] if dry else [])],
-        notes=_not_checked(plan.remote),
         summary=said,
         outputs=outputs,
         dry_run=dry,
@@ -158,21 +156,18 @@ def go_tag(
     plan = gm.plan_go_tags(
         cfg, version, ref=ref, remote=remote or None, offline=offline, push=execute
     )
-    notes = _not_checked(plan.remote)
+    _note_unchecked(plan.remote)
     if check_proxy:
         report = gm.ensure_unknown_to_proxy(plan.modules, version, net=settings(cfg))
-        notes += (
-            [f"releasekit: note: skipped the Go module proxy check: {report.skipped}"]
-            if report.skipped
-            else []
-        )
+        if report.skipped:
+            a.note(f"releasekit: note: skipped the Go module proxy check: {report.skipped}")
     if execute and plan.to_push:
         create_and_push(cfg, plan.tags, plan.commit, remote=None, message=None, sign=False)
         push_atomic(cfg, plan.remote.name, plan.to_push, plan.commit)
-    return _go_tag_result(plan, version, execute, notes)
+    return _go_tag_result(plan, version, execute)
 
 
-def _go_tag_result(plan: GoTagPlan, version: str, execute: bool, notes: list[str]) -> Result:
+def _go_tag_result(plan: GoTagPlan, version: str, execute: bool) -> Result:
     from .core.tags.gomodules import BANNER
 
     unpushed = f", not yet on {plan.remote.name}"
@@ -191,7 +186,7 @@ def _go_tag_result(plan: GoTagPlan, version: str, execute: bool, notes: list[str
             )
             for t in plan.kept
         ]
-        return Result(kept, head=head, tail=[said], notes=notes, summary=said, outputs=outputs)
+        return Result(kept, head=head, tail=[said], summary=said, outputs=outputs)
     if not execute:
         items = [
             _tag_item(t, "would-change", "", command=f"git tag {t} {plan.commit}")
@@ -209,7 +204,6 @@ def _go_tag_result(plan: GoTagPlan, version: str, execute: bool, notes: list[str
             items,
             head=head,
             tail=tail,
-            notes=notes,
             dry_run=True,
             outputs=outputs,
             summary=f"would tag {len(plan.tags)} modules at {version}",
@@ -219,7 +213,6 @@ def _go_tag_result(plan: GoTagPlan, version: str, execute: bool, notes: list[str
     return Result(
         items,
         head=head,
-        notes=notes,
         outputs=outputs,
         summary=f"tagged and pushed {len(plan.to_push)} tags at {version}",
     )
@@ -268,6 +261,7 @@ def hotfix(
     cfg = a.config(c)
     execute = execute and not a.is_dry(c, False)  # invoke's global --dry only prints
     plan = plan_hotfix(cfg, tag, offline=offline)
+    _note_unchecked(plan.remote)
     if execute:
         create_hotfix_branch(cfg, plan)
     return _hotfix_result(plan, hotfix_steps(cfg, plan), execute)
@@ -295,7 +289,6 @@ def _hotfix_result(plan: HotfixPlan, steps: list[str], executed: bool) -> Result
         [item],
         head=[f"hotfix {plan.version} from {since} ({at})"],
         tail=["next:", *(f"  {line}" for line in steps)],
-        notes=_not_checked(plan.remote),
         summary=item.text,
         outputs=outputs,
         dry_run=not executed,
@@ -367,5 +360,5 @@ def verify_tags(c: Context, json: bool = False) -> Result:
         tail=[said],
         summary=said,
         outputs={"audited": audited},
-        failure=f"{len(findings)} tag findings; see the list above",
+        failure=f"{len(findings)} tag findings in {audited} tags audited",
     )

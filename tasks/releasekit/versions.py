@@ -120,6 +120,10 @@ def prepare(
     today = a.release_date(date)  # once: a run across midnight dates the bump and changelog alike
     extra = _changelog_edits(cfg, version, today)
     plan = plan_prepare(cfg, version, today=today, check_remote=not offline, extra_edits=extra)
+    if not plan.remote_checked:  # said at once: a failure later must not hide it
+        a.note(
+            f"releasekit: note: did not check {cfg.remote} for tag {plan.tag} (offline or no such remote)"
+        )
     if a.is_dry(c, dry_run):
         return _prepare_result(cfg, plan, None)
     return _prepare_result(cfg, plan, apply_prepare(cfg, plan))
@@ -129,9 +133,6 @@ def _prepare_result(cfg: Config, plan: PreparePlan, sha: str | None) -> Result:
     """What prepare did (``sha``: the commit), or would do (None: a dry run)."""
     from .core.common.textfile import render_diff
 
-    notes = [] if plan.remote_checked else [
-        f"releasekit: note: did not check {cfg.remote} for tag {plan.tag} (offline or no such remote)"
-    ]  # fmt: skip
     subject = plan.message.splitlines()[0]
     outputs = {"tag": plan.tag, "version": str(plan.bump.new_version), "branch": plan.branch}
     if sha is None:
@@ -143,12 +144,12 @@ def _prepare_result(cfg: Config, plan: PreparePlan, sha: str | None) -> Result:
             f"would commit{' -s' if cfg.signoff else ''}: {subject}",
             "dry run: nothing was changed",
         ]
-        return Result(_edited(plan.edits, "would-change", ""), head=head, tail=tail, notes=notes,
+        return Result(_edited(plan.edits, "would-change", ""), head=head, tail=tail,
                       summary=f"would prepare {plan.tag} on {plan.branch}", outputs=outputs, dry_run=True)  # fmt: skip
     tail = [f"committed {sha[:12]} {subject}",
             f"next: git push {cfg.remote} {plan.branch} and open a pull request to {cfg.main_branch}"]  # fmt: skip
     return Result(_edited(plan.edits, "changed", "updated {}"), head=[f"created branch {plan.branch}"],
-                  tail=tail, notes=notes, summary=f"prepared {plan.tag} on {plan.branch} ({sha[:12]})",
+                  tail=tail, summary=f"prepared {plan.tag} on {plan.branch} ({sha[:12]})",
                   outputs=outputs | {"commit": sha})  # fmt: skip
 
 
