@@ -78,7 +78,8 @@ def test_promote_across_repositories_copies_manifests_by_digest_and_no_layer_byt
 
     result = cli("release.promote", "--tag", "v0.1.8", "--json", cwd=project.path)
     assert result.code == 0, result.err
-    data = json.loads(result.out)["images"][0]
+    data = json.loads(result.out)["results"][0]
+    assert data["status"] == "changed"
     assert data["digest"] == layout.index and data["mounted"] == 6
     for tag in ("v0.1.8", "latest"):
         assert skopeo_digest(f"{host}/rel/app:{tag}") == layout.index  # the oracle
