@@ -196,11 +196,6 @@ def redact(text: str) -> str:
     return mask(text)
 
 
-def out(text: str = "") -> None:
-    """A result line on stdout (redacted: secrets never reach output)."""
-    print(redact(text), flush=True)
-
-
 def note(text: str) -> None:
     """A message on stderr (redacted)."""
     print(redact(text), file=sys.stderr, flush=True)
