@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from invoke import Argument, Exit, ParseError, Program
+from invoke.completion.complete import print_completion_script
 from invoke.terminals import pty_size
+from invoke.util import enable_logging
 
 from . import __version__, ns
 from .core.common.errors import EXIT_USAGE, ReleaseError
@@ -19,14 +21,43 @@ from .core.common.errors import EXIT_USAGE, ReleaseError
 EXIT_BROKEN_PIPE = 141
 
 
+# invoke's core options that mean something for releasekit (the rest drive shell commands:
+# --pty, --echo, --hide, --warn-only, sudo prompts, timeouts), with their few short flags.
+CORE_OPTIONS = {
+    "complete": None,
+    "debug": "d",
+    "dry": None,
+    "help": "h",
+    "list": "l",
+    "list-depth": None,
+    "list-format": None,
+    "print-completion-script": None,
+    "version": "V",
+}
+CORE_HELP = {
+    "dry": "Dry-run every task (as each task's --dry-run).",
+    "list": "List the tasks, optionally limited to a namespace (release, verify, ...).",
+    "print-completion-script": "Print the tab-completion script for bash, zsh or fish.",
+}
+
+
 class ReleasekitProgram(Program):
-    """invoke's Program with usage errors exiting 2 and the project's invoke.yaml loaded."""
+    """invoke's Program with releasekit's own core options, usage errors exiting 2 and the
+    project's invoke.yaml loaded."""
 
     executing = False
 
     def core_args(self) -> list[Argument]:
+        kept = []
+        for arg in super().core_args():
+            if arg.name not in CORE_OPTIONS:
+                continue
+            short = CORE_OPTIONS[arg.name]
+            arg.names = (arg.name, short) if short else (arg.name,)
+            arg.help = CORE_HELP.get(arg.name, arg.help)
+            kept.append(arg)
         return [
-            *super().core_args(),
+            *kept,
             Argument(
                 names=("print-template",),
                 optional=True,
@@ -36,10 +67,22 @@ class ReleasekitProgram(Program):
         ]
 
     def parse_core(self, argv: list[str] | None) -> None:
+        # invoke's own parse_core also reads --write-pyc, which releasekit does not offer.
         try:
-            super().parse_core(argv)
+            self.normalize_argv(argv)
+            self.parse_core_args()
         except ParseError as exc:
             raise Exit(str(exc), code=EXIT_USAGE) from None
+        if self.args.debug.value:
+            enable_logging()
+        if self.args.version.value:
+            self.print_version()
+            raise Exit
+        if self.args["print-completion-script"].value:
+            print_completion_script(
+                shell=self.args["print-completion-script"].value, names=self.binary_names
+            )
+            raise Exit
         name = self.args["print-template"].value
         if name is True:
             from .core.common.starters import STARTERS
@@ -54,6 +97,17 @@ class ReleasekitProgram(Program):
             except ReleaseError as exc:
                 raise Exit(f"releasekit: error: {exc}", code=exc.exit_code) from None
             raise Exit
+
+    def update_config(self, merge: bool = True) -> None:
+        # Only --dry of invoke's run options is offered; the runtime config file still comes
+        # from $INVOKE_RUNTIME_CONFIG as under inv.
+        self.config.load_overrides(
+            {"run": {"dry": True}} if self.args.dry.value else {}, merge=False
+        )
+        self.config.set_runtime_path(os.environ.get("INVOKE_RUNTIME_CONFIG"))  # type: ignore[arg-type]
+        self.config.load_runtime(merge=False)
+        if merge:
+            self.config.merge()
 
     def execute(self) -> None:
         self.executing = True
@@ -105,7 +159,11 @@ class ReleasekitProgram(Program):
 
 
 program = ReleasekitProgram(
-    namespace=ns, name="releasekit", binary="releasekit", version=__version__
+    namespace=ns,
+    name="releasekit",
+    binary="releasekit",
+    binary_names=["releasekit"],  # completion scripts complete `releasekit`, however it was run
+    version=__version__,
 )
 
 

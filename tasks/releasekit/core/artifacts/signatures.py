@@ -1,4 +1,4 @@
-"""Signature verification: Sigstore bundles in-process, container images through ``cosign``.
+"""Signature verification: Sigstore bundles in-process (images through ``cosign``: :mod:`.cosign`).
 
 Blobs are verified with the ``sigstore`` library (offline, against the trust root it embeds)
 so a release can be checked without cosign installed. Images need the registry and the OCI
@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import json
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..common import process
 from ..common.errors import FileFormatError, UsageError, VerificationFailed
 
 if TYPE_CHECKING:
@@ -27,11 +24,6 @@ if TYPE_CHECKING:
     from sigstore.verify import Verifier
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
-COSIGN_HINT = (
-    "install cosign (https://docs.sigstore.dev/cosign/system_config/installation/, e.g. "
-    "`go install github.com/sigstore/cosign/v2/cmd/cosign@latest`) — image signatures are not "
-    "verified without it"
-)
 
 # Fulcio certificate extensions (https://github.com/sigstore/fulcio/blob/main/docs/oid-info.md).
 OID_ISSUER_V1 = "1.3.6.1.4.1.57264.1.1"
@@ -324,84 +316,6 @@ def verify_blob_signature(
         "proof and cannot be verified offline; sign with `cosign sign-blob --bundle "
         f"{artifact.name}.sigstore.json` and verify with --bundle"
     )
-
-
-# --- images through cosign ------------------------------------------------------------------
-
-Runner = Callable[..., process.Result]
-
-
-@dataclass(frozen=True)
-class ImageSignature:
-    reference: str
-    digest: str
-    subject: str
-    issuer: str
-
-
-def cosign_verify_argv(image: str, policy: IdentityPolicy) -> list[str]:
-    """The ``cosign verify`` command; a regexp is anchored because cosign's is not."""
-    argv = ["cosign", "verify", "--output", "json"]
-    if policy.identity is not None:
-        argv += ["--certificate-identity", policy.identity]
-    else:
-        argv += ["--certificate-identity-regexp", f"^(?:{policy.identity_regexp})$"]
-    argv += ["--certificate-oidc-issuer", str(policy.issuer), image]
-    return argv
-
-
-def parse_cosign_output(stdout: str, image: str) -> list[ImageSignature]:
-    """The signatures in ``cosign verify --output json`` stdout (one JSON array)."""
-    start = stdout.find("[")
-    try:
-        data = json.loads(stdout[start:] if start >= 0 else stdout)
-    except json.JSONDecodeError as exc:
-        raise VerificationFailed(f"cosign verify {image}: output is not JSON ({exc})") from None
-    if not isinstance(data, list) or not data:
-        raise VerificationFailed(f"cosign verify {image}: no signature in the output")
-    found: list[ImageSignature] = []
-    for item in data:
-        critical = item.get("critical", {}) if isinstance(item, dict) else {}
-        optional = (item.get("optional") or {}) if isinstance(item, dict) else {}
-        found.append(
-            ImageSignature(
-                reference=str(critical.get("identity", {}).get("docker-reference", "")),
-                digest=str(critical.get("image", {}).get("docker-manifest-digest", "")),
-                subject=str(optional.get("Subject", "")),
-                issuer=str(optional.get("Issuer") or optional.get(OID_ISSUER_V1, "")),
-            )
-        )
-    return found
-
-
-def verify_image(
-    image: str,
-    policy: IdentityPolicy,
-    *,
-    run: Runner = process.run,
-) -> list[ImageSignature]:
-    """Run ``cosign verify`` for ``image`` and re-check what it reports against ``policy``.
-
-    Raises:
-        CommandError: cosign is not installed (the check fails; it never passes silently).
-        VerificationFailed: cosign rejected the signatures, or reported a different signer.
-    """
-    argv = cosign_verify_argv(image, policy)
-    argv[0] = process.require_tool("cosign", COSIGN_HINT)
-    result = run(argv, check=False)
-    if result.returncode != 0:
-        lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
-        reason = lines[-1] if lines else f"exit {result.returncode}"
-        raise VerificationFailed(f"cosign verify {image} failed: {reason}")
-    signatures = parse_cosign_output(result.stdout, image)
-    for sig in signatures:
-        if sig.issuer != policy.issuer or not policy.matches_identity(sig.subject):
-            raise VerificationFailed(
-                f"cosign verify {image} accepted a signature by "
-                f"{sig.subject or 'an unknown subject'} from {sig.issuer or 'an unknown issuer'}, "
-                f"which is not {policy.describe()}"
-            )
-    return signatures
 
 
 def is_image_reference(target: str) -> bool:
