@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from invoke import Context, Exit
+from invoke import Context, Exit, Failure, ParseError
 
 from .core.errors import ReleaseError
 
@@ -48,11 +48,18 @@ def is_dry(c: Context, dry_run: bool) -> bool:
 
 @contextmanager
 def boundary() -> Iterator[None]:
-    """Turn a ReleaseError into invoke's Exit with the error's exit code."""
+    """Turn a ReleaseError into invoke's Exit with the error's exit code, and any other
+    exception (a bug) into ``releasekit: internal error: ...`` with exit 1."""
     try:
         yield
     except ReleaseError as exc:
         raise Exit(f"releasekit: error: {exc}", code=exc.exit_code) from None
+    except (Exit, ParseError, Failure, BrokenPipeError):
+        raise  # invoke's own exits, and a closed pipe (cli.main ends those quietly)
+    except Exception as exc:
+        from ._crash import internal_error
+
+        raise internal_error(exc) from None
 
 
 def out(text: str = "") -> None:

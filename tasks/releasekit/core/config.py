@@ -17,6 +17,7 @@ from typing import Any
 
 from .defaults import DEFAULTS
 from .errors import ConfigError
+from .excerpt import describe, excerpt
 from .starters import CONFIG_HINT, STARTER_DOCS
 
 CONFIG_FILE = "releasekit.yaml"
@@ -60,14 +61,19 @@ class Value:
     def mapping(self, known: Iterable[str]) -> dict[str, Value]:
         """Return the children of a mapping, refusing keys not in ``known``."""
         if not isinstance(self.data, Mapping):
-            raise self.error(f"must be a mapping, got {_describe(self.data)}")
+            if not self.key:  # the whole file: say what it must hold, there is no key to name
+                raise ConfigError(
+                    f"{self.origin}: the file must be a mapping of settings (`key: value` lines "
+                    f"such as `tag_format: v{{version}}`), got {describe(self.data)}"
+                )
+            raise self.error(f"must be a mapping, got {describe(self.data)}")
         allowed = tuple(known)
         out: dict[str, Value] = {}
         for name, data in self.data.items():
             child = self._child(data, f"{self.key}.{name}" if self.key else str(name), name)
             if name not in allowed:
                 raise ConfigError(
-                    f"{child.origin}: unknown key {child.key!r}; known keys here: "
+                    f"{child.origin}: unknown key {excerpt(child.key)}; known keys here: "
                     + ", ".join(sorted(allowed))
                 )
             out[str(name)] = child
@@ -75,24 +81,24 @@ class Value:
 
     def sequence(self) -> list[Value]:
         if not isinstance(self.data, list):
-            raise self.error(f"must be a list, got {_describe(self.data)}")
+            raise self.error(f"must be a list, got {describe(self.data)}")
         return [self._child(item, f"{self.key}[{i}]", i) for i, item in enumerate(self.data)]
 
     def string(self, *, non_empty: bool = True) -> str:
         if not isinstance(self.data, str):
-            raise self.error(f"must be a string, got {_describe(self.data)}")
+            raise self.error(f"must be a string, got {describe(self.data)}")
         if non_empty and not self.data.strip():
             raise self.error("must not be empty")
         return self.data
 
     def boolean(self) -> bool:
         if not isinstance(self.data, bool):
-            raise self.error(f"must be true or false, got {_describe(self.data)}")
+            raise self.error(f"must be true or false, got {describe(self.data)}")
         return self.data
 
     def integer(self) -> int:
         if isinstance(self.data, bool) or not isinstance(self.data, int):
-            raise self.error(f"must be an integer, got {_describe(self.data)}")
+            raise self.error(f"must be an integer, got {describe(self.data)}")
         return self.data
 
     def strings(self, *, non_empty: bool = True) -> tuple[str, ...]:
@@ -103,7 +109,7 @@ class Value:
         text = self.string()
         for ph in placeholders:
             if text.count(ph) != 1:
-                raise self.error(f"must contain {ph} exactly once, got {text!r}")
+                raise self.error(f"must contain {ph} exactly once, got {excerpt(text)}")
         return text
 
     def relative_path(self) -> str:
@@ -111,14 +117,8 @@ class Value:
         text = self.string()
         pure = PurePosixPath(text)
         if pure.is_absolute() or ".." in pure.parts:
-            raise self.error(f"must be a path inside the repository, got {text!r}")
+            raise self.error(f"must be a path inside the repository, got {excerpt(text)}")
         return text
-
-
-def _describe(data: Any) -> str:
-    if data is None:
-        return "nothing (null)"
-    return f"{type(data).__name__} {data!r}"
 
 
 # --- version_files ---------------------------------------------------------------------------
@@ -170,7 +170,7 @@ def _parse_version_file(value: Value) -> VersionFile:
         counts = {ph: pattern.count(ph) for ph in ("{version}", "{date}")}
         if max(counts.values()) > 1 or sum(counts.values()) == 0:
             raise items["pattern"].error(
-                f"must contain {{version}} or {{date}} once (at most one of each), got {pattern!r}"
+                f"must contain {{version}} or {{date}} once (at most one of each), got {excerpt(pattern)}"
             )
     if "key" in items:
         raw = items["key"]
@@ -183,7 +183,9 @@ def _parse_version_file(value: Value) -> VersionFile:
     if "format" in items:
         fmt = items["format"].string()
         if (fmt.count("{version}"), fmt.count("{date}")) not in ((1, 0), (0, 1)):
-            raise items["format"].error(f"must contain {{version}} or {{date}} once, got {fmt!r}")
+            raise items["format"].error(
+                f"must contain {{version}} or {{date}} once, got {excerpt(fmt)}"
+            )
         if pattern is not None and "{date}" in pattern and "{version}" not in pattern:
             raise items["format"].error("does not apply to a {date} pattern")
     return VersionFile(path, pattern, key, fmt, value.origin)
@@ -236,7 +238,7 @@ def _tag_template(value: Value) -> str:
 def _branch_template(value: Value) -> str:
     text = value.string()
     if "{tag}" not in text and "{version}" not in text:
-        raise value.error(f"must contain {{tag}} or {{version}}, got {text!r}")
+        raise value.error(f"must contain {{tag}} or {{version}}, got {excerpt(text)}")
     return text
 
 
@@ -248,6 +250,20 @@ def _boolean(value: Value) -> bool:
     return value.boolean()
 
 
+def _prerelease_token(value: Value) -> str:
+    import semver
+
+    text = value.string()
+    try:  # semver's own rule, so a token accepted here never fails a later bump
+        semver.Version(0, 1, 0).next_version("prerelease", prerelease_token=text)
+    except ValueError:
+        raise value.error(
+            f"must be a SemVer pre-release identifier (letters, digits and hyphens; a number "
+            f"without a leading zero), e.g. rc or beta, got {excerpt(text)}"
+        ) from None
+    return text
+
+
 _PARSERS: dict[str, Callable[[Value], object]] = {
     "tag_format": _tag_template,
     "main_branch": _plain_string,
@@ -255,7 +271,7 @@ _PARSERS: dict[str, Callable[[Value], object]] = {
     "release_branch": _branch_template,
     "commit_message": _plain_string,
     "signoff": _boolean,
-    "prerelease_token": _plain_string,
+    "prerelease_token": _prerelease_token,
     "version_files": _parse_version_files,
     "artifacts": lambda value: _parse_artifacts(value),
 }
@@ -279,23 +295,13 @@ def find_config_file(start: Path) -> tuple[Path, Path | None]:
 
 
 def _read_yaml_mapping(path: Path) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from .yamlfile import load_yaml
 
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
-    try:
-        data = YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise ConfigError(
-            f"{path.name}{line}: not valid YAML: {exc.problem or exc.context}; fix the syntax"
-        ) from None
-    except YAMLError as exc:
-        raise ConfigError(f"{path.name}: not valid YAML: {exc}") from None
+    data = load_yaml(text, path.name, ConfigError, hint="; fix the syntax")
     return {} if data is None else data
 
 
@@ -321,7 +327,13 @@ def load_config(start: Path, invoke_layer: Mapping[str, Any] | None = None) -> C
     root, source = find_config_file(start)
     values: dict[str, Value] = {}
     if invoke_layer is not None:
-        layer = Value(_plain(invoke_layer), "releasekit", Origin("invoke config"))
+        try:
+            plain = _plain(invoke_layer)
+        except RecursionError:
+            raise ConfigError(
+                "invoke config: releasekit nests too deeply to read; flatten it"
+            ) from None
+        layer = Value(plain, "releasekit", Origin("invoke config"))
         values.update(layer.mapping(_PARSERS))
     if source is not None:
         values.update(Value(_read_yaml_mapping(source), "", Origin(CONFIG_FILE)).mapping(_PARSERS))
@@ -358,7 +370,9 @@ def _parse_tags(value: Value) -> TagsConfig:
     if "versioning" in items:
         out["versioning"] = items["versioning"].string()
         if out["versioning"] not in ("semver", "calver"):
-            raise items["versioning"].error(f"must be semver or calver, got {out['versioning']!r}")
+            raise items["versioning"].error(
+                f"must be semver or calver, got {excerpt(out['versioning'])}"
+            )
     if "message" in items:
         out["message"] = items["message"].string()
     if "sign" in items:
@@ -366,7 +380,9 @@ def _parse_tags(value: Value) -> TagsConfig:
     if "channel" in items:
         out["channel"] = items["channel"].string()
         if out["channel"] not in ("edge", "stable", "lts"):
-            raise items["channel"].error(f"must be edge, stable or lts, got {out['channel']!r}")
+            raise items["channel"].error(
+                f"must be edge, stable or lts, got {excerpt(out['channel'])}"
+            )
     if "hotfix_branch" in items:
         out["hotfix_branch"] = items["hotfix_branch"].template("{version}")
     if "supersede_note" in items:
@@ -444,7 +460,7 @@ def _parse_chart(value: Value) -> ChartConfig:
             text = item.string()
             if "{tag}" not in text and "{version}" not in text and "@" not in text:
                 raise item.error(
-                    f"must contain {{tag}} or {{version}} (or pin a digest), got {text!r}"
+                    f"must contain {{tag}} or {{version}} (or pin a digest), got {excerpt(text)}"
                 )
             images.append(text)
         kwargs["images"] = tuple(images)
@@ -459,14 +475,14 @@ def _parse_chart(value: Value) -> ChartConfig:
             except re.error as exc:
                 raise item.error(f"is not a regular expression: {exc}") from None
             if groups != 1:
-                raise item.error(f"needs exactly one (group) around the image, got {text!r}")
+                raise item.error(f"needs exactly one (group) around the image, got {excerpt(text)}")
             patterns.append(text)
         kwargs["image_patterns"] = tuple(patterns)
     if "app_version" in items:
         text = items["app_version"].string()
         if text.count("{tag}") + text.count("{version}") != 1:
             raise items["app_version"].error(
-                f"must contain {{tag}} or {{version}} once, got {text!r}"
+                f"must contain {{tag}} or {{version}} once, got {excerpt(text)}"
             )
         kwargs["app_version"] = text
     return ChartConfig(**kwargs, origin=value.origin)
@@ -493,7 +509,9 @@ def _parse_helm(value: Value) -> HelmConfig:
     if "engine" in items:
         engine = items["engine"].string()
         if engine not in HELM_ENGINES:
-            raise items["engine"].error(f"must be one of {', '.join(HELM_ENGINES)}, got {engine!r}")
+            raise items["engine"].error(
+                f"must be one of {', '.join(HELM_ENGINES)}, got {excerpt(engine)}"
+            )
         kwargs["engine"] = engine
     if "charts" in items:
         kwargs["charts"] = tuple(_parse_chart(item) for item in items["charts"].sequence())
@@ -569,7 +587,9 @@ def _parse_changelog(value: Value) -> ChangelogConfig:
     if "groups" in items:
         raw = items["groups"]
         if not isinstance(raw.data, Mapping):
-            raise raw.error(f"must map commit types to sections (feat: Added), not {raw.data!r}")
+            raise raw.error(
+                f"must map commit types to sections (feat: Added), not {excerpt(raw.data)}"
+            )
         children = raw.mapping(list(raw.data)).items()
         parsed["groups"] = tuple((kind, child.string()) for kind, child in children)
     if "other_section" in items:
@@ -669,12 +689,12 @@ def _parse_matrix(value: Value) -> AssetMatrix:
         raise value.error("needs name (e.g. 'krt_{tag}_{os}_{arch}.{ext}') and platforms")
     name = _asset_template(items["name"])
     if "{os}" not in name or "{arch}" not in name:
-        raise items["name"].error(f"must contain {{os}} and {{arch}}, got {name!r}")
+        raise items["name"].error(f"must contain {{os}} and {{arch}}, got {excerpt(name)}")
     platforms = []
     for item in items["platforms"].sequence():
         text = item.string()
         if text.count("/") != 1 or not all(text.split("/")):
-            raise item.error(f"must be os/arch like linux/amd64, got {text!r}")
+            raise item.error(f"must be os/arch like linux/amd64, got {excerpt(text)}")
         os_name, arch = text.split("/")
         platforms.append((os_name, arch))
     ext: dict[str, str] = {}
@@ -724,7 +744,7 @@ def _parse_attestations(value: Value) -> AttestationsConfig:
         if key in items:
             kwargs[key] = items[key].string()
     if "repo" in kwargs and kwargs["repo"].count("/") != 1:
-        raise items["repo"].error(f"must be owner/name, got {kwargs['repo']!r}")
+        raise items["repo"].error(f"must be owner/name, got {excerpt(kwargs['repo'])}")
     return AttestationsConfig(**kwargs)
 
 

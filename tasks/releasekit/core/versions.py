@@ -58,7 +58,13 @@ def next_version(
     ``patch`` of ``1.0.0-rc.1`` is ``1.0.0`` and ``prerelease`` of ``0.1.8`` is
     ``0.1.9-rc.1`` (the next patch's first pre-release), as semver's next_version defines.
     """
-    return current.next_version(keyword, prerelease_token=prerelease_token)
+    try:
+        return current.next_version(keyword, prerelease_token=prerelease_token)
+    except ValueError:  # prerelease_token is checked in releasekit.yaml; this is the backstop
+        raise VersionError(
+            f"cannot bump {current} with prerelease_token {prerelease_token!r}: not a SemVer "
+            "pre-release identifier; set prerelease_token in releasekit.yaml to e.g. rc"
+        ) from None
 
 
 def resolve_new_version(
