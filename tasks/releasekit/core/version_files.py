@@ -21,6 +21,7 @@ import semver
 
 from .config import VersionFile
 from .errors import FileFormatError, ReleaseError, TargetError, VersionError
+from .excerpt import clip
 from .starters import STARTER_DOCS
 from .textfile import BOM, FileEdit, line_of, offset_of, read_text
 from .versions import (
@@ -32,6 +33,9 @@ from .versions import (
 
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
 _YAML_SUFFIXES = (".yaml", ".yml", ".cff")
+# A list index in a key path: ASCII digits only ("²".isdigit() is true), and short enough
+# for int() (which refuses 4,300 digits).
+_INDEX_RE = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass(frozen=True)
@@ -116,24 +120,15 @@ def _find_pattern(target: VersionFile, text: str) -> list[tuple[int, int]]:
 
 
 def _yaml_parse(text: str, display: str) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from .yamlfile import load_yaml
 
-    try:
-        return YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f":{mark.line + 1}" if mark is not None else ""
-        if exc.problem == "but found another document":  # valid YAML, just not one document
-            raise FileFormatError(
-                f"{display}{line}: a second YAML document starts here; a key target needs a "
-                "single-document file — use a pattern target for multi-document YAML"
-            ) from None
-        raise FileFormatError(
-            f"{display}{line}: not valid YAML: {exc.problem or exc.context}"
-        ) from None
-    except YAMLError as exc:
-        raise FileFormatError(f"{display}: not valid YAML: {exc}") from None
+    return load_yaml(
+        text,
+        display,
+        FileFormatError,
+        single_document="a second YAML document starts here; a key target needs a "
+        "single-document file — use a pattern target for multi-document YAML",
+    )
 
 
 def _walk(node: Any, key: tuple[str, ...], display: str, label: str) -> tuple[Any, Any]:
@@ -156,7 +151,7 @@ def _walk(node: Any, key: tuple[str, ...], display: str, label: str) -> tuple[An
                     "anchored mapping that defines it, or write the key out here"
                 )
             parent, index = node, segment
-        elif isinstance(node, list) and segment.isdigit() and int(segment) < len(node):
+        elif isinstance(node, list) and _INDEX_RE.fullmatch(segment) and int(segment) < len(node):
             parent, index = node, int(segment)
         else:
             raise _missing_key(display, label, key[: depth + 1])
@@ -222,6 +217,10 @@ def _find_yaml_key(
             json.loads(body)
         except json.JSONDecodeError as exc:
             raise FileFormatError(f"{display}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise FileFormatError(
+                f"{display}: the JSON nests too deeply to read (hundreds of levels); flatten it"
+            ) from None
     data = _yaml_parse(body, display)
     parent, index = _walk(data, target.key, display, target.label)
     value = parent[index]
@@ -251,6 +250,12 @@ def _find_toml_key(target: VersionFile, text: str, display: str) -> list[tuple[i
         doc = tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:
         raise FileFormatError(f"{display}:{exc.line}: not valid TOML: {exc}") from None
+    except tomlkit.exceptions.TOMLKitError as exc:  # KeyAlreadyPresent has no position
+        raise FileFormatError(f"{display}: not valid TOML: {clip(str(exc))}") from None
+    except RecursionError:
+        raise FileFormatError(
+            f"{display}: the TOML nests too deeply to read (hundreds of levels); flatten it"
+        ) from None
     parent, index = _walk(doc, target.key, display, target.label)
     item = parent[index]
     if not isinstance(item, tomlkit.items.String) or item.type.is_multiline():
