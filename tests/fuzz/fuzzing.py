@@ -32,9 +32,7 @@ def examples(ci: int, fuzz: int | None = None) -> settings:
     return settings(max_examples=ci)
 
 
-def verdict(
-    call: Callable[[], T], where: str | None = None, *, slack: int = 0
-) -> T | ReleaseError:
+def verdict(call: Callable[[], T], where: str | None = None, *, slack: int = 0) -> T | ReleaseError:
     """The parser's result, or the ReleaseError it raised (checked); anything else propagates.
 
     ``slack``: characters of configuration (a key path, a pattern) the message may repeat.
@@ -84,11 +82,67 @@ def tree(root: Path) -> dict[str, bytes]:
 # (ruamel.yaml counts NEL, LS and PS as line breaks; str.splitlines even more), a BOM, NUL,
 # separators git and our formats use, and numbers too long for int().
 TOKENS = (
-    '"', "'", "`", "\\", "\\x", "\\u", "\\U0001F600", "\\777", "\n", "\r\n", "\r", "\t", " ",
-    "#", ":", ": ", "- ", "[", "]", "{", "}", "(", ")", ",", "|", ">", "*a", "&a ", "!!str ",
-    "!!bool ", "<<: ", "---\n", "...\n", "//", "/*", "=", "=>", "\x00", "\ufeff", "\u2028",
-    "\x85", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "\udcff", "é", "²", "٣",
-    "9" * 4400, "0" * 30, "2026-13-45", "v", "+", ".", "..", "*", "**", "%",
+    '"',
+    "'",
+    "`",
+    "\\",
+    "\\x",
+    "\\u",
+    "\\U0001F600",
+    "\\777",
+    "\n",
+    "\r\n",
+    "\r",
+    "\t",
+    " ",
+    "#",
+    ":",
+    ": ",
+    "- ",
+    "[",
+    "]",
+    "{",
+    "}",
+    "(",
+    ")",
+    ",",
+    "|",
+    ">",
+    "*a",
+    "&a ",
+    "!!str ",
+    "!!bool ",
+    "<<: ",
+    "---\n",
+    "...\n",
+    "//",
+    "/*",
+    "=",
+    "=>",
+    "\x00",
+    "\ufeff",
+    "\u2028",
+    "\x85",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x1d",
+    "\x1e",
+    "\x1f",
+    "\udcff",
+    "é",
+    "²",
+    "٣",
+    "9" * 4400,
+    "0" * 30,
+    "2026-13-45",
+    "v",
+    "+",
+    ".",
+    "..",
+    "*",
+    "**",
+    "%",
 )
 
 
@@ -122,8 +176,10 @@ def mutated(
 
 def encoded(text: str) -> bytes:
     """Text as file bytes, lone surrogates included (as the bytes they stand for)."""
-    return text.encode("utf-8", "surrogateescape") if _escapable(text) else text.encode(
-        "utf-8", "surrogatepass"
+    return (
+        text.encode("utf-8", "surrogateescape")
+        if _escapable(text)
+        else text.encode("utf-8", "surrogatepass")
     )
 
 

@@ -36,6 +36,7 @@ def fresh(files: dict[str, bytes]) -> Path:
         (WORK / name).write_bytes(data)
     return WORK
 
+
 KEYS = ("version", "appVersion", "image", "tag", "a.b", "0", "1", "²", "", "name", "<<", "x y")
 VERSIONS = ("0.1.7", "v0.1.7", "1.0.0-rc.1+build.5", "2.3.4", "01.2.3", "1.2", "9" * 30 + ".0.0")
 
@@ -83,7 +84,7 @@ inline = { version = "0.1.7" }
 SEEDS = {
     ".yaml": (CHART, VALUES, "\ufeff" + CHART.replace("\n", "\r\n"), "version: 0.1.7"),
     ".cff": (CITATION,),
-    ".json": (PACKAGE, MANIFEST, "[\n  \"0.1.7\"\n]\n"),
+    ".json": (PACKAGE, MANIFEST, '[\n  "0.1.7"\n]\n'),
     ".toml": (PYPROJECT, 'version = """0.1.7"""\n', "[a]\nversion = '0.1.7'\n[a]\nx = 1\n"),
 }
 
@@ -163,7 +164,9 @@ def toml_documents(draw: st.DrawFn) -> str:
         lines.append(table + "\n")
         for key in draw(st.lists(st.sampled_from(names), min_size=1, max_size=4, unique=True)):
             value = draw(
-                st.sampled_from(('"0.1.7"', "'v0.1.7'", '"""0.1.7"""', "1", "{ version = '0.1.7' }"))
+                st.sampled_from(
+                    ('"0.1.7"', "'v0.1.7'", '"""0.1.7"""', "1", "{ version = '0.1.7' }")
+                )
             )
             lines.append(f"{key} = {value}\n")
     return "".join(lines)
@@ -186,7 +189,9 @@ def odd_values(draw: st.DrawFn, suffix: str) -> str:
 def documents(draw: st.DrawFn) -> tuple[str, str]:
     """(suffix, text): generated, a realistic seed mutated, or deeply nested."""
     suffix = draw(st.sampled_from((".yaml", ".json", ".toml", ".cff")))
-    source = draw(st.sampled_from(("values", "values", "generated", "generated", "mutated", "deep")))
+    source = draw(
+        st.sampled_from(("values", "values", "generated", "generated", "mutated", "deep"))
+    )
     if source == "values":
         text = draw(odd_values(suffix))
     elif source == "generated":
@@ -205,10 +210,23 @@ def documents(draw: st.DrawFn) -> tuple[str, str]:
 
 # Key paths that exist in the seeds and generated documents (so edits are reached), and others.
 REAL_KEYS = (
-    ("version",), ("appVersion",), ("image", "tag"), ("sidecar", "tag"), ("flow", "version"),
-    ("flow", "list", "2", "tag"), ("dependencies", "0", "version"), ("packages", "", "version"),
-    (".",), ("charts/demo",), ("project", "version"), ("tool", "x", "inline", "version"),
-    ("0",), ("a", "version"), ("date-released",), ("block",), ("version", "version"),
+    ("version",),
+    ("appVersion",),
+    ("image", "tag"),
+    ("sidecar", "tag"),
+    ("flow", "version"),
+    ("flow", "list", "2", "tag"),
+    ("dependencies", "0", "version"),
+    ("packages", "", "version"),
+    (".",),
+    ("charts/demo",),
+    ("project", "version"),
+    ("tool", "x", "inline", "version"),
+    ("0",),
+    ("a", "version"),
+    ("date-released",),
+    ("block",),
+    ("version", "version"),
 )
 key_paths = st.one_of(
     st.sampled_from(REAL_KEYS),
@@ -239,9 +257,9 @@ def scalar_paths(suffix: str, text: str) -> list[tuple[str, ...]]:
     while stack and len(found) < 50:
         path, node = stack.pop()
         if isinstance(node, dict):
-            stack.extend((path + (str(k),), v) for k, v in node.items())
+            stack.extend(((*path, str(k)), v) for k, v in node.items())
         elif isinstance(node, list):
-            stack.extend((path + (str(i),), v) for i, v in enumerate(node))
+            stack.extend(((*path, str(i)), v) for i, v in enumerate(node))
         elif path:
             found.append(path)
     return found
@@ -322,7 +340,7 @@ def _slack(keys: list[tuple[str, ...]]) -> int:
 
 # The keys each seed holds, for the test that must mostly reach the edit.
 SEED_KEYS = {
-    ".yaml": REAL_KEYS[:6] + (("dependencies", "0", "version"), ("block",)),
+    ".yaml": (*REAL_KEYS[:6], ("dependencies", "0", "version"), ("block",)),
     ".cff": (("version",), ("date-released",)),
     ".json": (("version",), ("packages", "", "version"), (".",), ("charts/demo",), ("0",)),
     ".toml": (("project", "version"), ("tool", "x", "version"), ("tool", "x", "inline", "version")),

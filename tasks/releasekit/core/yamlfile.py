@@ -66,9 +66,9 @@ def load_yaml(
     except RecursionError:  # the depth check above counts conservatively; this is the backstop
         raise error(f"{display}: the YAML nests too deeply to read; flatten it") from None
     except _CONSTRUCTOR_ERRORS as exc:
-        line, value = _unbuildable_scalar(text)
+        number, value = _unbuildable_scalar(text)
         raise error(
-            f"{display}{f':{line}' if line else ''}: not valid YAML: cannot read the value "
+            f"{display}{f':{number}' if number else ''}: not valid YAML: cannot read the value "
             f"{excerpt(value, 60)} ({type(exc).__name__}: {clip(str(exc), 100)}); quote it "
             "to make it a string"
         ) from None
@@ -166,12 +166,9 @@ def _too_deep(text: str) -> int | None:
                 quote, start = ch, False
             elif ch in "]}":
                 flow, start = max(flow - 1, 0), False
-            elif ch == "," and flow:
-                start = True
-            elif ch in ":-?" and (line[index + 1 : index + 2] in ("", " ", "\t") or flow):
-                start = True
-            else:
-                start = False
+            else:  # a value may start after "key: ", "- ", "? " and, in flow, after , and :
+                spaced = line[index + 1 : index + 2] in ("", " ", "\t")
+                start = (ch == "," and flow > 0) or (ch in ":-?" and (spaced or flow > 0))
     return None
 
 
