@@ -17,6 +17,7 @@ from typing import Literal
 import semver
 
 from .errors import FileFormatError, ReleaseError
+from .excerpt import clip, excerpt
 from .textfile import BOM, FileEdit, read_text
 from .versions import SEMVER_PATTERN, parse_version
 
@@ -177,13 +178,14 @@ def _section(line: int, end: int, text: str, subs: tuple[Subheading, ...]) -> Se
             "unreleased", line, end, text, bracketed=text.startswith("["), subheadings=subs
         )
     match = _RELEASE_RE.fullmatch(text)
-    if match:
+    version = _version(match.group("version")) if match else None
+    if match and version is not None:
         return Section(
             "release",
             line,
             end,
             text,
-            version=semver.Version.parse(match.group("version")),
+            version=version,
             bracketed=match.group("open") is not None,
             v_prefix=match.group("v") is not None,
             separator=match.group("sep"),
@@ -191,6 +193,14 @@ def _section(line: int, end: int, text: str, subs: tuple[Subheading, ...]) -> Se
             subheadings=subs,
         )
     return Section("other", line, end, text, subheadings=subs)
+
+
+def _version(text: str) -> semver.Version | None:
+    """The heading's version; None for one int() cannot read (4,300 digits): not a release."""
+    try:
+        return semver.Version.parse(text)
+    except ValueError:
+        return None
 
 
 def read_changelog(root: Path, path: str) -> Changelog:
@@ -262,7 +272,7 @@ def plan_release(
         for index, sub in enumerate(unreleased.subheadings):
             if index > 0 and _BREAKING_RE.search(sub.text):
                 raise FileFormatError(
-                    f"{doc.where(sub.line)}: '### {sub.text}' must be the first sub-heading of "
+                    f"{doc.where(sub.line)}: '### {clip(sub.text)}' must be the first sub-heading of "
                     f"Unreleased (now after '### {unreleased.subheadings[0].text}'); move it up"
                 )
     heading, label = _heading_for(doc, version, today)
@@ -321,7 +331,7 @@ def _update_refs(
     match = _COMPARE_RE.fullmatch(ref.url)
     if match is None:
         raise FileFormatError(
-            f"{doc.where(ref.line)}: cannot update the [{ref.label}] link {ref.url!r}; "
+            f"{doc.where(ref.line)}: cannot update the [{clip(ref.label)}] link {excerpt(ref.url)}; "
             "make it a compare link like https://github.com/OWNER/REPO/compare/v1.2.3...HEAD"
         )
     new_tag = tag_format.replace("{version}", str(version))
@@ -391,7 +401,7 @@ def lint_changelog(
             found.append(
                 (
                     section.line,
-                    f"'## {section.text}' is neither Unreleased nor a version heading like "
+                    f"'## {clip(section.text)}' is neither Unreleased nor a version heading like "
                     "'## [1.2.3] - 2026-01-02'",
                 )
             )
@@ -401,7 +411,7 @@ def lint_changelog(
                 found.append(
                     (
                         sub.line,
-                        f"unknown sub-heading '### {sub.text}'; use one of {', '.join(sections)}",
+                        f"unknown sub-heading '### {clip(sub.text)}'; use one of {', '.join(sections)}",
                     )
                 )
         if section.kind != "release" or section.version is None:
@@ -450,7 +460,7 @@ def _date_findings(section: Section, today: dt.date) -> list[tuple[int, str]]:
             raise ValueError
         date = dt.date.fromisoformat(section.date)
     except ValueError:
-        return [(section.line, f"{section.date!r} is not a date (YYYY-MM-DD)")]
+        return [(section.line, f"{excerpt(section.date)} is not a date (YYYY-MM-DD)")]
     if date > today:
         return [
             (section.line, f"date {section.date} is in the future (today is {today.isoformat()})")
@@ -486,7 +496,9 @@ def _link_findings(doc: Changelog, tag_format: str, heads: Sequence[str]) -> lis
             old_tag = _tag(versions[0], tag_format)
             tips = " or ".join(f"{old_tag}...{h}" for h in heads)
             if match is None or match.group("old") != old_tag or match.group("new") not in heads:
-                found.append((ref.line, f"[{ref.label}] should compare {tips}, got {ref.url}"))
+                found.append(
+                    (ref.line, f"[{ref.label}] should compare {tips}, got {clip(ref.url)}")
+                )
             continue
         assert section.version is not None
         new_tag = _tag(section.version, tag_format)
@@ -494,13 +506,16 @@ def _link_findings(doc: Changelog, tag_format: str, heads: Sequence[str]) -> lis
         if older is None:
             if not ref.url.endswith(new_tag) and (match is None or match.group("new") != new_tag):
                 found.append(
-                    (ref.line, f"[{ref.label}] should point at tag {new_tag}, got {ref.url}")
+                    (ref.line, f"[{ref.label}] should point at tag {new_tag}, got {clip(ref.url)}")
                 )
             continue
         old_tag = _tag(older, tag_format)
         if match is None or (match.group("old"), match.group("new")) != (old_tag, new_tag):
             found.append(
-                (ref.line, f"[{ref.label}] should compare {old_tag}...{new_tag}, got {ref.url}")
+                (
+                    ref.line,
+                    f"[{ref.label}] should compare {old_tag}...{new_tag}, got {clip(ref.url)}",
+                )
             )
     return found
 
