@@ -16,7 +16,7 @@ from typing import Literal
 
 import semver
 
-from .errors import FileFormatError, ReleaseError
+from .errors import FileFormatError, ReleaseError, VersionError
 from .excerpt import clip, excerpt
 from .textfile import BOM, FileEdit, read_text
 from .versions import SEMVER_PATTERN, parse_version
@@ -196,10 +196,10 @@ def _section(line: int, end: int, text: str, subs: tuple[Subheading, ...]) -> Se
 
 
 def _version(text: str) -> semver.Version | None:
-    """The heading's version; None for one int() cannot read (4,300 digits): not a release."""
+    """The heading's version; None for one too long to be a release (or for int())."""
     try:
-        return semver.Version.parse(text)
-    except ValueError:
+        return parse_version(text)
+    except VersionError:
         return None
 
 
