@@ -225,7 +225,7 @@ class TagScheme:
         if parsed is None:
             example = self.render(_example(self.versioning), _example_parts(self))
             raise VersionError(
-                f"tag {excerpt(tag)} does not follow tag_format {excerpt(self.format)} (e.g. {excerpt(example)}); "
+                f"tag {excerpt(tag)} does not follow tag_format {excerpt(self.format)} (e.g. {clip(example)}); "
                 "pass the release tag or fix tag_format in releasekit.yaml"
             )
         return parsed
