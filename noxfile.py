@@ -1,4 +1,4 @@
-"""Sessions: tests, lint, typecheck, build, demo, bench. ``session.posargs`` pass through."""
+"""Sessions: tests, lint, typecheck, build, demo, bench, faults. ``session.posargs`` pass through."""
 
 from __future__ import annotations
 
@@ -16,6 +16,18 @@ def tests(session: nox.Session) -> None:
     """Run the test suite against the installed package."""
     session.install("-e", ".[test]")
     session.run("pytest", *session.posargs)
+
+
+@nox.session
+def faults(session: nox.Session) -> None:
+    """The full fault-injection sweep: a signal at every rename, many random moments."""
+    session.install("-e", ".[test]")
+    session.run(
+        "pytest",
+        "tests/integration/test_fault_injection.py",
+        *session.posargs,
+        env={"RELEASEKIT_FAULTS": "full"},
+    )
 
 
 @nox.session

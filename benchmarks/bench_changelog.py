@@ -169,7 +169,7 @@ def _measure(argv: list[str], cwd: Path) -> tuple[float, int]:
 
 def _log_format() -> str:
     # Asked of a child so this process stays small (its pages count into children's peaks).
-    code = "from releasekit.core.conventional import LOG_FORMAT; print(LOG_FORMAT)"
+    code = "from releasekit.core.changelog.conventional import LOG_FORMAT; print(LOG_FORMAT)"
     env = {**os.environ, "PYTHONPATH": TASKS}
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=env)
     return out.stdout.decode().strip()
@@ -178,7 +178,7 @@ def _log_format() -> str:
 def _tools(repo: Path) -> dict[str, list[str]]:
     log_format = _log_format()
     tools = {
-        "git log (floor)": ["git", "log", "--topo-order", f"--format={log_format}", "HEAD"],
+        "git log (floor)": ["git", "log", "-z", "--topo-order", f"--format={log_format}", "HEAD"],
         "releasekit": [sys.executable, "-m", "releasekit.cli", "changelog", "--all"],
     }
     cliff = shutil.which("git-cliff")

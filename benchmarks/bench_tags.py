@@ -45,7 +45,7 @@ def main(argv: list[str]) -> int:
     sys.path.insert(0, str(ROOT / "tasks"))
     import semver
 
-    from releasekit.core.tagschemes import TagScheme
+    from releasekit.core.tags.schemes import TagScheme
 
     names = _names()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "tasks"), "GIT_CONFIG_GLOBAL": os.devnull}

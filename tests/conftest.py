@@ -448,3 +448,124 @@ def unique_repo(request: pytest.FixtureRequest) -> str:
     import re
 
     return "t/" + re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")
+
+
+# --- network fixtures (issue 10: hung remotes, retries, credentials) ----------------------------
+
+
+@dataclass
+class SilentServer:
+    """A TCP listener on 127.0.0.1 that accepts every connection and never sends a byte."""
+
+    port: int
+    accepted: list[object]
+
+    def git_url(self, name: str = "repo.git") -> str:
+        return f"git://127.0.0.1:{self.port}/{name}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture
+def silent_server() -> Iterator[SilentServer]:
+    """Accept and stay silent (a hung remote, a registry that never answers), until teardown."""
+    import socket
+    import threading
+
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    listener.settimeout(0.2)
+    server = SilentServer(int(listener.getsockname()[1]), [])
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            server.accepted.append(conn)  # held open, never read from or written to
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server
+    stop.set()
+    thread.join(timeout=5)
+    for conn in server.accepted:
+        conn.close()  # type: ignore[attr-defined]
+    listener.close()
+
+
+@dataclass(frozen=True)
+class AuthRegistry(OciRegistry):
+    """The real docker-registry with htpasswd (bcrypt) Basic authentication."""
+
+    username: str = ""
+    password: str = ""
+
+    def oci_with_login(self, path: str, password: str | None = None) -> str:
+        secret = self.password if password is None else password
+        return f"oci://{self.username}:{secret}@{self.host}/{path.strip('/')}"
+
+
+REGISTRY_USER = "robot"
+# Distinctive, so that a grep of every output for it cannot match anything else.
+REGISTRY_PASSWORD = "Sup3r-s3cret-Pa55w0rd"
+
+
+@pytest.fixture(scope="session")
+def auth_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuthRegistry]:
+    """``docker-registry serve`` on a free port, every request needing robot's password."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    binary = require_real("docker-registry", "apt-get install -y docker-registry")
+    try:
+        import bcrypt
+    except ImportError:
+        message = "bcrypt is not installed; install the test extra: pip install -e '.[test]'"
+        if os.environ.get("RELEASEKIT_REQUIRE_REAL") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    base = tmp_path_factory.mktemp("auth-registry")
+    storage, log, htpasswd = base / "storage", base / "registry.log", base / "htpasswd"
+    hashed = bcrypt.hashpw(REGISTRY_PASSWORD.encode(), bcrypt.gensalt(rounds=5)).decode()
+    htpasswd.write_text(f"{REGISTRY_USER}:{hashed}\n")
+    host = f"127.0.0.1:{free_port()}"
+    config = base / "config.yml"
+    config.write_text(
+        "version: 0.1\nlog:\n  level: warn\n"
+        f"storage:\n  filesystem:\n    rootdirectory: {storage}\n"
+        f"http:\n  addr: {host}\n"
+        f"auth:\n  htpasswd:\n    realm: releasekit-test\n    path: {htpasswd}\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+    with log.open("ab") as handle:
+        proc = subprocess.Popen(
+            [binary, "serve", str(config)], stdout=handle, stderr=handle, env=env
+        )
+    deadline = time.monotonic() + 15
+    ready = False
+    while not ready and time.monotonic() < deadline and proc.poll() is None:
+        try:
+            urllib.request.urlopen(f"http://{host}/v2/", timeout=1).close()
+        except urllib.error.HTTPError as exc:
+            ready = exc.code == 401  # up, and asking for the password
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.05)
+    if not ready:
+        proc.kill()
+        pytest.fail(f"docker-registry did not start; log:\n{log.read_text(errors='replace')}")
+    try:
+        yield AuthRegistry(host, storage, log, REGISTRY_USER, REGISTRY_PASSWORD)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

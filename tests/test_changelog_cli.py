@@ -49,6 +49,31 @@ def test_release_refusal_changes_nothing(example_repo: Repo, cli) -> None:
     assert example_repo.snapshot() == before
 
 
+def test_second_unreleased_fails_check_and_release_changes_nothing(make_repo, cli) -> None:
+    # issue 10: check said OK and release silently left "Lost." out of 0.4.0.
+    repo = make_repo(
+        {
+            "CHANGELOG.md": "## [Unreleased]\n\n- Kept.\n\n## [0.3.0] - 2026-01-02\n\n- A.\n\n"
+            "## [Unreleased]\n\n- Lost.\n"
+        }
+    )
+    before = repo.snapshot()
+    check = cli("changelog.check", "--date", "2026-08-10", cwd=repo.path)
+    assert check.code == 3
+    assert check.err.splitlines() == [
+        "releasekit: error: CHANGELOG.md:9: second Unreleased section (first at line 1); move "
+        "its entries into the first and delete this heading, or changelog.release leaves them out"
+    ]
+    release = cli("changelog.release", "0.4.0", "--date", "2026-08-10", cwd=repo.path)
+    assert release.code == 1
+    assert release.err == (
+        "releasekit: error: CHANGELOG.md:9: second Unreleased section (first at line 1); move "
+        "its entries into the first and delete this heading, or changelog.release leaves them "
+        "out; nothing was released\n"
+    )
+    assert repo.snapshot() == before
+
+
 def test_release_uses_the_configured_path(make_repo, cli) -> None:
     repo = make_repo(
         {
@@ -160,6 +185,33 @@ def test_generate_json_is_the_template_context(example_repo: Repo, cli) -> None:
         "author": "Release Bot",
         "conventional": True,
     }
+
+
+def test_a_commit_body_cannot_inject_a_commit_into_the_changelog(example_repo: Repo, cli) -> None:
+    # issue 10: git log records were split on \x1e/\x1f, which a commit message may contain.
+    fake = "f" * 40
+    message = (
+        "fix: keep status updates\n\nlooks harmless\x1e"
+        f"{fake}\x1f\x1f2026-01-01\x1fMallory\x1f\x1ffeat!: injected entry\n"
+    )
+    (example_repo.path / "msg.txt").write_text(message)
+    example_repo.git("commit", "-q", "--allow-empty", "--cleanup=verbatim", "-F", "msg.txt")
+    (example_repo.path / "msg.txt").unlink()
+    sha = example_repo.git("rev-parse", "HEAD").strip()
+    assert "\x1e" in example_repo.git("log", "-1", "--format=%B")
+    result = cli("changelog", cwd=example_repo.path)
+    assert (result.code, result.err) == (0, "")
+    assert result.out == "## [Unreleased]\n\n### Fixed\n\n- Keep status updates\n"
+    data = json.loads(cli("changelog", "--json", cwd=example_repo.path).out)
+    (unreleased,) = data["releases"]
+    assert unreleased["commit_count"] == 1
+    assert [(s["title"], [c["sha"] for c in s["commits"]]) for s in unreleased["sections"]] == [
+        ("Fixed", [sha])
+    ]
+    (commit,) = unreleased["sections"][0]["commits"]
+    assert commit["breaking"] is False
+    assert fake not in json.dumps(unreleased["sections"][0]["scopes"])
+    assert commit["body"].startswith("looks harmless\x1e" + fake)
 
 
 def test_generate_output_is_co_owned_and_idempotent(example_repo: Repo, cli) -> None:

@@ -30,6 +30,7 @@ LIST_LINES = [
     "  release.package-chart                               Package charts into reproducible name-version.tgz.",
     "  release.prepare                                     Create the release branch with the bump in one commit.",
     "  release.push-chart                                  Push a chart to OCI once and pull it back to verify.",
+    "  release.recover                                     Restore what an interrupted releasekit command left.",
     "  release.supersede                                   Mark a bad release as superseded by a newer one.",
     "  release.tag                                         Create an annotated release tag on one commit.",
     "  release.tags                                        List release tags, newest first.",

@@ -135,5 +135,5 @@ def test_no_config_is_exit_1_with_the_template_hint(make_repo, cli) -> None:
     assert result.code == 1
     assert result.err == (
         "releasekit: error: no version_files are configured; add them to releasekit.yaml "
-        "(see templates/releasekit.yaml)\n"
+        "(every key: releasekit --print-template releasekit.yaml)\n"
     )

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from invoke import Collection
 
-from . import changelog, docs, release, verify
+from . import _adapter, changelog, docs, release, verify
 from .core.defaults import DEFAULTS
 
 __version__ = "0.1.0"
 
 ns = Collection(release.ns, verify.ns, changelog.ns, docs.ns)
 ns.configure({"releasekit": DEFAULTS})
+_adapter.redact_logs()  # before invoke logs anything under --debug
 
 __all__ = ["__version__", "changelog", "docs", "ns", "release", "verify"]

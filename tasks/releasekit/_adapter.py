@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from invoke import Context, Exit, Failure, ParseError
 
-from .core.errors import ReleaseError
+from .core.common.errors import ReleaseError
 
 if TYPE_CHECKING:
     from .core.config import Config
@@ -31,7 +31,7 @@ def config(c: Context) -> Config:
 
 def release_date(date: str) -> dt.date:
     """The ``--date`` flag (YYYY-MM-DD), or today when it is empty."""
-    from .core.errors import UsageError
+    from .core.common.errors import UsageError
 
     if not date:
         return dt.date.today()
@@ -47,13 +47,26 @@ def is_dry(c: Context, dry_run: bool) -> bool:
 
 
 @contextmanager
-def boundary() -> Iterator[None]:
-    """Turn a ReleaseError into invoke's Exit with the error's exit code, and any other
-    exception (a bug) into ``releasekit: internal error: ...`` with exit 1."""
+def boundary(*, recover: bool = True) -> Iterator[None]:
+    """Turn a ReleaseError into invoke's Exit with the error's exit code (redacted), a signal
+    that stopped a write into the shell's 128 + signal number, and any other exception (a
+    bug) into ``releasekit: internal error: ...`` with exit 1.
+
+    First of all, put back what an interrupted (killed) releasekit command left half-written,
+    and say so on stderr (``recover=False`` only for release.recover itself).
+    """
+    from .core.common.interrupts import Interrupted
+
     try:
+        if recover:
+            _recover_first()
         yield
     except ReleaseError as exc:
-        raise Exit(f"releasekit: error: {exc}", code=exc.exit_code) from None
+        raise Exit(redact(f"releasekit: error: {exc}"), code=exc.exit_code) from None
+    except Interrupted as exc:
+        raise Exit(redact(f"releasekit: {exc}"), code=exc.exit_code) from None
+    except KeyboardInterrupt:  # outside a write (there SIGINT is Interrupted): files are whole
+        raise Exit("releasekit: interrupted by SIGINT", code=128 + 2) from None
     except (Exit, ParseError, Failure, BrokenPipeError):
         raise  # invoke's own exits, and a closed pipe (cli.main ends those quietly)
     except Exception as exc:
@@ -62,15 +75,62 @@ def boundary() -> Iterator[None]:
         raise internal_error(exc) from None
 
 
+def _recover_first() -> None:
+    from .core.common.recovery import pending_journal
+
+    if pending_journal(Path.cwd()) is None:  # a few stat calls: the usual case
+        return
+    from .core.common.recovery import recover
+
+    result = recover(Path.cwd())
+    if result is not None:
+        for line in result.lines():
+            note(f"releasekit: {line}")
+
+
+def redact(text: str) -> str:
+    """:func:`.core.common.redact.redact`, imported on first use (its patterns stay off start-up)."""
+    from .core.common.redact import redact as mask
+
+    return mask(text)
+
+
 def out(text: str = "") -> None:
-    """A result line on stdout."""
-    print(text, flush=True)
+    """A result line on stdout (redacted: secrets never reach output)."""
+    print(redact(text), flush=True)
 
 
 def note(text: str) -> None:
-    """A message on stderr."""
-    print(text, file=sys.stderr, flush=True)
+    """A message on stderr (redacted)."""
+    print(redact(text), file=sys.stderr, flush=True)
+
+
+def redact_logs() -> None:
+    """Redact every log record of this process (invoke's ``--debug`` logs argv, urllib3 URLs).
+
+    A record factory, not a handler filter: it holds whichever handlers invoke, pytest or the
+    user configure later, and costs nothing while no logger is enabled.
+    """
+    import contextlib
+    import logging
+
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "releasekit_redacts", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        # A malformed log call is left to logging's own error handling.
+        with contextlib.suppress(Exception):
+            record.msg, record.args = redact(record.getMessage()), None
+        return record
+
+    factory.releasekit_redacts = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 def emit_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, sort_keys=False), flush=True)
+    """The ``--json`` result, every string in it redacted."""
+    from .core.common.redact import redact_data
+
+    print(json.dumps(redact_data(data), indent=2, sort_keys=False), flush=True)

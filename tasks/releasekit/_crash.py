@@ -15,8 +15,8 @@ import traceback
 
 from invoke import Exit
 
-from .core.errors import EXIT_ERROR
-from .core.excerpt import clip
+from .core.common.errors import EXIT_ERROR
+from .core.common.excerpt import clip
 
 DEBUG_ENV = "RELEASEKIT_DEBUG"
 
@@ -30,10 +30,12 @@ def debugging() -> bool:
 
 def internal_error(exc: BaseException) -> Exit:
     """The Exit for an unexpected exception; prints its traceback first when debugging."""
-    if debugging():
-        traceback.print_exception(exc, file=sys.stderr)
+    from .core.common.redact import redact
+
+    if debugging():  # redacted like every other output: a URL in a message may hold a token
+        print(redact("".join(traceback.format_exception(exc))), file=sys.stderr, end="")
     try:
-        detail = clip(str(exc), 300)
+        detail = redact(clip(str(exc), 300))
     except Exception:  # an exception whose str() fails still gets reported by its type
         detail = ""
     name = type(exc).__name__

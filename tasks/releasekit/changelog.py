@@ -22,14 +22,15 @@ def generate(
     c: Context, all: bool = False, output: str = "", dry_run: bool = False, json: bool = False
 ) -> None:
     """Generate the changelog from Conventional Commits."""
-    from .core.changelog_gen import context_json, write_generated
-    from .core.changelog_gen import generate as run_generate
+    from .core.changelog.generate import context_json, write_generated
+    from .core.changelog.generate import generate as run_generate
+    from .core.common.confine import confine
+    from .core.common.textfile import render_diff
     from .core.config import ChangelogConfig
-    from .core.textfile import render_diff
 
     with a.boundary():
         cfg = a.config(c)
-        target = (Path.cwd() / output).resolve() if output else None
+        target = confine(cfg.root, Path.cwd() / output, what="--output") if output else None
         shown = _display(cfg.root, target) if target else None
         result = run_generate(
             cfg.root,
@@ -54,7 +55,7 @@ def generate(
             say(render_diff([edit]).rstrip("\n"))
             say("dry run: nothing was written")
         else:
-            write_generated(result)
+            write_generated(cfg.root, result)
             say(f"{'created' if result.created else 'updated'} {edit.path}")
 
 
@@ -74,9 +75,9 @@ def _display(root: Path, target: Path) -> str:
 )
 def release(c: Context, version: str, date: str = "", dry_run: bool = False) -> None:
     """Move the Unreleased entries into a version section."""
-    from .core.changelog import release_changelog
+    from .core.changelog.keepachangelog import release_changelog
+    from .core.common.textfile import render_diff, write_all
     from .core.config import ChangelogConfig
-    from .core.textfile import render_diff, write_all
 
     with a.boundary():
         cfg = a.config(c)
@@ -88,7 +89,7 @@ def release(c: Context, version: str, date: str = "", dry_run: bool = False) -> 
             a.out(render_diff([edit]).rstrip("\n"))
             a.out("dry run: nothing was written")
             return
-        write_all([edit])
+        write_all([edit], cfg.root)
         a.out(f"{path}: moved Unreleased into {version.removeprefix('v')}")
 
 
@@ -100,10 +101,10 @@ def release(c: Context, version: str, date: str = "", dry_run: bool = False) -> 
 )
 def check(c: Context, date: str = "", json: bool = False) -> None:
     """Lint the changelog; exit 3 on findings."""
-    from .core import ci
-    from .core.changelog import lint_changelog, read_changelog
+    from .core.changelog.keepachangelog import lint_changelog, read_changelog
+    from .core.common import ci
+    from .core.common.errors import VerificationFailed
     from .core.config import ChangelogConfig
-    from .core.errors import VerificationFailed
 
     with a.boundary():
         cfg = a.config(c)

@@ -13,8 +13,8 @@ from invoke.config import AmbiguousMergeError
 from invoke.terminals import pty_size
 
 from . import __version__, ns
-from .core.errors import EXIT_ERROR, EXIT_USAGE, ReleaseError
-from .core.excerpt import clip, describe
+from .core.common.errors import EXIT_ERROR, EXIT_USAGE, ReleaseError
+from .core.common.excerpt import clip, describe
 
 # A task whose output was cut short by a closed pipe: what a shell reports for a process
 # killed by SIGPIPE (128 + 13), as `yes | head -1` does.
@@ -44,12 +44,12 @@ class ReleasekitProgram(Program):
             raise Exit(str(exc), code=EXIT_USAGE) from None
         name = self.args["print-template"].value
         if name is True:
-            from .core.starters import STARTERS
+            from .core.common.starters import STARTERS
 
             print("\n".join(STARTERS))
             raise Exit
         if name:
-            from .core.starters import read_starter
+            from .core.common.starters import read_starter
 
             try:
                 sys.stdout.write(read_starter(name))

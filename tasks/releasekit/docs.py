@@ -14,6 +14,7 @@ from . import _adapter as a
         "crd-changes": "yes or no for the new row (default: computed from the CRDs)",
         "file": "the Markdown file (default: helm.crd_history, docs/upgrading.md)",
         "path": "CRD directory (default: helm.crds generated dir, else a chart's crds/)",
+        "schema-only": "ignore description text, as verify.crd-changes --schema-only",
         "dry-run": "show the diff and write nothing",
     }
 )
@@ -24,16 +25,17 @@ def crd_history(
     crd_changes: str = "",
     file: str = "",
     path: str = "",
+    schema_only: bool = False,
     dry_run: bool = False,
 ) -> None:
     """Audit or extend the Version History with CRD Changes."""
-    from .core.charts import helm_config, previous_release, release_tags
-    from .core.crd_history import audit, plan_add_row, read_table
-    from .core.crds import changes_between, crd_directory
-    from .core.errors import GitError, UsageError, VerificationFailed
-    from .core.git import is_shallow, local_tag_exists
-    from .core.tags import version_from_tag
-    from .core.textfile import render_diff, write_all
+    from .core.common.errors import GitError, UsageError, VerificationFailed
+    from .core.common.git import is_shallow, local_tag_exists
+    from .core.common.textfile import render_diff, write_all
+    from .core.helm.charts import helm_config, previous_release, release_tags
+    from .core.helm.crd_history import audit, plan_add_row, read_table
+    from .core.helm.crds import changes_between, crd_directory
+    from .core.tags.schemes import version_from_tag
 
     with a.boundary():
         cfg = a.config(c)
@@ -44,11 +46,15 @@ def crd_history(
             raise UsageError(f"{directory}: no such CRD directory; fix helm.crds or --path")
 
         def changed(old: str, new: str | None) -> bool:
-            # Releases from before the project had CRDs compare as "no change".
+            # The same comparison as verify.crd-changes; releases from before the project had
+            # CRDs compare as "no change".
             changes = changes_between(
-                cfg.root, directory, old, new, schema_only=True, allow_empty=True
+                cfg.root, directory, old, new, schema_only=schema_only, allow_empty=True
             )
             return bool(changes)
+
+        if schema_only:
+            a.note("releasekit: note: --schema-only: description changes do not count")
 
         if not add:
             if is_shallow(cfg.root):
@@ -82,7 +88,7 @@ def crd_history(
         if dry:
             a.out(render_diff([edit]).rstrip("\n"))
         else:
-            write_all([edit])
+            write_all([edit], cfg.root)
         a.out(
             f"{'would add' if dry else 'added'} {add} (CRD changes: {'Yes' if did else 'No'}) to {edit.path}"
         )

@@ -10,8 +10,8 @@ from invoke import Collection, Context, task
 from . import _adapter as a
 
 if TYPE_CHECKING:
+    from .core.common.textfile import FileEdit
     from .core.config import Config
-    from .core.textfile import FileEdit
 
 
 @task(
@@ -32,8 +32,8 @@ def bump(
     json: bool = False,
 ) -> None:
     """Set the release version in every configured file."""
-    from .core.textfile import render_diff, write_all
-    from .core.version_files import plan_bump
+    from .core.common.textfile import render_diff, write_all
+    from .core.versioning.version_files import plan_bump
 
     with a.boundary():
         cfg = a.config(c)
@@ -47,7 +47,7 @@ def bump(
         )
         dry = a.is_dry(c, dry_run)
         if not plan.is_noop and not dry:
-            write_all(plan.edits)
+            write_all(plan.edits, cfg.root)
         if json:
             a.emit_json(
                 {
@@ -98,8 +98,8 @@ def prepare(
     c: Context, version: str, dry_run: bool = False, date: str = "", offline: bool = False
 ) -> None:
     """Create the release branch with the bump in one commit."""
-    from .core.prepare import apply_prepare, plan_prepare
-    from .core.textfile import render_diff
+    from .core.common.textfile import render_diff
+    from .core.versioning.prepare import apply_prepare, plan_prepare
 
     with a.boundary():
         cfg = a.config(c)
@@ -132,8 +132,8 @@ def _changelog_edits(cfg: Config, requested: str, today: dt.date) -> tuple[FileE
     """changelog.release's edit when a changelog is configured (version resolved as bump does)."""
     if cfg.changelog is None:
         return ()
-    from .core.changelog import release_changelog
-    from .core.version_files import plan_bump
+    from .core.changelog.keepachangelog import release_changelog
+    from .core.versioning.version_files import plan_bump
 
     version = plan_bump(
         cfg.root, cfg.version_files, requested, today=today, prerelease_token=cfg.prerelease_token
@@ -181,7 +181,7 @@ def tag(
     dry_run: bool = False,
 ) -> None:
     """Create an annotated release tag on one commit."""
-    from .core.tagging import create_and_push, plan_release_tag
+    from .core.tags.tagging import create_and_push, plan_release_tag
 
     with a.boundary():
         cfg = a.config(c)
@@ -229,7 +229,7 @@ def tag(
 )
 def untag(c: Context, tag: str, dry_run: bool = False) -> None:
     """Delete a local tag that no remote has."""
-    from .core.tagging import untag as delete
+    from .core.tags.tagging import untag as delete
 
     with a.boundary():
         dry = a.is_dry(c, dry_run)
@@ -258,8 +258,9 @@ def go_tag(
     offline: bool = False,
 ) -> None:
     """Tag every Go module in dependency order."""
-    from .core import gomodules as gm
-    from .core.tagging import create_and_push, push_atomic
+    from .core.common.network import settings
+    from .core.tags import gomodules as gm
+    from .core.tags.tagging import create_and_push, push_atomic
 
     with a.boundary():
         cfg = a.config(c)
@@ -270,7 +271,7 @@ def go_tag(
         if not plan.remote.checked:
             a.note(f"releasekit: note: did not check {plan.remote.name} ({plan.remote.reason})")
         if check_proxy:
-            report = gm.ensure_unknown_to_proxy(plan.modules, version)
+            report = gm.ensure_unknown_to_proxy(plan.modules, version, net=settings(cfg))
             if report.skipped:
                 a.note(f"releasekit: note: skipped the Go module proxy check: {report.skipped}")
         a.out(f"go-tag {version}: {len(plan.tags)} tags on {plan.commit} ({plan.ref})")
@@ -302,7 +303,7 @@ def go_tag(
 )
 def tags(c: Context, json: bool = False, format: str = "") -> None:
     """List release tags, newest first."""
-    from .core.tagging import list_releases
+    from .core.tags.tagging import list_releases
 
     with a.boundary():
         releases = list_releases(a.config(c), format or None)
@@ -331,16 +332,19 @@ def tags(c: Context, json: bool = False, format: str = "") -> None:
     help={
         "tag": "the release tag to fix (e.g. v0.3.1 or suite-2026.04)",
         "execute": "create the hotfix branch (otherwise only print the plan)",
+        "offline": "do not ask the remote whether the hotfix tag or branch exists",
     }
 )
-def hotfix(c: Context, tag: str, execute: bool = False) -> None:
+def hotfix(c: Context, tag: str, execute: bool = False, offline: bool = False) -> None:
     """Cut a hotfix branch from a release tag."""
-    from .core.hotfix import create_hotfix_branch, hotfix_steps, plan_hotfix
+    from .core.tags.hotfix import create_hotfix_branch, hotfix_steps, plan_hotfix
 
     with a.boundary():
         cfg = a.config(c)
         execute = execute and not a.is_dry(c, False)  # invoke's global --dry only prints
-        plan = plan_hotfix(cfg, tag)
+        plan = plan_hotfix(cfg, tag, offline=offline)
+        if not plan.remote.checked:
+            a.note(f"releasekit: note: did not check {plan.remote.name} ({plan.remote.reason})")
         a.out(f"hotfix {plan.version} from {tag} ({plan.commit[:12]})")
         if execute:
             create_hotfix_branch(cfg, plan)
@@ -372,8 +376,8 @@ def supersede(
     dry_run: bool = False,
 ) -> None:
     """Mark a bad release as superseded by a newer one."""
-    from .core.hotfix import plan_supersede, publish_supersede, write_supersede
-    from .core.textfile import render_diff
+    from .core.common.textfile import render_diff
+    from .core.tags.hotfix import plan_supersede, publish_supersede, write_supersede
 
     with a.boundary():
         cfg = a.config(c)
@@ -382,11 +386,44 @@ def supersede(
             a.out(render_diff([plan.edit]).rstrip("\n") if plan.edit else "note is up to date")
             a.out("dry run: nothing was written")
             return
-        write_supersede(plan)
+        write_supersede(cfg.root, plan)
         a.out(f"{'wrote' if plan.edit else 'unchanged'} {plan.path}: {bad} superseded by {good}")
         if publish:
             publish_supersede(cfg.root, plan)
             a.out(f"appended the note to the {bad} release (gh)")
+
+
+@task(
+    help={
+        "dry-run": "say what would be restored; change nothing",
+        "json": "print the result as JSON",
+    }
+)
+def recover(c: Context, dry_run: bool = False, json: bool = False) -> None:
+    """Restore what an interrupted releasekit command left."""
+    from pathlib import Path
+
+    from .core.common.recovery import recover as recover_files
+
+    with a.boundary(recover=False):
+        dry = a.is_dry(c, dry_run)
+        result = recover_files(Path.cwd(), dry_run=dry, wait_for_others=True)
+        if json:
+            a.emit_json(
+                {
+                    "journal": None if result is None else str(result.journal),
+                    "dry_run": dry,
+                    "restored": [] if result is None else list(result.restored),
+                    "removed": [] if result is None else list(result.removed),
+                    "staged_deleted": 0 if result is None else result.staged,
+                    "git": [] if result is None else list(result.git),
+                }
+            )
+        elif result is None:
+            a.out("nothing to recover: no interrupted releasekit edit in this repository")
+        else:
+            for line in result.lines():
+                a.out(line)
 
 
 # --- helm charts (issue 5) -------------------------------------------------------------------
@@ -401,9 +438,9 @@ def supersede(
 )
 def bump_chart(c: Context, chart: str, version: str, dry_run: bool = False) -> None:
     """Set a chart's version and its local dependants'."""
-    from .core.charts import chart_engine, plan_bump_chart
-    from .core.errors import CommandError
-    from .core.textfile import render_diff, write_all
+    from .core.common.errors import CommandError
+    from .core.common.textfile import render_diff, write_all
+    from .core.helm.charts import chart_engine, plan_bump_chart
 
     with a.boundary():
         cfg = a.config(c)
@@ -412,7 +449,7 @@ def bump_chart(c: Context, chart: str, version: str, dry_run: bool = False) -> N
         if dry:
             a.out(render_diff(plan.edits).rstrip("\n"))
         else:
-            write_all(plan.edits)
+            write_all(plan.edits, cfg.root)
         for change in plan.changes:
             a.out(change)
         for note in plan.notes:
@@ -456,8 +493,8 @@ def package_chart(
     """Package charts into reproducible name-version.tgz."""
     from pathlib import Path
 
-    from .core.chart_registry import sha256_file
-    from .core.charts import chart_engine, configured_charts, package_chart
+    from .core.helm.charts import chart_engine, configured_charts, package_chart
+    from .core.helm.registry import sha256_file
 
     with a.boundary():
         cfg = a.config(c)
@@ -505,8 +542,10 @@ def push_chart(
     """Push a chart to OCI once and pull it back to verify."""
     from pathlib import Path
 
-    from .core.chart_registry import push_chart
-    from .core.charts import chart_engine, helm_config
+    from .core.common import ci
+    from .core.common.network import settings
+    from .core.helm.charts import chart_engine, helm_config
+    from .core.helm.registry import push_chart
 
     with a.boundary():
         cfg = a.config(c)
@@ -514,7 +553,14 @@ def push_chart(
         path = Path(archive) if Path(archive).is_absolute() else Path.cwd() / archive
         eng = chart_engine(cfg, engine)
         dry = a.is_dry(c, dry_run)
-        result = push_chart(eng, path, remote, plain_http=plain_http or hc.plain_http, dry_run=dry)
+        result = push_chart(
+            eng,
+            path,
+            remote,
+            plain_http=plain_http or hc.plain_http,
+            dry_run=dry,
+            net=settings(cfg),
+        )
         if json:
             a.emit_json(
                 {
@@ -533,6 +579,14 @@ def push_chart(
             a.out(
                 f"pulled back {result.ref}:{result.version}: sha256 {result.sha256} matches {path.name}"
             )
+        if result.pushed:
+            ci.set_outputs(
+                {"chart_ref": f"{result.ref}:{result.version}", "chart_digest": result.digest}
+            )
+        verb = "pushed" if result.pushed else "would push (dry run)"
+        ci.append_summary(
+            f"release.push-chart: {verb} `{result.ref}:{result.version}` {result.digest}"
+        )
 
 
 @task(
@@ -557,7 +611,7 @@ def checksums(
     from pathlib import Path
 
     from . import _progress
-    from .core.checksums import plan_checksums, write_checksums
+    from .core.artifacts.checksums import plan_checksums, write_checksums
 
     with a.boundary():
         patterns = [p.strip() for p in files.split(",") if p.strip()]
@@ -588,6 +642,7 @@ ns = Collection(
     tags,
     hotfix,
     supersede,
+    recover,
     bump_chart,
     package_chart,
     push_chart,

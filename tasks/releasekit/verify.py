@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 from invoke import Collection, Context, Task, task
 
 from . import _adapter as a
-from .core.starters import STARTER_DOCS
+from .core.common.starters import STARTER_DOCS
 
 if TYPE_CHECKING:
-    from .core.charts import Release
     from .core.config import Config
+    from .core.helm.charts import Release
 
 
 @task(
@@ -23,11 +23,11 @@ if TYPE_CHECKING:
 )
 def versions(c: Context, tag: str = "", version: str = "", json: bool = False) -> None:
     """Check every version file against the release tag."""
-    from .core import ci
-    from .core.errors import UsageError, VerificationFailed
-    from .core.tags import render_tag, version_from_tag
-    from .core.version_files import check_versions
-    from .core.versions import parse_version
+    from .core.common import ci
+    from .core.common.errors import UsageError, VerificationFailed
+    from .core.tags.schemes import render_tag, version_from_tag
+    from .core.versioning.version_files import check_versions
+    from .core.versioning.versions import parse_version
 
     with a.boundary():
         if bool(tag) == bool(version):
@@ -85,9 +85,9 @@ def versions(c: Context, tag: str = "", version: str = "", json: bool = False) -
 @task(help={"json": "print the findings as JSON"})
 def tags(c: Context, json: bool = False) -> None:
     """Audit release and Go module tags for consistency."""
-    from .core import ci
-    from .core.errors import VerificationFailed
-    from .core.tagaudit import audit_tags
+    from .core.common import ci
+    from .core.common.errors import VerificationFailed
+    from .core.tags.audit import audit_tags
 
     with a.boundary():
         findings, audited = audit_tags(a.config(c))
@@ -117,8 +117,8 @@ def tags(c: Context, json: bool = False) -> None:
 
 
 def _release_for(cfg: Config, tag: str) -> Release | None:
-    from .core.charts import Release
-    from .core.tags import version_from_tag
+    from .core.helm.charts import Release
+    from .core.tags.schemes import version_from_tag
 
     if not tag:
         return None
@@ -161,16 +161,16 @@ def helm_template(
     json: bool = False,
 ) -> None:
     """Render charts and check every image against the tag."""
-    from .core import ci
-    from .core.chart_images import check_images, describe, find_images
-    from .core.charts import (
+    from .core.common import ci
+    from .core.common.errors import VerificationFailed
+    from .core.helm.charts import (
         chart_engine,
         configured_charts,
         read_chart,
         release_from_chart,
         render,
     )
-    from .core.errors import VerificationFailed
+    from .core.helm.images import check_images, describe, find_images
 
     with a.boundary():
         cfg = a.config(c)
@@ -232,9 +232,9 @@ def helm_template(
 )
 def chart(c: Context, chart: str = "", tag: str = "", json: bool = False) -> None:
     """Check appVersion, chart version and the bump rule."""
-    from .core import ci
-    from .core.charts import check_chart, configured_charts
-    from .core.errors import VerificationFailed
+    from .core.common import ci
+    from .core.common.errors import VerificationFailed
+    from .core.helm.charts import check_chart, configured_charts
 
     with a.boundary():
         cfg = a.config(c)
@@ -271,9 +271,9 @@ def chart(c: Context, chart: str = "", tag: str = "", json: bool = False) -> Non
 @task(help={"json": "print the result as JSON"})
 def chart_sync(c: Context, json: bool = False) -> None:
     """Check that chart CRDs match the generated CRDs."""
-    from .core.charts import helm_config
-    from .core.crds import check_sync
-    from .core.errors import UsageError, VerificationFailed
+    from .core.common.errors import UsageError, VerificationFailed
+    from .core.helm.charts import helm_config
+    from .core.helm.crd_sync import check_sync
 
     with a.boundary():
         cfg = a.config(c)
@@ -319,7 +319,7 @@ def chart_sync(c: Context, json: bool = False) -> None:
         "since": "the ref to compare with (default: the release before --until or HEAD's tag)",
         "until": "the ref to compare (default: the working tree)",
         "path": "CRD directory (default: helm.crds generated dir, else a chart's crds/)",
-        "schema-only": "ignore description text",
+        "schema-only": "ignore description text, as docs.crd-history --schema-only",
         "json": "print the result as JSON",
     }
 )
@@ -332,10 +332,10 @@ def crd_changes(
     json: bool = False,
 ) -> None:
     """List CRD changes since the previous release."""
-    from .core import ci
-    from .core.charts import release_before
-    from .core.crds import changes_between, crd_directory
-    from .core.errors import UsageError
+    from .core.common import ci
+    from .core.common.errors import UsageError
+    from .core.helm.charts import release_before
+    from .core.helm.crds import changes_between, crd_directory
 
     with a.boundary():
         cfg = a.config(c)
@@ -418,8 +418,8 @@ def sha256sum(
     from pathlib import Path
 
     from . import _progress
-    from .core import ci
-    from .core.checksums import CheckOptions, check_checksums, read_checksum_file
+    from .core.artifacts.checksums import CheckOptions, check_checksums, read_checksum_file
+    from .core.common import ci
 
     with a.boundary():
         options = CheckOptions(
@@ -470,9 +470,9 @@ def sha256sum(
 )
 def assets(c: Context, tag: str, dir: str = "", print_: bool = False, json: bool = False) -> None:
     """Check release assets against the configured matrix."""
-    from .core.assets import check_assets, expected_assets
-    from .core.errors import ConfigError, VerificationFailed
-    from .core.tags import version_from_tag
+    from .core.artifacts.assets import check_assets, expected_assets
+    from .core.common.errors import ConfigError, VerificationFailed
+    from .core.tags.schemes import version_from_tag
 
     with a.boundary():
         cfg = a.config(c)
@@ -539,8 +539,8 @@ def cosign(
     """Verify a blob's Sigstore signature or an image's."""
     from pathlib import Path
 
-    from .core import signatures as sig
-    from .core.errors import UsageError
+    from .core.artifacts import signatures as sig
+    from .core.common.errors import UsageError
 
     with a.boundary():
         policy = sig.IdentityPolicy(
@@ -615,9 +615,9 @@ def attestation(
     """Verify an artifact's signed provenance attestation."""
     from pathlib import Path
 
-    from .core import attestations as att
-    from .core.errors import UsageError
-    from .core.signatures import IdentityPolicy, make_verifier
+    from .core.artifacts import attestations as att
+    from .core.artifacts.signatures import IdentityPolicy, make_verifier
+    from .core.common.errors import UsageError
 
     with a.boundary():
         ident = None
@@ -667,10 +667,10 @@ def artifacts(c: Context, tag: str, dir: str = "", json: bool = False) -> None:
     """Run every configured artifact check; print one report."""
     import sys
 
-    from .core import ci
-    from .core.artifacts import rows_as_json, summary_markdown, verify_artifacts
-    from .core.errors import VerificationFailed
-    from .core.tags import version_from_tag
+    from .core.artifacts.report import rows_as_json, summary_markdown, verify_artifacts
+    from .core.common import ci
+    from .core.common.errors import VerificationFailed
+    from .core.tags.schemes import version_from_tag
 
     with a.boundary():
         cfg = a.config(c)
@@ -689,7 +689,7 @@ def artifacts(c: Context, tag: str, dir: str = "", json: bool = False) -> None:
                 table.add_column(column, overflow="fold")
             for r in rows:
                 verdict = "[green]OK[/]" if r.ok else "[red]FAILED[/]"
-                table.add_row(r.check, r.subject, verdict, r.detail)
+                table.add_row(a.redact(r.check), a.redact(r.subject), verdict, a.redact(r.detail))
             Console().print(table)
         else:
             for r in rows:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from conftest import Repo
-from releasekit.core.assets import attested_files, expected_assets, signed_blobs
-from releasekit.core.checksums import CheckOptions, check_checksums, parse_checksums
+from releasekit.core.artifacts.assets import attested_files, expected_assets, signed_blobs
+from releasekit.core.artifacts.checksums import CheckOptions, check_checksums, parse_checksums
+from releasekit.core.common.errors import ConfigError
 from releasekit.core.config import load_config
-from releasekit.core.errors import ConfigError
 
 BASE = 'tag_format: "v{version}"\nartifacts:\n'
 
@@ -87,7 +87,7 @@ def test_progress_callback_sees_every_byte(tmp_path: Path) -> None:
 def test_identity_regexp_placeholders_are_literal_text() -> None:
     import re
 
-    from releasekit.core.artifacts import render_identity
+    from releasekit.core.artifacts.report import render_identity
     from releasekit.core.config import SigningConfig
 
     signing = SigningConfig(

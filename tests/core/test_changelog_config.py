@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT
+from releasekit.core.common.errors import ConfigError
 from releasekit.core.config import ChangelogConfig, load_config
-from releasekit.core.errors import ConfigError
 
 
 def _config(tmp_path: Path, text: str) -> ChangelogConfig | None:

@@ -6,8 +6,13 @@ import datetime as dt
 
 import pytest
 
-from releasekit.core.changelog import lint_changelog, merge_generated, parse_changelog, plan_release
-from releasekit.core.errors import FileFormatError, ReleaseError
+from releasekit.core.changelog.keepachangelog import (
+    lint_changelog,
+    merge_generated,
+    parse_changelog,
+    plan_release,
+)
+from releasekit.core.common.errors import FileFormatError, ReleaseError
 
 TODAY = dt.date(2026, 8, 10)
 URL = "https://github.com/example/demo/compare"
@@ -268,3 +273,47 @@ def test_merge_adds_unreleased_when_the_file_has_none() -> None:
     text = "# Changelog\n\n## 0.1.0 - 2026-01-01\n\n- first\n"
     new = merge_generated(parse_changelog(text), "## Unreleased\n\n- next\n", [])
     assert new == "# Changelog\n\n## Unreleased\n\n- next\n\n## 0.1.0 - 2026-01-01\n\n- first\n"
+
+
+# --- issue 10: a second Unreleased (or version) heading is a finding and stops a release ---
+
+TWO_UNRELEASED = (
+    "# Changelog\n\n## [Unreleased]\n\n### Added\n\n- First.\n\n"
+    "## [0.3.0] - 2026-01-02\n\n### Fixed\n\n- A bug.\n\n"
+    "## [Unreleased]\n\n### Added\n\n- Lost.\n"
+)
+
+
+def test_lint_reports_a_second_unreleased_with_its_line() -> None:
+    findings = [
+        str(f)
+        for f in lint_changelog(
+            parse_changelog(TWO_UNRELEASED), sections=["Added", "Fixed"], today=TODAY
+        )
+    ]
+    assert findings == [
+        "CHANGELOG.md:15: second Unreleased section (first at line 3); move its entries into "
+        "the first and delete this heading, or changelog.release leaves them out"
+    ]
+
+
+def test_release_refuses_a_second_unreleased_instead_of_dropping_its_entries() -> None:
+    with pytest.raises(FileFormatError) as info:
+        plan_release(parse_changelog(TWO_UNRELEASED), "0.4.0", today=TODAY)
+    assert str(info.value) == (
+        "CHANGELOG.md:15: second Unreleased section (first at line 3); move its entries into "
+        "the first and delete this heading, or changelog.release leaves them out; nothing "
+        "was released"
+    )
+
+
+def test_release_refuses_a_duplicate_version_heading() -> None:
+    text = (
+        "## [Unreleased]\n\n- New.\n\n## [0.3.0] - 2026-01-02\n\n- A.\n\n"
+        "## v0.3.0 - 2026-01-01\n\n- B.\n"
+    )
+    with pytest.raises(FileFormatError) as info:
+        plan_release(parse_changelog(text), "0.4.0", today=TODAY)
+    assert str(info.value) == (
+        "CHANGELOG.md:9: duplicate version 0.3.0 (first at line 5); nothing was released"
+    )

@@ -12,17 +12,17 @@ import semver
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from releasekit.core.changelog import (
+from releasekit.core.changelog.conventional import Release, make_commit
+from releasekit.core.changelog.generate import Grouping, Style, build_context, load_template, render
+from releasekit.core.changelog.keepachangelog import (
     Changelog,
     Section,
     lint_changelog,
     parse_changelog,
     plan_release,
 )
-from releasekit.core.changelog_gen import Grouping, Style, build_context, load_template, render
+from releasekit.core.common.errors import ReleaseError
 from releasekit.core.config import ChangelogConfig
-from releasekit.core.conventional import Release, make_commit
-from releasekit.core.errors import ReleaseError
 
 TODAY = dt.date(2026, 8, 10)
 TEXT = st.text(

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from releasekit.core.chart_images import (
+from releasekit.core.config import ChartConfig
+from releasekit.core.helm.engines import Manifest
+from releasekit.core.helm.images import (
     FoundImage,
     check_images,
     describe,
     find_images,
     parse_image,
 )
-from releasekit.core.config import ChartConfig
-from releasekit.core.helm import Manifest
 
 
 @pytest.mark.parametrize(
@@ -132,3 +132,91 @@ def test_a_digest_pin_that_also_names_an_old_tag_is_a_mismatch() -> None:
     )
     assert [c.verdict for c in checks] == ["wrong-tag", "pinned", "pinned"]
     assert describe(checks[0]).endswith("(expected ghcr.io/org/app:v1.0.0)")
+
+
+# --- issue 10: a digest is only a pin when it is one, and only confirms a tag when told so ---
+
+ZERO = "sha256:" + "0" * 64
+
+
+@pytest.mark.parametrize(
+    ("digest", "problem"),
+    [
+        ("sha256:abc", "sha256 needs 64 lowercase hex digits"),
+        (ZERO, "all zeros"),
+        ("sha256:" + "A" * 64, "sha256 needs 64 lowercase hex digits"),
+        ("md5:" + "a" * 32, "unregistered algorithm md5"),
+        ("sha256", "not a digest"),
+        ("sha256:" + "g" * 64, "sha256 needs 64 lowercase hex digits"),
+        ("sha512:" + "0" * 127 + "1", None),
+        ("sha256:" + "e6a3" * 16, None),
+    ],
+)
+def test_digest_problem_follows_the_oci_grammar_and_registered_algorithms(
+    digest: str, problem: str | None
+) -> None:
+    from releasekit.core.registry.digests import digest_problem
+
+    found = digest_problem(digest)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and problem in found
+
+
+def test_a_malformed_or_all_zero_digest_is_never_pinned() -> None:
+    checks = check_images(
+        [
+            _found("ghcr.io/org/app@" + ZERO),
+            _found("ghcr.io/org/app@sha256:abc"),
+            _found("ghcr.io/org/app:v1.0.0@sha256:abc"),
+        ],
+        ChartConfig(path="c"),
+        "v1.0.0",
+        "1.0.0",
+    )
+    assert [c.verdict for c in checks] == ["bad-digest", "bad-digest", "bad-digest"]
+    assert not any(c.ok for c in checks)
+    assert describe(checks[1]) == (
+        "MISMATCH Deployment/d container c: ghcr.io/org/app@sha256:abc has a malformed digest "
+        "(sha256 needs 64 lowercase hex digits, got 3 characters)"
+    )
+
+
+def test_a_digest_against_a_tag_expectation_is_unverified_not_pinned() -> None:
+    chart = ChartConfig(path="c", images=("ghcr.io/org/app:{tag}", "ghcr.io/org/side:{tag}"))
+    good = "sha256:" + "e6a3" * 16
+    checks = check_images(
+        [
+            _found("ghcr.io/org/app@" + ZERO),
+            _found("ghcr.io/org/app@sha256:abc"),
+            _found("ghcr.io/org/side@" + good),
+            _found("ghcr.io/org/side:v1.0.0@" + good),
+        ],
+        chart,
+        "v1.0.0",
+        "1.0.0",
+    )
+    assert [c.verdict for c in checks] == ["bad-digest", "bad-digest", "unverified", "unverified"]
+    assert not any(c.ok for c in checks)
+    assert describe(checks[2]) == (
+        "UNVERIFIED Deployment/d container c: ghcr.io/org/side@" + good + " is pinned by digest; "
+        "nothing offline shows it is ghcr.io/org/side:v1.0.0 (set digests: accept on the chart "
+        "to accept digest pins of expected images)"
+    )
+
+
+def test_digests_accept_takes_a_well_formed_digest_pin_of_an_expected_image() -> None:
+    chart = ChartConfig(path="c", images=("ghcr.io/org/app:{tag}",), digests="accept")
+    good = "sha256:" + "e6a3" * 16
+    checks = check_images(
+        [
+            _found("ghcr.io/org/app@" + good),
+            _found("ghcr.io/org/app@" + ZERO),
+            _found("ghcr.io/org/app:v0.9.0@" + good),
+        ],
+        chart,
+        "v1.0.0",
+        "1.0.0",
+    )
+    assert [c.verdict for c in checks] == ["pinned", "bad-digest", "wrong-tag"]

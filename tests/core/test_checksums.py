@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import require_real
-from releasekit.core import checksums
-from releasekit.core.checksums import (
+from releasekit.core.artifacts import checksums
+from releasekit.core.artifacts.checksums import (
     CheckOptions,
     check_checksums,
     format_line,
@@ -21,7 +21,7 @@ from releasekit.core.checksums import (
     plan_checksums,
     write_checksums,
 )
-from releasekit.core.errors import FileFormatError, ReleaseError, VerificationFailed
+from releasekit.core.common.errors import FileFormatError, ReleaseError, VerificationFailed
 
 H = hashlib.sha256(b"x").hexdigest()
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from releasekit.core.common.errors import ConfigError
 from releasekit.core.config import DEFAULTS, VersionFile, find_config_file, load_config
-from releasekit.core.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -127,7 +127,7 @@ def test_missing_file_gives_defaults_and_a_hint(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     cfg = load_config(tmp_path)
     assert cfg.source is None and cfg.version_files == ()
-    assert "copy templates/releasekit.yaml" in cfg.where()
+    assert "with: releasekit --print-template releasekit.yaml > releasekit.yaml" in cfg.where()
 
 
 def test_shipped_template_is_a_valid_config(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import semver
 
-from releasekit.core.conventional import (
+from releasekit.core.changelog.conventional import (
     Commit,
     Message,
     ReleaseTag,
@@ -107,9 +107,10 @@ def test_group_releases_orders_by_semver_and_counts_everything() -> None:
 
 
 def test_parse_log_reads_git_records_and_trailers() -> None:
+    # `git log -z --format=LOG_FORMAT`: NUL between fields and after each record.
     output = (
-        "\x1eaaa\x1fp1 p2\x1f2026-01-02\x1fAlice\x1fSigned-off-by: A <a@b.c>\x1dRefs: #9\x1f"
-        "Merge pull request #7\n\x1ebbb\x1fp0\x1f2026-01-01\x1fBob\x1f\x1ffix: y\n"
+        "aaa\0p1 p2\x002026-01-02\0Alice\0Signed-off-by: A <a@b.c>\nRefs: #9\n\0"
+        "Merge pull request #7\n\0bbb\0p0\x002026-01-01\0Bob\0\0fix: y\n\0"
     )
     merge, fix = parse_log(output)
     assert merge.is_merge and not fix.is_merge

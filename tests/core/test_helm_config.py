@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from conftest import EXAMPLE, REPO_ROOT, Repo
+from releasekit.core.common.errors import ConfigError
 from releasekit.core.config import ChartConfig, CrdSync, load_config
-from releasekit.core.errors import ConfigError
 
 
 def test_example_config_parses() -> None:
@@ -52,6 +52,14 @@ def test_example_config_parses() -> None:
         (
             "helm:\n  charts:\n    - path: c\n      images: [ghcr.io/x/app:latest]\n",
             "releasekit.yaml:4: helm.charts[0].images[0] must contain {tag} or {version}",
+        ),
+        (
+            "helm:\n  charts:\n    - path: c\n      images: ['ghcr.io/x/app@sha256:abc']\n",
+            "releasekit.yaml:4: helm.charts[0].images[0] pins a malformed digest: sha256 needs 64",
+        ),
+        (
+            "helm:\n  charts:\n    - path: c\n      digests: trust\n",
+            "releasekit.yaml:4: helm.charts[0].digests must be unverified or accept, got 'trust'",
         ),
         (
             "helm:\n  charts:\n    - path: c\n      image_patterns: ['--image=\\S+']\n",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from releasekit.core.chart_images import parse_image
-from releasekit.core.helm import Manifest, deep_merge, split_helm_output
+from releasekit.core.helm.engines import Manifest, deep_merge, split_helm_output
+from releasekit.core.helm.images import parse_image
 
 # The shape `helm template` prints: "---" then "# Source: <chart>/templates/<file>" per document.
 HELM_TEMPLATE_OUTPUT = """\

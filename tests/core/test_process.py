@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from releasekit.core.errors import CommandError
-from releasekit.core.process import run
+from releasekit.core.common.errors import CommandError
+from releasekit.core.common.process import run
 
 
 def test_output_that_is_not_utf8_is_decoded_not_a_crash() -> None:

@@ -11,10 +11,10 @@ import semver
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from releasekit.core.common.errors import ReleaseError
+from releasekit.core.common.textfile import write_all
 from releasekit.core.config import VersionFile
-from releasekit.core.errors import ReleaseError
-from releasekit.core.textfile import write_all
-from releasekit.core.version_files import plan_bump
+from releasekit.core.versioning.version_files import plan_bump
 
 TODAY = dt.date(2026, 11, 21)
 

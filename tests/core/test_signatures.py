@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REPO_ROOT
-from releasekit.core import process
-from releasekit.core.attestations import AttestationPolicy, load_bundles, verify_attestation
-from releasekit.core.errors import CommandError, UsageError, VerificationFailed
-from releasekit.core.signatures import (
+from releasekit.core.artifacts.attestations import (
+    AttestationPolicy,
+    load_bundles,
+    verify_attestation,
+)
+from releasekit.core.artifacts.signatures import (
     GITHUB_ISSUER,
     IdentityPolicy,
     cosign_verify_argv,
@@ -27,6 +29,8 @@ from releasekit.core.signatures import (
     verify_blob_signature,
     verify_image,
 )
+from releasekit.core.common import process
+from releasekit.core.common.errors import CommandError, UsageError, VerificationFailed
 
 SIGSTORE = FIXTURES / "sigstore"
 COSIGN = REPO_ROOT / "tests" / "fixtures" / "cosign"
@@ -359,7 +363,7 @@ def test_legacy_cosign_bundle_is_refused_with_the_fix(production, tmp_path: Path
     """cosign's old `--bundle` JSON, rebuilt from the real bundle's signature and log entry."""
     import json
 
-    from releasekit.core.errors import FileFormatError
+    from releasekit.core.common.errors import FileFormatError
 
     real = json.loads((SIGSTORE / "bundle_v3_github.whl.sigstore").read_text())
     entry = real["verificationMaterial"]["tlogEntries"][0]
@@ -379,7 +383,7 @@ def test_legacy_cosign_bundle_is_refused_with_the_fix(production, tmp_path: Path
 
 
 def test_subject_matches_on_sha512_as_well() -> None:
-    from releasekit.core.attestations import _matching_subject
+    from releasekit.core.artifacts.attestations import _matching_subject
 
     digests = {"sha256": "a" * 64, "sha512": "b" * 128}
     statement = {

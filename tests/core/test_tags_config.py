@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from conftest import CliResult, Repo
+from releasekit.core.common.errors import ConfigError
 from releasekit.core.config import TagsConfig, load_config, tags_config
-from releasekit.core.errors import ConfigError
 
 
 def test_defaults_without_a_tags_section(make_repo: Callable[..., Repo]) -> None:

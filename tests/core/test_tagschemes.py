@@ -9,15 +9,17 @@ import semver
 from hypothesis import given
 from hypothesis import strategies as st
 
-from releasekit.core.errors import ConfigError, VersionError
-from releasekit.core.tags import parse_tag, render_tag, version_from_tag
-from releasekit.core.tagschemes import (
+from releasekit.core.common.errors import ConfigError, VersionError
+from releasekit.core.tags.schemes import (
     PART_PATTERNS,
     CalVer,
     TagScheme,
     check_channel,
     next_patch,
     parse_any_version,
+    parse_tag,
+    render_tag,
+    version_from_tag,
 )
 
 SUITE = "suite-{version}[-{codename}][-{channel}]"

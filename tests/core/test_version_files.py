@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from releasekit.core.common.errors import FileFormatError, ReleaseError, TargetError, VersionError
+from releasekit.core.common.textfile import write_all
 from releasekit.core.config import VersionFile
-from releasekit.core.errors import FileFormatError, ReleaseError, TargetError, VersionError
-from releasekit.core.textfile import write_all
-from releasekit.core.version_files import check_versions, compile_pattern, plan_bump
+from releasekit.core.versioning.version_files import check_versions, compile_pattern, plan_bump
 
 TODAY = dt.date(2026, 11, 21)
 
@@ -486,7 +486,7 @@ def test_verify_ignores_v_without_format_and_enforces_spelling_with_format(tmp_p
 
 
 def test_write_all_refuses_two_edits_of_one_file(tmp_path: Path) -> None:
-    from releasekit.core.textfile import FileEdit
+    from releasekit.core.common.textfile import FileEdit
 
     path = tmp_path / "CHANGELOG.md"
     path.write_bytes(b"a 0.1.7\nb\n")
@@ -521,7 +521,7 @@ def test_file_changed_between_finding_and_editing_simulated_write_after_first_re
 ) -> None:
     # A real write lands on disk right after the first read (the race, made deterministic):
     # the offsets found in the first text must not be applied to the second.
-    from releasekit.core import version_files
+    from releasekit.core.versioning import version_files
 
     root = tree(tmp_path, {"Makefile": b"VERSION ?= 0.1.7\n"})
     real_read = version_files.read_text

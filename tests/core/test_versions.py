@@ -3,9 +3,13 @@ from __future__ import annotations
 import pytest
 import semver
 
-from releasekit.core.errors import VersionError
-from releasekit.core.tags import parse_tag, render_tag, version_from_tag
-from releasekit.core.versions import is_spelled_version, parse_version, resolve_new_version
+from releasekit.core.common.errors import VersionError
+from releasekit.core.tags.schemes import parse_tag, render_tag, version_from_tag
+from releasekit.core.versioning.versions import (
+    is_spelled_version,
+    parse_version,
+    resolve_new_version,
+)
 
 
 @pytest.mark.parametrize(

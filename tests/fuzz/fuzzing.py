@@ -15,7 +15,7 @@ from typing import TypeVar
 from hypothesis import event, settings
 from hypothesis import strategies as st
 
-from releasekit.core.errors import ReleaseError
+from releasekit.core.common.errors import ReleaseError
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 # A message reprints at most a short excerpt of the input, whatever the input's size.

@@ -19,15 +19,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import FIXTURES, REPO_ROOT
-from releasekit.core.changelog import (
+from releasekit.core.changelog.keepachangelog import (
     lint_changelog,
     merge_generated,
     parse_changelog,
     release_changelog,
 )
+from releasekit.core.common.errors import ReleaseError
+from releasekit.core.common.textfile import write_all
 from releasekit.core.config import KEEP_A_CHANGELOG_SECTIONS
-from releasekit.core.errors import ReleaseError
-from releasekit.core.textfile import write_all
 
 TODAY = dt.date(2026, 11, 21)
 WORK = Path(tempfile.mkdtemp(prefix="releasekit-fuzz-changelog-"))

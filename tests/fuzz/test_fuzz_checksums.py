@@ -17,7 +17,7 @@ from fuzzing import encoded, examples, mutated, verdict
 from hypothesis import given
 from hypothesis import strategies as st
 
-from releasekit.core.checksums import (
+from releasekit.core.artifacts.checksums import (
     CheckOptions,
     check_checksums,
     format_line,

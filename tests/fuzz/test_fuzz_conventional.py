@@ -14,7 +14,13 @@ from fuzzing import examples, mutated, verdict
 from hypothesis import given
 from hypothesis import strategies as st
 
-from releasekit.core.changelog_gen import (
+from releasekit.core.changelog.conventional import (
+    Release,
+    make_commit,
+    parse_message,
+    prepare_pattern,
+)
+from releasekit.core.changelog.generate import (
     Grouping,
     Style,
     build_context,
@@ -23,7 +29,6 @@ from releasekit.core.changelog_gen import (
     render,
 )
 from releasekit.core.config import ChangelogConfig
-from releasekit.core.conventional import Release, make_commit, parse_message, prepare_pattern
 
 SEEDS = (
     "feat(api): add the v2 endpoint (#123)\n\nLonger body.\n\nBREAKING CHANGE: the v1\n"

@@ -17,9 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import EXAMPLE
-from releasekit.core.crd_history import Table, audit, plan_add_row, read_table
-from releasekit.core.errors import ReleaseError
-from releasekit.core.textfile import write_all
+from releasekit.core.common.errors import ReleaseError
+from releasekit.core.common.textfile import write_all
+from releasekit.core.helm.crd_history import Table, audit, plan_add_row, read_table
 
 WORK = Path(tempfile.mkdtemp(prefix="releasekit-fuzz-crd-"))
 (WORK / "docs").mkdir()
@@ -45,7 +45,15 @@ def tables(draw: st.DrawFn) -> str:
     for _ in range(draw(st.integers(0, 5))):
         cells = draw(st.lists(st.sampled_from(CELLS), max_size=len(columns) + 1))
         rows.append(draw(st.sampled_from(("| ", "|", ""))) + " | ".join(cells) + " |")
-    heading = draw(st.sampled_from(("## Version History with CRD Changes", "# version history with crd changes", "Version History with CRD Changes")))
+    heading = draw(
+        st.sampled_from(
+            (
+                "## Version History with CRD Changes",
+                "# version history with crd changes",
+                "Version History with CRD Changes",
+            )
+        )
+    )
     tail = draw(st.sampled_from(("", "\n## Next\n", "\nnot a row\n")))
     return newline.join(["# Upgrading", "", heading, "", *rows]) + tail.replace("\n", newline)
 

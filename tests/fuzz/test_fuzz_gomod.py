@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import GO_MODULES
-from releasekit.core.errors import ReleaseError
-from releasekit.core.gomodules import GoModule, check_major, order_modules, parse_gomod
+from releasekit.core.common.errors import ReleaseError
+from releasekit.core.tags.gomodules import GoModule, check_major, order_modules, parse_gomod
 
 SEEDS = (
     *tuple(text for name, text in GO_MODULES.items() if name.endswith("go.mod")),

@@ -17,11 +17,11 @@ from fuzzing import encoded, examples, mutated, nested, tree, verdict
 from hypothesis import given
 from hypothesis import strategies as st
 
+from releasekit.core.common.errors import ReleaseError
+from releasekit.core.common.textfile import write_all
 from releasekit.core.config import VersionFile
-from releasekit.core.errors import ReleaseError
-from releasekit.core.textfile import write_all
-from releasekit.core.version_files import check_versions, find_occurrences, plan_bump
-from releasekit.core.versions import parse_version
+from releasekit.core.versioning.version_files import check_versions, find_occurrences, plan_bump
+from releasekit.core.versioning.versions import parse_version
 
 TODAY = dt.date(2026, 11, 21)
 # One directory for every example (a fresh one each time costs more than the parse).

@@ -14,17 +14,19 @@ from fuzzing import examples, mutated, verdict
 from hypothesis import given
 from hypothesis import strategies as st
 
-from releasekit.core.errors import ReleaseError
-from releasekit.core.tags import parse_tag, render_tag, version_from_tag
-from releasekit.core.tagschemes import (
+from releasekit.core.common.errors import ReleaseError
+from releasekit.core.tags.schemes import (
     CalVer,
     TagScheme,
     check_channel,
     next_patch,
     parse_any_version,
+    parse_tag,
     precedes,
+    render_tag,
+    version_from_tag,
 )
-from releasekit.core.versions import (
+from releasekit.core.versioning.versions import (
     KEYWORDS,
     is_spelled_version,
     next_version,
@@ -50,7 +52,7 @@ def spelled_versions(draw: st.DrawFn) -> str:
 
 
 version_texts = st.one_of(spelled_versions(), spelled_versions(), mutated(SEEDS), st.text())
-tokens = st.one_of(st.sampled_from(IDENTIFIERS + ("01", "rc.01", "-")), st.text(max_size=6))
+tokens = st.one_of(st.sampled_from((*IDENTIFIERS, "01", "rc.01", "-")), st.text(max_size=6))
 
 
 @examples(ci=300)
@@ -91,8 +93,15 @@ def tag_formats(draw: st.DrawFn) -> str:
 
 formats = st.one_of(
     tag_formats(),
-    st.sampled_from(("v{version}", "{module}-v{version}", "suite-{version}[-{codename}]",
-                     "{dir}/v{version}", "{version}[-{channel}]")),  # fmt: skip
+    st.sampled_from(
+        (
+            "v{version}",
+            "{module}-v{version}",
+            "suite-{version}[-{codename}]",
+            "{dir}/v{version}",
+            "{version}[-{channel}]",
+        )
+    ),
     mutated(("v{version}", "suite-{version}[-{codename}][-{channel}]")),
 )
 part_values = st.dictionaries(

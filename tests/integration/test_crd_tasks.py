@@ -391,3 +391,140 @@ def test_crd_history_audit_refuses_a_shallow_clone(
     assert result.code == 1, result.out
     assert "docs/upgrading.md: cannot audit in a shallow clone" in result.err
     assert "fetch-depth: 0" in result.err
+
+
+# --- issue 10: .json CRDs count, and an injected annotation may not go missing ---------------
+
+
+def _as_json(repo: Repo, yaml_path: str, json_path: str) -> None:
+    from ruamel.yaml import YAML
+
+    source = repo.path / yaml_path
+    data = YAML(typ="safe", pure=True).load(source.read_text())
+    source.unlink()
+    (repo.path / json_path).write_text(json.dumps(data, indent=2) + "\n")
+
+
+CHART_SESSIONS = "charts/demo-operator/crds/demo.example.com_sessions.yaml"
+
+
+def test_chart_sync_compares_json_crds_too(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    # Helm installs crds/*.json as well as *.yaml: a JSON copy is compared like a YAML one.
+    _as_json(example_repo, CHART_SESSIONS, CHART_SESSIONS.replace(".yaml", ".json"))
+    in_sync = cli("verify.chart-sync", cwd=example_repo.path)
+    assert in_sync.code == 0, in_sync.out
+    edit(example_repo, CHART_SESSIONS.replace(".yaml", ".json"), '"Namespaced"', '"Cluster"')
+    drift = cli("verify.chart-sync", cwd=example_repo.path)
+    assert drift.code == 3
+    assert drift.lines[:4] == [
+        "charts/demo-operator/crds vs config/crd/bases: 1 CRDs differ",
+        "  sessions.demo.example.com: differs",
+        "--- a/charts/demo-operator/crds/demo.example.com_sessions.json",
+        f"+++ b/{SESSIONS}",
+    ]
+
+
+def test_chart_sync_sees_an_extra_crd_that_only_a_json_file_defines(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    extra = example_repo.path / "charts/demo-operator/crds/pools.json"
+    text = (example_repo.path / CHART_AGENTS).read_text().replace("agents", "pools")
+    from ruamel.yaml import YAML
+
+    extra.write_text(json.dumps(YAML(typ="safe", pure=True).load(text)))
+    result = cli("verify.chart-sync", "--json", cwd=example_repo.path)
+    assert result.code == 3
+    [pair] = json.loads(result.out)
+    assert [(d["crd"], d["problem"]) for d in pair["drift"]] == [
+        ("pools.demo.example.com", "extra-in-chart")
+    ]
+
+
+def test_chart_sync_a_chart_crd_that_lost_the_injected_annotation_is_drift(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    edit(example_repo, CHART_AGENTS, "    helm.sh/resource-policy: keep\n", "")
+    result = cli("verify.chart-sync", cwd=example_repo.path)
+    assert result.code == 3, result.out
+    assert result.lines[:2] == [
+        "charts/demo-operator/crds vs config/crd/bases: 1 CRDs differ",
+        "  agents.demo.example.com: differs",
+    ]
+    assert (
+        "+    helm.sh/resource-policy: (any value; ignore_annotations says the chart adds it)"
+        in result.lines
+    )
+
+
+def test_chart_sync_compares_a_listed_annotation_that_the_generated_crd_has(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    # Listed, but generated too: then it is generated content, and the chart must keep its value.
+    edit(
+        example_repo,
+        AGENTS,
+        "    controller-gen.kubebuilder.io/version: v0.16.4\n",
+        "    controller-gen.kubebuilder.io/version: v0.16.4\n    helm.sh/resource-policy: delete\n",
+    )
+    result = cli("verify.chart-sync", cwd=example_repo.path)
+    assert result.code == 3
+    assert "-    helm.sh/resource-policy: keep" in result.lines
+    assert "+    helm.sh/resource-policy: delete" in result.lines
+
+
+# --- issue 10: one meaning of "CRD change" in verify.crd-changes and docs.crd-history --------
+
+
+def release_with_description_change(repo: Repo, tag: str) -> None:
+    edit(
+        repo,
+        AGENTS,
+        "description: Timeout bounds one task, e.g. 30m.",
+        "description: Timeout bounds one task, e.g. 30m or 1h.",
+    )
+    repo.commit("docs: clarify the timeout")
+    repo.git("tag", tag)
+
+
+def test_a_description_only_release_is_a_crd_change_in_both_tasks(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    release_with_description_change(example_repo, "v0.1.8")
+    changes = cli(
+        "verify.crd-changes", "--since", "v0.1.7", "--until", "v0.1.8", cwd=example_repo.path
+    )
+    assert changes.lines == [
+        "CRD changes in config/crd/bases from v0.1.7 to v0.1.8: 1",
+        "  agents.demo.example.com v1alpha1: field changed spec.timeout (description)",
+    ]
+    audit = cli("docs.crd-history", cwd=example_repo.path)
+    assert audit.code == 3, audit.out
+    assert audit.lines[0].startswith(
+        "MISMATCH docs/upgrading.md: v0.1.8 changed CRDs (since v0.1.7) but has no row"
+    )
+    added = cli("docs.crd-history", "--add", "v0.1.8", "--dry-run", cwd=example_repo.path)
+    assert added.lines[-1] == "would add v0.1.8 (CRD changes: Yes) to docs/upgrading.md"
+
+
+def test_schema_only_is_the_same_explicit_option_on_both_tasks(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    release_with_description_change(example_repo, "v0.1.8")
+    changes = cli(
+        "verify.crd-changes", "--since", "v0.1.7", "--until", "v0.1.8", "--schema-only",
+        cwd=example_repo.path,
+    )  # fmt: skip
+    assert changes.lines == ["CRD changes in config/crd/bases from v0.1.7 to v0.1.8: none"]
+    audit = cli("docs.crd-history", "--schema-only", cwd=example_repo.path)
+    assert audit.code == 0, audit.out
+    assert audit.lines == [
+        "OK       v0.1.8: no CRD changes since v0.1.7, no row needed",
+        "docs/upgrading.md: audited 1 releases, 0 mismatches",
+    ]
+    assert "--schema-only: description changes do not count" in audit.err
+    added = cli(
+        "docs.crd-history", "--add", "v0.1.8", "--schema-only", "--dry-run", cwd=example_repo.path
+    )
+    assert added.lines[-1] == "would add v0.1.8 (CRD changes: No) to docs/upgrading.md"

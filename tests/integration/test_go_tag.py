@@ -25,8 +25,8 @@ from conftest import (
     git,
     tag_state,
 )
-from releasekit.core.errors import GitError
-from releasekit.core.gomodules import (
+from releasekit.core.common.errors import GitError
+from releasekit.core.tags.gomodules import (
     BANNER,
     GoModule,
     escape_module_path,

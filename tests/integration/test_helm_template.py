@@ -60,11 +60,12 @@ def test_values_file_and_set_override_through_helpers(
         "  MISMATCH CronJob/demo-operator-session-cleanup container cleanup: "
         "ghcr.io/example/demo-operator:latest (expected ghcr.io/example/demo-operator:v0.1.7)"
     )
-    assert result.lines[2] == (
-        "  PINNED   Deployment/demo-operator-controller initContainer wait-for-webhook-certs: "
-        "ghcr.io/example/demo-operator@sha256:" + "a" * 64
+    # A digest of an image expected at {tag} cannot be confirmed offline (issue 10; it was PINNED).
+    assert result.lines[2].startswith(
+        "  UNVERIFIED Deployment/demo-operator-controller initContainer wait-for-webhook-certs: "
+        "ghcr.io/example/demo-operator@sha256:" + "a" * 64 + " is pinned by digest"
     )
-    assert result.lines[-1] == "  6 images, 1 mismatches"
+    assert result.lines[-1] == "  6 images, 2 mismatches"
 
 
 def test_allow_list_accepts_an_intentional_latest(
@@ -250,3 +251,71 @@ def test_two_charts_and_a_parent_with_a_local_subchart(
     ]
     chart = cli("verify.chart", "--tag", "v2.1.0", cwd=repo.path)
     assert chart.code == 0, chart.out
+
+
+# --- issue 10: a digest is a pin only when well formed, and confirms a {tag} only when told ---
+
+INIT = "Deployment/demo-operator-controller initContainer wait-for-webhook-certs"
+
+
+@pytest.mark.parametrize(
+    ("digest", "line"),
+    [
+        (
+            "sha256:" + "0" * 64,
+            f"  MISMATCH {INIT}: ghcr.io/example/demo-operator@sha256:{'0' * 64} has a malformed "
+            "digest (all zeros: a placeholder, not the digest of any image)",
+        ),
+        (
+            "sha256:abc",
+            f"  MISMATCH {INIT}: ghcr.io/example/demo-operator@sha256:abc has a malformed digest "
+            "(sha256 needs 64 lowercase hex digits, got 3 characters)",
+        ),
+        (
+            "sha256:" + "e6a3" * 16,
+            f"  UNVERIFIED {INIT}: ghcr.io/example/demo-operator@sha256:{'e6a3' * 16} is pinned "
+            "by digest; nothing offline shows it is ghcr.io/example/demo-operator:v0.1.7 (set "
+            "digests: accept on the chart to accept digest pins of expected images)",
+        ),
+    ],
+)
+def test_a_rendered_digest_of_an_image_expected_at_the_tag_is_never_ok(
+    example_repo: Repo, cli: Callable[..., CliResult], digest: str, line: str
+) -> None:
+    result = cli(
+        "verify.helm-template", "--engine", "sdk", "--set", f"initImage.digest={digest}",
+        cwd=example_repo.path,
+    )  # fmt: skip
+    assert result.code == 3, result.out
+    assert result.lines[2] == line
+    assert result.lines[-1] == "  6 images, 1 mismatches"
+    as_json = cli(
+        "verify.helm-template", "--engine", "sdk", "--json", "--set", f"initImage.digest={digest}",
+        cwd=example_repo.path,
+    )  # fmt: skip
+    verdicts = {i["verdict"] for i in json.loads(as_json.out)[0]["images"]}
+    assert as_json.code == 3 and verdicts & {"bad-digest", "unverified"}
+
+
+def test_digests_accept_takes_a_well_formed_digest_pin_but_never_zeros(
+    example_repo: Repo, cli: Callable[..., CliResult]
+) -> None:
+    config = example_repo.path / "releasekit.yaml"
+    config.write_text(
+        config.read_text().replace(
+            '      app_version: "{tag}"\n', '      app_version: "{tag}"\n      digests: accept\n'
+        )
+    )
+    good = "sha256:" + "e6a3" * 16
+    accepted = cli(
+        "verify.helm-template", "--engine", "sdk", "--set", f"initImage.digest={good}",
+        cwd=example_repo.path,
+    )  # fmt: skip
+    assert accepted.code == 0, accepted.out
+    assert accepted.lines[2] == f"  PINNED   {INIT}: ghcr.io/example/demo-operator@{good}"
+    zeros = cli(
+        "verify.helm-template", "--engine", "sdk", "--set", f"initImage.digest=sha256:{'0' * 64}",
+        cwd=example_repo.path,
+    )  # fmt: skip
+    assert zeros.code == 3
+    assert "has a malformed digest (all zeros" in zeros.lines[2]

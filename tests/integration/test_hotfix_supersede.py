@@ -146,6 +146,27 @@ def test_hotfix_refusals(cli: Cli, suite: Repo) -> None:
     assert suite.git("branch", "--list", "hotfix/*") == ""
 
 
+def test_hotfix_refuses_a_next_patch_that_only_the_remote_has(
+    cli: Cli, make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path]
+) -> None:
+    # issue 10: hotfix/0.1.8 was cut although v0.1.8 was already published on origin.
+    repo = make_repo()
+    bare_remote(repo, "origin")
+    repo.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
+    repo.commit("fix: released by a colleague")
+    repo.git("tag", "-a", "v0.1.8", "-m", "Release v0.1.8")
+    repo.git("push", "-q", "origin", "v0.1.7", "v0.1.8")
+    repo.git("tag", "-d", "v0.1.8")  # this clone never fetched it
+    result = cli("release.hotfix", "v0.1.7", "--execute", cwd=repo.path)
+    assert result.code == 1, result.out
+    assert result.err == (
+        "releasekit: error: v0.1.8 already exists on origin, so the hotfix of v0.1.7 was "
+        "released; the next free patch is v0.1.9: git fetch --tags origin, then releasekit "
+        "release.hotfix v0.1.8\n"
+    )
+    assert repo.git("branch", "--list", "hotfix/*") == ""
+
+
 def test_hotfix_refuses_a_prerelease(cli: Cli, make_repo: Callable[..., Repo]) -> None:
     repo = make_repo()
     repo.git("tag", "v0.8.0-alpha.1")

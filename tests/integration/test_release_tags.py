@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CliResult, Repo, git, require_real, tag_state
+from releasekit.core.common.errors import ReleaseError
 from releasekit.core.config import load_config
-from releasekit.core.errors import ReleaseError
-from releasekit.core.tagging import plan_release_tag, release_scheme
+from releasekit.core.tags.tagging import plan_release_tag, release_scheme
 
 Cli = Callable[..., CliResult]
 
@@ -111,7 +111,8 @@ def test_refuses_a_local_tag_and_names_the_next_free_patch(
 ) -> None:
     r, bare = repo
     r.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
-    r.git("tag", "v0.1.8")
+    r.git("push", "-q", "origin", "v0.1.7")  # published: the version is burnt
+    r.git("tag", "v0.1.8")  # local only, yet its name is taken here
     before = tag_state(r, bare)
     result = cli("release.tag", "0.1.7", "--push", cwd=r.path)
     assert result.code == 1

@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from conftest import CliResult, Repo, tag_state
 
 Cli = Callable[..., CliResult]
@@ -135,3 +137,53 @@ def test_hotfix_release_tags_on_a_hotfix_branch_are_not_findings(
     result = cli("verify.tags", cwd=repo.path)
     assert result.code == 3
     assert result.lines[0].startswith("unreachable: v1.0.1 is on ")
+
+
+# --- issue 10: the modules of each tagged commit, not of the work tree -----------------------
+
+CSI = {"src/csi-wrapper/go.mod": "module example.com/op/src/csi-wrapper\n"}
+
+
+def _removed_module_history(repo: Repo) -> tuple[str, str, str]:
+    """csi-wrapper released with the root, then tagged off its commit, then removed."""
+    repo.commit("add csi-wrapper", CSI)
+    repo.git("tag", "v0.20.0")
+    repo.git("tag", "src/csi-wrapper/v0.20.0")
+    a = repo.commit("csi fix")
+    repo.git("tag", "src/csi-wrapper/v0.21.0")  # on A ...
+    b = repo.commit("root fix")
+    repo.git("tag", "v0.21.0")  # ... while v0.21.0 is on B
+    c = repo.commit("more")
+    repo.git("tag", "v0.22.0")  # csi-wrapper still there, but not tagged
+    repo.git("rm", "-q", "src/csi-wrapper/go.mod")
+    repo.commit("remove csi-wrapper")
+    return a, b, c
+
+
+def test_modules_removed_before_head_are_still_audited(
+    cli: Cli, make_repo: Callable[..., Repo]
+) -> None:
+    repo = make_repo({"go.mod": "module example.com/op\n"})
+    a, b, _ = _removed_module_history(repo)
+    assert not (repo.path / "src/csi-wrapper/go.mod").exists()
+    result = cli("verify.tags", cwd=repo.path)
+    assert result.code == 3, result.out
+    assert result.lines == [
+        f"different-commit: src/csi-wrapper/v0.21.0 is on {a[:12]} but v0.21.0 is on {b[:12]}",
+        "missing-module-tag: v0.22.0 has no tag src/csi-wrapper/v0.22.0 for module "
+        "example.com/op/src/csi-wrapper (src/csi-wrapper/go.mod)",
+        "5 tags audited, 2 findings",
+    ]
+
+
+def test_go_mod_files_of_every_tagged_commit_are_read_in_one_cat_file(
+    cli: Cli, make_repo: Callable[..., Repo], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo({"go.mod": "module example.com/op\n"})
+    _removed_module_history(repo)
+    trace = tmp_path / "git-trace.txt"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    assert cli("verify.tags", cwd=repo.path).code == 3
+    commands = [line for line in trace.read_text().splitlines() if "trace: built-in: git" in line]
+    assert sum("git cat-file" in line for line in commands) == 1
+    assert not any(" git show " in line for line in commands)

@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .common.errors import ConfigError
+from .common.excerpt import describe, excerpt
+from .common.starters import CONFIG_HINT, STARTER_DOCS
 from .defaults import DEFAULTS
-from .errors import ConfigError
-from .excerpt import describe, excerpt
-from .starters import CONFIG_HINT, STARTER_DOCS
+
+if TYPE_CHECKING:
+    from .common.network import Network
 
 CONFIG_FILE = "releasekit.yaml"
 
@@ -216,6 +219,7 @@ class Config:
     helm: HelmConfig | None = None
     changelog: ChangelogConfig | None = None
     artifacts: ArtifactsConfig | None = None
+    network: Network | None = None
 
     def where(self) -> str:
         """The config file for messages: its path relative to the root, or a hint."""
@@ -225,7 +229,7 @@ class Config:
 
 
 def _tag_template(value: Value) -> str:
-    from .tagschemes import TagScheme
+    from .tags.schemes import TagScheme
 
     text = value.template("{version}")
     try:  # the full grammar (placeholders, [optional] segments) is checked here, with the line
@@ -274,7 +278,14 @@ _PARSERS: dict[str, Callable[[Value], object]] = {
     "prerelease_token": _prerelease_token,
     "version_files": _parse_version_files,
     "artifacts": lambda value: _parse_artifacts(value),
+    "network": lambda value: _parse_network(value),
 }
+
+
+def _parse_network(value: Value) -> Network:
+    from .common.network import parse_network
+
+    return parse_network(value)
 
 
 def find_config_file(start: Path) -> tuple[Path, Path | None]:
@@ -295,7 +306,7 @@ def find_config_file(start: Path) -> tuple[Path, Path | None]:
 
 
 def _read_yaml_mapping(path: Path) -> Any:
-    from .yamlfile import load_yaml
+    from .common.yamlfile import load_yaml
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -415,6 +426,7 @@ class ChartConfig:
     allow: tuple[str, ...] = ()
     image_patterns: tuple[str, ...] = ()
     app_version: str = "{tag}"
+    digests: str = "unverified"  # a digest pin of an image expected at {tag}: unverified|accept
     origin: Origin = field(default=Origin("releasekit.yaml"), compare=False)
 
 
@@ -441,7 +453,7 @@ class HelmConfig:
 
 def _parse_chart(value: Value) -> ChartConfig:
     keys = ("path", "release_name", "namespace", "values", "images", "registries", "allow",
-            "image_patterns", "app_version")  # fmt: skip
+            "image_patterns", "app_version", "digests")  # fmt: skip
     items = value.mapping(keys)
     if "path" not in items:
         raise value.error("needs a path (the chart directory, e.g. charts/demo)")
@@ -462,6 +474,12 @@ def _parse_chart(value: Value) -> ChartConfig:
                 raise item.error(
                     f"must contain {{tag}} or {{version}} (or pin a digest), got {excerpt(text)}"
                 )
+            if "@" in text:
+                from .registry.digests import digest_problem
+
+                problem = digest_problem(text.partition("@")[2])
+                if problem is not None:
+                    raise item.error(f"pins a malformed digest: {problem}")
             images.append(text)
         kwargs["images"] = tuple(images)
     if "image_patterns" in items:
@@ -485,6 +503,10 @@ def _parse_chart(value: Value) -> ChartConfig:
                 f"must contain {{tag}} or {{version}} once, got {excerpt(text)}"
             )
         kwargs["app_version"] = text
+    if "digests" in items:
+        kwargs["digests"] = items["digests"].string()
+        if kwargs["digests"] not in ("unverified", "accept"):
+            raise items["digests"].error(f"must be unverified or accept, got {kwargs['digests']!r}")
     return ChartConfig(**kwargs, origin=value.origin)
 
 

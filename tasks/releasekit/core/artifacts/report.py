@@ -1,0 +1,269 @@
+"""verify.artifacts: every configured check for a release tag, gathered into one report."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ..common.errors import ConfigError, ReleaseError
+from ..common.starters import STARTER_DOCS
+from ..config import ArtifactsConfig, Config, SigningConfig
+from .assets import attested_files, check_assets, render_name, signed_blobs, unmatched_patterns
+from .checksums import CheckOptions, check_checksums, read_checksum_file
+
+DEFAULT_IDENTITY = "https://github.com/{owner}/{repo}/.github/workflows/{workflow}@refs/tags/{tag}"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the report."""
+
+    check: str
+    subject: str
+    ok: bool
+    detail: str
+    file: str | None = None
+    line: int | None = None
+
+
+def render_identity(
+    signing: SigningConfig, tag: str, version: str
+) -> tuple[str | None, str | None]:
+    """The (identity, identity_regexp) pair for ``tag`` from the signing config."""
+
+    def fill(text: str, quote: Callable[[str], str] = str) -> str:
+        for key, value in (
+            ("{owner}", signing.owner or ""),
+            ("{repo}", signing.repo or ""),
+            ("{workflow}", signing.workflow or ""),
+            ("{tag}", tag),
+            ("{version}", version),
+        ):
+            text = text.replace(key, quote(value))
+        return text
+
+    if signing.identity_regexp is not None:
+        # The values are literal text: the '.' of v0.1.2 must not match any character.
+        return None, fill(signing.identity_regexp, re.escape)
+    return fill(signing.identity or DEFAULT_IDENTITY), None
+
+
+def _versions(cfg: Config, version: str) -> list[Row]:
+    from ..versioning.version_files import check_versions
+    from ..versioning.versions import parse_version
+
+    if not cfg.version_files:
+        return []
+    rows = []
+    for ch in check_versions(cfg.root, cfg.version_files, parse_version(version)):
+        occ = ch.occurrence
+        rows.append(
+            Row(
+                "versions",
+                f"{occ.path}:{occ.line}",
+                ch.ok,
+                f"{occ.target.label}: {occ.found}"
+                + ("" if ch.ok else f" (expected {ch.expected})"),
+                occ.path,
+                occ.line,
+            )
+        )
+    return rows
+
+
+def _shown(directory: Path, root: Path) -> str:
+    try:
+        return directory.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return directory.as_posix()
+
+
+def _assets(art: ArtifactsConfig, directory: Path, tag: str, version: str, shown: str) -> list[Row]:
+    report = check_assets(art, directory, tag, version, shown)
+    if report.ok:
+        return [Row("assets", report.directory, True, f"{len(report.expected)} expected files")]
+    return [Row("assets", p.name, False, p.message) for p in report.problems]
+
+
+def _checksums(
+    art: ArtifactsConfig, directory: Path, tag: str, version: str, shown: str
+) -> list[Row]:
+    if art.checksums is None:
+        return []
+    name = render_name(art.checksums, tag, version)
+    path = directory / name
+    if not path.is_file():
+        return [Row("checksums", name, False, f"{shown}/{name}: missing")]
+    listing = read_checksum_file(path, f"{shown}/{name}")
+    report = check_checksums(listing, directory, CheckOptions())
+    rows = [
+        Row(
+            "checksums",
+            o.entry.display_name,
+            o.status == "OK",
+            "sha256 matches" if o.status == "OK" else f"{o.status}: {o.detail}",
+            listing.source,
+            o.entry.line,
+        )
+        for o in report.outcomes
+    ]
+    for number in listing.misformatted:
+        rows.append(
+            Row("checksums", name, False, "improperly formatted line", listing.source, number)
+        )
+    if not rows:
+        rows.append(Row("checksums", name, False, "no properly formatted checksum lines"))
+    return rows
+
+
+def _guard(check: str, subject: str, action: Callable[[], str]) -> Row:
+    try:
+        return Row(check, subject, True, action())
+    except ReleaseError as exc:
+        return Row(check, subject, False, str(exc))
+
+
+def _unmatched(
+    art: ArtifactsConfig, check: str, key: str, patterns: tuple[str, ...], tag: str, version: str
+) -> list[Row]:
+    """A failed row per pattern that selects no release file: a silent skip is not a pass."""
+    return [
+        Row(
+            check,
+            pattern,
+            False,
+            f"{art.origin}: {key} pattern {pattern!r} matches no release file of {tag}, so "
+            "nothing was checked for it; fix the pattern (see verify.assets --print)",
+            art.origin.source,
+            art.origin.line,
+        )
+        for pattern in unmatched_patterns(art, patterns, tag, version)
+    ]
+
+
+def _signatures(
+    art: ArtifactsConfig, directory: Path, tag: str, version: str, verifier: Any
+) -> list[Row]:
+    from .signatures import IdentityPolicy, verify_blob_bundle, verify_image
+
+    signing = art.signing
+    if signing is None:
+        return []
+    identity, regexp = render_identity(signing, tag, version)
+    policy = IdentityPolicy(identity=identity, identity_regexp=regexp, issuer=signing.issuer)
+    rows = _unmatched(art, "signature", "artifacts.signing.blobs", signing.blobs, tag, version)
+    for blob in signed_blobs(art, tag, version):
+        bundle = directory / render_name(signing.bundle, tag, version, file=blob)
+
+        def check_blob(blob: str = blob, bundle: Path = bundle) -> str:
+            result = verify_blob_bundle(directory / blob, bundle, policy, verifier())
+            return f"signed by {result.identity}"
+
+        rows.append(_guard("signature", blob, check_blob))
+    for template in signing.images:
+        image = render_name(template, tag, version)
+
+        def check_image(image: str = image) -> str:
+            sigs = verify_image(image, policy)
+            return f"{len(sigs)} signature(s) by {sigs[0].subject} ({sigs[0].digest})"
+
+        rows.append(_guard("image-signature", image, check_image))
+    return rows
+
+
+def _attestations(
+    art: ArtifactsConfig, directory: Path, tag: str, version: str, verifier: Any
+) -> list[Row]:
+    from .attestations import AttestationPolicy, verify_attestation
+    from .signatures import IdentityPolicy
+
+    att = art.attestations
+    if att is None:
+        return []
+    repo = att.repo
+    if repo is None and art.signing is not None and art.signing.owner and art.signing.repo:
+        repo = f"{art.signing.owner}/{art.signing.repo}"
+    identity = None
+    if repo is None and att.signer_workflow is None:
+        if art.signing is None:
+            raise ConfigError(
+                f"{art.origin}: artifacts.attestations needs repo or signer_workflow "
+                "(or an artifacts.signing section)"
+            )
+        ident, regexp = render_identity(art.signing, tag, version)
+        identity = IdentityPolicy(identity=ident, identity_regexp=regexp, issuer=art.signing.issuer)
+    policy = AttestationPolicy(
+        repo=repo,
+        signer_workflow=att.signer_workflow,
+        identity=identity,
+        predicate_type=att.predicate_type,
+    )
+    rows = _unmatched(art, "attestation", "artifacts.attestations.files", att.files, tag, version)
+    if not att.files:
+        rows.append(
+            Row(
+                "attestation", "(none)", False,
+                f"{art.origin}: artifacts.attestations lists no files, so nothing is checked; "
+                "add files: [<asset name or glob>]",
+                art.origin.source, art.origin.line,
+            )
+        )  # fmt: skip
+    for name in attested_files(art, tag, version):
+        bundle = directory / render_name(att.bundle, tag, version, file=name)
+
+        def check(name: str = name, bundle: Path = bundle) -> str:
+            result = verify_attestation(directory / name, bundle, policy, verifier())
+            return f"{result.predicate_type} by {result.signer}"
+
+        rows.append(_guard("attestation", name, check))
+    return rows
+
+
+def verify_artifacts(
+    cfg: Config, tag: str, version: str, directory: Path | None = None
+) -> list[Row]:
+    """Run the version, asset, checksum, signature and attestation checks configured for ``tag``.
+
+    Raises:
+        ConfigError: there is no ``artifacts`` section (nothing to check).
+    """
+    art = cfg.artifacts
+    if art is None:
+        raise ConfigError(
+            f"{cfg.where()}: no artifacts section; add one (every key: {STARTER_DOCS}) "
+            "so verify.artifacts knows what the release ships"
+        )
+    folder = directory if directory is not None else cfg.root / art.dir
+    cache: dict[str, Any] = {}
+
+    def verifier() -> Any:
+        from .signatures import make_verifier
+
+        if "v" not in cache:
+            cache["v"] = make_verifier()
+        return cache["v"]
+
+    rows = _versions(cfg, version)
+    shown = _shown(folder, cfg.root)
+    rows += _assets(art, folder, tag, version, shown)
+    rows += _checksums(art, folder, tag, version, shown)
+    rows += _signatures(art, folder, tag, version, verifier)
+    rows += _attestations(art, folder, tag, version, verifier)
+    return rows
+
+
+def rows_as_json(tag: str, rows: list[Row]) -> dict[str, Any]:
+    return {"tag": tag, "ok": all(r.ok for r in rows), "checks": [asdict(r) for r in rows]}
+
+
+def summary_markdown(tag: str, rows: list[Row]) -> str:
+    failed = [r for r in rows if not r.ok]
+    head = f"### verify.artifacts {tag}: {len(rows) - len(failed)}/{len(rows)} checks passed"
+    lines = [head, "", "| check | subject | result | detail |", "|---|---|---|---|"]
+    for r in rows:
+        detail = r.detail.replace("|", "\\|").replace("\n", "<br>")
+        lines.append(f"| {r.check} | `{r.subject}` | {'✅' if r.ok else '❌'} | {detail} |")
+    return "\n".join(lines) + "\n"

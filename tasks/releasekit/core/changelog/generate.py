@@ -1,0 +1,256 @@
+"""Changelog generation: releases of Conventional Commits rendered by a Jinja2 template.
+
+The template context (also what ``changelog --json`` prints) is plain JSON-able data, so a
+user's own template sees exactly what scripts see.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import semver
+
+from ..common.confine import confine
+from ..common.errors import ConfigError, FileFormatError, ReleaseError
+from ..common.templating import LoadedTemplate
+from ..common.templating import load_template as load_template_file
+from ..common.textfile import FileEdit, read_text, write_all
+from ..config import ChangelogConfig
+from .conventional import Commit, Release, prepare_pattern, read_releases
+from .keepachangelog import merge_generated, parse_changelog
+
+DEFAULT_TEMPLATE = "changelog.md.j2"
+
+
+COMMIT_FIELDS = (
+    "sha",
+    "short",
+    "type",
+    "scope",
+    "description",
+    "subject",
+    "body",
+    "breaking",
+    "breaking_description",
+    "prs",
+    "trailers",
+    "date",
+    "author",
+    "conventional",
+)
+
+
+def commit_data(commit: Commit) -> dict[str, Any]:
+    """A commit as JSON: the attributes a template reads, by the same names."""
+    data = {name: getattr(commit, name) for name in COMMIT_FIELDS}
+    data["prs"] = list(commit.prs)
+    data["trailers"] = [list(pair) for pair in commit.trailers]
+    return data
+
+
+def context_json(releases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The template context with commits as plain dicts (``changelog --json``)."""
+
+    def section(s: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "title": s["title"],
+            "commits": [commit_data(c) for c in s["commits"]],
+            "scopes": [
+                {"scope": g["scope"], "shas": [c.sha for c in g["commits"]]} for g in s["scopes"]
+            ],
+        }
+
+    return [{**r, "sections": [section(s) for s in r["sections"]]} for r in releases]
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """How commits map to sections, from the ``changelog:`` config."""
+
+    groups: dict[str, str]
+    order: tuple[str, ...]
+    breaking: str
+    other: str | None
+    skip: re.Pattern[str]
+
+    @classmethod
+    def from_config(cls, cfg: ChangelogConfig, commit_message: str) -> Grouping:
+        groups = dict(cfg.groups)
+        order = [cfg.breaking_section, *cfg.sections, *groups.values()]
+        if cfg.other_section:
+            order.append(cfg.other_section)
+        # release.prepare's subject matches whole; user patterns anywhere (re.search).
+        patterns = [f"^(?:{prepare_pattern(commit_message).pattern})$", *cfg.exclude]
+        skip = re.compile("|".join(f"(?:{p})" for p in patterns))
+        return cls(
+            groups, tuple(dict.fromkeys(order)), cfg.breaking_section, cfg.other_section, skip
+        )
+
+    def section_of(self, commit: Commit) -> str | None:
+        """The section a commit goes to, or None when it is left out."""
+        if commit.is_merge or self.skip.search(commit.subject):
+            return None
+        if commit.breaking:
+            return self.breaking
+        if commit.type is None:
+            return self.other
+        return self.groups.get(commit.type)
+
+
+def build_context(releases: Sequence[Release], grouping: Grouping) -> list[dict[str, Any]]:
+    """The template context's ``releases``: sections in configured order, breaking first."""
+    data = []
+    for release in releases:
+        buckets: dict[str, list[Commit]] = {}
+        for commit in release.commits:
+            title = grouping.section_of(commit)
+            if title is not None:
+                buckets.setdefault(title, []).append(commit)
+        sections = [
+            {"title": title, "commits": buckets[title], "scopes": _by_scope(buckets[title])}
+            for title in grouping.order
+            if title in buckets
+        ]
+        data.append(
+            {
+                "label": "Unreleased" if release.version is None else str(release.version),
+                "version": None if release.version is None else str(release.version),
+                "tag": release.tag,
+                "date": release.date,
+                "previous_tag": release.previous_tag,
+                "sections": sections,
+                "commit_count": release.total,
+            }
+        )
+    return data
+
+
+def _by_scope(commits: list[Commit]) -> list[dict[str, Any]]:
+    scopes: dict[str | None, list[Commit]] = {}
+    for commit in commits:
+        scopes.setdefault(commit.scope, []).append(commit)
+    named = sorted((s for s in scopes if s is not None), key=str.casefold)
+    tail = [None] if None in scopes else []
+    return [{"scope": s, "commits": scopes[s]} for s in [*named, *tail]]
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+FILTERS = {"upper_first": _upper_first}
+
+
+def load_template(root: Path, cfg: ChangelogConfig) -> LoadedTemplate:
+    """The configured Jinja2 template (sandboxed), else the one shipped in the package."""
+    if cfg.template is None:
+        # By path, not PackageLoader("releasekit"): a vendored copy lives under another name.
+        shipped = Path(__file__).resolve().parents[2] / "templates" / DEFAULT_TEMPLATE
+        return load_template_file(shipped, DEFAULT_TEMPLATE, filters=FILTERS)
+    path = confine(root, cfg.template, what="changelog.template")
+    if not path.is_file():
+        raise ConfigError(f"changelog.template {cfg.template} does not exist under {root}")
+    return load_template_file(path, cfg.template, filters=FILTERS)
+
+
+@dataclass(frozen=True)
+class Style:
+    """How headings are spelled: ``## [0.2.0]`` or ``## 0.2.0``, ``v`` or not."""
+
+    bracketed: bool = True
+    v_prefix: bool = False
+
+
+def render(
+    template: LoadedTemplate,
+    releases: list[dict[str, Any]],
+    style: Style,
+    *,
+    header: bool,
+    cfg: ChangelogConfig,
+) -> str:
+    """Render ``releases`` (context dicts) to Markdown.
+
+    Raises:
+        ConfigError: the template failed (named with its file and line).
+    """
+    shown = [
+        {**r, "label": ("v" + r["label"]) if style.v_prefix and r["version"] else r["label"]}
+        for r in releases
+    ]
+    return template.render(
+        releases=shown,
+        header=header,
+        bracketed=style.bracketed,
+        group_by_scope=cfg.group_by_scope,
+    )
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A generated changelog: the context, the Markdown, and the file edit when writing."""
+
+    releases: list[dict[str, Any]]
+    text: str
+    edit: FileEdit | None = None
+    created: bool = False
+
+
+def generate(
+    root: Path,
+    cfg: ChangelogConfig,
+    *,
+    tag_format: str,
+    commit_message: str,
+    everything: bool = False,
+    output: Path | None = None,
+    display: str | None = None,
+) -> Generated:
+    """Read the history and render Unreleased (and with ``everything`` every release).
+
+    With ``output`` the result is planned as a co-owned edit of that file: only the
+    Unreleased body is replaced and (with ``everything``) missing release sections are
+    added; hand-written text stays. A missing file is created whole.
+    """
+    grouping = Grouping.from_config(cfg, commit_message)
+    history = read_releases(
+        root, tag_format, everything=everything, keep=lambda c: grouping.section_of(c) is not None
+    )
+    releases = build_context(history, grouping)
+    template = load_template(root, cfg)
+    if output is None:
+        return Generated(releases, render(template, releases, Style(), header=everything, cfg=cfg))
+    name = display or str(output)
+    if not output.parent.is_dir():
+        raise ReleaseError(f"{name}: directory {output.parent} does not exist; create it first")
+    if not output.exists():
+        text = render(template, releases, Style(), header=True, cfg=cfg)
+        edit = FileEdit(name, output, "", text, created=True)
+        return Generated(releases, text, edit, created=True)
+    old = read_text(output, name)
+    doc = parse_changelog(old, name, output)
+    if sum(1 for s in doc.sections if s.kind == "unreleased") > 1:
+        lines = ", ".join(str(s.line + 1) for s in doc.sections if s.kind == "unreleased")
+        raise FileFormatError(f"{name}: more than one Unreleased section (lines {lines}); keep one")
+    model = doc.unreleased or (doc.releases[0] if doc.releases else None)
+    style = Style(
+        bracketed=model.bracketed if model else True,
+        v_prefix=bool(doc.releases and doc.releases[0].v_prefix),
+    )
+    unreleased = render(template, releases[:1], style, header=False, cfg=cfg)
+    released = [
+        (semver.Version.parse(r["version"]), render(template, [r], style, header=False, cfg=cfg))
+        for r in releases[1:]
+    ]
+    new = merge_generated(doc, unreleased, released)
+    return Generated(releases, new, FileEdit(name, output, old, new))
+
+
+def write_generated(root: Path, result: Generated) -> None:
+    """Write a generated changelog's edit (creating the file when it did not exist)."""
+    if result.edit is not None:
+        write_all([result.edit], root)

@@ -1,0 +1,611 @@
+"""Keep a Changelog files: parse, release the Unreleased entries, lint, merge generated text.
+
+The file is parsed with markdown-it-py (CommonMark) so headings inside code fences, HTML
+blocks, block quotes or list items are never mistaken for sections. Edits then work on the
+original lines: entries move byte for byte and every other byte of the file stays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import semver
+
+from ..common.confine import confine
+from ..common.errors import FileFormatError, ReleaseError, VersionError
+from ..common.excerpt import clip, excerpt
+from ..common.textfile import BOM, FileEdit, read_text
+from ..versioning.versions import SEMVER_PATTERN, parse_version
+
+SectionKind = Literal["unreleased", "release", "other"]
+
+_UNRELEASED_RE = re.compile(r"(\[)?unreleased(?(1)\])", re.IGNORECASE)
+_RELEASE_RE = re.compile(
+    r"(?P<open>\[)?(?P<v>v)?(?P<version>" + SEMVER_PATTERN + r")(?(open)\])"
+    r"(?:(?P<sep>\s+[-–—]\s+)(?P<date>\S+))?(?P<rest>.*)"
+)
+_REF_RE = re.compile(r" {0,3}\[(?P<label>[^\]\n]+)\]:[ \t]*(?P<url>\S+)[ \t]*\r?\n?")
+_COMPARE_RE = re.compile(r"(?P<base>.*/compare/)(?P<old>[^/]+?)\.\.\.?(?P<new>[^/.][^/]*)")
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_BREAKING_RE = re.compile(r"breaking", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Subheading:
+    """A ``###`` heading inside a section (``### Added``)."""
+
+    line: int  # 0-based index into Changelog.lines
+    text: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A ``##`` section: Unreleased, a release, or something else."""
+
+    kind: SectionKind
+    line: int  # 0-based line of the heading
+    end: int  # 0-based line where the body ends (exclusive)
+    text: str  # heading text after "## "
+    version: semver.Version | None = None
+    bracketed: bool = False
+    v_prefix: bool = False
+    separator: str | None = None
+    date: str | None = None
+    subheadings: tuple[Subheading, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The link-reference label the heading uses: ``Unreleased``, ``1.2.3``, ``v1.2.3``."""
+        if self.kind == "unreleased":
+            return self.text.strip("[]")
+        if self.kind == "release":
+            return ("v" if self.v_prefix else "") + str(self.version)
+        return self.text
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    """A link reference definition (``[1.2.3]: https://...``)."""
+
+    line: int
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Changelog:
+    """A parsed Keep a Changelog file; ``lines`` keep their line endings."""
+
+    path: str
+    real_path: Path
+    text: str
+    lines: tuple[str, ...]
+    sections: tuple[Section, ...]
+    refs: tuple[LinkRef, ...]
+    footer: int  # first line of the trailing block of link references (len(lines) if none)
+
+    def where(self, line: int) -> str:
+        """``path:line`` for a 0-based line index."""
+        return f"{self.path}:{line + 1}"
+
+    @property
+    def unreleased(self) -> Section | None:
+        return next((s for s in self.sections if s.kind == "unreleased"), None)
+
+    @property
+    def releases(self) -> list[Section]:
+        return [s for s in self.sections if s.kind == "release"]
+
+    def body(self, section: Section) -> list[str]:
+        return list(self.lines[section.line + 1 : section.end])
+
+    def ref(self, label: str) -> LinkRef | None:
+        wanted = label.casefold()
+        return next((r for r in self.refs if r.label.casefold() == wanted), None)
+
+    @property
+    def newline(self) -> str:
+        first = next((line for line in self.lines if line.endswith("\n")), "\n")
+        return "\r\n" if first.endswith("\r\n") else "\n"
+
+
+def split_lines(text: str) -> tuple[str, ...]:
+    """Lines with their endings, split on ``\\n`` only (str.splitlines also splits on U+2028)."""
+    return tuple(re.findall(r"[^\n]*\n|[^\n]+\Z", text))
+
+
+def _is_blank(line: str) -> bool:
+    return not line.strip()
+
+
+def parse_changelog(
+    text: str, path: str = "CHANGELOG.md", real_path: Path | None = None
+) -> Changelog:
+    """Find the sections, sub-headings and link references of a changelog.
+
+    Only ATX headings (``## x``) at the top level count; setext headings and headings nested in
+    quotes, lists or code are content.
+    """
+    from markdown_it import MarkdownIt
+
+    lines = split_lines(text)
+    body = text[1:] if text.startswith(BOM) else text
+    # markdown-it treats a lone \r as a line break; dropping every \r keeps its line numbers
+    # equal to ours (lines split on \n).
+    tokens = MarkdownIt("commonmark").parse(body.replace("\r", ""))
+    covered = [False] * (len(lines) + 1)
+    headings: list[tuple[int, int, str]] = []  # (line, level, text)
+    for index, token in enumerate(tokens):
+        if token.level != 0 or token.map is None:
+            continue
+        start, stop = token.map
+        for n in range(start, min(stop, len(lines))):
+            covered[n] = True
+        if token.type == "heading_open" and token.markup.startswith("#"):
+            headings.append((start, len(token.markup), tokens[index + 1].content.strip()))
+    refs = tuple(
+        LinkRef(n, m.group("label").strip(), m.group("url"))
+        for n, line in enumerate(lines)
+        if not covered[n] and (m := _REF_RE.fullmatch(line))
+    )
+    footer = len(lines)
+    while footer > 0 and (_is_blank(lines[footer - 1]) or not covered[footer - 1]):
+        if not _is_blank(lines[footer - 1]) and not _REF_RE.fullmatch(lines[footer - 1]):
+            break
+        footer -= 1
+    while footer < len(lines) and _is_blank(lines[footer]):
+        footer += 1
+    sections = []
+    tops = [(n, level) for n, level, _ in headings if level <= 2]
+    for n, level, heading in headings:
+        if level != 2:
+            continue
+        end = next((m for m, _ in tops if m > n), len(lines))
+        if footer > n:
+            end = min(end, footer)
+        subs = tuple(Subheading(m, t) for m, lv, t in headings if lv == 3 and n < m < end)
+        sections.append(_section(n, end, heading, subs))
+    return Changelog(path, real_path or Path(path), text, lines, tuple(sections), refs, footer)
+
+
+def _section(line: int, end: int, text: str, subs: tuple[Subheading, ...]) -> Section:
+    if _UNRELEASED_RE.fullmatch(text):
+        return Section(
+            "unreleased", line, end, text, bracketed=text.startswith("["), subheadings=subs
+        )
+    match = _RELEASE_RE.fullmatch(text)
+    version = _version(match.group("version")) if match else None
+    if match and version is not None:
+        return Section(
+            "release",
+            line,
+            end,
+            text,
+            version=version,
+            bracketed=match.group("open") is not None,
+            v_prefix=match.group("v") is not None,
+            separator=match.group("sep"),
+            date=match.group("date"),
+            subheadings=subs,
+        )
+    return Section("other", line, end, text, subheadings=subs)
+
+
+def _version(text: str) -> semver.Version | None:
+    """The heading's version; None for one too long to be a release (or for int())."""
+    try:
+        return parse_version(text)
+    except VersionError:
+        return None
+
+
+def read_changelog(root: Path, path: str) -> Changelog:
+    """Read and parse the changelog at ``root / path``."""
+    # Through an in-repository link (CHANGELOG.md -> docs/CHANGELOG.md) the file it points to
+    # is read and rewritten, so the link stays a link; a link out of the work tree is refused.
+    real = confine(root, path, what="changelog")
+    if not real.exists():
+        raise FileFormatError(
+            f"{path}: file not found; create it (`releasekit changelog --output {path}` writes "
+            "one from the commits) or set changelog.path in releasekit.yaml"
+        )
+    return parse_changelog(read_text(real, path), path, real)
+
+
+# --- changelog.release -----------------------------------------------------------------------
+
+
+def _heading_for(doc: Changelog, version: semver.Version, date: dt.date) -> tuple[str, str]:
+    """The new heading line and link label, spelled like the newest release (else Unreleased)."""
+    model = doc.releases[0] if doc.releases else None
+    bracketed = model.bracketed if model else bool(doc.unreleased and doc.unreleased.bracketed)
+    label = ("v" if model is not None and model.v_prefix else "") + str(version)
+    separator = model.separator if model is not None and model.separator else " - "
+    shown = f"[{label}]" if bracketed else label
+    return f"## {shown}{separator}{date.isoformat()}", label
+
+
+def plan_release(
+    doc: Changelog,
+    requested: str,
+    *,
+    today: dt.date,
+    tag_format: str = "v{version}",
+    breaking_first: bool = True,
+) -> FileEdit:
+    """Move the Unreleased entries into a new ``version`` section below a fresh Unreleased.
+
+    Raises:
+        FileFormatError: no Unreleased section, a second Unreleased or version heading
+            (whose entries would silently stay behind), an empty Unreleased, or a breaking-change
+            sub-heading is not its first, or its link reference cannot be updated.
+        ReleaseError: the version already has a section or is not newer than the newest one.
+    """
+    version = parse_version(requested)
+    unreleased = doc.unreleased
+    if unreleased is None:
+        raise FileFormatError(
+            f"{doc.path}: no Unreleased section; add '## [Unreleased]' above the newest release "
+            "and list the changes there"
+        )
+    duplicates = _duplicates(doc)
+    if duplicates:
+        at, problem = duplicates[0]
+        raise FileFormatError(f"{doc.where(at)}: {problem}; nothing was released")
+    refs = {r.line for r in doc.refs}
+    body = doc.body(unreleased)
+    if all(_is_blank(line) or n in refs for n, line in enumerate(body, unreleased.line + 1)):
+        raise FileFormatError(
+            f"{doc.where(unreleased.line)}: Unreleased section is empty; add the changes of "
+            f"{version} under it first"
+        )
+    for release in doc.releases:
+        if release.version == version:
+            raise ReleaseError(
+                f"{doc.where(release.line)}: {version} already has a section; "
+                "pick the next version or remove the duplicate"
+            )
+    newest = max(doc.releases, key=lambda s: s.version or semver.Version(0), default=None)
+    if newest is not None and newest.version is not None and version <= newest.version:
+        raise ReleaseError(
+            f"{version} is not newer than {newest.version} ({doc.where(newest.line)}); "
+            "release a greater version"
+        )
+    if breaking_first:
+        for index, sub in enumerate(unreleased.subheadings):
+            if index > 0 and _BREAKING_RE.search(sub.text):
+                raise FileFormatError(
+                    f"{doc.where(sub.line)}: '### {clip(sub.text)}' must be the first sub-heading of "
+                    f"Unreleased (now after '### {unreleased.subheadings[0].text}'); move it up"
+                )
+    heading, label = _heading_for(doc, version, today)
+    nl = doc.newline
+    lines = _closed_lines(doc)
+    _update_refs(doc, lines, unreleased, label, tag_format, version)
+    body = lines[unreleased.line + 1 : unreleased.end]
+    gap = []
+    for line in body:
+        if not _is_blank(line):
+            break
+        gap.append(line)
+    gap_text = "".join(gap) or nl
+    new_lines = [
+        *lines[: unreleased.line + 1],
+        gap_text,
+        heading + nl,
+        gap_text,
+        *body[len(gap) :],
+        *lines[unreleased.end :],
+    ]
+    return FileEdit(doc.path, doc.real_path, doc.text, _reopen(doc, "".join(new_lines)))
+
+
+def _closed_lines(doc: Changelog) -> list[str]:
+    """The lines, the last one given a line ending if the file has none at its end."""
+    lines = list(doc.lines)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += doc.newline
+    return lines
+
+
+def _reopen(doc: Changelog, text: str) -> str:
+    """Drop the final line ending again when the original file had none."""
+    if doc.lines and not doc.lines[-1].endswith("\n"):
+        return text.removesuffix(doc.newline)
+    return text
+
+
+def _update_refs(
+    doc: Changelog,
+    lines: list[str],
+    unreleased: Section,
+    label: str,
+    tag_format: str,
+    version: semver.Version,
+) -> None:
+    """Point ``[Unreleased]`` at ``new...HEAD`` and add ``[version]`` right below it.
+
+    Edits ``lines`` in place, keeping one element per original line (the new reference
+    shares its element), so section line numbers stay valid for the move that follows.
+    """
+    ref = doc.ref(unreleased.label)
+    if ref is None:
+        return
+    match = _COMPARE_RE.fullmatch(ref.url)
+    if match is None:
+        raise FileFormatError(
+            f"{doc.where(ref.line)}: cannot update the [{clip(ref.label)}] link {excerpt(ref.url)}; "
+            "make it a compare link like https://github.com/OWNER/REPO/compare/v1.2.3...HEAD"
+        )
+    new_tag = tag_format.replace("{version}", str(version))
+    old_line = lines[ref.line]
+    ending = old_line[len(old_line.rstrip("\r\n")) :]
+    prefix = old_line[: old_line.index("[")]
+    base, old_tag, tip = match.group("base"), match.group("old"), match.group("new")
+    lines[ref.line] = (
+        f"{prefix}[{ref.label}]: {base}{new_tag}...{tip}{ending}"
+        f"{prefix}[{label}]: {base}{old_tag}...{new_tag}{ending}"
+    )
+
+
+def release_changelog(
+    root: Path, path: str, version: str, *, today: dt.date, tag_format: str = "v{version}"
+) -> FileEdit:
+    """Read ``path`` and plan :func:`plan_release` on it."""
+    return plan_release(read_changelog(root, path), version, today=today, tag_format=tag_format)
+
+
+# --- changelog.check -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One lint finding at a 1-based line."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+def lint_changelog(
+    doc: Changelog,
+    *,
+    sections: Sequence[str],
+    today: dt.date,
+    tag_format: str = "v{version}",
+    heads: Sequence[str] = ("HEAD",),
+) -> list[Finding]:
+    """Every problem of a Keep a Changelog file, in line order.
+
+    Args:
+        sections: the allowed ``###`` sub-headings.
+        today: dates after it are findings.
+        tag_format: how tags are spelled in compare links.
+        heads: accepted tips of the Unreleased compare link (HEAD, the main branch).
+    """
+    found: list[tuple[int, str]] = []
+    allowed = {s.casefold() for s in sections}
+    if doc.unreleased is None:
+        found.append((0, "no Unreleased section; add '## [Unreleased]' above the newest release"))
+    elif doc.sections[0].kind != "unreleased":
+        found.append(
+            (
+                doc.unreleased.line,
+                f"Unreleased must be the first section (now after line {doc.sections[0].line + 1})",
+            )
+        )
+    found.extend(_duplicates(doc))
+    previous: Section | None = None
+    for section in doc.sections:
+        if section.kind == "other":
+            found.append(
+                (
+                    section.line,
+                    f"'## {clip(section.text)}' is neither Unreleased nor a version heading like "
+                    "'## [1.2.3] - 2026-01-02'",
+                )
+            )
+            continue
+        for sub in section.subheadings:
+            if sub.text.casefold() not in allowed:
+                found.append(
+                    (
+                        sub.line,
+                        f"unknown sub-heading '### {clip(sub.text)}'; use one of {', '.join(sections)}",
+                    )
+                )
+        if section.kind != "release" or section.version is None:
+            continue
+        if (
+            previous is not None
+            and previous.version is not None
+            and section.version >= previous.version
+        ):
+            found.append(
+                (
+                    section.line,
+                    f"{section.version} is not lower than {previous.version} above it "
+                    f"(line {previous.line + 1}); versions go newest first",
+                )
+            )
+        previous = section
+        found.extend(_date_findings(section, today))
+        if all(_is_blank(line) for line in doc.body(section)):
+            found.append((section.line, f"released section {section.version} is empty"))
+    found.extend(_link_findings(doc, tag_format, heads))
+    return [
+        Finding(doc.path, line + 1, message) for line, message in sorted(found, key=lambda f: f[0])
+    ]
+
+
+def _duplicates(doc: Changelog) -> list[tuple[int, str]]:
+    """A second Unreleased or a second heading of one version: whose entries count is unclear."""
+    found: list[tuple[int, str]] = []
+    first: dict[semver.Version | None, int] = {}
+    for section in doc.sections:
+        if section.kind == "other":
+            continue
+        key = section.version if section.kind == "release" else None
+        if key not in first:
+            first[key] = section.line
+        elif key is None:
+            found.append(
+                (
+                    section.line,
+                    f"second Unreleased section (first at line {first[key] + 1}); move its "
+                    "entries into the first and delete this heading, or changelog.release "
+                    "leaves them out",
+                )
+            )
+        else:
+            found.append(
+                (section.line, f"duplicate version {key} (first at line {first[key] + 1})")
+            )
+    return found
+
+
+def _date_findings(section: Section, today: dt.date) -> list[tuple[int, str]]:
+    if section.date is None:
+        return [
+            (
+                section.line,
+                f"{section.version} has no date; write '## [{section.version}] - YYYY-MM-DD'",
+            )
+        ]
+    try:
+        if not _DATE_RE.fullmatch(section.date):
+            raise ValueError
+        date = dt.date.fromisoformat(section.date)
+    except ValueError:
+        return [(section.line, f"{excerpt(section.date)} is not a date (YYYY-MM-DD)")]
+    if date > today:
+        return [
+            (section.line, f"date {section.date} is in the future (today is {today.isoformat()})")
+        ]
+    return []
+
+
+def _link_findings(doc: Changelog, tag_format: str, heads: Sequence[str]) -> list[tuple[int, str]]:
+    """Bracketed headings need a link reference, and compare links must span the right tags.
+
+    Only for files that use link references at all: without any, brackets are plain text.
+    """
+    found: list[tuple[int, str]] = []
+    if not doc.refs:
+        return found
+    # A compare link spans from the next lower released version, whatever the file's order.
+    versions = sorted({s.version for s in doc.releases if s.version is not None}, reverse=True)
+    checked: set[str] = set()
+    for section in doc.sections:
+        if section.kind == "other" or not section.bracketed or section.label in checked:
+            continue
+        checked.add(section.label)
+        ref = doc.ref(section.label)
+        if ref is None:
+            found.append(
+                (section.line, f"[{section.label}] has no link reference at the end of the file")
+            )
+            continue
+        match = _COMPARE_RE.fullmatch(ref.url)
+        if section.kind == "unreleased":
+            if not versions:
+                continue
+            old_tag = _tag(versions[0], tag_format)
+            tips = " or ".join(f"{old_tag}...{h}" for h in heads)
+            if match is None or match.group("old") != old_tag or match.group("new") not in heads:
+                found.append(
+                    (ref.line, f"[{ref.label}] should compare {tips}, got {clip(ref.url)}")
+                )
+            continue
+        assert section.version is not None
+        new_tag = _tag(section.version, tag_format)
+        older = next((v for v in versions if v < section.version), None)
+        if older is None:
+            if not ref.url.endswith(new_tag) and (match is None or match.group("new") != new_tag):
+                found.append(
+                    (ref.line, f"[{ref.label}] should point at tag {new_tag}, got {clip(ref.url)}")
+                )
+            continue
+        old_tag = _tag(older, tag_format)
+        if match is None or (match.group("old"), match.group("new")) != (old_tag, new_tag):
+            found.append(
+                (
+                    ref.line,
+                    f"[{ref.label}] should compare {old_tag}...{new_tag}, got {clip(ref.url)}",
+                )
+            )
+    return found
+
+
+def _tag(version: semver.Version, tag_format: str) -> str:
+    return tag_format.replace("{version}", str(version))
+
+
+# --- co-owned writing of generated sections --------------------------------------------------
+
+
+def merge_generated(
+    doc: Changelog,
+    unreleased: str,
+    releases: Sequence[tuple[semver.Version, str]],
+) -> str:
+    """The file with its Unreleased body replaced and missing release sections inserted.
+
+    Args:
+        unreleased: the generated Unreleased section (heading line first).
+        releases: generated release sections (heading line first) by version; only those
+            whose version has no section in the file are inserted, in SemVer order.
+
+    Hand-written text outside the Unreleased body is kept byte for byte; the file's own
+    Unreleased heading line is kept too, so running twice never adds a second Unreleased.
+    """
+    nl = doc.newline
+    lines = _closed_lines(doc)
+    inserts: dict[int, list[str]] = {}
+    generated = _as_lines(unreleased, nl)
+    current = doc.unreleased
+    if current is None:
+        first = doc.sections[0].line if doc.sections else doc.footer
+        inserts.setdefault(first, []).extend(_block(generated, first, lines, nl))
+    existing = {s.version for s in doc.releases}
+    for version, text in sorted(releases, key=lambda item: item[0], reverse=True):
+        if version in existing:
+            continue
+        at = next(
+            (s.line for s in doc.releases if s.version is not None and s.version < version),
+            doc.footer,
+        )
+        inserts.setdefault(at, []).extend(_block(_as_lines(text, nl), at, lines, nl))
+    out: list[str] = []
+    for n in range(len(lines) + 1):
+        out.extend(inserts.get(n, []))
+        if current is not None and current.line < n < current.end:
+            continue
+        if n < len(lines):
+            out.append(lines[n])
+        if current is not None and n == current.line:
+            body = generated[1:]
+            out.extend(body if current.end == len(lines) else [*body, nl])
+    return _reopen(doc, "".join(out))
+
+
+def _block(section: list[str], at: int, lines: list[str], nl: str) -> list[str]:
+    """A generated section to insert before line ``at``, separated by blank lines."""
+    block = list(section)
+    if at < len(lines):
+        block.append(nl)
+    if at > 0 and not _is_blank(lines[at - 1]):
+        block.insert(0, nl)
+    return block
+
+
+def _as_lines(text: str, nl: str) -> list[str]:
+    return [line.rstrip("\n") + nl for line in split_lines(text)]

@@ -1,0 +1,90 @@
+"""Confinement: every path releasekit writes, or reads as repository content, stays inside the
+work tree once symlinks are followed.
+
+A link inside the repository (``AGENTS.md -> CLAUDE.md``, ``CHANGELOG.md -> docs/CHANGELOG.md``)
+is followed, and the file it points to is what gets read and edited, so the link stays a link.
+A link that leads out (``docs/x.md -> /elsewhere/x.md``, a symlinked directory) is an error
+naming the link and where it points: a release must never rewrite files of another project.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .errors import ConfinementError
+
+
+def work_tree(start: Path) -> Path:
+    """The work tree holding ``start``: the nearest directory upwards with a ``.git`` entry
+    (a directory, or a file in linked worktrees and submodules); ``start`` itself outside git."""
+    start = Path(os.path.realpath(start))
+    for directory in (start, *start.parents):
+        if os.path.lexists(directory / ".git"):
+            return directory
+    return start
+
+
+def confine(root: Path, path: str | os.PathLike[str], *, what: str = "") -> Path:
+    """The real path of ``path`` (relative to ``root``, or absolute), which must lie inside the
+    work tree holding ``root`` after every symlink on the way is followed.
+
+    Args:
+        root: the repository (or project) root that relative paths start from.
+        path: the path as configured or given on the command line.
+        what: what the path is, for the message ("changelog", "chart", ...).
+
+    Raises:
+        ConfinementError: the path, or a symlink on its way, leads outside the work tree.
+    """
+    tree = work_tree(root)
+    given = Path(path)
+    full = given if given.is_absolute() else root / given
+    real = Path(os.path.realpath(full))
+    if real == tree or real.is_relative_to(tree):
+        return real
+    raise ConfinementError(_explain(tree, given, full, what))
+
+
+def confine_tree(root: Path, directory: str | os.PathLike[str], *, what: str = "") -> Path:
+    """:func:`confine` for a directory and every symlink below it (for readers that follow
+    links: a chart copied for packaging, a CRD directory); returns the real directory."""
+    real = confine(root, directory, what=what)
+    for parent, dirs, files in os.walk(real):
+        for name in (*dirs, *files):
+            entry = Path(parent) / name
+            if entry.is_symlink():
+                confine(root, entry, what=what)
+    return real
+
+
+def shown(tree: Path, real: Path) -> str:
+    """``real`` as users see it: relative to the work tree, POSIX separators."""
+    return real.relative_to(tree).as_posix() if real.is_relative_to(tree) else str(real)
+
+
+def _explain(tree: Path, given: Path, full: Path, what: str) -> str:
+    label = f"{what} " if what else ""
+    advice = (
+        "releasekit never writes or reads repository content outside the work tree; "
+        "nothing was changed"
+    )
+    lexical = Path(os.path.normpath(full))
+    if not lexical.is_relative_to(tree):
+        return (
+            f"{label}{given.as_posix()} is outside the repository ({tree}); {advice} — "
+            "give a path inside the repository"
+        )
+    current = tree
+    for part in lexical.relative_to(tree).parts:
+        current = current / part
+        if current.is_symlink():
+            dest = Path(os.path.realpath(current))
+            if not dest.is_relative_to(tree):
+                link = current.relative_to(tree).as_posix()
+                return (
+                    f"{label}{link} is a symlink to {os.readlink(current)} ({dest}), outside the "
+                    f"repository ({tree}); {advice} — replace the link with the file itself, or "
+                    "point it inside the repository"
+                )
+    return f"{label}{given.as_posix()} resolves outside the repository ({tree}); {advice}"

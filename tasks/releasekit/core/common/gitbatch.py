@@ -1,0 +1,37 @@
+"""Many git objects in one process: ``git cat-file --batch`` instead of a ``git show`` each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from .errors import GitError
+from .process import run_bytes
+
+
+def read_objects(root: Path, names: Iterable[str]) -> dict[str, bytes]:
+    """The contents of git objects (``<sha>``, ``<commit>:<path>``) in one ``git cat-file``.
+
+    Raises:
+        GitError: a name does not resolve to an object.
+    """
+    wanted = list(dict.fromkeys(names))
+    if not wanted:
+        return {}
+    if any("\n" in name for name in wanted):
+        raise GitError("an object name with a line break cannot be asked of git cat-file --batch")
+    out = run_bytes(
+        ["git", "-C", str(root), "cat-file", "--batch"],
+        input_bytes="".join(f"{name}\n" for name in wanted).encode(),
+    )
+    found: dict[str, bytes] = {}
+    at = 0
+    for name in wanted:
+        end = out.index(b"\n", at)
+        header = out[at:end].decode("utf-8", errors="replace").split()
+        if len(header) != 3:  # "<name> missing" or "<name> ambiguous"
+            raise GitError(f"{name}: no such git object here ({' '.join(header[1:])})")
+        size = int(header[2])
+        found[name] = out[end + 1 : end + 1 + size]
+        at = end + 1 + size + 1  # the content is followed by a line feed
+    return found

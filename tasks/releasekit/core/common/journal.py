@@ -1,0 +1,292 @@
+"""The journal of an edit in progress, under ``<gitdir>/releasekit/``.
+
+``txn/originals`` holds the original bytes of every target, ``txn/journal.json`` what each
+target was, where its staged file is and (for release.prepare) which branch to return to. The
+journal is complete only once ``journal.json`` exists; it is written (and fsynced) before any
+staged file exists and deleted only after the last rename is durable, so a journal found later
+always means "put the old state back". ``lock`` (never deleted) is held with ``flock`` for as
+long as a command writes: a journal whose lock is free belongs to a process that died.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import JournalError, ReleaseError
+
+FORMAT = 1
+JOURNAL = "journal.json"
+ORIGINALS = "originals"
+
+
+@dataclass(frozen=True)
+class BranchUndo:
+    """release.prepare's git state to return to: ``branch`` at ``head``; ``created`` goes."""
+
+    branch: str
+    head: str
+    created: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One target of the edit, paths relative to the work tree (POSIX)."""
+
+    path: str  # as the task showed it
+    target: str
+    staged: str
+    original: tuple[int, int] | None  # (offset, length) in ``originals``; None: did not exist
+    original_sha256: str | None
+    new_sha256: str
+    mode: int | None
+
+
+@dataclass(frozen=True)
+class Journal:
+    directory: Path
+    work_tree: Path
+    pid: int
+    entries: tuple[Entry, ...]
+    dirs: tuple[str, ...]  # directories the edit created, outermost first
+    branch: BranchUndo | None
+
+
+def state_dir(git_dir: Path) -> Path:
+    return git_dir / "releasekit"
+
+
+def txn_dir(git_dir: Path) -> Path:
+    return state_dir(git_dir) / "txn"
+
+
+def git_dir_of(tree: Path) -> Path | None:
+    """The git directory of a work tree (``git rev-parse --absolute-git-dir``), else a plain
+    ``.git`` directory git does not recognise; None outside git (then nothing is journaled)."""
+    from .process import run
+
+    result = run(["git", "-C", str(tree), "rev-parse", "--absolute-git-dir"], check=False)
+    if result.returncode == 0 and result.stdout.strip():
+        return Path(result.stdout.strip())
+    found = find_git_dir(tree)
+    return found[1] if found is not None and found[0] == tree else None
+
+
+def find_git_dir(start: Path) -> tuple[Path, Path] | None:
+    """(work tree, git directory) above ``start`` from ``.git`` entries alone, no git process:
+    cheap enough for every task to look for a journal before it does anything else."""
+    env = os.environ.get("GIT_DIR")
+    if env:
+        return Path(os.environ.get("GIT_WORK_TREE") or start).resolve(), Path(env).resolve()
+    start = Path(os.path.realpath(start))
+    for directory in (start, *start.parents):
+        dot = directory / ".git"
+        if dot.is_dir():
+            return directory, dot
+        if dot.is_file():
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                head = dot.read_text(encoding="utf-8").strip()
+                if head.startswith("gitdir:"):
+                    return directory, (directory / head.removeprefix("gitdir:").strip()).resolve()
+            return None
+    return None
+
+
+class Lock:
+    """``flock`` on ``<gitdir>/releasekit/lock``: one writer per repository at a time."""
+
+    def __init__(self, git_dir: Path) -> None:
+        self.path = state_dir(git_dir) / "lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        """Take the lock without waiting; False when a live process holds it."""
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        return True
+
+    def holder(self) -> str:
+        """The pid written by the process holding the lock, for messages."""
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            return self.path.read_text(encoding="utf-8").strip() or "?"
+        return "?"
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing drops the flock
+            self._fd = None
+
+
+def fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write(
+    git_dir: Path,
+    work_tree: Path,
+    entries: Sequence[tuple[Entry, bytes | None]],
+    dirs: Sequence[str],
+    branch: BranchUndo | None,
+) -> Path:
+    """Write the journal (originals first, then journal.json), fsynced; return its directory.
+
+    The caller holds the lock and has made sure that no journal exists.
+    """
+    from .interrupts import failpoint
+
+    directory = txn_dir(git_dir)
+    directory.mkdir(parents=True)
+    blob = b"".join(data for _, data in entries if data is not None)
+    _write_synced(directory / ORIGINALS, blob)
+    failpoint("journal:originals")
+    record = {
+        "releasekit_journal": FORMAT,
+        "work_tree": str(work_tree),
+        "pid": os.getpid(),
+        "files": [
+            {
+                "path": e.path,
+                "target": e.target,
+                "staged": e.staged,
+                "original": list(e.original) if e.original is not None else None,
+                "original_sha256": e.original_sha256,
+                "new_sha256": e.new_sha256,
+                "mode": e.mode,
+            }
+            for e, _ in entries
+        ],
+        "dirs": list(dirs),
+        "branch": None if branch is None else dataclasses.asdict(branch),
+    }
+    _write_synced(directory / f"{JOURNAL}.tmp", json.dumps(record, indent=1).encode())
+    os.replace(directory / f"{JOURNAL}.tmp", directory / JOURNAL)
+    fsync_dir(directory)
+    fsync_dir(directory.parent)
+    failpoint("journal:written")
+    return directory
+
+
+def delete(directory: Path) -> None:
+    """Delete the journal: journal.json first (from then on nothing is in progress), then the
+    rest; a crash in between leaves an incomplete journal that recovery just removes."""
+    if not directory.exists():  # interrupted before it was made
+        return
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(directory / JOURNAL)
+    fsync_dir(directory)
+    shutil.rmtree(directory, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        fsync_dir(directory.parent)
+
+
+def read(directory: Path) -> Journal | None:
+    """The complete journal in ``directory``; None when it never got (or no longer has) its
+    journal.json.
+
+    Raises:
+        JournalError: journal.json is not a releasekit journal this version can apply.
+    """
+    path = directory / JOURNAL
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise corrupt(directory, f"cannot read {JOURNAL}: {exc.strerror}") from None
+    try:
+        data = json.loads(raw)
+        if data.get("releasekit_journal") != FORMAT:
+            raise ValueError(f"format {data.get('releasekit_journal')!r}, expected {FORMAT}")
+        entries = tuple(_entry(item) for item in data["files"])
+        branch = data.get("branch")
+        undo = None
+        if branch is not None:
+            undo = BranchUndo(str(branch["branch"]), str(branch["head"]), str(branch["created"]))
+        return Journal(
+            directory,
+            Path(str(data["work_tree"])),
+            int(data["pid"]),
+            entries,
+            tuple(str(d) for d in data["dirs"]),
+            undo,
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise corrupt(directory, f"{JOURNAL} is not a releasekit journal ({exc})") from None
+
+
+def _entry(item: Any) -> Entry:
+    original = item["original"]
+    return Entry(
+        str(item["path"]),
+        str(item["target"]),
+        str(item["staged"]),
+        None if original is None else (int(original[0]), int(original[1])),
+        None if item["original_sha256"] is None else str(item["original_sha256"]),
+        str(item["new_sha256"]),
+        None if item["mode"] is None else int(item["mode"]),
+    )
+
+
+def original_bytes(journal: Journal, entry: Entry) -> bytes | None:
+    """The target's bytes before the edit (None: it did not exist), checked against the hash.
+
+    Raises:
+        JournalError: the copy is missing or does not match its hash.
+    """
+    if entry.original is None:
+        return None
+    offset, length = entry.original
+    try:
+        with open(journal.directory / ORIGINALS, "rb") as handle:
+            handle.seek(offset)
+            data = handle.read(length)
+    except OSError as exc:
+        raise corrupt(journal.directory, f"cannot read {ORIGINALS}: {exc.strerror}") from None
+    if len(data) != length or sha256(data) != entry.original_sha256:
+        raise corrupt(journal.directory, f"the saved copy of {entry.target} is damaged")
+    return data
+
+
+def corrupt(directory: Path, what: str) -> ReleaseError:
+    return JournalError(
+        f"{directory}: {what}; releasekit did not apply it and changed nothing. Check the files "
+        f"of the interrupted command with `git status` and `git diff`, restore them by hand "
+        f"(git checkout -- FILE), then delete the journal: rm -r {directory}"
+    )

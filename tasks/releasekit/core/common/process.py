@@ -1,0 +1,177 @@
+"""The one place releasekit runs external programs (git, helm, cosign, ...).
+
+Commands are argument lists, never shell strings; ``shlex.join`` is used only for display.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import CommandError
+from .redact import redact
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a finished command printed and returned."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def display(argv: Sequence[str]) -> str:
+    """Return ``argv`` as a shell-quoted line, for messages and dry-run plans (redacted)."""
+    return redact(shlex.join(argv))
+
+
+def require_tool(name: str, install_hint: str) -> str:
+    """Return the absolute path of ``name`` on PATH or raise with the install command."""
+    found = shutil.which(name)
+    if found is None:
+        raise CommandError(f"{name} is not installed or not on PATH; {install_hint}")
+    return found
+
+
+class Timeout(CommandError):
+    """A command ran past its timeout; it and every process it started were killed."""
+
+    def __init__(self, argv: Sequence[str], seconds: float) -> None:
+        super().__init__(f"{display(argv)} did not finish within {seconds:g} s and was stopped")
+        self.seconds = seconds
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    input_text: str | None = None,
+    check: bool = True,
+    timeout: float | None = None,
+) -> Result:
+    """Run ``argv`` and capture its output as text.
+
+    Args:
+        argv: program and arguments.
+        cwd: working directory.
+        env: extra environment variables layered over the current environment.
+        input_text: text sent to standard input.
+        check: raise :class:`CommandError` when the command exits non-zero.
+        timeout: seconds the command may run (a network command); it then runs in its own
+            process group and session, so that on expiry the whole group is killed — git's
+            ssh or git-remote-http child included — and it can never wait on a terminal prompt.
+
+    Raises:
+        CommandError: the program is missing, or it failed and ``check`` is true.
+        Timeout: ``timeout`` passed first.
+    """
+    full_env = None
+    if env is not None:
+        full_env = dict(os.environ)
+        full_env.update(env)
+    try:
+        proc = subprocess.Popen(  # noqa: S603 - argv list, no shell
+            list(argv),
+            cwd=cwd,
+            env=full_env,
+            stdin=subprocess.PIPE
+            if input_text is not None
+            else (subprocess.DEVNULL if timeout is not None else None),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            # git prints bytes (a commit subject or file name need not be UTF-8): decode as
+            # UTF-8 whatever the locale, and never crash on a stray byte.
+            encoding="utf-8",
+            errors="replace",
+            start_new_session=timeout is not None,
+        )
+    except FileNotFoundError as exc:
+        raise CommandError(f"{argv[0]} is not installed or not on PATH ({display(argv)})") from exc
+    try:
+        stdout, stderr = proc.communicate(input_text, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        raise Timeout(argv, timeout or 0) from None
+    except BaseException:  # Ctrl-C: the child's own session does not receive it
+        _kill_group(proc)
+        raise
+    result = Result(tuple(argv), proc.returncode, stdout, stderr)
+    if check and proc.returncode != 0:
+        detail = redact((stderr or stdout).strip())
+        raise CommandError(f"{display(argv)} failed with exit {proc.returncode}: {detail}")
+    return result
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    """SIGKILL ``proc`` and its process group (when it leads one), then reap it."""
+    try:
+        if os.getpgid(proc.pid) == proc.pid:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except ProcessLookupError:
+        pass
+    proc.communicate()
+
+
+def stream(argv: Sequence[str], *, cwd: Path | None = None) -> Iterator[str]:
+    """Run ``argv`` and yield its standard output as decoded text chunks while it runs.
+
+    For outputs of many megabytes (``git log`` over 100k commits): the caller parses while
+    the program is still writing, on another core, and never holds the output twice.
+
+    Raises:
+        CommandError: the program is missing or exits non-zero (after its output).
+    """
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    try:
+        # A 1 MiB pipe (Linux's unprivileged maximum) lets the program run ahead while the
+        # caller parses the previous chunk; with the default 64 KiB it stalls on every chunk.
+        proc = subprocess.Popen(  # noqa: S603 - argv list, no shell
+            list(argv), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, pipesize=1 << 20
+        )
+    except FileNotFoundError as exc:
+        raise CommandError(f"{argv[0]} is not installed or not on PATH ({display(argv)})") from exc
+    assert proc.stdout is not None and proc.stderr is not None
+    # stderr is read after stdout ends; git's stderr here is a line or two, far below the
+    # pipe buffer, so the program never blocks on it.
+    with proc:
+        while chunk := os.read(proc.stdout.fileno(), 1 << 20):
+            yield decoder.decode(chunk)
+        yield decoder.decode(b"", final=True)
+        detail = redact(proc.stderr.read().decode("utf-8", errors="replace").strip())
+        returncode = proc.wait()
+    if returncode != 0:
+        raise CommandError(f"{display(argv)} failed with exit {returncode}: {detail}")
+
+
+def run_bytes(argv: Sequence[str], *, input_bytes: bytes = b"") -> bytes:
+    """Run ``argv`` with ``input_bytes`` on standard input and return its raw standard output.
+
+    For outputs whose framing counts bytes (``git cat-file --batch``), which text decoding
+    would break.
+
+    Raises:
+        CommandError: the program is missing or exits non-zero.
+    """
+    try:
+        proc = subprocess.run(  # noqa: S603 - argv list, no shell
+            list(argv), input=input_bytes, capture_output=True, check=False
+        )
+    except FileNotFoundError as exc:
+        raise CommandError(f"{argv[0]} is not installed or not on PATH ({display(argv)})") from exc
+    if proc.returncode != 0:
+        detail = proc.stderr.decode("utf-8", errors="replace").strip()
+        raise CommandError(f"{display(argv)} failed with exit {proc.returncode}: {detail}")
+    return proc.stdout

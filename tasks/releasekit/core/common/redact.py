@@ -1,0 +1,185 @@
+"""Secrets never reach output: the one redaction every printed line, JSON value and message passes.
+
+Applied at the boundaries (the error boundary and ReleaseError itself, stdout/stderr lines,
+``--json``, Actions annotations, the step summary, ``$GITHUB_OUTPUT``, command display and the
+stderr of git/helm relayed in errors), so a task cannot forget it. What it hides:
+
+- URL userinfo: ``oci://user:password@host`` -> ``oci://***@host`` (a bare ``ssh://git@host``
+  user stays: it names an account, not a secret);
+- ``Authorization:`` header values and ``Bearer``/``Basic`` credentials;
+- GitHub tokens (``ghp_…``, ``github_pat_…``) and ``*TOKEN=``/``*PASSWORD=``/``*SECRET=`` values;
+- credentials in query strings (``?access_token=``, ``&X-Amz-Signature=`` …);
+- every value registered with :func:`register` (a password releasekit was given, its Basic
+  form) and the values of ``GITHUB_TOKEN``/``GH_TOKEN``-like variables in the environment,
+  wherever they appear — as GitHub Actions masks its secrets.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import urllib.parse
+from collections.abc import Iterable
+from typing import Any
+
+MASK = "***"
+
+# Shorter values would mask ordinary words; such a secret is guessable anyway. Values found in
+# the environment must be longer still: a variable named *SECRET* may hold a plain word.
+MIN_SECRET = 4
+MIN_ENV_SECRET = 8
+
+# After "://", greedy up to the last @ before the path: a password may hold an unencoded @.
+_AUTHORITY = re.compile(r"://([^\s/?#'\"]+)@")
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_AUTH_HEADER = re.compile(
+    r"(?i)(?P<head>\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?"
+    r"(?:(?:basic|bearer|token|digest)\s+)?)(?P<value>[^\s\"',;]+)"
+)
+# A credential, not prose ("Basic authentication"): 8+ token characters, one not a letter.
+_BEARER = re.compile(
+    r"(?i)(?P<head>\b(?:bearer|basic)\s+)"
+    r"(?P<value>(?=[A-Za-z0-9._~+/-]*[0-9._~+/=])[A-Za-z0-9._~+/-]{8,}=*)"
+)
+_GITHUB_TOKEN = re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})")
+# GITHUB_TOKEN=..., REGISTRY_PASSWORD: ... (environment-variable style names, upper case).
+_ENV_ASSIGNMENT = re.compile(
+    r"(?P<head>\b[A-Z][A-Z0-9_]*(?:TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|APIKEY)[A-Z0-9_]*"
+    r"[\"']?(?:=|:\s*)[\"']?)(?P<value>[^\s\"'&,;]+)"
+)
+# "password": "...", Docker config.json's "auth": "...", password=... (whole key names only;
+# a prose "token: use the new one" in a commit subject is left alone).
+_KEY_VALUE = re.compile(
+    r"(?i)(?P<head>(?<![\w.-])(?:[\"'](?:password|passwd|secret|token|access_token|"
+    r"refresh_token|identitytoken|registrytoken|client_secret|api_key|apikey|auth)[\"']\s*:\s*"
+    r"[\"']?|(?:password|passwd|secret|token|access_token|client_secret|api_key)=))"
+    r"(?P<value>[^\s\"'&,;}]+)"
+)
+_QUERY = re.compile(
+    r"(?i)(?P<head>[?&](?:access_token|token|password|passwd|secret|client_secret|api_key|"
+    r"apikey|key|sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|"
+    r"x-goog-signature|x-goog-credential)=)(?P<value>[^&\s#\"']+)"
+)
+_ENV_SECRET = re.compile(r"TOKEN|PASSWORD|PASSWD|SECRET|API_KEY|APIKEY", re.IGNORECASE)
+# A user name alone before @ is an account, not a secret, for these schemes.
+_ACCOUNT_SCHEMES = ("ssh://", "git+ssh://", "ssh+git://")
+
+_registered: set[str] = set()
+
+
+def register(*secrets: str | None) -> None:
+    """Mask these values (and their URL-encoded forms) in all later output of this process."""
+    for secret in secrets:
+        if secret and len(secret) >= MIN_SECRET:
+            _registered.add(secret)
+            quoted = urllib.parse.quote(secret, safe="")
+            if quoted != secret:
+                _registered.add(quoted)
+
+
+def register_login(username: str, password: str) -> None:
+    """Mask a password and the ``Basic`` header value made from it."""
+    register(password, base64.b64encode(f"{username}:{password}".encode()).decode("ascii"))
+
+
+def _known() -> list[str]:
+    from_env = (
+        value
+        for name, value in os.environ.items()
+        if len(value) >= MIN_ENV_SECRET and _ENV_SECRET.search(name)
+    )
+    # Longest first: a secret that contains another is masked whole.
+    return sorted({*_registered, *from_env}, key=len, reverse=True)
+
+
+def _mask_userinfo(text: str) -> str:
+    """``scheme://userinfo@`` -> ``scheme://***@`` (the regex starts at a literal "://": fast)."""
+    parts, last = [], 0
+    for found in _AUTHORITY.finditer(text):
+        pos = found.start()
+        begin = pos
+        while begin > 0 and text[begin - 1] in _SCHEME_CHARS:
+            begin -= 1
+        if begin == pos or not text[begin].isalpha():
+            continue  # no scheme before "://"
+        scheme = text[begin : pos + 3].lower()
+        if ":" in found.group(1) or scheme not in _ACCOUNT_SCHEMES:
+            parts += [text[last : pos + 3], MASK, "@"]
+            last = found.end()
+    return "".join([*parts, text[last:]]) if parts else text
+
+
+def _mask_value(match: re.Match[str]) -> str:
+    return match.group("head") + MASK
+
+
+# Each pattern runs only when the text holds one of its words (found with a cheap substring
+# test on the lower-cased text): a 10 MB changelog without credentials is scanned in
+# milliseconds instead of seconds.
+_GATED = (
+    (_GITHUB_TOKEN, ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")),
+    (_AUTH_HEADER, ("authorization",)),
+    (_BEARER, ("bearer", "basic")),
+    (_ENV_ASSIGNMENT, ("token", "password", "passwd", "secret", "api_key", "apikey")),
+    (_KEY_VALUE, ("password", "passwd", "secret", "token", "api_key", "apikey", "auth")),
+    (_QUERY, ("=",)),
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with every credential it contains replaced by ``***``."""
+    if not text:
+        return text
+    for secret in _known():
+        if secret in text:
+            text = text.replace(secret, MASK)
+    if "@" in text:
+        text = _mask_userinfo(text)
+    lowered = text.lower()
+    for pattern, words in _GATED:
+        if any(word in lowered for word in words):
+            text = _sub_lines(pattern, text, lowered, words)
+            lowered = text.lower()
+    return text
+
+
+# Above this size a pattern runs only on the lines that hold one of its words.
+_WHOLE_TEXT = 1 << 16
+
+
+def _sub_lines(pattern: re.Pattern[str], text: str, lowered: str, words: Iterable[str]) -> str:
+    replace: Any = _mask_value if "value" in pattern.groupindex else MASK
+    if len(text) < _WHOLE_TEXT or len(lowered) != len(text):  # lower() kept the offsets?
+        return pattern.sub(replace, text)
+    spans = set()
+    for word in words:
+        at = lowered.find(word)
+        while at != -1:
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            end = len(text) if end == -1 else end
+            spans.add((start, end))
+            at = lowered.find(word, end)
+    parts, last = [], 0
+    for start, end in sorted(spans):
+        if start < last:  # a line already done for another word
+            continue
+        parts += [text[last:start], pattern.sub(replace, text[start:end])]
+        last = end
+    return "".join([*parts, text[last:]])
+
+
+def redact_data(data: Any) -> Any:
+    """JSON-able ``data`` with every string (keys too) redacted, for ``--json``."""
+    if isinstance(data, str):
+        return redact(data)
+    if isinstance(data, dict):
+        return {redact_data(k): redact_data(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [redact_data(item) for item in data]
+    return data
+
+
+def redact_lines(lines: Iterable[str]) -> list[str]:
+    return [redact(line) for line in lines]

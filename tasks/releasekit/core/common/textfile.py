@@ -1,0 +1,114 @@
+"""Reading files as exact text; the edits that the transaction writes all-or-nothing.
+
+Text is decoded without newline translation, so CRLF, a BOM and a missing final newline
+survive a read/modify/write cycle byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import FileFormatError
+
+BOM = "\ufeff"
+
+
+def read_text(path: Path, display: str | None = None) -> str:
+    """Return the exact text of a UTF-8 file (a BOM is kept as the first character).
+
+    Raises:
+        FileFormatError: the file cannot be read or is not UTF-8.
+    """
+    name = display or str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FileFormatError(f"{name}: file not found") from None
+    except OSError as exc:
+        raise FileFormatError(f"{name}: cannot read: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FileFormatError(f"{name}:{line}: not UTF-8 text ({exc.reason})") from None
+
+
+def line_of(text: str, offset: int) -> int:
+    """1-based line number of a character offset."""
+    return text.count("\n", 0, offset) + 1
+
+
+_YAML_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def offset_of(text: str, line: int, column: int) -> int:
+    """Character offset of a 0-based (line, column) pair as ruamel.yaml reports them.
+
+    Counted the way ruamel's reader counts: a lone CR is a line break too (even inside a
+    quoted string), and a U+FEFF inside a line takes no column.
+    """
+    pos = 0
+    for _ in range(line):
+        found = _YAML_LINE_BREAK.search(text, pos)
+        if found is None:
+            raise ValueError(f"line {line} is past the end of the text")
+        pos = found.end()
+    remaining = column
+    while remaining:
+        if text[pos] != BOM:
+            remaining -= 1
+        pos += 1
+    while text.startswith(BOM, pos):
+        pos += 1
+    return pos
+
+
+@dataclass(frozen=True)
+class FileEdit:
+    """New content for one file; ``path`` is what users see, ``real_path`` what is written.
+
+    ``created``: the file does not exist yet (``old`` is then empty) and must not appear
+    before it is written.
+    """
+
+    path: str
+    real_path: Path
+    old: str
+    new: str
+    created: bool = False
+
+
+def write_all(edits: Sequence[FileEdit], root: Path | None = None) -> None:
+    """Write every edit or none, through the edit transaction (transaction.py).
+
+    Raises:
+        ReleaseError: an edit is invalid, a file changed underneath us, or writing failed;
+            no file changed.
+    """
+    from .transaction import commit_edits
+
+    commit_edits(root, edits)
+
+
+def render_diff(edits: Sequence[FileEdit]) -> str:
+    """Unified diffs (``git diff`` style headers) of every edit, for dry runs."""
+    import difflib
+
+    chunks: list[str] = []
+    for edit in edits:
+        chunks.extend(
+            difflib.unified_diff(
+                edit.old.splitlines(keepends=True),
+                edit.new.splitlines(keepends=True),
+                fromfile=f"a/{edit.path}",
+                tofile=f"b/{edit.path}",
+            )
+        )
+    text = "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+        for line in chunks
+    )
+    return text

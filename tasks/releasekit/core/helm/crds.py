@@ -1,0 +1,309 @@
+"""CustomResourceDefinitions: reading them from a directory or a git ref, and schema diffs.
+
+CRDs are read from every file Helm installs from a chart's ``crds/`` (``.yaml``, ``.yml`` and
+``.json``), so the chart sync (:mod:`.crd_sync`) and the change reports see the same CRDs.
+Schema changes between two refs are reported per CRD, per version and per field path
+(``spec.template.image``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from ..common.confine import confine_tree
+from ..common.errors import UsageError
+from ..common.git import git, resolve_commit
+from ..common.gitbatch import read_objects
+from ..common.textfile import read_text
+from ..config import Config
+from .engines import load_yaml_documents
+
+# What Helm installs from a chart's crds/ (hasManifestExtension: case-insensitive).
+_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _is_manifest(name: str) -> bool:
+    return name.lower().endswith(_SUFFIXES)
+
+
+@dataclass(frozen=True)
+class Crd:
+    """One CRD document and the file it came from."""
+
+    name: str
+    source: str
+    doc: dict[str, Any]
+
+
+def _documents(text: str, source: str) -> list[Any]:
+    if source.lower().endswith(".json"):
+        try:
+            return [json.loads(text)]
+        except json.JSONDecodeError:
+            pass  # Helm reads .json with its YAML decoder; so does the fallback, naming the line
+    return load_yaml_documents(text, source)
+
+
+def _crds_in(text: str, source: str) -> Iterator[Crd]:
+    for doc in _documents(text, source):
+        if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":
+            meta = doc.get("metadata") or {}
+            yield Crd(str(meta.get("name", "")), source, doc)
+
+
+def _index(crds: Iterable[Crd]) -> dict[str, Crd]:
+    out: dict[str, Crd] = {}
+    for crd in crds:
+        if crd.name in out:
+            raise UsageError(
+                f"{crd.source}: CRD {crd.name} is also defined in {out[crd.name].source}; keep one"
+            )
+        out[crd.name] = crd
+    return out
+
+
+def read_crd_dir(root: Path, directory: str) -> dict[str, Crd]:
+    """Every CRD in the YAML and JSON files under ``root/directory`` (recursively), by name.
+
+    Raises:
+        UsageError: the directory does not exist, or two files define the same CRD.
+    """
+    base = confine_tree(root, directory, what="CRD directory")
+    if not base.is_dir():
+        raise UsageError(
+            f"{directory}: no such directory; fix the CRD path in releasekit.yaml or --path"
+        )
+    files = sorted(p for p in base.rglob("*") if p.is_file() and _is_manifest(p.name))
+    crds: list[Crd] = []
+    for path in files:
+        display = Path(os.path.relpath(path, root)).as_posix()
+        crds.extend(_crds_in(read_text(path, display), display))
+    return _index(crds)
+
+
+def read_crd_dir_at(root: Path, ref: str, directory: str) -> dict[str, Crd]:
+    """The CRDs under ``directory`` as they were at git ``ref`` (empty if it did not exist)."""
+    listing = git(root, "ls-tree", "-r", "-z", ref, "--", directory.rstrip("/") + "/")
+    blobs = {}
+    for entry in listing.split("\0"):
+        meta, _, name = entry.partition("\t")
+        if _is_manifest(name) and meta.split()[1:2] == ["blob"]:
+            blobs[name] = meta.split()[2]
+    contents = read_objects(root, blobs.values())  # one git cat-file for every file
+    crds: list[Crd] = []
+    for name in sorted(blobs):
+        text = contents[blobs[name]].decode("utf-8", errors="replace")
+        crds.extend(_crds_in(text, f"{ref}:{name}"))
+    return _index(crds)
+
+
+# --- verify.crd-changes ----------------------------------------------------------------------
+
+ChangeKind = Literal[
+    "crd-added",
+    "crd-removed",
+    "version-added",
+    "version-removed",
+    "version-changed",
+    "field-added",
+    "field-removed",
+    "field-changed",
+]
+
+
+@dataclass(frozen=True)
+class CrdChange:
+    """One difference between the CRDs of two refs."""
+
+    crd: str
+    version: str | None
+    kind: ChangeKind
+    field: str | None
+    detail: str
+
+    def describe(self) -> str:
+        head = self.crd + (f" {self.version}" if self.version else "")
+        what = self.kind.replace("-", " ")
+        tail = f" {self.field}" if self.field else ""
+        return f"{head}: {what}{tail}" + (f" ({self.detail})" if self.detail else "")
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "crd": self.crd,
+            "version": self.version,
+            "change": self.kind,
+            "field": self.field,
+            "detail": self.detail,
+        }
+
+
+_NESTED = ("properties", "items", "additionalProperties")
+
+
+def schema_fields(schema: Mapping[str, Any], *, schema_only: bool) -> dict[str, dict[str, Any]]:
+    """Flatten an openAPIV3Schema to ``{field path: its own attributes}``.
+
+    Arrays add ``[]`` to the path and maps ``{}``; a field listed in its parent's ``required``
+    gets ``required: true``. With ``schema_only`` descriptions are left out.
+    """
+    fields: dict[str, dict[str, Any]] = {}
+
+    def walk(node: Mapping[str, Any], path: str, required: bool) -> None:
+        attrs = {k: v for k, v in node.items() if k not in (*_NESTED, "required")}
+        if schema_only:
+            attrs.pop("description", None)
+        if required:
+            attrs["required"] = True
+        if path:
+            fields[path] = attrs
+        needed = set(node.get("required") or [])
+        for name, child in (node.get("properties") or {}).items():
+            if isinstance(child, Mapping):
+                walk(child, f"{path}.{name}" if path else str(name), name in needed)
+        items = node.get("items")
+        if isinstance(items, Mapping):
+            walk(items, f"{path}[]", False)
+        extra = node.get("additionalProperties")
+        if isinstance(extra, Mapping):
+            walk(extra, f"{path}{{}}", False)
+
+    walk(schema, "", False)
+    return fields
+
+
+def _versions(crd: Crd) -> dict[str, dict[str, Any]]:
+    spec = crd.doc.get("spec") or {}
+    return {str(v.get("name")): v for v in spec.get("versions") or [] if isinstance(v, dict)}
+
+
+def _schema(version: Mapping[str, Any]) -> Mapping[str, Any]:
+    schema = (version.get("schema") or {}).get("openAPIV3Schema") or {}
+    return schema if isinstance(schema, Mapping) else {}
+
+
+def _summary(attrs: Mapping[str, Any]) -> str:
+    kind = attrs.get("type") or (
+        "object" if attrs.get("x-kubernetes-preserve-unknown-fields") else ""
+    )
+    return f"{kind}, required" if attrs.get("required") else str(kind)
+
+
+def diff_crds(
+    old: Mapping[str, Crd], new: Mapping[str, Crd], *, schema_only: bool = False
+) -> list[CrdChange]:
+    """What changed from ``old`` to ``new``: CRDs, versions, and fields of each version's schema."""
+    changes: list[CrdChange] = []
+    for name in sorted(set(old) | set(new)):
+        if name not in new:
+            changes.append(CrdChange(name, None, "crd-removed", None, ""))
+            continue
+        if name not in old:
+            versions = ", ".join(_versions(new[name]))
+            changes.append(CrdChange(name, None, "crd-added", None, f"versions {versions}"))
+            continue
+        old_versions, new_versions = _versions(old[name]), _versions(new[name])
+        for vname in sorted(set(old_versions) | set(new_versions)):
+            if vname not in new_versions:
+                changes.append(CrdChange(name, vname, "version-removed", None, ""))
+                continue
+            if vname not in old_versions:
+                changes.append(CrdChange(name, vname, "version-added", None, ""))
+                continue
+            before, after = old_versions[vname], new_versions[vname]
+            for flag in ("served", "storage", "deprecated"):
+                if before.get(flag) != after.get(flag):
+                    changes.append(
+                        CrdChange(
+                            name,
+                            vname,
+                            "version-changed",
+                            None,
+                            f"{flag}: {before.get(flag)} -> {after.get(flag)}",
+                        )
+                    )
+            changes.extend(_field_changes(name, vname, before, after, schema_only))
+        if not schema_only:
+            old_rest = {
+                k: v for k, v in (old[name].doc.get("spec") or {}).items() if k != "versions"
+            }
+            new_rest = {
+                k: v for k, v in (new[name].doc.get("spec") or {}).items() if k != "versions"
+            }
+            for key in sorted(set(old_rest) | set(new_rest)):
+                if old_rest.get(key) != new_rest.get(key):
+                    changes.append(
+                        CrdChange(name, None, "field-changed", f"(crd) spec.{key}", "changed")
+                    )
+    return changes
+
+
+def _field_changes(
+    name: str, vname: str, before: Mapping[str, Any], after: Mapping[str, Any], schema_only: bool
+) -> list[CrdChange]:
+    old_fields = schema_fields(_schema(before), schema_only=schema_only)
+    new_fields = schema_fields(_schema(after), schema_only=schema_only)
+    changes = []
+    for path in sorted(set(old_fields) | set(new_fields)):
+        if path not in new_fields:
+            changes.append(
+                CrdChange(name, vname, "field-removed", path, _summary(old_fields[path]))
+            )
+        elif path not in old_fields:
+            changes.append(CrdChange(name, vname, "field-added", path, _summary(new_fields[path])))
+        elif old_fields[path] != new_fields[path]:
+            a, b = old_fields[path], new_fields[path]
+            keys = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+            parts = [k if k == "description" else f"{k}: {a.get(k)} -> {b.get(k)}" for k in keys]
+            changes.append(CrdChange(name, vname, "field-changed", path, "; ".join(parts)))
+    return changes
+
+
+def crd_directory(cfg: Config, path: str = "") -> str:
+    """The directory whose CRDs define a release: ``path``, else the first generated directory
+    of ``helm.crds``, else the ``crds/`` of the first chart that has one."""
+    from .charts import configured_charts, helm_config
+
+    if path:
+        return path.rstrip("/")
+    pairs = helm_config(cfg).crds
+    if pairs:
+        return pairs[0].generated
+    for entry in configured_charts(cfg):
+        if (cfg.root / entry.path / "crds").is_dir():
+            return f"{entry.path.rstrip('/')}/crds"
+    raise UsageError("no CRD directory: configure helm.crds in releasekit.yaml or pass --path")
+
+
+def changes_between(
+    root: Path,
+    directory: str,
+    since: str,
+    until: str | None,
+    *,
+    schema_only: bool,
+    allow_empty: bool = False,
+) -> list[CrdChange]:
+    """CRD changes in ``directory`` from git ref ``since`` to ``until`` (None: the working tree).
+
+    With ``allow_empty`` two refs without any CRD (releases from before the project had CRDs)
+    simply have no changes; otherwise that is taken for a wrong directory.
+    """
+    for ref in (since, until):
+        if ref is not None:
+            resolve_commit(root, ref)  # a clear "does not name a commit" before any git show
+    old = read_crd_dir_at(root, since, directory)
+    if until is None:
+        new = read_crd_dir(root, directory) if (root / directory).is_dir() else {}
+    else:
+        new = read_crd_dir_at(root, until, directory)
+    if not old and not new and not allow_empty:
+        where = "the working tree" if until is None else until
+        raise UsageError(
+            f"{directory}: no CRDs there at {since} nor in {where}; pass the CRD directory with --path"
+        )
+    return diff_crds(old, new, schema_only=schema_only)
