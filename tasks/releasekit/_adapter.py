@@ -62,7 +62,8 @@ def boundary(*, recover: bool = True) -> Iterator[None]:
             _recover_first()
         yield
     except ReleaseError as exc:
-        raise Exit(redact(f"releasekit: error: {exc}"), code=exc.exit_code) from None
+        message = _printable(redact(f"releasekit: error: {exc}"), sys.stderr)
+        raise Exit(message, code=exc.exit_code) from None
     except Interrupted as exc:
         raise Exit(redact(f"releasekit: {exc}"), code=exc.exit_code) from None
     except KeyboardInterrupt:  # outside a write (there SIGINT is Interrupted): files are whole
@@ -72,7 +73,8 @@ def boundary(*, recover: bool = True) -> Iterator[None]:
     except Exception as exc:
         from ._crash import internal_error
 
-        raise internal_error(exc) from None
+        crash = internal_error(exc)
+        raise Exit(_printable(crash.message, sys.stderr), code=crash.code) from None
 
 
 def _recover_first() -> None:
@@ -97,12 +99,22 @@ def redact(text: str) -> str:
 
 def out(text: str = "") -> None:
     """A result line on stdout (redacted: secrets never reach output)."""
-    print(redact(text), flush=True)
+    print(_printable(redact(text), sys.stdout), flush=True)
 
 
 def note(text: str) -> None:
     """A message on stderr (redacted)."""
-    print(redact(text), file=sys.stderr, flush=True)
+    print(_printable(redact(text), sys.stderr), file=sys.stderr, flush=True)
+
+
+def _printable(text: str, stream: Any) -> str:
+    """Text the stream can write: a file name that is not UTF-8 must not crash a report (a
+    strict UTF-8 stdout, as in GitHub Actions, refuses os.fsdecode's surrogates)."""
+    from .core.common.excerpt import printable
+
+    if getattr(stream, "errors", "strict") == "surrogateescape":
+        return text  # the stream writes those bytes back as they were
+    return printable(text, getattr(stream, "encoding", None) or "utf-8")
 
 
 def redact_logs() -> None:

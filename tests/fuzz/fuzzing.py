@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from hypothesis import event, settings
 from hypothesis import strategies as st
@@ -24,12 +24,12 @@ MAX_MESSAGE = 1500
 T = TypeVar("T")
 
 
-def examples(ci: int, fuzz: int | None = None) -> settings:
+def examples(ci: int, fuzz: int | None = None, **options: Any) -> settings:
     """``ci`` examples in the CI profile; the fuzz profile's 10,000 (or ``fuzz``) under
-    ``nox -s fuzz``."""
+    ``nox -s fuzz``. ``options`` are further hypothesis settings."""
     if PROFILE == "fuzz":
-        return settings() if fuzz is None else settings(max_examples=fuzz)
-    return settings(max_examples=ci)
+        return settings(**options) if fuzz is None else settings(max_examples=fuzz, **options)
+    return settings(max_examples=ci, **options)
 
 
 def verdict(call: Callable[[], T], where: str | None = None, *, slack: int = 0) -> T | ReleaseError:

@@ -9,6 +9,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from .excerpt import printable
 from .redact import redact
 
 
@@ -29,7 +30,7 @@ def error_annotation(message: str, file: str | None = None, line: int | None = N
     if line is not None:
         props.append(f"line={line}")
     head = "::error " + ",".join(props) if props else "::error"
-    return redact(f"{head}::{_escape(redact(message))}")
+    return printable(redact(f"{head}::{_escape(redact(message))}"))
 
 
 def append_summary(markdown: str) -> None:
@@ -37,7 +38,7 @@ def append_summary(markdown: str) -> None:
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if in_github_actions() and target:
         with Path(target).open("a", encoding="utf-8") as handle:
-            handle.write(redact(markdown.rstrip("\n")) + "\n")
+            handle.write(printable(redact(markdown.rstrip("\n"))) + "\n")
 
 
 def set_outputs(values: Mapping[str, str]) -> None:
@@ -46,4 +47,4 @@ def set_outputs(values: Mapping[str, str]) -> None:
     if in_github_actions() and target:
         with Path(target).open("a", encoding="utf-8") as handle:
             for key, value in values.items():
-                handle.write(redact(f"{key}={value}") + "\n")
+                handle.write(printable(redact(f"{key}={value}")) + "\n")

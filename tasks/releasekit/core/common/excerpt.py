@@ -1,9 +1,10 @@
-"""Bounded reprs of user data for error messages.
+"""User data shown in messages and output: bounded, and always printable.
 
 A value reprinted in a message must stay short whatever the input: a 1 KB YAML alias bomb
 expands to gigabytes under ``repr``, a 300-deep list overflows the stack, and an integer of
 5,000 digits cannot even be turned into a string. :func:`excerpt` walks the value lazily and
-stops as soon as it has enough characters.
+stops as soon as it has enough characters. :func:`printable` makes text that holds a file
+name's undecodable bytes (``os.fsdecode``'s surrogates) safe for a strict UTF-8 stream.
 """
 
 from __future__ import annotations
@@ -69,3 +70,21 @@ def _pieces(value: object, depth: int, limit: int) -> Iterator[str]:
             yield repr(value)[: limit + 1]
         except Exception:  # a foreign object whose repr fails must not hide the real error
             yield f"<{type(value).__name__}>"
+
+
+def printable(text: str, encoding: str = "utf-8") -> str:
+    """``text`` unchanged when ``encoding`` can write it, else with the bytes of a non-UTF-8
+    file name shown as ``\\xe9`` and other unwritable characters as ``\\u....`` escapes."""
+    try:
+        text.encode(encoding)
+        return text
+    except (UnicodeEncodeError, LookupError):
+        pass
+    try:  # os.fsdecode turned undecodable bytes into surrogates: show those bytes
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    try:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:
+        return text

@@ -175,7 +175,7 @@ class _NotHere(TargetError):
 
 def _missing_key(display: str, label: str, upto: tuple[str, ...]) -> TargetError:
     return _NotHere(
-        f"{display}: key {'.'.join(upto)} not found (target {label}); "
+        f"{display}: key {clip('.'.join(upto))} not found (target {clip(label)}); "
         "add it to the file or fix the key in releasekit.yaml"
     )
 
@@ -253,7 +253,9 @@ def _find_toml_key(target: VersionFile, text: str, display: str) -> list[tuple[i
     except tomlkit.exceptions.ParseError as exc:
         raise FileFormatError(f"{display}:{exc.line}: not valid TOML: {exc}") from None
     except tomlkit.exceptions.TOMLKitError as exc:  # KeyAlreadyPresent has no position
-        raise FileFormatError(f"{display}: not valid TOML: {clip(str(exc))}") from None
+        raise FileFormatError(
+            f"{display}{_second_definition(text, str(exc))}: not valid TOML: {clip(str(exc))}"
+        ) from None
     except RecursionError:
         raise FileFormatError(
             f"{display}: the TOML nests too deeply to read (hundreds of levels); flatten it"
@@ -273,6 +275,17 @@ def _find_toml_key(target: VersionFile, text: str, display: str) -> list[tuple[i
         raise TargetError(f"{display}: cannot locate {target.label} exactly; use a pattern target")
     quote = 3 if token.startswith(('"""', "'''")) else 1
     return [(start + quote, start + len(token) - quote)]
+
+
+def _second_definition(text: str, message: str) -> str:
+    """``:LINE`` of the second place that defines the key tomlkit names, when it can be found."""
+    name = re.search(r'Key "([^"]*)" already exists', message)
+    if name is None:
+        return ""
+    key = re.escape(name.group(1))
+    defines = re.compile(rf"\s*(?:\[\[?[^\]\n]*\b{key}\b[^\]\n]*\]|[^=\n]*\b{key}\b\s*=)")
+    found = [n for n, line in enumerate(text.splitlines(), 1) if defines.match(line)]
+    return f":{found[1]}" if len(found) > 1 else ""
 
 
 def _find_key(target: VersionFile, text: str, display: str) -> list[tuple[int, int]]:
