@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from invoke import Context, Exit, Failure, ParseError
 
-from .core.common.errors import ReleaseError
+from .core.common.errors import EXIT_ERROR, ReleaseError
 
 if TYPE_CHECKING:
     from .core.config import Config
@@ -73,8 +73,7 @@ def boundary(*, recover: bool = True) -> Iterator[None]:
     except Exception as exc:
         from ._crash import internal_error
 
-        crash = internal_error(exc)
-        raise Exit(_printable(crash.message, sys.stderr), code=crash.code) from None
+        raise Exit(_printable(internal_error(exc), sys.stderr), code=EXIT_ERROR) from None
 
 
 def _recover_first() -> None:

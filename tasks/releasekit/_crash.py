@@ -1,4 +1,4 @@
-"""The last line of defence: an unexpected exception becomes one clear line, not a traceback.
+"""The last line of defence: an unexpected exception becomes a clear message, not a traceback.
 
 Every parser raises a ReleaseError for bad input (the fuzz suites in tests/fuzz hold them to
 it, and fail whenever this guard fires), so reaching this module means a bug in releasekit.
@@ -13,10 +13,7 @@ import os
 import sys
 import traceback
 
-from invoke import Exit
-
-from .core.common.errors import EXIT_ERROR
-from .core.common.excerpt import clip
+from .core.common.excerpt import clip, printable
 
 DEBUG_ENV = "RELEASEKIT_DEBUG"
 
@@ -28,12 +25,14 @@ def debugging() -> bool:
     return logging.getLogger("invoke").isEnabledFor(logging.DEBUG)
 
 
-def internal_error(exc: BaseException) -> Exit:
-    """The Exit for an unexpected exception; prints its traceback first when debugging."""
+def internal_error(exc: BaseException) -> str:
+    """The message for an unexpected exception (exit 1); prints its traceback first when
+    debugging."""
     from .core.common.redact import redact
 
     if debugging():  # redacted like every other output: a URL in a message may hold a token
-        print(redact("".join(traceback.format_exception(exc))), file=sys.stderr, end="")
+        shown = redact("".join(traceback.format_exception(exc)))
+        print(printable(shown, sys.stderr.encoding or "utf-8"), file=sys.stderr, end="")
     try:
         detail = redact(clip(str(exc), 300))
     except Exception:  # an exception whose str() fails still gets reported by its type
@@ -44,9 +43,8 @@ def internal_error(exc: BaseException) -> Exit:
         if debugging()
         else f"run the command again with --debug (or {DEBUG_ENV}=1) to see the traceback"
     )
-    return Exit(
+    return (
         f"releasekit: internal error: {name}: {detail}\n"
         f"releasekit: this is a bug in releasekit, not in your input; please report it with the "
-        f"command you ran and this message — {how}",
-        code=EXIT_ERROR,
+        f"command you ran and this message — {how}"
     )

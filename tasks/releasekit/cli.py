@@ -14,7 +14,7 @@ from invoke.terminals import pty_size
 
 from . import __version__, ns
 from .core.common.errors import EXIT_ERROR, EXIT_USAGE, ReleaseError
-from .core.common.excerpt import clip, describe
+from .core.common.excerpt import clip, describe, printable
 
 # A task whose output was cut short by a closed pipe: what a shell reports for a process
 # killed by SIGPIPE (128 + 13), as `yes | head -1` does.
@@ -161,7 +161,7 @@ def main() -> None:
     except Exception as exc:  # outside every task's boundary: loading, parsing, help
         from ._crash import internal_error
 
-        print(internal_error(exc).message, file=sys.stderr)
+        print(printable(internal_error(exc), sys.stderr.encoding or "utf-8"), file=sys.stderr)
         sys.exit(EXIT_ERROR)
 
 
