@@ -194,6 +194,28 @@ def test_hostile_releasekit_yaml(tmp_path: Path, text: str, start: str) -> None:
     _raises(lambda: _config(tmp_path, text), ConfigError, start)
 
 
+@pytest.mark.parametrize("pattern", ["a{4294967296}", "(" * 1000 + ")" * 1000, "(unclosed"])
+def test_regular_expressions_python_cannot_compile(tmp_path: Path, pattern: str) -> None:
+    _raises(
+        lambda: _config(tmp_path, f"changelog:\n  exclude: ['{pattern}']\n"),
+        ConfigError,
+        "releasekit.yaml:2: changelog.exclude[0] is not a valid regular expression",
+    )
+    chart = f"helm:\n  charts:\n    - path: c\n      image_patterns: ['({pattern})']\n"
+    _raises(
+        lambda: _config(tmp_path, chart),
+        ConfigError,
+        "releasekit.yaml:4: helm.charts[0].image_patterns[0] is not a regular expression",
+    )
+    from releasekit.core.common.errors import UsageError
+
+    _raises(
+        lambda: IdentityPolicy(identity_regexp=pattern, issuer="https://x"),
+        UsageError,
+        "--identity-regexp",
+    )
+
+
 def test_a_deep_invoke_layer_is_a_config_error(tmp_path: Path) -> None:
     layer: object = "x"
     for _ in range(2000):

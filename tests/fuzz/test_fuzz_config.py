@@ -41,6 +41,7 @@ SCALARS = (
     "v{version}", "{version}", "release/{tag}", "rc", "01", "rc.01", "true", "no", "null", "~",
     "2026-13-45", "!!bool x", "9" * 5000, "'[unclosed'", "'(?P<x'", "'a{4294967296}'",
     "'(((((((((((((((((((((((x)))))))))))))))))))))))'", "linux/amd64", "'{os}_{arch}'",
+    "'" + "(" * 1000 + ")" * 1000 + "'", "'(a{4294967296})'", "'(x)'", "'--image=(\\S+)'",
     "[]", "{}", "[a, b]", "{a: 1}", "*undefined", "''", "'../escape'", "/abs", "'x' 'y'",
 )  # fmt: skip
 
@@ -56,7 +57,10 @@ def config_texts(draw: st.DrawFn, depth: int = 0) -> str:
         elif kind == "list" and depth < 3:
             lines.append(f"{indent}{key}:")
             for _ in range(draw(st.integers(0, 2))):
-                item = draw(config_texts(depth + 2)).lstrip(" ")
+                if draw(st.booleans()):
+                    item = draw(config_texts(depth + 2)).lstrip(" ")
+                else:  # a list of scalars: patterns, globs, platforms
+                    item = draw(st.sampled_from(SCALARS))
                 lines.append(f"{indent}  - {item.rstrip()}")
         else:
             lines.append(f"{indent}{key}: {draw(st.sampled_from(SCALARS))}")
@@ -95,7 +99,8 @@ def test_loading_releasekit_yaml_never_crashes(text: str) -> None:
 layers = st.recursive(
     st.one_of(st.sampled_from(SCALARS), st.integers(), st.booleans(), st.none(), st.floats()),
     lambda children: st.one_of(
-        st.lists(children, max_size=3), st.dictionaries(st.sampled_from(KEYS), children, max_size=4)
+        st.lists(children, min_size=1, max_size=3),
+        st.dictionaries(st.sampled_from(KEYS), children, min_size=1, max_size=4),
     ),
     max_leaves=15,
 )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .common.errors import ConfigError
 from .common.excerpt import describe, excerpt
+from .common.regex import BadRegex, compile_regex
 from .common.starters import CONFIG_HINT, STARTER_DOCS
 from .defaults import DEFAULTS
 
@@ -306,12 +307,14 @@ def find_config_file(start: Path) -> tuple[Path, Path | None]:
 
 
 def _read_yaml_mapping(path: Path) -> Any:
+    from .common.errors import FileFormatError
+    from .common.textfile import read_text
     from .common.yamlfile import load_yaml
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:  # "releasekit.yaml:LINE: not UTF-8 text", like every file releasekit reads
+        text = read_text(path, path.name)
+    except FileFormatError as exc:
+        raise ConfigError(str(exc)) from None
     data = load_yaml(text, path.name, ConfigError, hint="; fix the syntax")
     return {} if data is None else data
 
@@ -483,14 +486,12 @@ def _parse_chart(value: Value) -> ChartConfig:
             images.append(text)
         kwargs["images"] = tuple(images)
     if "image_patterns" in items:
-        import re
-
         patterns = []
         for item in items["image_patterns"].sequence():
             text = item.string()
             try:
-                groups = re.compile(text).groups
-            except re.error as exc:
+                groups = compile_regex(text).groups
+            except BadRegex as exc:
                 raise item.error(f"is not a regular expression: {exc}") from None
             if groups != 1:
                 raise item.error(f"needs exactly one (group) around the image, got {excerpt(text)}")
@@ -620,13 +621,11 @@ def _parse_changelog(value: Value) -> ChangelogConfig:
     if "group_by_scope" in items:
         parsed["group_by_scope"] = items["group_by_scope"].boolean()
     if "exclude" in items:
-        import re
-
         patterns = []
         for item in items["exclude"].sequence():
             try:
-                patterns.append(re.compile(item.string()).pattern)
-            except re.error as exc:
+                patterns.append(compile_regex(item.string()).pattern)
+            except BadRegex as exc:
                 raise item.error(f"is not a valid regular expression: {exc}") from None
         parsed["exclude"] = tuple(patterns)
     if "template" in items and items["template"].data is not None:

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..common import process
 from ..common.errors import FileFormatError, UsageError, VerificationFailed
-from ..common.excerpt import clip
+from ..common.excerpt import clip, excerpt
+from ..common.regex import BadRegex, compile_regex
 
 if TYPE_CHECKING:
     from cryptography.x509 import Certificate
@@ -62,9 +63,11 @@ class IdentityPolicy:
             raise UsageError(f"give --issuer (the OIDC issuer, e.g. {GITHUB_ISSUER})")
         if self.identity_regexp is not None:
             try:
-                re.compile(self.identity_regexp)
-            except re.error as exc:
-                raise UsageError(f"--identity-regexp {self.identity_regexp!r}: {exc}") from None
+                compile_regex(self.identity_regexp)
+            except BadRegex as exc:
+                raise UsageError(
+                    f"--identity-regexp {excerpt(self.identity_regexp)}: {exc}"
+                ) from None
 
     def matches_identity(self, san: str) -> bool:
         if self.identity is not None:
