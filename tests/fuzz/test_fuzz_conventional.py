@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from releasekit.core.changelog.conventional import (
     Release,
     make_commit,
+    parse_log,
     parse_message,
     prepare_pattern,
 )
@@ -113,3 +114,19 @@ def test_commits_to_a_changelog_never_crash(
     context_json(context)
     text = verdict(lambda: render(TEMPLATE, context, Style(), header=True, cfg=cfg))
     assert not isinstance(text, BaseException)
+
+
+@examples(ci=100)
+@given(st.lists(st.tuples(texts, trailers), min_size=1, max_size=5))
+def test_crafted_messages_never_forge_commits_in_git_log_output(
+    items: list[tuple[str, str]],
+) -> None:
+    # What `git log -z --format=LOG_FORMAT` prints: six NUL-separated fields per commit. A
+    # message cannot hold NUL (git stops at one); every other separator it may hold.
+    records = [
+        [f"{n:040x}", "", "2026-01-02", "A", raw.replace("\0", ""), message.replace("\0", "")]
+        for n, (message, raw) in enumerate(items)
+    ]
+    commits = parse_log("\0".join(field for record in records for field in record))
+    assert [c.sha for c in commits] == [r[0] for r in records]
+    assert [c.raw_message for c in commits] == [r[5].lstrip("\n") for r in records]
