@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from invoke import Context, Exit, Task
+from invoke import Context, Exit, Failure, ParseError, Task
 from invoke import task as invoke_task
 
-from .core.common.errors import ReleaseError
+from .core.common.errors import EXIT_ERROR, ReleaseError
 
 if TYPE_CHECKING:
     from ._output import Result
@@ -158,8 +158,9 @@ def is_dry(c: Context, dry_run: bool) -> bool:
 
 @contextmanager
 def boundary(*, recover: bool = True) -> Iterator[None]:
-    """Turn a ReleaseError into invoke's Exit with the error's exit code (redacted), and a
-    signal that stopped a write into the shell's 128 + signal number.
+    """Turn a ReleaseError into invoke's Exit with the error's exit code (redacted), a signal
+    that stopped a write into the shell's 128 + signal number, and any other exception (a
+    bug) into ``releasekit: internal error: ...`` with exit 1.
 
     First of all, put back what an interrupted (killed) releasekit command left half-written,
     and say so on stderr (``recover=False`` only for release.recover itself).
@@ -171,11 +172,18 @@ def boundary(*, recover: bool = True) -> Iterator[None]:
             _recover_first()
         yield
     except ReleaseError as exc:
-        raise Exit(redact(f"releasekit: error: {exc}"), code=exc.exit_code) from None
+        message = _printable(redact(f"releasekit: error: {exc}"), sys.stderr)
+        raise Exit(message, code=exc.exit_code) from None
     except Interrupted as exc:
         raise Exit(redact(f"releasekit: {exc}"), code=exc.exit_code) from None
     except KeyboardInterrupt:  # outside a write (there SIGINT is Interrupted): files are whole
         raise Exit("releasekit: interrupted by SIGINT", code=128 + 2) from None
+    except (Exit, ParseError, Failure, BrokenPipeError):
+        raise  # invoke's own exits, and a closed pipe (cli.main ends those quietly)
+    except Exception as exc:
+        from ._crash import internal_error
+
+        raise Exit(_printable(internal_error(exc), sys.stderr), code=EXIT_ERROR) from None
 
 
 def _recover_first() -> None:
@@ -200,7 +208,17 @@ def redact(text: str) -> str:
 
 def note(text: str) -> None:
     """A message on stderr (redacted)."""
-    print(redact(text), file=sys.stderr, flush=True)
+    print(_printable(redact(text), sys.stderr), file=sys.stderr, flush=True)
+
+
+def _printable(text: str, stream: Any) -> str:
+    """Text the stream can write: a file name that is not UTF-8 must not crash a report (a
+    strict UTF-8 stdout, as in GitHub Actions, refuses os.fsdecode's surrogates)."""
+    from .core.common.excerpt import printable
+
+    if getattr(stream, "errors", "strict") == "surrogateescape":
+        return text  # the stream writes those bytes back as they were
+    return printable(text, getattr(stream, "encoding", None) or "utf-8")
 
 
 def redact_logs() -> None:

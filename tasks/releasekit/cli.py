@@ -5,16 +5,18 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from invoke import Argument, Exit, ParseError, Program
 from invoke.completion.complete import print_completion_script
+from invoke.config import AmbiguousMergeError
 from invoke.terminals import pty_size
 from invoke.util import enable_logging
 
 from . import __version__, ns
-from .core.common.errors import EXIT_USAGE, ReleaseError
+from .core.common.errors import EXIT_ERROR, EXIT_USAGE, ReleaseError
+from .core.common.excerpt import clip, describe, printable
 
 # A task whose output was cut short by a closed pipe: what a shell reports for a process
 # killed by SIGPIPE (128 + 13), as `yes | head -1` does.
@@ -109,10 +111,6 @@ class ReleasekitProgram(Program):
         if merge:
             self.config.merge()
 
-    def execute(self) -> None:
-        self.executing = True
-        super().execute()
-
     def normalize_argv(self, argv: list[str] | None) -> None:
         super().normalize_argv(argv)
         # `releasekit release.bump --help` would hand "--help" to the task's positional
@@ -150,12 +148,50 @@ class ReleasekitProgram(Program):
         # invoke.yaml so `releasekit:` keys there work the same as under `inv`.
         here = Path.cwd()
         for directory in (here, *here.parents):
-            if any((directory / f"invoke.{ext}").is_file() for ext in ("yaml", "yml", "json")):
+            found = [
+                f"invoke.{ext}"
+                for ext in ("yaml", "yml", "json")
+                if (directory / f"invoke.{ext}").is_file()
+            ]
+            if found:
                 self.config.set_project_location(str(directory))
-                self.config.load_project()
+                _load_project(self, found[0])
                 break
             if (directory / ".git").exists():
                 break
+
+    def execute(self) -> None:
+        self.executing = True
+        try:
+            super().execute()
+        except AmbiguousMergeError:
+            # invoke merges the collection's defaults with invoke.yaml before the task runs;
+            # its message reprints both values whole, so say what is wrong instead.
+            raise Exit(
+                "releasekit: error: invoke config: a key in invoke.yaml has another type than "
+                "invoke's default for it (a list or value where a mapping belongs); fix that key",
+                code=EXIT_ERROR,
+            ) from None
+
+
+def _load_project(program: Program, name: str) -> None:
+    """Load the repository's invoke config; a file invoke cannot read is a config error."""
+    try:
+        program.config.load_project()
+    except Exception as exc:  # invoke lets its YAML/JSON loaders' errors through as they are
+        raise Exit(
+            f"releasekit: error: {name}: invoke cannot load it ({type(exc).__name__}: "
+            f"{clip(str(exc), 200)}); fix the file",
+            code=EXIT_ERROR,
+        ) from None
+    layer = program.config.get("releasekit")
+    if layer is not None and not (isinstance(layer, Mapping) or hasattr(layer, "_config")):
+        # Caught here: invoke itself would fail merging it with releasekit's defaults.
+        raise Exit(
+            f"releasekit: error: {name}: releasekit must be a mapping of releasekit.yaml's "
+            f"keys (tag_format:, version_files: ...), got {describe(layer)}",
+            code=EXIT_ERROR,
+        )
 
 
 program = ReleasekitProgram(
@@ -180,6 +216,11 @@ def main() -> None:
         os.dup2(devnull, sys.stdout.fileno())
         os.dup2(devnull, sys.stderr.fileno())
         sys.exit(EXIT_BROKEN_PIPE if program.executing else 0)
+    except Exception as exc:  # outside every task's boundary: loading, parsing, help
+        from ._crash import internal_error
+
+        print(printable(internal_error(exc), sys.stderr.encoding or "utf-8"), file=sys.stderr)
+        sys.exit(EXIT_ERROR)
 
 
 if __name__ == "__main__":

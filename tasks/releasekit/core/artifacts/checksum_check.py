@@ -104,7 +104,9 @@ class CheckReport:
             if not parts:
                 parts.append("no file was verified (none of the listed files is present)")
             return VerificationFailed(f"{self.source}: " + "; ".join(parts))
-        lines = ", ".join(str(n) for n in self.misformatted)
+        lines = ", ".join(str(n) for n in self.misformatted[:20])
+        if len(self.misformatted) > 20:  # a list of 100,000 bad lines: the first ones say enough
+            lines += f" and {len(self.misformatted) - 20} more"
         return FileFormatError(
             f"{self.source}: improperly formatted line(s) {lines} under --strict; "
             "fix or remove them"

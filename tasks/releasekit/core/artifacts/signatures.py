@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..common.errors import FileFormatError, UsageError, VerificationFailed
+from ..common.excerpt import clip, excerpt
+from ..common.regex import BadRegex, compile_regex
 
 if TYPE_CHECKING:
     from cryptography.x509 import Certificate
@@ -53,9 +55,11 @@ class IdentityPolicy:
             raise UsageError(f"give --issuer (the OIDC issuer, e.g. {GITHUB_ISSUER})")
         if self.identity_regexp is not None:
             try:
-                re.compile(self.identity_regexp)
-            except re.error as exc:
-                raise UsageError(f"--identity-regexp {self.identity_regexp!r}: {exc}") from None
+                compile_regex(self.identity_regexp)
+            except BadRegex as exc:
+                raise UsageError(
+                    f"--identity-regexp {excerpt(self.identity_regexp)}: {exc}"
+                ) from None
 
     def matches_identity(self, san: str) -> bool:
         if self.identity is not None:
@@ -185,7 +189,6 @@ def make_verifier(instance: Instance = "production", trusted_root: Path | None =
 def load_bundle(path: Path) -> Bundle:
     """Read a Sigstore bundle (``*.sigstore.json``, ``cosign sign-blob --bundle`` output)."""
     from sigstore.errors import Error as SigstoreError
-    from sigstore.models import Bundle
 
     try:
         data = path.read_bytes()
@@ -198,12 +201,26 @@ def load_bundle(path: Path) -> Bundle:
             "sign-blob --new-bundle-format --bundle ...` (the default since cosign 3)"
         )
     try:
-        return Bundle.from_json(data)
+        return bundle_from_json(data)
     except (ValueError, SigstoreError) as exc:
         raise FileFormatError(
-            f"{path}: not a Sigstore bundle ({exc}); pass the file written by "
+            f"{path}: not a Sigstore bundle ({clip(str(exc), 300)}); pass the file written by "
             "`cosign sign-blob --bundle` or `gh attestation download`"
         ) from None
+
+
+def bundle_from_json(data: bytes | str) -> Bundle:
+    """``Bundle.from_json`` with the DSSE envelope parsed now: sigstore parses it on first use,
+    and an envelope without exactly one signature would then raise outside every check.
+
+    Raises:
+        ValueError, sigstore.errors.Error: not a well-formed bundle.
+    """
+    from sigstore.models import Bundle
+
+    bundle = Bundle.from_json(data)
+    bundle._dsse_envelope  # noqa: B018 - parse it here, inside the caller's error handling
+    return bundle
 
 
 def _hashed(artifact: Path) -> Any:
@@ -230,6 +247,7 @@ def verify_blob_bundle(
     Raises:
         VerificationFailed: tampered artifact, wrong identity or issuer, or an invalid bundle.
     """
+    from sigstore.errors import Error as SigstoreError
     from sigstore.errors import VerificationError
 
     bundle = load_bundle(bundle_path)
@@ -240,9 +258,12 @@ def verify_blob_bundle(
         )
     try:
         verifier.verify_artifact(_hashed(artifact), bundle, _Policy(policy))
-    except VerificationError as exc:
+    except (VerificationError, ValueError, SigstoreError) as exc:
+        # ValueError and sigstore's own errors: parts of the bundle sigstore parses only while
+        # verifying (a timestamp token, a log entry); malformed is a failed verification.
         raise VerificationFailed(
-            f"{artifact}: signature verification against {bundle_path} failed: {exc}"
+            f"{artifact}: signature verification against {bundle_path} failed: "
+            f"{clip(str(exc), 300)}"
         ) from None
     facts = certificate_facts(bundle.signing_certificate)
     return SignatureResult(str(artifact), facts.identity, facts.issuer or "", "bundle")

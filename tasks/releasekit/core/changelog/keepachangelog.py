@@ -18,7 +18,8 @@ from typing import Literal
 import semver
 
 from ..common.confine import confine
-from ..common.errors import FileFormatError, ReleaseError
+from ..common.errors import FileFormatError, ReleaseError, VersionError
+from ..common.excerpt import clip, excerpt
 from ..common.textfile import BOM, FileEdit, read_text
 from ..versioning.versions import SEMVER_PATTERN, parse_version
 
@@ -179,13 +180,14 @@ def _section(line: int, end: int, text: str, subs: tuple[Subheading, ...]) -> Se
             "unreleased", line, end, text, bracketed=text.startswith("["), subheadings=subs
         )
     match = _RELEASE_RE.fullmatch(text)
-    if match:
+    version = _version(match.group("version")) if match else None
+    if match and version is not None:
         return Section(
             "release",
             line,
             end,
             text,
-            version=semver.Version.parse(match.group("version")),
+            version=version,
             bracketed=match.group("open") is not None,
             v_prefix=match.group("v") is not None,
             separator=match.group("sep"),
@@ -193,6 +195,14 @@ def _section(line: int, end: int, text: str, subs: tuple[Subheading, ...]) -> Se
             subheadings=subs,
         )
     return Section("other", line, end, text, subheadings=subs)
+
+
+def _version(text: str) -> semver.Version | None:
+    """The heading's version; None for one too long to be a release (or for int())."""
+    try:
+        return parse_version(text)
+    except VersionError:
+        return None
 
 
 def read_changelog(root: Path, path: str) -> Changelog:
@@ -271,7 +281,7 @@ def plan_release(
         for index, sub in enumerate(unreleased.subheadings):
             if index > 0 and _BREAKING_RE.search(sub.text):
                 raise FileFormatError(
-                    f"{doc.where(sub.line)}: '### {sub.text}' must be the first sub-heading of "
+                    f"{doc.where(sub.line)}: '### {clip(sub.text)}' must be the first sub-heading of "
                     f"Unreleased (now after '### {unreleased.subheadings[0].text}'); move it up"
                 )
     heading, label = _heading_for(doc, version, today)
@@ -330,7 +340,7 @@ def _update_refs(
     match = COMPARE_RE.fullmatch(ref.url)
     if match is None:
         raise FileFormatError(
-            f"{doc.where(ref.line)}: cannot update the [{ref.label}] link {ref.url!r}; "
+            f"{doc.where(ref.line)}: cannot update the [{clip(ref.label)}] link {excerpt(ref.url)}; "
             "make it a compare link like https://github.com/OWNER/REPO/compare/v1.2.3...HEAD"
         )
     new_tag = tag_format.replace("{version}", str(version))

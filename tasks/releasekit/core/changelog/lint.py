@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import semver
 
+from ..common.excerpt import clip, excerpt
 from .keepachangelog import COMPARE_RE, DATE_RE, Changelog, Section, duplicate_sections, is_blank
 
 
@@ -58,7 +59,7 @@ def lint_changelog(
             found.append(
                 (
                     section.line,
-                    f"'## {section.text}' is neither Unreleased nor a version heading like "
+                    f"'## {clip(section.text)}' is neither Unreleased nor a version heading like "
                     "'## [1.2.3] - 2026-01-02'",
                 )
             )
@@ -68,7 +69,7 @@ def lint_changelog(
                 found.append(
                     (
                         sub.line,
-                        f"unknown sub-heading '### {sub.text}'; use one of {', '.join(sections)}",
+                        f"unknown sub-heading '### {clip(sub.text)}'; use one of {', '.join(sections)}",
                     )
                 )
         if section.kind != "release" or section.version is None:
@@ -108,7 +109,7 @@ def _date_findings(section: Section, today: dt.date) -> list[tuple[int, str]]:
             raise ValueError
         date = dt.date.fromisoformat(section.date)
     except ValueError:
-        return [(section.line, f"{section.date!r} is not a date (YYYY-MM-DD)")]
+        return [(section.line, f"{excerpt(section.date)} is not a date (YYYY-MM-DD)")]
     if date > today:
         return [
             (section.line, f"date {section.date} is in the future (today is {today.isoformat()})")
@@ -144,7 +145,9 @@ def _link_findings(doc: Changelog, tag_format: str, heads: Sequence[str]) -> lis
             old_tag = _tag(versions[0], tag_format)
             tips = " or ".join(f"{old_tag}...{h}" for h in heads)
             if match is None or match.group("old") != old_tag or match.group("new") not in heads:
-                found.append((ref.line, f"[{ref.label}] should compare {tips}, got {ref.url}"))
+                found.append(
+                    (ref.line, f"[{ref.label}] should compare {tips}, got {clip(ref.url)}")
+                )
             continue
         assert section.version is not None
         new_tag = _tag(section.version, tag_format)
@@ -152,13 +155,16 @@ def _link_findings(doc: Changelog, tag_format: str, heads: Sequence[str]) -> lis
         if older is None:
             if not ref.url.endswith(new_tag) and (match is None or match.group("new") != new_tag):
                 found.append(
-                    (ref.line, f"[{ref.label}] should point at tag {new_tag}, got {ref.url}")
+                    (ref.line, f"[{ref.label}] should point at tag {new_tag}, got {clip(ref.url)}")
                 )
             continue
         old_tag = _tag(older, tag_format)
         if match is None or (match.group("old"), match.group("new")) != (old_tag, new_tag):
             found.append(
-                (ref.line, f"[{ref.label}] should compare {old_tag}...{new_tag}, got {ref.url}")
+                (
+                    ref.line,
+                    f"[{ref.label}] should compare {old_tag}...{new_tag}, got {clip(ref.url)}",
+                )
             )
     return found
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
+from .excerpt import printable
 from .redact import redact
 
 
@@ -38,7 +39,7 @@ def annotation(
         if line is not None:
             props.append(f"line={line}")
     head = f"::{level} " + ",".join(props) if props else f"::{level}"
-    return redact(f"{head}::{_escape(redact(message))}")
+    return printable(redact(f"{head}::{_escape(redact(message))}"))
 
 
 def append_summary(markdown: str) -> None:
@@ -46,7 +47,7 @@ def append_summary(markdown: str) -> None:
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if in_github_actions() and target:
         with Path(target).open("a", encoding="utf-8") as handle:
-            handle.write(redact(markdown.rstrip("\n")) + "\n")
+            handle.write(printable(redact(markdown.rstrip("\n"))) + "\n")
 
 
 def set_outputs(values: Mapping[str, str]) -> None:
@@ -60,7 +61,7 @@ def set_outputs(values: Mapping[str, str]) -> None:
         return
     with Path(target).open("a", encoding="utf-8") as handle:
         for key, value in values.items():
-            shown = redact(value)
+            shown = printable(redact(value))
             if "\n" in shown or "\r" in shown:
                 delimiter = f"releasekit_{uuid.uuid4().hex}"
                 handle.write(f"{key}<<{delimiter}\n{shown}\n{delimiter}\n")

@@ -16,6 +16,7 @@ import semver
 
 from ..common.confine import confine
 from ..common.errors import ConfigError, FileFormatError, ReleaseError
+from ..common.excerpt import excerpt
 from ..common.textfile import FileEdit, read_text
 from ..tags.schemes import parse_tag
 
@@ -97,7 +98,12 @@ def read_table(root: Path, path: str) -> Table:
     ):
         raise FileFormatError(f"{path}:{start + 1}: no Markdown table under {HEADING!r}")
     header = tuple(_cells(lines[first]))
-    widths = tuple(len(cell) for cell in _cells(lines[first + 1]))
+    # A delimiter row may be shorter than the header (`|---|`); the missing columns take the
+    # header's width, so a new row still gets one padded cell per column.
+    delimiter = [len(cell) for cell in _cells(lines[first + 1])]
+    widths = tuple(
+        delimiter[i] if i < len(delimiter) else len(name) + 2 for i, name in enumerate(header)
+    )
     version_col = next(
         (i for i, h in enumerate(header) if "version" in h.lower() and "crd" not in h.lower()), None
     )
@@ -165,14 +171,12 @@ def audit(
                     Finding(tag, True, f"{tag}: no CRD changes since {previous}, no row needed")
                 )
         elif row.crd_changes is None:
-            findings.append(
-                Finding(
-                    tag,
-                    False,
-                    f"{where}: {tag} row says {row.cells[table.crd_col]!r}; write Yes or No",
-                    at,
-                )
+            said = (
+                f"says {excerpt(row.cells[table.crd_col])}"
+                if table.crd_col < len(row.cells)
+                else "has no CRD Changes cell"
             )
+            findings.append(Finding(tag, False, f"{where}: {tag} row {said}; write Yes or No", at))
         elif row.crd_changes != did:
             say = "Yes" if row.crd_changes else "No"
             truth = "changed" if did else "did not change"

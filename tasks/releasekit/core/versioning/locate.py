@@ -10,12 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from ..common.errors import FileFormatError, TargetError
+from ..common.excerpt import clip
 from ..common.textfile import BOM, offset_of
 from .config import VersionFile
 from .versions import SPELLED_VERSION_PATTERN
 
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
 _YAML_SUFFIXES = (".yaml", ".yml", ".cff")
+# A list index in a key path: ASCII digits only ("²".isdigit() is true), and short enough
+# for int() (which refuses 4,300 digits).
+_INDEX_RE = re.compile(r"[0-9]{1,9}")
 
 
 def compile_pattern(pattern: str) -> re.Pattern[str]:
@@ -51,24 +55,15 @@ def find_pattern(target: VersionFile, text: str) -> list[tuple[int, int]]:
 
 
 def _yaml_parse(text: str, display: str) -> Any:
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ..common.yamlfile import load_yaml
 
-    try:
-        return YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = f":{mark.line + 1}" if mark is not None else ""
-        if exc.problem == "but found another document":  # valid YAML, just not one document
-            raise FileFormatError(
-                f"{display}{line}: a second YAML document starts here; a key target needs a "
-                "single-document file — use a pattern target for multi-document YAML"
-            ) from None
-        raise FileFormatError(
-            f"{display}{line}: not valid YAML: {exc.problem or exc.context}"
-        ) from None
-    except YAMLError as exc:
-        raise FileFormatError(f"{display}: not valid YAML: {exc}") from None
+    return load_yaml(
+        text,
+        display,
+        FileFormatError,
+        single_document="a second YAML document starts here; a key target needs a "
+        "single-document file — use a pattern target for multi-document YAML",
+    )
 
 
 def _walk(node: Any, key: tuple[str, ...], display: str, label: str) -> tuple[Any, Any]:
@@ -91,7 +86,7 @@ def _walk(node: Any, key: tuple[str, ...], display: str, label: str) -> tuple[An
                     "anchored mapping that defines it, or write the key out here"
                 )
             parent, index = node, segment
-        elif isinstance(node, list) and segment.isdigit() and int(segment) < len(node):
+        elif isinstance(node, list) and _INDEX_RE.fullmatch(segment) and int(segment) < len(node):
             parent, index = node, int(segment)
         else:
             raise _missing_key(display, label, key[: depth + 1])
@@ -113,7 +108,7 @@ class NotHere(TargetError):
 
 def _missing_key(display: str, label: str, upto: tuple[str, ...]) -> TargetError:
     return NotHere(
-        f"{display}: key {'.'.join(upto)} not found (target {label}); "
+        f"{display}: key {clip('.'.join(upto))} not found (target {clip(label)}); "
         "add it to the file or fix the key in releasekit.yaml"
     )
 
@@ -158,6 +153,10 @@ def _find_yaml_key(
             json.loads(body)
         except json.JSONDecodeError as exc:
             raise FileFormatError(f"{display}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise FileFormatError(
+                f"{display}: the JSON nests too deeply to read (hundreds of levels); flatten it"
+            ) from None
     data = _yaml_parse(body, display)
     parent, index = _walk(data, key, display, target.label)
     value = parent[index]
@@ -188,6 +187,14 @@ def _find_toml_key(target: VersionFile, text: str, display: str) -> list[tuple[i
         doc = tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:
         raise FileFormatError(f"{display}:{exc.line}: not valid TOML: {exc}") from None
+    except tomlkit.exceptions.TOMLKitError as exc:  # KeyAlreadyPresent has no position
+        raise FileFormatError(
+            f"{display}{_second_definition(text, str(exc))}: not valid TOML: {clip(str(exc))}"
+        ) from None
+    except RecursionError:
+        raise FileFormatError(
+            f"{display}: the TOML nests too deeply to read (hundreds of levels); flatten it"
+        ) from None
     parent, index = _walk(doc, key, display, target.label)
     item = parent[index]
     if not isinstance(item, tomlkit.items.String) or item.type.is_multiline():
@@ -203,6 +210,17 @@ def _find_toml_key(target: VersionFile, text: str, display: str) -> list[tuple[i
         raise TargetError(f"{display}: cannot locate {target.label} exactly; use a pattern target")
     quote = 3 if token.startswith(('"""', "'''")) else 1
     return [(start + quote, start + len(token) - quote)]
+
+
+def _second_definition(text: str, message: str) -> str:
+    """``:LINE`` of the second place that defines the key tomlkit names, when it can be found."""
+    name = re.search(r'Key "([^"]*)" already exists', message)
+    if name is None:
+        return ""
+    key = re.escape(name.group(1))
+    defines = re.compile(rf"\s*(?:\[\[?[^\]\n]*\b{key}\b[^\]\n]*\]|[^=\n]*\b{key}\b\s*=)")
+    found = [n for n, line in enumerate(text.splitlines(), 1) if defines.match(line)]
+    return f":{found[1]}" if len(found) > 1 else ""
 
 
 def find_key(target: VersionFile, text: str, display: str) -> list[tuple[int, int]]:
