@@ -8,11 +8,17 @@ hold on any machine. ``nox -s bench -- startup`` runs only the benches whose nam
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
+    # pip compiles an installed package's bytecode; with PYTHONDONTWRITEBYTECODE=1 (set on some
+    # CI images and on the development machine) every child would recompile every module of
+    # releasekit and its libraries, and the benchmark would time the compiler, not the tool.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    sys.dont_write_bytecode = False
     here = Path(__file__).parent
     wanted = [a for a in argv if not a.startswith("-")]
     status = 0
