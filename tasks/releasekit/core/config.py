@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .common.errors import ConfigError
 from .common.starters import CONFIG_HINT, STARTER_DOCS
@@ -22,9 +22,12 @@ from .defaults import DEFAULTS
 
 if TYPE_CHECKING:
     from .common.network import Network
+    from .docs.config import DocsConfig
+    from .pins.config import CitationConfig, PinsConfig
     from .registry.config import RegistryConfig
 
 CONFIG_FILE = "releasekit.yaml"
+_T = TypeVar("_T")
 
 # Defaults live in .defaults (registered with invoke through Collection.configure).
 
@@ -221,6 +224,9 @@ class Config:
     artifacts: ArtifactsConfig | None = None
     network: Network | None = None
     registry: RegistryConfig | None = None
+    pins: PinsConfig | None = None
+    citation: CitationConfig | None = None
+    docs: DocsConfig | None = None
 
     def where(self) -> str:
         """The config file for messages: its path relative to the root, or a hint."""
@@ -269,11 +275,12 @@ _PARSERS: dict[str, Callable[[Value], object]] = {
 }
 
 
-def _parse_registry(value: Value) -> RegistryConfig:
-    from .registry.config import SectionError, convert_section
+def _parse_model(value: Value, convert: Callable[[object], _T]) -> _T:
+    """A section declared as msgspec models; a mistake is reported at the line it is on."""
+    from .common.models import SectionError
 
     try:
-        return convert_section(value.data)
+        return convert(value.data)
     except SectionError as exc:
         at = value
         for step in exc.path:  # down to the line the model points at
@@ -283,7 +290,37 @@ def _parse_registry(value: Value) -> RegistryConfig:
         raise at.error(f"{exc.problem}; every key: {STARTER_DOCS}") from None
 
 
+def _parse_registry(value: Value) -> RegistryConfig:
+    from .registry.config import convert_section
+
+    return _parse_model(value, convert_section)
+
+
+def _parse_pins(value: Value) -> PinsConfig:
+    from .common.models import convert_model
+    from .pins.config import PinsConfig
+
+    return _parse_model(value, lambda data: convert_model(data, PinsConfig))
+
+
+def _parse_citation(value: Value) -> CitationConfig:
+    from .common.models import convert_model
+    from .pins.config import CitationConfig
+
+    return _parse_model(value, lambda data: convert_model(data, CitationConfig))
+
+
+def _parse_docs(value: Value) -> DocsConfig:
+    from .common.models import convert_model
+    from .docs.config import DocsConfig
+
+    return _parse_model(value, lambda data: convert_model(data, DocsConfig))
+
+
 _PARSERS["registry"] = _parse_registry
+_PARSERS["pins"] = _parse_pins
+_PARSERS["citation"] = _parse_citation
+_PARSERS["docs"] = _parse_docs
 
 
 def _parse_network(value: Value) -> Network:

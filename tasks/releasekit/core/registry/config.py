@@ -13,6 +13,8 @@ from typing import Annotated
 
 import msgspec
 
+from ..common.models import SectionError as SectionError  # re-exported for core/config.py
+from ..common.models import convert_model
 from .digests import digest_problem
 
 PLACEHOLDERS = ("{tag}", "{version}", "{major}", "{minor}", "{commit}")
@@ -224,42 +226,10 @@ def parse_registry(data: object) -> RegistryConfig:
     return msgspec.convert(data, RegistryConfig)
 
 
-class SectionError(ValueError):
-    """A model's complaint and where in the section it points (keys and list indexes)."""
-
-    def __init__(self, problem: str, path: tuple[str | int, ...]) -> None:
-        super().__init__(problem)
-        self.problem, self.path = problem, path
-
-
 def convert_section(data: object) -> RegistryConfig:
     """:func:`parse_registry` on YAML data (ruamel's scalar types made plain first).
 
     Raises:
         SectionError: what is wrong, and the key path it is at.
     """
-    try:
-        return parse_registry(_builtin(data))
-    except msgspec.ValidationError as exc:
-        problem, _, where = str(exc).partition(" - at `$")
-        steps = re.findall(r"\.([^.\[`]+)|\[(\d+)\]", where.rstrip("`"))
-        path = tuple(int(index) if index else key for key, index in steps)
-        unknown = re.fullmatch(r"Object contains unknown field `([^`]+)`", problem)
-        if unknown:  # point at the key itself, with the keys that are known there
-            path += (unknown.group(1),)
-            problem = "is not a known key"
-        missing = re.fullmatch(r"Object missing required field `([^`]+)`", problem)
-        if missing:
-            problem = f"needs {missing.group(1)}"
-        raise SectionError(problem, path) from None
-
-
-def _builtin(data: object) -> object:
-    if isinstance(data, dict):
-        return {str(k): _builtin(v) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [_builtin(v) for v in data]
-    for kind in (bool, str, int, float):
-        if isinstance(data, kind):
-            return kind(data)
-    return data
+    return convert_model(data, RegistryConfig)
