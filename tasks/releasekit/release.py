@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING
 from invoke import Collection, Context, task
 
 from . import _adapter as a
+from . import citation as _citation
+from . import gomod as _gomod
 from . import images as _images
+from . import pins as _pins
 
 if TYPE_CHECKING:
     from .core.common.textfile import FileEdit
@@ -652,3 +655,8 @@ ns = Collection(
 # Published images (tasks/releasekit/images.py).
 ns.add_task(_images.promote, name="promote")
 ns.add_task(_images.image_tags, name="image-tags")
+# Pins, keys, CITATION.cff and Go dependency bumps (pins.py, citation.py, gomod.py).
+for _name, _task in (("pin", _pins.pin), ("unpin", _pins.unpin), ("set", _pins.set_keys),
+                     ("get", _pins.get_key), ("citation", _citation.citation),
+                     ("go-get", _gomod.go_get)):  # fmt: skip
+    ns.add_task(_task, name=_name)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from invoke import Collection, Context, Task, task
 
 from . import _adapter as a
+from . import citation as _citation
+from . import docrules as _docrules
 from . import images as _images
 from .core.common.starters import STARTER_DOCS
 
@@ -723,3 +725,6 @@ ns = Collection(
 # Published images and charts (tasks/releasekit/images.py).
 ns.add_task(_images.verify_images, name="images")
 ns.add_task(_images.chart_published, name="chart-published")
+# CITATION.cff and docs (citation.py, docrules.py).
+ns.add_task(_citation.verify_citation, name="citation")
+ns.add_task(_docrules.verify_docs, name="docs")

@@ -98,7 +98,10 @@ def plan_set(root: Path, file: str, assignments: Sequence[str]) -> list[Change]:
     for assignment in assignments:
         name, sep, value = assignment.partition("=")
         if not sep or not name:
-            raise UsageError(f"{assignment!r} is not KEY=VALUE, e.g. git.kbs.reference=v0.9.0")
+            flag = " (options go before the --)" if assignment.startswith("-") else ""
+            raise UsageError(
+                f"{assignment!r} is not KEY=VALUE{flag}, e.g. git.kbs.reference=v0.9.0"
+            )
         if "\n" in value or "\r" in value:
             raise UsageError(f"the value for {name} spans lines; give a one-line value")
         key = parse_key(name)

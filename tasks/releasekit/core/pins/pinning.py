@@ -10,6 +10,7 @@ longer holds the pinned value: someone changed it since, and that change is not 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +140,15 @@ def _release_values(
     return chosen
 
 
+def _most_held(values: list[str | None]) -> str | None:
+    """The value most pinned targets hold: the others are the ones changed since the pin.
+    None when no value has more targets than every other."""
+    counts = Counter(v for v in values if v is not None).most_common(2)
+    if not counts or (len(counts) > 1 and counts[0][1] == counts[1][1]):
+        return None
+    return counts[0][0]
+
+
 def _unformat(fmt: str, token: str) -> str | None:
     head, tail = fmt.split("{value}")
     if token.startswith(head) and token.endswith(tail) and len(token) > len(head) + len(tail):
@@ -166,8 +176,7 @@ def plan_unpin(
             held_value = None if change.is_noop else _unformat(target.format, change.spot.found)
             found.append((change, held_value))
     pinned = [(c, p) for c, p in found if not c.is_noop]
-    held = {p for _, p in pinned if p is not None}
-    pinned_value = value if value is not None else (held.pop() if len(held) == 1 else None)
+    pinned_value = value if value is not None else _most_held([p for _, p in pinned])
     refused = [
         f"{c.spot.location} {c.label} holds {c.spot.found!r}"
         for c, p in pinned
@@ -182,7 +191,8 @@ def plan_unpin(
         raise TargetError(
             f"{len(refused)} pin target(s) hold neither {expected} nor their development value "
             "(changed since the pin?); nothing was written:\n  " + "\n  ".join(refused) + "\n"
-            "set them back by hand, or pass --value with the pinned value to revert the others"
+            "put back the pinned (or the development) value by hand and unpin again; --value "
+            "names the pinned value when the targets cannot tell"
         )
     changes = [c for c, _ in found]
     for pin in pins.release:

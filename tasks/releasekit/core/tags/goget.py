@@ -65,6 +65,11 @@ class GoGetPlan:
         return [f"(cd {d} && {display(argv)})" for d, argv in self.commands]
 
 
+def command_lines(target: str, dirs: Sequence[str]) -> list[str]:
+    """The commands as a user would type them in the repository root."""
+    return [f"(cd {d} && {display(argv)})" for d, argv in commands(target, dirs)]
+
+
 def parse_target(text: str) -> tuple[str, str]:
     """``MODULE@VERSION`` split in two.
 
