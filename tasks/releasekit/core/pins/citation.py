@@ -179,8 +179,9 @@ def _release_version(scheme: TagScheme, text: str, where: str) -> Version:
 
 def _whose(config: Config, sha: str, named: str) -> str:
     """Which release a wrong sha belongs to, for the message."""
-    releases = [r.parsed.tag for r in list_releases(config)]
-    owners = [r.parsed.tag for r in list_releases(config) if r.commit == sha]
+    listed = list_releases(config)  # newest first
+    releases = [r.parsed.tag for r in listed]
+    owners = [r.parsed.tag for r in listed if r.commit == sha]
     if owners:
         after = releases.index(named) + 1 if named in releases else None
         previous = after is not None and after < len(releases) and releases[after] in owners
