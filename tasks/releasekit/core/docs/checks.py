@@ -122,8 +122,10 @@ def _version_regex(versions: list[str]) -> re.Pattern[str] | None:
     if not versions:
         return None
     alternatives = "|".join(re.escape(v) for v in sorted(set(versions), key=len, reverse=True))
-    # 0.1.7 and v0.1.7, never 10.1.7, 0.1.70, 0.1.7-rc.1 or 0.1.7.1
-    return re.compile(rf"(?<![\w.+-])v?(?P<version>{alternatives})(?![\w+-]|\.\w)")
+    # 0.1.7, v0.1.7 and krt_v0.1.7_linux; never 10.1.7, 0.1.70, 0.1.7-rc.1 or 0.1.7.1
+    return re.compile(
+        rf"(?<![A-Za-z0-9.+-])v?(?P<version>{alternatives})(?![A-Za-z0-9+-]|\.[A-Za-z0-9])"
+    )
 
 
 def _stale(

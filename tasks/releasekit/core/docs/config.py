@@ -79,9 +79,10 @@ class Source(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=Tr
     @property
     def label(self) -> str:
         """How reports name the fact: ``go.mod go``, ``Makefile ENVTEST_K8S_VERSION``."""
+        if self.lines is not None:
+            return f"{self.path} lines matching {self.lines!r}"
         for kind, value in (("key", self.key), ("", self.variable), ("FROM", self.from_),
-                            ("", self.directive), ("pattern", self.pattern),
-                            ("lines", self.lines)):  # fmt: skip
+                            ("", self.directive), ("pattern", self.pattern)):  # fmt: skip
             if value is not None:
                 shown = ".".join(value) if isinstance(value, tuple) else value
                 return f"{self.path} {kind + ' ' if kind else ''}{shown}"
