@@ -19,7 +19,7 @@ from . import _adapter as a
 def go_get(
     c: Context, target: str, in_: list[str] | None = None, dry_run: bool = False, json: bool = False
 ) -> None:
-    """go get MODULE@VERSION and go mod tidy in module dirs."""
+    """Run go get and go mod tidy in Go module directories."""
     from .core.common.network import settings
     from .core.common.textfile import write_all
     from .core.tags import goget

@@ -106,7 +106,8 @@ class PinTarget(_Located, frozen=True, kw_only=True):
         str,
         msgspec.Meta(
             description="the development value release.unpin puts back, exactly as the file "
-            "spells it without quotes (latest)"
+            'spells it without quotes (latest; "" for a quoted empty chart tag that defaults '
+            "to appVersion)"
         ),
     ]
 
@@ -115,7 +116,8 @@ class PinTarget(_Located, frozen=True, kw_only=True):
         if self.format.count("{value}") != 1:
             raise ValueError(f"format {self.format!r} must contain {{value}} exactly once")
         check_value(self.format.replace("{value}", "x"), "format")
-        check_value(self.dev, "dev")
+        if self.dev or self.pattern is not None:  # a key's quoted "" may be the dev value
+            check_value(self.dev, "dev")
 
     @property
     def label(self) -> str:

@@ -42,7 +42,8 @@ class Change:
                 "old": spot.found, "new": self.new}  # fmt: skip
 
     def line(self) -> str:
-        return f"{self.spot.location} {self.label}: {self.spot.found} -> {self.new}"
+        old, new = (t or '""' for t in (self.spot.found, self.new))  # an empty chart tag
+        return f"{self.spot.location} {self.label}: {old} -> {new}"
 
 
 def parse_key(text: str) -> tuple[str, ...]:
