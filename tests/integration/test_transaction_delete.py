@@ -70,7 +70,7 @@ def test_a_file_changed_before_its_deletion_is_kept(make_repo: Callable[..., Rep
     repo = make_repo({"Chart.lock": LOCK_TEXT})
     edit = FileEdit("Chart.lock", repo.path / "Chart.lock", "older\n", "", deleted=True)
     with pytest.raises(
-        ReleaseError, match="Chart.lock changed on disk while releasekit was running"
+        ReleaseError, match=r"Chart\.lock changed on disk while releasekit was running"
     ):
         write_all([edit], repo.path)
     assert (repo.path / "Chart.lock").read_text() == LOCK_TEXT
