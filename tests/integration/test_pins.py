@@ -280,3 +280,16 @@ def test_pins_config_mistakes_name_the_key_and_line(
         "releasekit: error: releasekit.yaml:3: pins.targets[0] values.yaml: needs exactly one of "
         "key, pattern or image"
     )
+
+
+def test_an_images_entry_without_new_tag_is_an_error_not_a_skip(caa: Repo, cli: Cli) -> None:
+    overlay = caa.path / "src/cloud-api-adaptor/install/overlays/ibmcloud/kustomization.yaml"
+    overlay.write_text(overlay.read_text().replace('        newTag: "latest"\n', ""))
+    before = caa.snapshot()
+    result = cli(*PIN_A, cwd=caa.path)
+    assert (result.code, result.err) == (1, (
+        "releasekit: error: src/cloud-api-adaptor/install/overlays/ibmcloud/kustomization.yaml: "
+        "images.cloud-api-adaptor has no newTag (images[cloud-api-adaptor].newTag); add `newTag: "
+        "<the development value>` to it, so that release.unpin can put it back\n"
+    ))  # fmt: skip
+    assert caa.snapshot() == before

@@ -43,6 +43,9 @@ class Locator:
     label: str
     key: tuple[str, ...] | None = None
     regex: re.Pattern[str] | None = None
+    # A glob skips a file without the key; with ``entry`` (a kustomize images: entry is
+    # ``images.<name>``: 2) only one without the entry — an entry that lacks the key is an error.
+    entry: int | None = None
 
     @property
     def is_glob(self) -> bool:
@@ -134,7 +137,13 @@ def find_spots(root: Path, locator: Locator) -> list[Spot]:
         display, real, text = read_repo_file(root, path)
         try:
             found = spots_in_text(text, display, real, locator)
-        except KeyNotFound:
+        except KeyNotFound as exc:
+            if locator.entry is not None and len(exc.upto) > locator.entry:
+                entry, key = ".".join(exc.upto[:-1]), exc.upto[-1]
+                raise TargetError(
+                    f"{display}: {entry} has no {key} ({locator.label}); add `{key}: <the "
+                    "development value>` to it, so that release.unpin can put it back"
+                ) from None
             if locator.is_glob:
                 continue
             raise

@@ -55,6 +55,8 @@ class PinPlan:
 def locator(target: PinTarget | ReleasePin) -> Locator:
     """Where a pin target's token is."""
     key = target.located_key if isinstance(target, PinTarget) else target.key_path
+    if isinstance(target, PinTarget) and target.image is not None:
+        return Locator(target.path, target.label, key=key, entry=2)
     if key is not None:
         return Locator(target.path, target.label, key=key)
     assert target.pattern is not None
