@@ -293,3 +293,17 @@ def test_an_images_entry_without_new_tag_is_an_error_not_a_skip(caa: Repo, cli: 
         "<the development value>` to it, so that release.unpin can put it back\n"
     ))  # fmt: skip
     assert caa.snapshot() == before
+
+
+def test_unpin_refuses_a_release_pin_changed_from_its_literal_value(caa: Repo, cli: Cli) -> None:
+    assert cli(*PIN_A, cwd=caa.path).code == 0
+    versions = caa.path / VERSIONS
+    versions.write_text(versions.read_text().replace("config: release", "config: custom"))
+    edited = caa.snapshot()
+    result = cli("release.unpin", cwd=caa.path)
+    assert result.code == 1
+    assert (
+        f"  {VERSIONS}:19 git.coco-operator.config holds 'custom', not its release value 'release'\n"
+        in result.err
+    )
+    assert caa.snapshot() == edited

@@ -142,6 +142,16 @@ def _release_values(
     return chosen
 
 
+def _known_release_value(pin: ReleasePin, pinned: str | None) -> str | None:
+    """A release pin's value as unpin can know it: a literal, or {value} with the pinned
+    value; None when it came from --set or --tag (any value is then reverted)."""
+    if pin.value is None or "{tag}" in pin.value or "{version}" in pin.value:
+        return None
+    if "{value}" in pin.value:
+        return None if pinned is None else pin.value.replace("{value}", pinned)
+    return pin.value
+
+
 def _most_held(values: list[str | None]) -> str | None:
     """The value most pinned targets hold: the others are the ones changed since the pin.
     None when no value has more targets than every other."""
@@ -184,6 +194,14 @@ def plan_unpin(
         for c, p in pinned
         if p is None or p != pinned_value
     ]
+    release: list[Change] = []
+    for pin in pins.release:
+        known = _known_release_value(pin, pinned_value)
+        for change in key_changes(root, locator(pin), pin.dev):
+            release.append(change)
+            if known is not None and not change.is_noop and change.spot.found != known:
+                refused.append(f"{change.spot.location} {change.label} holds "
+                               f"{change.spot.found!r}, not its release value {known!r}")  # fmt: skip
     if refused:
         expected = (
             f"the pinned value {pinned_value!r}"
@@ -196,9 +214,7 @@ def plan_unpin(
             "put back the pinned (or the development) value by hand and unpin again; --value "
             "names the pinned value when the targets cannot tell"
         )
-    changes = [c for c, _ in found]
-    for pin in pins.release:
-        changes += key_changes(root, locator(pin), pin.dev)
+    changes = [c for c, _ in found] + release
     removals = _removals(root, pins.release)
     return PinPlan(
         pinned_value,
