@@ -168,7 +168,7 @@ def _read_back(old: str, new: str, change: Change) -> None:
             json.loads(new)
         before = key_value(old, change.spot.path, change.key)
         after = key_value(new, change.spot.path, change.key)
-    except ReleaseError as exc:
+    except (ReleaseError, json.JSONDecodeError) as exc:
         raise TargetError(
             f"{where}: writing {change.new!r} to {label} would break the file ({exc}); "
             "nothing was written"

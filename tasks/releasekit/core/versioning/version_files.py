@@ -370,8 +370,13 @@ def key_value(text: str, display: str, key: tuple[str, ...]) -> Any:
     label = VersionFile(display, key=key).label
     if Path(display).suffix.lower() == ".toml":
         import tomlkit
+        import tomlkit.exceptions
 
-        parent, index = _walk(tomlkit.parse(body), key, display, label)
+        try:
+            doc = tomlkit.parse(body)
+        except tomlkit.exceptions.ParseError as exc:
+            raise FileFormatError(f"{display}:{exc.line}: not valid TOML: {exc}") from None
+        parent, index = _walk(doc, key, display, label)
         return parent[index]
     parent, index = _walk(_yaml_parse(body, display), key, display, label)
     return parent[index]
