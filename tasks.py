@@ -34,7 +34,11 @@ def dist(c: Context, outdir: str = "dist") -> None:
     (wheel,) = out.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
-    needed = {"releasekit/py.typed", "releasekit/starters/releasekit.yaml"}
+    needed = {
+        "releasekit/py.typed",
+        "releasekit/starters/releasekit.yaml",
+        "releasekit/templates/releasekit.schema.json",
+    }
     if top != {"releasekit"} or not needed <= set(names):
         raise Exit(f"{wheel.name} must ship releasekit/ with {sorted(needed)}; got {sorted(top)}")
     releasekit.release.checksums(
@@ -44,3 +48,15 @@ def dist(c: Context, outdir: str = "dist") -> None:
 
 
 ns.add_task(dist)
+
+
+@task
+def generate(c: Context) -> None:
+    """Regenerate the JSON Schema, starter config and config tables."""
+    from releasekit.core.config.reference import write_generated
+
+    for path in write_generated(ROOT):
+        print(f"wrote {path.relative_to(ROOT)}")
+
+
+ns.add_task(generate)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -111,7 +112,12 @@ def test_a_new_users_first_error_names_a_command_that_works(
     assert hint in first.stderr and "templates/" not in first.stderr
     # Follow it: the starter prints from the installed package, and releasekit reads it back.
     starter = releasekit("--print-template", "releasekit.yaml")
-    assert starter.returncode == 0 and starter.stdout.startswith("# releasekit.yaml")
+    # It starts with the schema line (editor completion), then says what it is.
+    assert starter.returncode == 0 and starter.stdout.startswith(
+        "# yaml-language-server: $schema=releasekit.schema.json\n# releasekit.yaml"
+    )
+    schema = releasekit("--print-template", "releasekit.schema.json")
+    assert schema.returncode == 0 and json.loads(schema.stdout)["title"] == "releasekit.yaml"
     (tmp_path / "releasekit.yaml").write_text(starter.stdout)
     second = releasekit("release.bump", "0.1.0", "--dry-run")
     assert second.returncode == 1
@@ -121,15 +127,17 @@ def test_a_new_users_first_error_names_a_command_that_works(
     names = releasekit("--print-template")
     assert names.stdout.split() == [
         "releasekit.yaml",
+        "releasekit.schema.json",
         "tasks.py",
         "release.mk",
         "github/release-verify.yaml",
     ]
     for name in names.stdout.split():
-        assert (
-            releasekit("--print-template", name).stdout
-            == (REPO_ROOT / "templates" / name).read_text()
-        )
+        # The schema is package data (the package's templates/), the others starter files.
+        source = REPO_ROOT / "templates" / name
+        if not source.exists():
+            source = REPO_ROOT / "tasks" / "releasekit" / "templates" / name
+        assert releasekit("--print-template", name).stdout == source.read_text()
     unknown = releasekit("--print-template", "nope.yaml")
     assert (unknown.returncode, unknown.stdout) == (2, "")
     assert "no starter file 'nope.yaml'; choose one of: releasekit.yaml" in unknown.stderr

@@ -250,7 +250,7 @@ def test_listing_tasks_imports_no_heavy_library() -> None:
     script = (
         "import sys, releasekit.cli\n"
         "heavy = ['ruamel', 'semver', 'tomlkit', 'jinja2', 'markdown_it', 'rich', 'sigstore',\n"
-        "         'helm_python', 'releasekit.core.config']\n"
+        "         'helm_python', 'msgspec', 'pydantic', 'releasekit.core.config']\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy))\n"
     )
     result = _fresh_python(script)

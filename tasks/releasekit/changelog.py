@@ -22,11 +22,11 @@ def generate(
     c: Context, all: bool = False, output: str = "", dry_run: bool = False, json: bool = False
 ) -> None:
     """Generate the changelog from Conventional Commits."""
+    from .core.changelog.config import ChangelogConfig
     from .core.changelog.generate import context_json, write_generated
     from .core.changelog.generate import generate as run_generate
     from .core.common.confine import confine
     from .core.common.textfile import render_diff
-    from .core.config import ChangelogConfig
 
     with a.boundary():
         cfg = a.config(c)
@@ -75,9 +75,9 @@ def _display(root: Path, target: Path) -> str:
 )
 def release(c: Context, version: str, date: str = "", dry_run: bool = False) -> None:
     """Move the Unreleased entries into a version section."""
+    from .core.changelog.config import ChangelogConfig
     from .core.changelog.keepachangelog import release_changelog
     from .core.common.textfile import render_diff, write_all
-    from .core.config import ChangelogConfig
 
     with a.boundary():
         cfg = a.config(c)
@@ -101,10 +101,10 @@ def release(c: Context, version: str, date: str = "", dry_run: bool = False) -> 
 )
 def check(c: Context, date: str = "", json: bool = False) -> None:
     """Lint the changelog; exit 3 on findings."""
+    from .core.changelog.config import ChangelogConfig
     from .core.changelog.keepachangelog import lint_changelog, read_changelog
     from .core.common import ci
     from .core.common.errors import VerificationFailed
-    from .core.config import ChangelogConfig
 
     with a.boundary():
         cfg = a.config(c)

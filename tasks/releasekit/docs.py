@@ -29,7 +29,7 @@ def crd_history(
     dry_run: bool = False,
 ) -> None:
     """Audit or extend the Version History with CRD Changes."""
-    from .core.common.errors import GitError, UsageError, VerificationFailed
+    from .core.common.errors import ConfigError, GitError, UsageError, VerificationFailed
     from .core.common.git import is_shallow, local_tag_exists
     from .core.common.textfile import render_diff, write_all
     from .core.helm.charts import helm_config, previous_release, release_tags
@@ -43,7 +43,9 @@ def crd_history(
         table = read_table(cfg.root, file if file else hc.crd_history)
         directory = crd_directory(cfg, path)
         if not (cfg.root / directory).is_dir():
-            raise UsageError(f"{directory}: no such CRD directory; fix helm.crds or --path")
+            # From --path a usage error; from helm.crds a config error (exit 1).
+            error = UsageError if path else ConfigError
+            raise error(f"{directory}: no such CRD directory; fix helm.crds or --path")
 
         def changed(old: str, new: str | None) -> bool:
             # The same comparison as verify.crd-changes; releases from before the project had

@@ -274,15 +274,15 @@ def chart(c: Context, chart: str = "", tag: str = "", json: bool = False) -> Non
 @task(help={"json": "print the result as JSON"})
 def chart_sync(c: Context, json: bool = False) -> None:
     """Check that chart CRDs match the generated CRDs."""
-    from .core.common.errors import UsageError, VerificationFailed
+    from .core.common.errors import ConfigError, VerificationFailed
     from .core.helm.charts import helm_config
     from .core.helm.crd_sync import check_sync
 
     with a.boundary():
         cfg = a.config(c)
         pairs = helm_config(cfg).crds
-        if not pairs:
-            raise UsageError(
+        if not pairs:  # a config error (exit 1), like every other one
+            raise ConfigError(
                 f"no CRD pairs configured; add helm.crds (generated, chart) to {cfg.where()}"
             )
         report = [(pair, check_sync(cfg.root, pair)) for pair in pairs]

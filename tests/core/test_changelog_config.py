@@ -36,7 +36,7 @@ def test_values_are_read(tmp_path: Path) -> None:
     )
     assert cfg == ChangelogConfig(
         path="docs/CHANGES.md",
-        groups=(("feat", "Features"), ("docs", "Docs")),
+        groups={"feat": "Features", "docs": "Docs"},
         other_section="Other",
         group_by_scope=True,
         exclude=("^chore\\(release\\)",),

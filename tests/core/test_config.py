@@ -104,7 +104,7 @@ def test_search_stops_at_the_git_top_level(tmp_path: Path) -> None:
             "releasekit.yaml:4: version_files[0].format must contain {version} or {date} once",
         ),
         ("main_branch: [a]\n", "releasekit.yaml:1: main_branch must be a string, got CommentedSeq"),
-        ("- a\n", " must be a mapping, got CommentedSeq"),
+        ("- a\n", "releasekit.yaml: the file must be a mapping of settings (`key: value` lines"),
         ("tag_format: 'v{version}\n", "releasekit.yaml:2: not valid YAML"),
     ],
 )

@@ -42,7 +42,7 @@ def test_a_full_section_parses(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("yaml", "message"),
     [
-        ("registry:\n  bogus: 1\n", "releasekit.yaml:2: registry.bogus is not a known key"),
+        ("registry:\n  bogus: 1\n", "releasekit.yaml:2: unknown key 'registry.bogus'; known keys here: charts, digests"),
         ("registry:\n  images:\n    - tags: [x]\n", "releasekit.yaml:3: registry.images[0] needs repository"),
         ("registry:\n  images:\n    - repository: ghcr.io/Org/x\n",
          "releasekit.yaml:3: registry.images[0] repository 'ghcr.io/Org/x' must be host/path"),
@@ -51,7 +51,7 @@ def test_a_full_section_parses(tmp_path: Path) -> None:
         ("registry:\n  platforms: [linux]\n", "releasekit.yaml:1: registry platform 'linux' must be os/arch"),
         ("registry:\n  images:\n    - repository: a.io/x\n      source: b.io/x\n", "must be on the same registry"),
         ("registry:\n  images:\n    - repository: a.io/x\n      tags: ['{nope}']\n", "unknown placeholder {nope}"),
-        ("registry:\n  plain_http: 5\n", "releasekit.yaml:2: registry.plain_http Expected `array`, got `int`"),
+        ("registry:\n  plain_http: 5\n", "releasekit.yaml:2: registry.plain_http must be a list, got int 5"),
         ("registry:\n  charts:\n    - {path: c, repository: 'https://x'}\n", "must be oci://host/path"),
     ],
 )  # fmt: skip

@@ -9,6 +9,7 @@ import pytest
 from conftest import CliResult, Repo
 from releasekit.core.common.errors import ConfigError
 from releasekit.core.config import TagsConfig, load_config, tags_config
+from releasekit.core.tags.config import GoModules
 
 
 def test_defaults_without_a_tags_section(make_repo: Callable[..., Repo]) -> None:
@@ -28,14 +29,13 @@ def test_full_section(make_repo: Callable[..., Repo]) -> None:
         }
     )
     assert tags_config(load_config(repo.path)) == TagsConfig(
-        "calver",
-        "suite {tag}",
-        True,
-        "stable",
-        "hotfix/{tag}-{version}",
-        "docs/{tag}.md",
-        ("src/*",),
-        ("src/*/podvm",),
+        versioning="calver",
+        message="suite {tag}",
+        sign=True,
+        channel="stable",
+        hotfix_branch="hotfix/{tag}-{version}",
+        supersede_note="docs/{tag}.md",
+        go_modules=GoModules(include=("src/*",), exclude=("src/*/podvm",)),
     )
 
 

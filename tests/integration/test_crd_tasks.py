@@ -92,12 +92,12 @@ def test_chart_sync_without_the_ignore_key_sees_the_annotation(
     assert "-    helm.sh/resource-policy: keep" in result.out
 
 
-def test_chart_sync_unconfigured_is_a_usage_error(
+def test_chart_sync_unconfigured_is_a_config_error_exit_1(
     make_repo: Callable[..., Repo], cli: Callable[..., CliResult]
 ) -> None:
     repo = make_repo()
     result = cli("verify.chart-sync", cwd=repo.path)
-    assert result.code == 2
+    assert result.code == 1
     assert "no CRD pairs configured; add helm.crds (generated, chart)" in result.err
 
 

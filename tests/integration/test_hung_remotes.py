@@ -210,7 +210,7 @@ def test_the_environment_overrides_the_configured_timeout(
         ("network:\n  retries: soon\n", "releasekit.yaml:2: network.retries must be an integer, "
          "got str 'soon'"),
         ("network:\n  timout: 5\n", "releasekit.yaml:2: unknown key 'network.timout'; known keys "
-         "here: retries, timeout"),
+         "here: retries, timeout; did you mean 'timeout'?"),
     ],
 )  # fmt: skip
 def test_network_config_is_validated(

@@ -277,8 +277,8 @@ def test_pins_config_mistakes_name_the_key_and_line(
     result = cli("release.unpin", cwd=repo.path)
     assert result.code == 1
     assert result.err.startswith(
-        "releasekit: error: releasekit.yaml:3: pins.targets[0] values.yaml: needs exactly one of "
-        "key, pattern or image"
+        "releasekit: error: releasekit.yaml:3: pins.targets[0] needs exactly one of key, pattern "
+        "or image"
     )
 
 

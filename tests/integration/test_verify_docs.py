@@ -120,6 +120,6 @@ def test_docs_config_mistakes_name_the_key_and_line(
     result = cli("verify.docs", "--tag", "v0.1.0", cwd=repo.path)
     assert result.code == 1
     assert result.err.startswith(
-        "releasekit: error: releasekit.yaml:3: docs.rules[0] rule for d.md needs at least one "
-        "source in when"
+        "releasekit: error: releasekit.yaml:4: docs.rules[0].when must list at least one source, "
+        "e.g. [{path: go.mod}]"
     )

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Literal
 
 from ..common.errors import ConfigError
-from ..config import ArtifactsConfig
 from .checksums import read_checksum_file
+from .config import ArtifactsConfig
 
 AssetKind = Literal["archive", "file", "checksums", "bundle"]
 ProblemKind = Literal["missing", "unexpected", "not-in-checksums", "listed-but-absent"]
@@ -46,8 +46,8 @@ def _primary_assets(cfg: ArtifactsConfig, tag: str, version: str) -> list[Asset]
     assets: list[Asset] = []
     if cfg.matrix is not None:
         m = cfg.matrix
-        for os_name, arch in m.platforms:
-            ext = m.ext.get(os_name, m.ext.get("default", ""))
+        for os_name, arch in m.pairs:
+            ext = m.extensions.get(os_name, m.extensions.get("default", ""))
             name = render_name(m.name, tag, version, os=os_name, arch=arch, ext=ext)
             assets.append(Asset(name, "archive", f"{os_name}/{arch}"))
     for template in cfg.files:

@@ -10,9 +10,10 @@ from typing import Any
 
 from ..common.errors import ConfigError, ReleaseError
 from ..common.starters import STARTER_DOCS
-from ..config import ArtifactsConfig, Config, SigningConfig
+from ..config import Config
 from .assets import attested_files, check_assets, render_name, signed_blobs, unmatched_patterns
 from .checksums import CheckOptions, check_checksums, read_checksum_file
+from .config import ArtifactsConfig, SigningConfig
 
 DEFAULT_IDENTITY = "https://github.com/{owner}/{repo}/.github/workflows/{workflow}@refs/tags/{tag}"
 

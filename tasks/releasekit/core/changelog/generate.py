@@ -19,7 +19,7 @@ from ..common.errors import ConfigError, FileFormatError, ReleaseError
 from ..common.templating import LoadedTemplate
 from ..common.templating import load_template as load_template_file
 from ..common.textfile import FileEdit, read_text, write_all
-from ..config import ChangelogConfig
+from .config import ChangelogConfig
 from .conventional import Commit, Release, prepare_pattern, read_releases
 from .keepachangelog import merge_generated, parse_changelog
 

@@ -22,48 +22,49 @@ import re
 import signal
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated
+
+from msgspec import Meta
 
 from . import process
 from .errors import CommandError, ConfigError
+from .section import Section
 
 if TYPE_CHECKING:
-    from ..config import Config, Value
+    from ..config import Config
 
 ENV_TIMEOUT = "RELEASEKIT_NETWORK_TIMEOUT"
 ENV_RETRIES = "RELEASEKIT_NETWORK_RETRIES"
 MAX_BACKOFF = 10.0
 
 
-@dataclass(frozen=True)
-class Network:
-    """The ``network:`` section: seconds per network operation, retries for reads."""
+class Network(Section, frozen=True, kw_only=False):
+    """Network operations: git ls-remote/push to the remote, HTTP to registries and the Go proxy.
+    RELEASEKIT_NETWORK_TIMEOUT and RELEASEKIT_NETWORK_RETRIES override these for one run."""
 
-    timeout: float = 60.0
-    retries: int = 3
+    timeout: Annotated[
+        float,
+        Meta(
+            gt=0,
+            le=86400,
+            description="Seconds any network operation may take, retries included.",
+            extra={"expected": "a number of seconds above 0"},
+        ),
+    ] = 60.0
+    retries: Annotated[
+        int,
+        Meta(
+            ge=0,
+            le=10,
+            description="Retries of an idempotent read after a transient failure (HTTP 429/5xx, "
+            "a dropped connection), with backoff, honouring Retry-After.",
+        ),
+    ] = 3
 
 
 class NetworkTimeout(CommandError):
     """A network operation did not finish within ``network.timeout`` and was stopped."""
-
-
-def parse_network(value: Value) -> Network:
-    """The ``network:`` mapping of releasekit.yaml (``timeout``, ``retries``)."""
-    items = value.mapping(("timeout", "retries"))
-    out: dict[str, Any] = {}
-    if "timeout" in items:
-        raw = items["timeout"].data
-        if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 < raw <= 86400:
-            raise items["timeout"].error(f"must be a number of seconds above 0, got {raw!r}")
-        out["timeout"] = float(raw)
-    if "retries" in items:
-        retries = items["retries"].integer()
-        if not 0 <= retries <= 10:
-            raise items["retries"].error(f"must be between 0 and 10, got {retries}")
-        out["retries"] = retries
-    return Network(**out)
 
 
 def settings(config: Config | None = None) -> Network:

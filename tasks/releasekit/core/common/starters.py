@@ -11,13 +11,20 @@ from pathlib import Path
 
 from .errors import UsageError
 
-STARTERS = ("releasekit.yaml", "tasks.py", "release.mk", "github/release-verify.yaml")
+STARTERS = (
+    "releasekit.yaml",
+    "releasekit.schema.json",
+    "tasks.py",
+    "release.mk",
+    "github/release-verify.yaml",
+)
 CONFIG_HINT = "releasekit --print-template releasekit.yaml > releasekit.yaml"
 STARTER_DOCS = "releasekit --print-template releasekit.yaml"
 
 _PACKAGE = Path(__file__).resolve().parents[2]
-# Installed wheel first; then the source tree's templates/ (editable installs, a checkout).
-_PLACES = (_PACKAGE / "starters", _PACKAGE.parents[1] / "templates")
+# Installed wheel first; then the source tree's templates/ (editable installs, a checkout);
+# the JSON Schema is package data (templates/ inside the package), so a vendored copy has it.
+_PLACES = (_PACKAGE / "starters", _PACKAGE.parents[1] / "templates", _PACKAGE / "templates")
 
 
 def read_starter(name: str) -> str:

@@ -6,32 +6,23 @@ equal their sources. Field names are the YAML keys.
 
 from __future__ import annotations
 
-import re
-from pathlib import PurePosixPath
 from typing import Annotated, Literal
 
 import msgspec
 
+from ..common.excerpt import excerpt
+from ..common.section import FieldError, Section, Text, each_inside_repo, inside_repo, regex
+
 _LOCATORS = ("key", "pattern", "variable", "from", "directive", "lines")
 
 
-def _inside_repo(path: str, what: str) -> None:
-    pure = PurePosixPath(path)
-    if not path.strip() or pure.is_absolute() or ".." in pure.parts:
-        raise ValueError(f"{what} {path!r} must be a path inside the repository")
-
-
-def _regex(text: str, what: str) -> None:
-    try:
-        re.compile(text)
-    except re.error as exc:
-        raise ValueError(f"{what} {text!r} is not a regular expression: {exc}") from None
-
-
-class Source(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+class Source(Section, frozen=True, kw_only=True):
     """A fact read from a source file: a value (one of the locators), or the whole file."""
 
-    path: Annotated[str, msgspec.Meta(description="the file, or a glob (rules only)")]
+    path: Annotated[
+        Text,
+        msgspec.Meta(description="the file, or a glob (rules only)", extra={"needs": "a path"}),
+    ]
     key: Annotated[
         str | tuple[str, ...] | None,
         msgspec.Meta(description="a key path into YAML, JSON or TOML (project.requires-python)"),
@@ -55,18 +46,20 @@ class Source(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=Tr
     ] = None
 
     def __post_init__(self) -> None:
-        _inside_repo(self.path, "path")
+        inside_repo("path", self.path)
         chosen = [
             v
             for v in (self.key, self.pattern, self.variable, self.from_, self.directive, self.lines)
             if v is not None
         ]
         if len(chosen) > 1:
-            raise ValueError(f"{self.path}: give at most one of {', '.join(_LOCATORS)}")
+            raise ValueError(f"give at most one of {', '.join(_LOCATORS)}")
         if self.pattern is not None and self.pattern.count("{value}") != 1:
-            raise ValueError(f"pattern {self.pattern!r} must contain {{value}} exactly once")
+            raise FieldError(
+                "pattern", f"must contain {{value}} exactly once, got {excerpt(self.pattern)}"
+            )
         if self.lines is not None:
-            _regex(self.lines, "lines")
+            regex("lines", self.lines)
 
     @property
     def is_value(self) -> bool:
@@ -89,10 +82,10 @@ class Source(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=Tr
         return self.path
 
 
-class Allow(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+class Allow(Section, frozen=True, kw_only=True):
     """Historical text that may name old releases (a changelog, an upgrade table)."""
 
-    path: Annotated[str, msgspec.Meta(description="a file or glob")]
+    path: Annotated[Text, msgspec.Meta(description="a file or glob", extra={"needs": "a path"})]
     section: Annotated[
         str | None,
         msgspec.Meta(description="only the lines under this Markdown heading (its text)"),
@@ -102,12 +95,12 @@ class Allow(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=Tru
     ] = None
 
     def __post_init__(self) -> None:
-        _inside_repo(self.path, "path")
+        inside_repo("path", self.path)
         if self.lines is not None:
-            _regex(self.lines, "lines")
+            regex("lines", self.lines)
 
 
-class Rule(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+class Rule(Section, frozen=True, kw_only=True):
     """When any of these sources changed since the previous release, this doc must too."""
 
     doc: Annotated[
@@ -120,16 +113,16 @@ class Rule(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True
     why: Annotated[str | None, msgspec.Meta(description="the reason, shown with a finding")] = None
 
     def __post_init__(self) -> None:
-        _inside_repo(self.doc, "doc")
+        inside_repo("doc", self.doc)
         if not self.when:
-            raise ValueError(f"rule for {self.doc} needs at least one source in when")
+            raise FieldError("when", "must list at least one source, e.g. [{path: go.mod}]")
 
 
-class Cell(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+class Cell(Section, frozen=True, kw_only=True):
     """One value of a Markdown table in a doc that must equal its source."""
 
-    doc: Annotated[str, msgspec.Meta(description="the doc holding the table")]
-    row: Annotated[str, msgspec.Meta(description="the row: its first cell's text (Go)")]
+    doc: Annotated[Text, msgspec.Meta(description="the doc holding the table")]
+    row: Annotated[Text, msgspec.Meta(description="the row: its first cell's text (Go)")]
     column: Annotated[
         str | None,
         msgspec.Meta(description="the column's header text (default: the second column)"),
@@ -141,17 +134,37 @@ class Cell(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True
     ] = "{value}"
 
     def __post_init__(self) -> None:
-        _inside_repo(self.doc, "doc")
+        inside_repo("doc", self.doc)
         if not self.source.is_value or any(c in self.source.path for c in "*?["):
-            raise ValueError(
-                f"source of {self.doc} {self.row!r} must name one value in one file (key, "
-                "pattern, variable, from or directive)"
+            raise FieldError(
+                "source",
+                "must name one value in one file (key, pattern, variable, from or directive)",
             )
         if self.format.count("{value}") != 1:
-            raise ValueError(f"format {self.format!r} must contain {{value}} exactly once")
+            raise FieldError(
+                "format", f"must contain {{value}} exactly once, got {excerpt(self.format)}"
+            )
 
 
-class DocsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+_ALLOW_EXAMPLE = [{"path": "docs/upgrading.md", "section": "Version History"}]
+_RULES_EXAMPLE = [
+    {"doc": "docs/compatibility.md", "why": "Kubernetes, Go or Python support changed",
+     "when": [{"path": "go.mod", "directive": "go"}, {"path": "go.mod", "directive": "toolchain"},
+              {"path": "Dockerfile", "lines": "^FROM "},
+              {"path": "Makefile", "variable": "ENVTEST_K8S_VERSION"},
+              {"path": "pyproject.toml", "key": "project.requires-python"}]},
+    {"doc": "docs/operations.md", "when": [{"path": "charts/**"}, {"path": "config/**"}]},
+]  # fmt: skip
+_CELLS_EXAMPLE = [
+    {"doc": "docs/compatibility.md", "row": "Go", "source": {"path": "go.mod", "directive": "go"}},
+    {"doc": "docs/compatibility.md", "row": "Kubernetes",
+     "source": {"path": "Makefile", "variable": "ENVTEST_K8S_VERSION"}},
+    {"doc": "docs/compatibility.md", "row": "Base image", "format": "golang:{value}",
+     "source": {"path": "Dockerfile", "from": "golang"}},
+]  # fmt: skip
+
+
+class DocsConfig(Section, frozen=True, kw_only=True):
     """The ``docs:`` section: what verify.docs checks."""
 
     paths: Annotated[
@@ -160,17 +173,26 @@ class DocsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_onl
     ] = ("README.md", "docs/**/*.md")
     allow: Annotated[
         tuple[Allow, ...],
-        msgspec.Meta(description="historical text allowed to name old releases"),
+        msgspec.Meta(
+            description="historical text allowed to name old releases (the changelog always is)",
+            examples=[_ALLOW_EXAMPLE],
+        ),
     ] = ()
     rules: Annotated[
         tuple[Rule, ...],
-        msgspec.Meta(description="docs that must change when their sources changed"),
+        msgspec.Meta(
+            description="docs that must change when their sources changed since the previous "
+            "release",
+            examples=[_RULES_EXAMPLE],
+        ),
     ] = ()
     compatibility: Annotated[
         tuple[Cell, ...],
-        msgspec.Meta(description="table values in docs that must equal their sources"),
+        msgspec.Meta(
+            description="table values in docs that must equal their sources (drift: exit 3)",
+            examples=[_CELLS_EXAMPLE],
+        ),
     ] = ()
 
     def __post_init__(self) -> None:
-        for path in self.paths:
-            _inside_repo(path, "docs.paths entry")
+        each_inside_repo("paths", self.paths)

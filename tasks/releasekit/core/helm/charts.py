@@ -22,9 +22,11 @@ from ..common.errors import FileFormatError, GitError, UsageError, VersionError
 from ..common.git import git, is_shallow
 from ..common.process import run
 from ..common.textfile import FileEdit, read_text
-from ..config import ChartConfig, Config, HelmConfig, VersionFile
+from ..config import Config
 from ..tags.schemes import parse_tag, render_tag
+from ..versioning.config import VersionFile
 from ..versioning.version_files import Occurrence, find_occurrences
+from .config import ChartConfig, HelmConfig
 from .engines import (
     Engine,
     Manifest,

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..common.errors import FileFormatError
-from ..config import CrdSync
+from .config import CrdSync
 from .crds import read_crd_dir
 
 # Shown in the diff where the chart copy lacks an annotation it is configured to add.

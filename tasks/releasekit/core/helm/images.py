@@ -13,8 +13,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..config import ChartConfig
 from ..registry.digests import digest_problem
+from .config import ChartConfig
 from .engines import Manifest, load_yaml_documents
 
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")

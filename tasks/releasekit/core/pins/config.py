@@ -1,4 +1,4 @@
-"""The ``pins:`` and ``citation:`` sections of releasekit.yaml as declared models (msgspec).
+"""The ``pins:`` and ``citation:`` sections of releasekit.yaml, declared as models.
 
 ``pins.targets`` are the places release.pin writes the tested value (seed 004: the commit sha
 of the cloud-api-adaptor image) and release.unpin puts the development value back in;
@@ -9,10 +9,12 @@ a chart dependency's version). Field names are the YAML keys.
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 from typing import Annotated
 
-import msgspec
+from msgspec import Meta
+
+from ..common.excerpt import excerpt
+from ..common.section import FieldError, Section, Text, inside_repo, regex
 
 # What a pinned or development value may be wherever it goes (a pattern, a kustomize newTag,
 # a YAML scalar): a container-tag-like token. No spaces, quotes or backslashes, so writing it
@@ -23,49 +25,49 @@ SHA_PATTERN = "[0-9a-f]{40}"
 RELEASE_PLACEHOLDERS = ("{value}", "{tag}", "{version}")
 
 
-def _inside_repo(path: str, what: str = "path") -> None:
-    pure = PurePosixPath(path)
-    if not path.strip() or pure.is_absolute() or ".." in pure.parts:
-        raise ValueError(f"{what} {path!r} must be a path inside the repository")
-
-
 def _key_path(key: str | tuple[str, ...]) -> tuple[str, ...]:
     parts = tuple(key.split(".")) if isinstance(key, str) else key
     if not parts or (isinstance(key, str) and any(not p.strip() for p in parts)):
-        raise ValueError(f"key {key!r} must be a key path like image.tag or ['images', 'x']")
+        raise FieldError("key", "must be a key path like image.tag or ['images', 'x']")
     return parts
 
 
 def check_value(value: str, what: str) -> None:
-    """Refuse a value that could not be written as one token anywhere."""
+    """Refuse a value that could not be written as one token anywhere.
+
+    Raises:
+        FieldError: (a ValueError naming ``what``) spaces, quotes, slashes, or nothing.
+    """
     if not _VALUE.fullmatch(value):
-        raise ValueError(
-            f"{what} {value!r} must be one token of letters, digits and _ . + - "
-            "(no spaces, quotes or slashes), e.g. latest or a commit sha"
+        raise FieldError(
+            what,
+            "must be one token of letters, digits and _ . + - (no spaces, quotes or slashes), "
+            f"e.g. latest or a commit sha, got {excerpt(value)}",
         )
 
 
-class _Located(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+class _Located(Section, frozen=True, kw_only=True):
     path: Annotated[
-        str,
-        msgspec.Meta(
-            description="a file, or a glob (overlays/*/kustomization.yaml) whose matching files "
-            "that hold the key or pattern are all edited (at least one must)"
+        Text,
+        Meta(
+            description="A file, or a glob (overlays/*/kustomization.yaml): every matching file "
+            "that holds the key or pattern is edited, and at least one must.",
+            extra={"needs": "a path"},
         ),
     ]
     key: Annotated[
         str | tuple[str, ...] | None,
-        msgspec.Meta(
-            description="a key path into YAML (.yaml .yml .cff), JSON or TOML: image.tag, or a "
-            "list for segments with dots; a list item is addressed by its index or its name "
-            "field (dependencies.peerpodctrl.version)"
+        Meta(
+            description="A key path into YAML (.yaml .yml .cff), JSON or TOML: image.tag, or a "
+            "list for segments with dots; a list item is addressed by its index or by its name "
+            "field (dependencies.peerpodctrl.version).",
         ),
     ] = None
     pattern: Annotated[
         str | None,
-        msgspec.Meta(
-            description="literal text with one {value}, for Makefiles and scripts, e.g. "
-            "'tag: \\\"{value}\\\"' (the value inside an escaped string); anchored at word edges"
+        Meta(
+            description='Literal text with one {value}, for Makefiles and scripts: tag: \\"{value}\\" '
+            "finds the value inside an escaped string; anchored at word edges.",
         ),
     ] = None
 
@@ -75,13 +77,15 @@ class _Located(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=
         return None if self.key is None else _key_path(self.key)
 
     def _check_locator(self, image: str | None, kinds: str) -> None:
-        _inside_repo(self.path)
+        inside_repo("path", self.path)
         if sum(x is not None for x in (self.key, self.pattern, image)) != 1:
-            raise ValueError(f"{self.path}: needs exactly one of {kinds}")
+            raise ValueError(f"needs exactly one of {kinds}")
         if self.key is not None:
             _key_path(self.key)
         if self.pattern is not None and self.pattern.count("{value}") != 1:
-            raise ValueError(f"pattern {self.pattern!r} must contain {{value}} exactly once")
+            raise FieldError(
+                "pattern", f"must contain {{value}} exactly once, got {excerpt(self.pattern)}"
+            )
 
 
 class PinTarget(_Located, frozen=True, kw_only=True):
@@ -90,31 +94,33 @@ class PinTarget(_Located, frozen=True, kw_only=True):
 
     image: Annotated[
         str | None,
-        msgspec.Meta(
-            description="a kustomize images: entry selected by its name; its newTag is the token "
-            "(entries with other names, and newName lines, are never touched)"
+        Meta(
+            description="A kustomize images: entry selected by its name; its newTag is the token "
+            "(entries with other names, and newName lines, are never touched).",
         ),
     ] = None
     format: Annotated[
-        str,
-        msgspec.Meta(
-            description="how the pinned value is written here, e.g. dev-{value} for a "
-            "provider's dev image"
+        Text,
+        Meta(
+            description="How the pinned value is written here, e.g. {value}-dev for a "
+            "provider's dev image.",
         ),
     ] = "{value}"
     dev: Annotated[
         str,
-        msgspec.Meta(
-            description="the development value release.unpin puts back, exactly as the file "
-            'spells it without quotes (latest; "" for a quoted empty chart tag that defaults '
-            "to appVersion)"
+        Meta(
+            description="The development value release.unpin puts back, as the file spells it "
+            'without quotes (latest; "" for a quoted empty chart tag that means appVersion).',
+            extra={"needs": "dev (the development value release.unpin puts back)"},
         ),
     ]
 
     def __post_init__(self) -> None:
         self._check_locator(self.image, "key, pattern or image")
         if self.format.count("{value}") != 1:
-            raise ValueError(f"format {self.format!r} must contain {{value}} exactly once")
+            raise FieldError(
+                "format", f"must contain {{value}} exactly once, got {excerpt(self.format)}"
+            )
         check_value(self.format.replace("{value}", "x"), "format")
         if self.dev or self.pattern is not None:  # a key's quoted "" may be the dev value
             check_value(self.dev, "dev")
@@ -139,19 +145,23 @@ class ReleasePin(_Located, frozen=True, kw_only=True):
 
     value: Annotated[
         str | None,
-        msgspec.Meta(
-            description="the release value: literal, or {value} (release.pin's VALUE), {tag} and "
-            "{version} (release.pin --tag); none: release.pin --set KEY=VALUE gives it"
+        Meta(
+            description="The release value: literal, or {value} (release.pin's VALUE), {tag} and "
+            "{version} (release.pin --tag); none: release.pin --set KEY=VALUE gives it.",
         ),
     ] = None
     dev: Annotated[
-        str, msgspec.Meta(description="the development value release.unpin puts back (main)")
+        str,
+        Meta(
+            description="The development value release.unpin puts back (main).",
+            extra={"needs": "dev (the development value release.unpin puts back)"},
+        ),
     ]
     unpin_removes: Annotated[
-        tuple[str, ...],
-        msgspec.Meta(
-            description="files release.unpin deletes when present, e.g. the Chart.lock that "
-            "`helm dependency update` wrote for the release"
+        tuple[Text, ...],
+        Meta(
+            description="Files release.unpin deletes when present, e.g. the Chart.lock that "
+            "`helm dependency update` wrote for the release.",
         ),
     ] = ()
 
@@ -163,12 +173,12 @@ class ReleasePin(_Located, frozen=True, kw_only=True):
                 p for p in re.findall(r"\{[^{}]*\}", self.value) if p not in RELEASE_PLACEHOLDERS
             ]
             if unknown:
-                raise ValueError(
-                    f"value {self.value!r} has unknown placeholder {unknown[0]}; use "
-                    + ", ".join(RELEASE_PLACEHOLDERS)
+                raise FieldError(
+                    "value",
+                    f"has unknown placeholder {unknown[0]}; use {', '.join(RELEASE_PLACEHOLDERS)}",
                 )
-        for path in self.unpin_removes:
-            _inside_repo(path, "unpin_removes entry")
+        for index, path in enumerate(self.unpin_removes):
+            inside_repo(f"unpin_removes[{index}]", path)
 
     @property
     def label(self) -> str:
@@ -182,44 +192,58 @@ def _label(key: tuple[str, ...] | None, pattern: str | None) -> str:
     return pattern.strip()
 
 
-class PinsConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
-    """The ``pins:`` section: where release.pin writes and what release.unpin restores."""
+_TARGETS_EXAMPLE = [
+    {"path": "charts/demo/values.yaml", "key": "image.tag", "dev": "latest"},
+    {"path": "charts/demo/providers/*.yaml", "key": "image.tag", "format": "{value}-dev",
+     "dev": "latest"},
+    {"path": "config/overlays/*/kustomization.yaml", "image": "controller", "dev": "latest"},
+    {"path": "Makefile", "pattern": 'tag: \\"{value}\\"', "dev": "latest"},
+]  # fmt: skip
+_RELEASE_EXAMPLE = [
+    {"path": "versions.yaml", "key": "git.operator.reference", "dev": "main"},
+    {"path": "charts/demo/Chart.yaml", "key": "dependencies.demo-crds.version",
+     "value": "{version}", "dev": "0.0.0-dev", "unpin_removes": ["charts/demo/Chart.lock"]},
+]  # fmt: skip
+
+
+class PinsConfig(Section, frozen=True, kw_only=True):
+    """Where release.pin writes the tested value and what release.unpin restores."""
 
     expect: Annotated[
-        str,
-        msgspec.Meta(
-            description="a regular expression the documented pin input matches in full (default: "
-            "a 40-hex commit sha); another value is pinned with a warning"
+        Text,
+        Meta(
+            description="A regular expression the documented pin input matches in full "
+            "(default: a 40-hex commit sha); another value is pinned with a warning.",
         ),
     ] = SHA_PATTERN
     targets: Annotated[
         tuple[PinTarget, ...],
-        msgspec.Meta(description="every place the tested value is pinned"),
+        Meta(description="Every place the tested value is pinned.", examples=[_TARGETS_EXAMPLE]),
     ] = ()
     release: Annotated[
         tuple[ReleasePin, ...],
-        msgspec.Meta(description="keys set before the release and reverted after it"),
+        Meta(
+            description="Keys set before the release and reverted after it.",
+            examples=[_RELEASE_EXAMPLE],
+        ),
     ] = ()
 
     def __post_init__(self) -> None:
-        try:
-            re.compile(self.expect)
-        except re.error as exc:
-            raise ValueError(f"expect {self.expect!r} is not a regular expression: {exc}") from None
+        regex("expect", self.expect)
         seen: set[tuple[str, str]] = set()
-        for pin in self.release:
+        for index, pin in enumerate(self.release):
             if (pin.path, pin.label) in seen:
-                raise ValueError(f"release pin {pin.path} {pin.label} is listed twice")
+                raise FieldError(f"release[{index}]", f"{pin.path} {pin.label} is listed twice")
             seen.add((pin.path, pin.label))
 
 
-class CitationConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
-    """The ``citation:`` section: the CITATION.cff release.citation writes."""
+class CitationConfig(Section, frozen=True, kw_only=True):
+    """The CITATION.cff release.citation writes and verify.citation checks."""
 
     path: Annotated[
-        str,
-        msgspec.Meta(description="the Citation File Format file (version, date-released, commit)"),
+        Text,
+        Meta(description="The Citation File Format file (version, date-released, commit)."),
     ] = "CITATION.cff"
 
     def __post_init__(self) -> None:
-        _inside_repo(self.path)
+        inside_repo("path", self.path)

@@ -13,8 +13,7 @@ from typing import Annotated
 
 import msgspec
 
-from ..common.models import SectionError as SectionError  # re-exported for core/config.py
-from ..common.models import convert_model
+from ..common.section import Section
 from .digests import digest_problem
 
 PLACEHOLDERS = ("{tag}", "{version}", "{major}", "{minor}", "{commit}")
@@ -54,7 +53,7 @@ def _is_version_tag(text: str) -> bool:
     return any(p in text for p in ("{tag}", "{version}", "{commit}"))
 
 
-class Image(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+class Image(Section, frozen=True):
     """One image a release publishes."""
 
     repository: Annotated[
@@ -113,7 +112,7 @@ class Image(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=Tru
         _check_platforms(self.platforms or ())
 
 
-class Chart(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+class Chart(Section, frozen=True):
     """A chart whose published package verify.chart-published pulls back."""
 
     path: Annotated[
@@ -133,11 +132,23 @@ class Chart(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=Tru
             raise ValueError(f"path {self.path!r} must be a chart directory inside the repository")
 
 
-class RegistryConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+class RegistryConfig(Section, frozen=True):
     """The ``registry:`` section: published images and charts, and how to reach them."""
 
     images: Annotated[
-        tuple[Image, ...], msgspec.Meta(description="images each release publishes")
+        tuple[Image, ...],
+        msgspec.Meta(
+            description="images each release publishes",
+            examples=[
+                [
+                    {
+                        "repository": "ghcr.io/example/demo-operator",
+                        "tags": ["{tag}", "latest"],
+                        "source": "ghcr.io/example/demo-operator-ci",
+                    }
+                ]
+            ],
+        ),
     ] = ()
     platforms: Annotated[
         tuple[str, ...],
@@ -150,21 +161,29 @@ class RegistryConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw
     digests: Annotated[
         str | None,
         msgspec.Meta(
-            description="JSON file of reference -> digest that the build wrote ({tag}, {version})"
+            description="JSON file of reference -> digest that the build wrote ({tag}, {version})",
+            examples=["dist/digests-{tag}.json"],
         ),
     ] = None
     labels: Annotated[
         dict[str, str],
         msgspec.Meta(
             description="config labels every platform must carry, label -> expected value "
-            "({tag}, {version}, {commit}: the tag's commit)"
+            "({tag}, {version}, {commit}: the tag's commit)",
+            examples=[
+                {
+                    "org.opencontainers.image.version": "{version}",
+                    "org.opencontainers.image.revision": "{commit}",
+                }
+            ],
         ),
-    ] = {}
+    ] = msgspec.field(default_factory=dict)
     promote_from: Annotated[
         str | None,
         msgspec.Meta(
             description="source tag (or sha256 digest) release.promote reads when --from is "
-            "not given, e.g. build-{commit}"
+            "not given, e.g. build-{commit}",
+            examples=["build-{commit}"],
         ),
     ] = None
     plain_http: Annotated[
@@ -175,7 +194,10 @@ class RegistryConfig(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw
     ] = ()
     charts: Annotated[
         tuple[Chart, ...],
-        msgspec.Meta(description="charts verify.chart-published pulls from their OCI repository"),
+        msgspec.Meta(
+            description="charts verify.chart-published pulls from their OCI repository",
+            examples=[[{"path": "charts/demo", "repository": "oci://ghcr.io/example/charts"}]],
+        ),
     ] = ()
 
     def __post_init__(self) -> None:
@@ -214,22 +236,3 @@ def _check_template_text(text: str, what: str) -> None:
         raise ValueError(
             f"{what} {text!r} has unknown placeholder {unknown[0]}; use {', '.join(PLACEHOLDERS)}"
         )
-
-
-def parse_registry(data: object) -> RegistryConfig:
-    """Plain data (a YAML mapping) as a :class:`RegistryConfig`.
-
-    Raises:
-        msgspec.ValidationError: a wrong type, an unknown key, or a failed semantic check; the
-        message ends with the path (``- at `$.images[0].tags```).
-    """
-    return msgspec.convert(data, RegistryConfig)
-
-
-def convert_section(data: object) -> RegistryConfig:
-    """:func:`parse_registry` on YAML data (ruamel's scalar types made plain first).
-
-    Raises:
-        SectionError: what is wrong, and the key path it is at.
-    """
-    return convert_model(data, RegistryConfig)

@@ -23,7 +23,8 @@ import semver
 from ..common import git
 from ..common.errors import FileFormatError, GitError
 from ..common.gitbatch import read_objects
-from ..config import Config, tags_config
+from ..config import Config
+from .config import tags_config
 from .gomodules import GoModule, parse_gomod
 from .schemes import LTS_MONTH, CalVer
 from .tagging import release_scheme

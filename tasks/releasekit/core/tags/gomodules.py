@@ -26,7 +26,8 @@ import semver
 from ..common import git, http
 from ..common.errors import CommandError, FileFormatError, GitError, VersionError
 from ..common.network import Network, settings
-from ..config import Config, tags_config
+from ..config import Config
+from .config import tags_config
 from .tagging import RemoteState, read_remote, refuse_taken
 
 BANNER = """\

@@ -16,7 +16,8 @@ from ..common.errors import CommandError, GitError, VersionError
 from ..common.network import settings
 from ..common.process import require_tool, run
 from ..common.textfile import FileEdit, read_text, write_all
-from ..config import Config, tags_config
+from ..config import Config
+from .config import tags_config
 from .schemes import ParsedTag, TagScheme, next_patch, precedes
 from .tagging import RemoteState, read_remote, release_scheme
 

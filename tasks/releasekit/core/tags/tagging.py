@@ -13,7 +13,8 @@ from ..common import git
 from ..common.errors import CommandError, ConfigError, GitError, UsageError
 from ..common.network import NetworkTimeout, settings
 from ..common.starters import STARTER_DOCS
-from ..config import Config, tags_config
+from ..config import Config
+from .config import tags_config
 from .schemes import (
     CalVer,
     Channel,

@@ -24,7 +24,7 @@ from ..common.confine import confine
 from ..common.errors import FileFormatError, ReleaseError, TargetError, VersionError
 from ..common.starters import STARTER_DOCS
 from ..common.textfile import BOM, FileEdit, line_of, offset_of, read_text
-from ..config import VersionFile
+from .config import VersionFile
 from .versions import (
     SPELLED_VERSION_PATTERN,
     is_spelled_version,
@@ -273,7 +273,8 @@ def _scalar_span(text: str, offset: int, flow: bool, where: str) -> tuple[int, i
 def _find_yaml_key(
     target: VersionFile, text: str, display: str, is_json: bool
 ) -> list[tuple[int, int]]:
-    assert target.key is not None
+    key = target.key_path
+    assert key is not None
     body = text
     if is_json:
         try:
@@ -281,7 +282,7 @@ def _find_yaml_key(
         except json.JSONDecodeError as exc:
             raise FileFormatError(f"{display}:{exc.lineno}: not valid JSON: {exc.msg}") from None
     data = _yaml_parse(body, display)
-    parent, index = _walk(data, target.key, display, target.label)
+    parent, index = _walk(data, key, display, target.label)
     value = parent[index]
     if isinstance(value, dict | list) or value is None:
         raise _NotHere(
@@ -305,12 +306,13 @@ def _find_toml_key(target: VersionFile, text: str, display: str) -> list[tuple[i
     import tomlkit.exceptions
     import tomlkit.items
 
-    assert target.key is not None
+    key = target.key_path
+    assert key is not None
     try:
         doc = tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:
         raise FileFormatError(f"{display}:{exc.line}: not valid TOML: {exc}") from None
-    parent, index = _walk(doc, target.key, display, target.label)
+    parent, index = _walk(doc, key, display, target.label)
     item = parent[index]
     if not isinstance(item, tomlkit.items.String) or item.type.is_multiline():
         raise TargetError(f"{display}: {target.label} is not a single-line TOML string")
