@@ -9,8 +9,11 @@ from invoke import Collection, Context, task
 
 from . import _adapter as a
 from . import citation as _citation
+from . import forge as _forge
 from . import gomod as _gomod
 from . import images as _images
+from . import manifest as _manifest
+from . import notes as _notes
 from . import pins as _pins
 
 if TYPE_CHECKING:
@@ -96,22 +99,27 @@ def bump(
         "dry_run": "show the plan and diffs; change nothing",
         "date": "date for {date} targets (YYYY-MM-DD; default today)",
         "offline": "do not ask the remote whether the tag exists",
+        "open-pr": "push the branch and open its pull request on the forge (forge: section)",
     }
 )
 def prepare(
-    c: Context, version: str, dry_run: bool = False, date: str = "", offline: bool = False
-) -> None:
+    c: Context, version: str, dry_run: bool = False, date: str = "", offline: bool = False,
+    open_pr: bool = False,
+) -> None:  # fmt: skip
     """Create the release branch with the bump in one commit."""
     from .core.common.textfile import render_diff
+    from .core.forge.run import forge_for, open_pull_request
     from .core.versioning.prepare import apply_prepare, plan_prepare
 
     with a.boundary():
         cfg = a.config(c)
-        today = a.release_date(
-            date
-        )  # once: a run across midnight dates the bump and changelog alike
+        # once: a run across midnight dates the bump and changelog alike
+        today = a.release_date(date)
         extra = _changelog_edits(cfg, version, today)
         plan = plan_prepare(cfg, version, today=today, check_remote=not offline, extra_edits=extra)
+        _ = (
+            forge_for(cfg) if open_pr else None
+        )  # no forge section or token: refused before any change
         if not plan.remote_checked:
             a.note(
                 f"releasekit: note: did not check {cfg.remote} for tag {plan.tag} (offline or no such remote)"
@@ -127,9 +135,10 @@ def prepare(
         for edit in plan.edits:
             a.out(f"updated {edit.path}")
         a.out(f"committed {sha[:12]} {plan.message.splitlines()[0]}")
-        a.out(
+        for line in open_pull_request(cfg, plan.branch) if open_pr else [
             f"next: git push {cfg.remote} {plan.branch} and open a pull request to {cfg.main_branch}"
-        )
+        ]:  # fmt: skip
+            a.out(line)
 
 
 def _changelog_edits(cfg: Config, requested: str, today: dt.date) -> tuple[FileEdit, ...]:
@@ -366,7 +375,7 @@ def hotfix(c: Context, tag: str, execute: bool = False, offline: bool = False) -
     help={
         "bad": "the bad release tag (e.g. v0.3.1)",
         "good": "the release tag that replaces it (must exist)",
-        "publish": "also append the note to the bad GitHub release with gh",
+        "publish": "also put the note on the bad release on the forge (forge: in releasekit.yaml)",
         "offline": "do not ask the remote whether the tags exist",
         "dry-run": "show the note as a diff; write nothing",
     }
@@ -388,13 +397,14 @@ def supersede(
         plan = plan_supersede(cfg, bad, good, offline=offline)
         if a.is_dry(c, dry_run):
             a.out(render_diff([plan.edit]).rstrip("\n") if plan.edit else "note is up to date")
+            for line in publish_supersede(cfg, plan, dry_run=True) if publish else []:
+                a.out(line)
             a.out("dry run: nothing was written")
             return
         write_supersede(cfg.root, plan)
         a.out(f"{'wrote' if plan.edit else 'unchanged'} {plan.path}: {bad} superseded by {good}")
-        if publish:
-            publish_supersede(cfg.root, plan)
-            a.out(f"appended the note to the {bad} release (gh)")
+        for line in publish_supersede(cfg, plan) if publish else []:
+            a.out(line)
 
 
 @task(
@@ -660,3 +670,7 @@ for _name, _task in (("pin", _pins.pin), ("unpin", _pins.unpin), ("set", _pins.s
                      ("get", _pins.get_key), ("citation", _citation.citation),
                      ("go-get", _gomod.go_get)):  # fmt: skip
     ns.add_task(_task, name=_name)
+# Release notes, forge releases, the suite manifest (notes.py, forge.py, manifest.py).
+ns.add_task(_notes.notes, name="notes")
+ns.add_task(_forge.publish, name="publish")
+ns.add_task(_manifest.manifest, name="manifest")

@@ -10,6 +10,7 @@ from . import _adapter as a
 from . import citation as _citation
 from . import docrules as _docrules
 from . import images as _images
+from . import manifest as _manifest
 from .core.common.starters import STARTER_DOCS
 
 if TYPE_CHECKING:
@@ -728,3 +729,5 @@ ns.add_task(_images.chart_published, name="chart-published")
 # CITATION.cff and docs (citation.py, docrules.py).
 ns.add_task(_citation.verify_citation, name="citation")
 ns.add_task(_docrules.verify_docs, name="docs")
+# The suite release manifest (tasks/releasekit/manifest.py).
+ns.add_task(_manifest.verify_manifest, name="manifest")

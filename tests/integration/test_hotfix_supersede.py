@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -250,40 +249,11 @@ def test_supersede_with_an_unreachable_remote_does_not_claim_it_lacks_the_tag(
     assert released.snapshot() == before
 
 
-def test_supersede_publish_without_gh_keeps_the_note_and_says_so(
-    cli: Cli, released: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+def test_supersede_publish_without_a_forge_section_keeps_the_note_and_says_so(
+    cli: Cli, released: Repo
 ) -> None:
-    monkeypatch.setenv(
-        "PATH",
-        os.pathsep.join(
-            p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "gh").exists()
-        ),
-    )
+    """--publish goes through release.publish's forge client (tests/integration/test_forge_pulls.py)."""
     result = cli("release.supersede", "v0.3.1", "v0.3.2", "--publish", cwd=released.path)
     assert result.code == 1
-    assert "gh is not installed or not on PATH" in result.err
+    assert "no forge section; add one (kind, owner, repo" in result.err
     assert (released.path / "release-notes" / "v0.3.1.superseded.md").is_file()
-
-
-def test_supersede_publish_with_a_fake_gh_script_records_the_calls(
-    cli: Cli, released: Repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """gh cannot run here (no network, no GitHub): a stand-in script records its argv and stdin."""
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    log = tmp_path / "gh.log"
-    gh = bindir / "gh"
-    gh.write_text(
-        f'#!/bin/sh\necho "$@" >> "{log}"\n'
-        f'if [ "$2" = view ]; then echo "Original notes"; else cat >> "{log}"; fi\n'
-    )
-    gh.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
-    result = cli("release.supersede", "v0.3.1", "v0.3.2", "--publish", cwd=released.path)
-    assert result.code == 0, result.err
-    assert result.lines[-1] == "appended the note to the v0.3.1 release (gh)"
-    calls = log.read_text()
-    assert calls.startswith(
-        "release view v0.3.1 --json body --jq .body\nrelease edit v0.3.1 --notes-file -\n"
-    )
-    assert calls.endswith("> v0.3.2 is the release that replaces it.\n\nOriginal notes\n")

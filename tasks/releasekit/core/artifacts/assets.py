@@ -12,8 +12,10 @@ from ..common.errors import ConfigError
 from .checksums import read_checksum_file
 from .config import ArtifactsConfig
 
-AssetKind = Literal["archive", "file", "checksums", "bundle"]
-ProblemKind = Literal["missing", "unexpected", "not-in-checksums", "listed-but-absent"]
+AssetKind = Literal["archive", "file", "checksums", "bundle", "sbom"]
+ProblemKind = Literal[
+    "missing", "unexpected", "not-in-checksums", "listed-but-absent", "invalid-sbom"
+]
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,11 @@ def _primary_assets(cfg: ArtifactsConfig, tag: str, version: str) -> list[Asset]
             assets.append(Asset(name, "archive", f"{os_name}/{arch}"))
     for template in cfg.files:
         assets.append(Asset(render_name(template, tag, version), "file"))
+    from .sbom import sbom_names
+
+    for name in sbom_names(cfg, tag, version):
+        if all(a.name != name for a in assets):
+            assets.append(Asset(name, "sbom"))
     if cfg.checksums is not None:
         name = render_name(cfg.checksums, tag, version)
         if all(a.name != name for a in assets):
@@ -152,12 +159,22 @@ def _present_files(directory: Path) -> list[str]:
 
 
 def check_assets(
-    cfg: ArtifactsConfig, directory: Path, tag: str, version: str, display: str | None = None
+    cfg: ArtifactsConfig,
+    directory: Path,
+    tag: str,
+    version: str,
+    display: str | None = None,
+    *,
+    sboms: bool = True,
 ) -> AssetReport:
     """Compare ``directory`` with the expected list and with the checksums file.
 
     Reports expected files that are missing, files nobody expects (minus ``ignore`` globs),
-    release files the checksums file does not cover, and checksum lines naming absent files.
+    release files the checksums file does not cover, checksum lines naming absent files and,
+    with ``sboms``, SBOMs that are not valid SPDX or CycloneDX.
+
+    Raises:
+        SbomValidatorMissing: SBOMs are configured and their validators are not installed.
     """
     shown = display or directory.as_posix()
     expected = expected_assets(cfg, tag, version)
@@ -174,8 +191,12 @@ def check_assets(
             problems.append(
                 AssetProblem("missing", asset.name, f"{shown}/{asset.name}: missing{where}")
             )
+    from .sbom import check_sboms, matched_by_globs
+
     for name in present:
         if name in expected_names or any(fnmatch.fnmatchcase(name, g) for g in cfg.ignore):
+            continue
+        if matched_by_globs(cfg, tag, version, name):
             continue
         problems.append(
             AssetProblem(
@@ -191,7 +212,7 @@ def check_assets(
         # "./name" (as `sha256sum ./*` writes) is the same file as "name".
         listed = {posixpath.normpath(e.display_name) for e in listing.entries}
         for asset in expected:
-            if asset.kind in ("archive", "file") and asset.name not in listed:
+            if asset.kind in ("archive", "file", "sbom") and asset.name not in listed:
                 problems.append(
                     AssetProblem(
                         "not-in-checksums",
@@ -209,4 +230,16 @@ def check_assets(
                         f"which is not in {shown}",
                     )
                 )
+    for result in (
+        check_sboms(cfg, directory, shown, tag, version) if sboms and directory.is_dir() else []
+    ):
+        if result.problems and not result.problems[0].endswith("the release ships this SBOM"):
+            detail = "; ".join(result.problems)
+            problems.append(
+                AssetProblem(
+                    "invalid-sbom",
+                    result.name,
+                    f"{result.name}: not a valid {result.format or 'SBOM'}: {detail}",
+                )
+            )
     return AssetReport(shown, tuple(expected), tuple(present), tuple(problems))

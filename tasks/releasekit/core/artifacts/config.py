@@ -4,7 +4,7 @@ verify.artifacts check it."""
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from msgspec import Meta
 
@@ -206,6 +206,43 @@ class AttestationsConfig(Section, frozen=True):
             raise FieldError("repo", f"must be owner/name, got {excerpt(self.repo)}")
 
 
+SBOM_FORMATS = ("auto", "spdx", "cyclonedx")
+
+
+class Sbom(Section, frozen=True):
+    """One SBOM file (or glob) of the release, validated by verify.assets and verify.artifacts."""
+
+    file: Annotated[
+        Text,
+        Meta(
+            description="A name or glob in artifacts.dir ({tag}, {version}).",
+            examples=["sbom-{tag}.spdx.json"],
+            extra={"needs": "file (e.g. 'sbom-{tag}.spdx.json')"},
+        ),
+    ]
+    format: Annotated[
+        Literal["auto", "spdx", "cyclonedx"],
+        Meta(
+            description="spdx (SPDX 2.x JSON), cyclonedx (CycloneDX JSON) or auto (from the "
+            "document: spdxVersion or bomFormat).",
+            extra={"expected": "one of auto, spdx, cyclonedx"},
+        ),
+    ] = "auto"
+
+    def __post_init__(self) -> None:
+        unknown = [
+            p for p in re.findall(r"\{[^{}]*\}", self.file) if p not in ("{tag}", "{version}")
+        ]
+        if unknown:
+            raise FieldError(
+                "file", f"has unknown placeholder {unknown[0][:40]}; use {{tag}}, {{version}}"
+            )
+        if "/" in self.file:
+            raise FieldError(
+                "file", f"must be a file name in artifacts.dir, got {excerpt(self.file)}"
+            )
+
+
 class ArtifactsConfig(Section, frozen=True):
     """Release assets: what a tag ships and how verify.assets / verify.artifacts check it.
     Templates take {tag} and {version} ({os}, {arch}, {ext} in matrix.name; {file} in bundle names)."""
@@ -244,6 +281,14 @@ class ArtifactsConfig(Section, frozen=True):
     attestations: Annotated[
         AttestationsConfig | None, Meta(description="Provenance attestations, checked offline.")
     ] = None
+    sboms: Annotated[
+        tuple[Sbom, ...],
+        Meta(
+            description="SBOM files of the release, validated as SPDX or CycloneDX JSON offline "
+            "(extra: pip install 'releasekit[sbom]').",
+            examples=[[{"file": "sbom-{tag}.spdx.json", "format": "spdx"}]],
+        ),
+    ] = ()
 
     def __post_init__(self) -> None:
         inside_repo("dir", self.dir)

@@ -83,7 +83,7 @@ def _shown(directory: Path, root: Path) -> str:
 
 
 def _assets(art: ArtifactsConfig, directory: Path, tag: str, version: str, shown: str) -> list[Row]:
-    report = check_assets(art, directory, tag, version, shown)
+    report = check_assets(art, directory, tag, version, shown, sboms=False)  # own rows below
     if report.ok:
         return [Row("assets", report.directory, True, f"{len(report.expected)} expected files")]
     return [Row("assets", p.name, False, p.message) for p in report.problems]
@@ -253,7 +253,24 @@ def verify_artifacts(
     rows += _checksums(art, folder, tag, version, shown)
     rows += _signatures(art, folder, tag, version, verifier)
     rows += _attestations(art, folder, tag, version, verifier)
+    rows += _sboms(art, folder, tag, version, shown)
     return rows
+
+
+def _sboms(art: ArtifactsConfig, directory: Path, tag: str, version: str, shown: str) -> list[Row]:
+    """One row per SBOM file; a missing validator is a failed row with the install command."""
+    from .sbom import SbomValidatorMissing, check_sboms
+
+    if not art.sboms:
+        return []
+    try:
+        results = check_sboms(art, directory, shown, tag, version)
+    except SbomValidatorMissing as exc:
+        return [Row("sbom", s.file, False, str(exc)) for s in art.sboms]
+    return [
+        Row("sbom", r.name, r.ok, f"valid {r.format}" if r.ok else "; ".join(r.problems))
+        for r in results
+    ]
 
 
 def rows_as_json(tag: str, rows: list[Row]) -> dict[str, Any]:

@@ -13,7 +13,10 @@ from ..common.network import Network
 from ..common.section import CONFIG_FILE
 from ..common.starters import CONFIG_HINT
 from ..docs.config import DocsConfig
+from ..forge.config import ForgeConfig
 from ..helm.config import HelmConfig
+from ..manifest.config import ManifestConfig
+from ..notes.config import NotesConfig
 from ..pins.config import CitationConfig, PinsConfig
 from ..registry.config import RegistryConfig
 from ..tags.config import TagsConfig
@@ -89,6 +92,30 @@ class Settings(ReleaseSettings, frozen=True):
             description="What verify.docs checks: stale versions, docs that must change with "
             "their sources, compatibility tables.",
             extra={"docs": "docs/pins.md#configuration-pins-citation-and-docs"},
+        ),
+    ] = None
+    notes: Annotated[
+        NotesConfig | None,
+        Meta(
+            description="Release notes: the outline, entry sources and the facts they state "
+            "(charts to install, upgrade guide, support level).",
+            extra={"docs": "docs/notes.md#configuration"},
+        ),
+    ] = None
+    forge: Annotated[
+        ForgeConfig | None,
+        Meta(
+            description="Where releases and pull requests are made (GitHub or Gitea/Forgejo), "
+            "the repository and the release assets.",
+            extra={"docs": "docs/notes.md#configuration"},
+        ),
+    ] = None
+    manifest: Annotated[
+        ManifestConfig | None,
+        Meta(
+            description="A suite release's manifest (suite-{version}.yaml): modules, images, "
+            "charts, CLI archives and the checksums file.",
+            extra={"docs": "docs/notes.md#configuration"},
         ),
     ] = None
 

@@ -18,7 +18,10 @@ from ..artifacts.config import ArtifactsConfig
 from ..changelog.config import ChangelogConfig
 from ..common.errors import ConfigError
 from ..docs.config import DocsConfig
+from ..forge.config import ForgeConfig
 from ..helm.config import HelmConfig
+from ..manifest.config import ManifestConfig
+from ..notes.config import NotesConfig
 from ..pins.config import CitationConfig, PinsConfig
 from ..registry.config import RegistryConfig
 from ..tags.config import TagsConfig
@@ -40,6 +43,9 @@ TABLES: dict[str, tuple[str, type[msgspec.Struct] | None]] = {
     "pins": ("docs/pins.md", PinsConfig),
     "citation": ("docs/pins.md", CitationConfig),
     "docs": ("docs/pins.md", DocsConfig),
+    "notes": ("docs/notes.md", NotesConfig),
+    "forge": ("docs/notes.md", ForgeConfig),
+    "manifest": ("docs/notes.md", ManifestConfig),
 }
 _BLOCK = re.compile(
     r"(<!-- config-reference: (?P<name>[a-z]+) [^\n]*-->\n)(?P<body>.*?)(<!-- /config-reference -->)",

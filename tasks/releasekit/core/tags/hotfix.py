@@ -14,7 +14,6 @@ from ..common import git
 from ..common.confine import confine
 from ..common.errors import CommandError, GitError, VersionError
 from ..common.network import settings
-from ..common.process import require_tool, run
 from ..common.textfile import FileEdit, read_text, write_all
 from ..config import Config
 from .config import tags_config
@@ -225,26 +224,16 @@ def write_supersede(root: Path, plan: SupersedePlan) -> None:
         write_all([plan.edit], root)
 
 
-def publish_supersede(root: Path, plan: SupersedePlan) -> None:
-    """Append the note to the GitHub release of the bad tag with ``gh``.
+def publish_supersede(config: Config, plan: SupersedePlan, *, dry_run: bool = False) -> list[str]:
+    """Put the note at the top of the bad release's notes on the forge (``forge:``), with
+    release.publish's client; a dry run gives the requests it would send.
 
     Raises:
-        CommandError: gh is missing or fails.
+        ReleaseError: no forge section, no token, no release for the tag, or the forge failed.
     """
-    gh = require_tool(
-        "gh", "install the GitHub CLI (https://cli.github.com) or paste the note by hand"
-    )
-    timeout = settings().timeout  # gh talks to the forge
-    body = run(
-        [gh, "release", "view", plan.bad, "--json", "body", "--jq", ".body"],
-        cwd=root,
-        timeout=timeout,
-    ).stdout
-    if plan.note.strip() in body:
-        return
-    run(
-        [gh, "release", "edit", plan.bad, "--notes-file", "-"],
-        cwd=root,
-        input_text=plan.note + "\n" + body,
-        timeout=timeout,
-    )
+    from ..forge.publish import append_note
+    from ..forge.run import forge_for
+
+    forge = forge_for(config, dry_run=dry_run)
+    said = append_note(forge, plan.bad, plan.note)
+    return [*forge.planned, said]

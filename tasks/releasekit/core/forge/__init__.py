@@ -1,0 +1,3 @@
+"""Forge releases and pull requests over REST (GitHub, Gitea/Forgejo): create or update a
+release idempotently, upload and re-check its assets, then publish it.
+"""
