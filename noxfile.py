@@ -1,4 +1,4 @@
-"""Sessions: tests, lint, typecheck, build, demo, bench, faults. ``session.posargs`` pass through."""
+"""Sessions: tests, lint, typecheck, build, demo, bench, faults, fuzz. ``session.posargs`` pass through."""
 
 from __future__ import annotations
 
@@ -27,6 +27,21 @@ def faults(session: nox.Session) -> None:
         "tests/integration/test_fault_injection.py",
         *session.posargs,
         env={"RELEASEKIT_FAULTS": "full"},
+    )
+
+
+@nox.session
+def fuzz(session: nox.Session) -> None:
+    """Fuzz every parser: 10,000 random examples per fuzz test, with statistics."""
+    session.install("-e", ".[test]")
+    session.run(
+        "pytest",
+        "tests/fuzz",
+        "-p",
+        "no:cacheprovider",
+        "--hypothesis-show-statistics",
+        *session.posargs,
+        env={"HYPOTHESIS_PROFILE": "fuzz"},
     )
 
 

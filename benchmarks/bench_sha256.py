@@ -83,7 +83,8 @@ def _run(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> Calla
 
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tasks"))
-    from releasekit.core.artifacts.checksums import check_checksums, read_checksum_file
+    from releasekit.core.artifacts.checksum_check import check_checksums
+    from releasekit.core.artifacts.checksums import read_checksum_file
 
     small = "--small" in argv
     openssl = shutil.which("openssl")

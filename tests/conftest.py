@@ -10,6 +10,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Hypothesis profiles, chosen by HYPOTHESIS_PROFILE. "ci" (the default, what `./dev tests` runs
+# on every submission) is derandomized: the same examples every run, so CI never fails on an
+# example nobody changed code for. "fuzz" (`nox -s fuzz`) explores randomly with at least
+# 10,000 examples per fuzz test (tests/fuzz; FUZZ_EXAMPLES=N for a shorter exploration).
+settings.register_profile(
+    "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "10000")),
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=list(HealthCheck),
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO_ROOT / "examples" / "demo-operator"

@@ -1,4 +1,5 @@
-"""What every task module shares: config loading, dry-run, output and the error boundary.
+"""What every task module shares: the task decorator, config loading, dry-run and the error
+boundary.
 
 Private to the task layer; core/ never imports it.
 """
@@ -6,19 +7,128 @@ Private to the task layer; core/ never imports it.
 from __future__ import annotations
 
 import datetime as dt
-import json
+import functools
+import inspect
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from invoke import Context, Exit
+from invoke import Context, Exit, Failure, ParseError, Task
+from invoke import task as invoke_task
 
-from .core.common.errors import ReleaseError
+from .core.common.errors import EXIT_ERROR, ReleaseError
 
 if TYPE_CHECKING:
+    from ._output import Result
     from .core.config import Config
+
+# Help shared by every task that has the flag; a task's own help= wins for dry_run.
+STANDARD_HELP = {
+    "json": "print one JSON envelope on stdout (README: Output)",
+    "dry_run": "show what would change; change nothing",
+}
+# The only short flags (invoke's automatic ones are off: -h is help everywhere).
+SHORT_FLAGS = {"dry_run": "n", "jobs": "j"}
+
+
+class ReleasekitTask(Task):  # type: ignore[type-arg]
+    """An invoke Task with deliberate short flags only (``short_flags``, name -> letter)."""
+
+    short_flags: Mapping[str, str] = {}
+
+    def arg_opts(self, name: str, default: Any, taken_names: set[str]) -> dict[str, Any]:
+        opts: dict[str, Any] = super().arg_opts(name, default, taken_names)
+        letter = self.short_flags.get(name)
+        if letter is not None:
+            opts["names"] = [*opts["names"], letter]
+        return opts
+
+
+def task(
+    name: str,
+    *,
+    help: Mapping[str, str],
+    short: Mapping[str, str] | None = None,
+    recover: bool = True,
+    **options: Any,
+) -> Callable[[Callable[..., Result]], Task]:  # type: ignore[type-arg]
+    """``@task`` for a releasekit task called ``name`` (``verify.versions``) whose body returns
+    a :class:`._output.Result`: the boundary turns errors into exit codes, the renderer prints
+    the result (text or ``--json``) and writes the Actions files. ``short`` adds short flags
+    beyond :data:`SHORT_FLAGS`; ``options`` go to invoke's ``@task`` (aliases, iterable, ...).
+    """
+
+    def decorate(body: Callable[..., Result]) -> Task:  # type: ignore[type-arg]
+        @functools.wraps(body)
+        def run(c: Context, *args: Any, **kwargs: Any) -> Result | None:
+            return _run(name, body, recover, c, args, kwargs)
+
+        code = body.__code__  # its parameter names, without inspect.signature's cost at import
+        params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+        made = invoke_task(
+            run,
+            name=name.rpartition(".")[2],
+            klass=ReleasekitTask,
+            auto_shortflags=False,
+            # Keys as parameter names: "dry-run" and "dry_run" are one flag, said once.
+            help={k: v for k, v in STANDARD_HELP.items() if k in params}
+            | {k.replace("-", "_"): v for k, v in help.items()},
+            **options,
+        )
+        assert isinstance(made, ReleasekitTask)
+        made.short_flags = {k: v for k, v in SHORT_FLAGS.items() if k in params} | dict(short or {})
+        return made
+
+    return decorate
+
+
+def _run(
+    name: str,
+    body: Callable[..., Result],
+    recover: bool,
+    c: Context,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Result | None:
+    from . import _output
+
+    bound = inspect.signature(body).bind(c, *args, **kwargs)
+    bound.apply_defaults()
+    flags = bound.arguments
+    if _wants_help(body, flags):
+        _print_task_help(name)
+        return None
+    as_json = bool(flags.get("json", False))
+    with boundary(recover=recover):
+        try:
+            result = body(c, *args, **kwargs)
+        except ReleaseError as exc:
+            dry = is_dry(c, bool(flags.get("dry_run", False)))
+            _output.render_error(name, exc, as_json=as_json, dry_run=dry)
+            raise
+        _output.render(name, result, as_json=as_json)
+    return result
+
+
+def _wants_help(body: Callable[..., Any], flags: Mapping[str, Any]) -> bool:
+    """``inv release.bump --help``: invoke hands a flag after the task name to a positional
+    argument still missing, so the body sees "--help" as the version."""
+    params = list(inspect.signature(body).parameters.values())[1:]
+    positional = [p.name for p in params if p.default is inspect.Parameter.empty]
+    return any(flags.get(p) in ("--help", "-h") for p in positional)
+
+
+def _print_task_help(name: str) -> None:
+    from invoke import Program
+
+    from . import ns
+
+    # Spelled as invoke spells itself ("inv[oke]"), or as the Program that runs us calls itself.
+    called = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    binary = "inv[oke]" if called in ("", "inv", "invoke", "__main__.py") else called
+    Program(namespace=ns, binary=binary).run([called or "inv", "--help", name], exit=False)
 
 
 def config(c: Context) -> Config:
@@ -48,8 +158,9 @@ def is_dry(c: Context, dry_run: bool) -> bool:
 
 @contextmanager
 def boundary(*, recover: bool = True) -> Iterator[None]:
-    """Turn a ReleaseError into invoke's Exit with the error's exit code (redacted), and a
-    signal that stopped a write into the shell's 128 + signal number.
+    """Turn a ReleaseError into invoke's Exit with the error's exit code (redacted), a signal
+    that stopped a write into the shell's 128 + signal number, and any other exception (a
+    bug) into ``releasekit: internal error: ...`` with exit 1.
 
     First of all, put back what an interrupted (killed) releasekit command left half-written,
     and say so on stderr (``recover=False`` only for release.recover itself).
@@ -61,11 +172,18 @@ def boundary(*, recover: bool = True) -> Iterator[None]:
             _recover_first()
         yield
     except ReleaseError as exc:
-        raise Exit(redact(f"releasekit: error: {exc}"), code=exc.exit_code) from None
+        message = _printable(redact(f"releasekit: error: {exc}"), sys.stderr)
+        raise Exit(message, code=exc.exit_code) from None
     except Interrupted as exc:
         raise Exit(redact(f"releasekit: {exc}"), code=exc.exit_code) from None
     except KeyboardInterrupt:  # outside a write (there SIGINT is Interrupted): files are whole
         raise Exit("releasekit: interrupted by SIGINT", code=128 + 2) from None
+    except (Exit, ParseError, Failure, BrokenPipeError):
+        raise  # invoke's own exits, and a closed pipe (cli.main ends those quietly)
+    except Exception as exc:
+        from ._crash import internal_error
+
+        raise Exit(_printable(internal_error(exc), sys.stderr), code=EXIT_ERROR) from None
 
 
 def _recover_first() -> None:
@@ -88,14 +206,19 @@ def redact(text: str) -> str:
     return mask(text)
 
 
-def out(text: str = "") -> None:
-    """A result line on stdout (redacted: secrets never reach output)."""
-    print(redact(text), flush=True)
-
-
 def note(text: str) -> None:
     """A message on stderr (redacted)."""
-    print(redact(text), file=sys.stderr, flush=True)
+    print(_printable(redact(text), sys.stderr), file=sys.stderr, flush=True)
+
+
+def _printable(text: str, stream: Any) -> str:
+    """Text the stream can write: a file name that is not UTF-8 must not crash a report (a
+    strict UTF-8 stdout, as in GitHub Actions, refuses os.fsdecode's surrogates)."""
+    from .core.common.excerpt import printable
+
+    if getattr(stream, "errors", "strict") == "surrogateescape":
+        return text  # the stream writes those bytes back as they were
+    return printable(text, getattr(stream, "encoding", None) or "utf-8")
 
 
 def redact_logs() -> None:
@@ -120,10 +243,3 @@ def redact_logs() -> None:
 
     factory.releasekit_redacts = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(factory)
-
-
-def emit_json(data: Any) -> None:
-    """The ``--json`` result, every string in it redacted."""
-    from .core.common.redact import redact_data
-
-    print(json.dumps(redact_data(data), indent=2, sort_keys=False), flush=True)

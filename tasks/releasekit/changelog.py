@@ -1,62 +1,82 @@
-"""changelog.*: generate from Conventional Commits, release Unreleased, lint the file."""
+"""changelog.*: generate from Conventional Commits, release Unreleased, lint the file
+(core/changelog)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from invoke import Collection, Context, task
+from invoke import Collection, Context
 
 from . import _adapter as a
+from ._output import Item, Result
+
+if TYPE_CHECKING:
+    from .core.changelog.generate import Generated
 
 
-@task(
+@a.task(
+    "changelog.generate",
     default=True,
     help={
         "all": "every release tag plus Unreleased, not only Unreleased",
         "output": "write into this file (only Unreleased and missing releases change)",
-        "dry-run": "with --output: show the diff and write nothing",
-        "json": "print the parsed releases and commits (the template context)",
+        "dry_run": "with --output: show the diff and write nothing",
+        "json": "print one JSON envelope; results[0].releases is the template context",
     },
 )
 def generate(
     c: Context, all: bool = False, output: str = "", dry_run: bool = False, json: bool = False
-) -> None:
+) -> Result:
     """Generate the changelog from Conventional Commits."""
     from .core.changelog.config import ChangelogConfig
-    from .core.changelog.generate import context_json, write_generated
     from .core.changelog.generate import generate as run_generate
     from .core.common.confine import confine
+
+    cfg = a.config(c)
+    target = confine(cfg.root, Path.cwd() / output, what="--output") if output else None
+    result = run_generate(
+        cfg.root,
+        cfg.changelog or ChangelogConfig(),
+        tag_format=cfg.tag_format,
+        commit_message=cfg.commit_message,
+        everything=all,
+        output=target,
+        display=_display(cfg.root, target) if target else None,
+    )
+    return _generated(cfg.root, result, a.is_dry(c, dry_run))
+
+
+def _generated(root: Path, result: Generated, dry: bool) -> Result:
+    """The generated text, or what happened to the --output file."""
+    from .core.changelog.generate import context_json, write_generated
     from .core.common.textfile import render_diff
 
-    with a.boundary():
-        cfg = a.config(c)
-        target = confine(cfg.root, Path.cwd() / output, what="--output") if output else None
-        shown = _display(cfg.root, target) if target else None
-        result = run_generate(
-            cfg.root,
-            cfg.changelog or ChangelogConfig(),
-            tag_format=cfg.tag_format,
-            commit_message=cfg.commit_message,
-            everything=all,
-            output=target,
-            display=shown,
+    context = {"releases": context_json(result.releases)}
+    if result.edit is None:
+        said = f"{len(result.releases)} sections generated"
+        return Result(
+            [Item("ok", result.text.rstrip("\n"), message=said, fields=context)], summary=said
         )
-        if json:
-            a.emit_json({"releases": context_json(result.releases)})
-        elif result.edit is None:
-            a.out(result.text.rstrip("\n"))
-        if result.edit is None:
-            return
-        edit = result.edit
-        say = a.note if json else a.out  # with --json, stdout holds only the JSON
-        if edit.old == edit.new:
-            say(f"{edit.path} is up to date")
-        elif a.is_dry(c, dry_run):
-            say(render_diff([edit]).rstrip("\n"))
-            say("dry run: nothing was written")
-        else:
-            write_generated(cfg.root, result)
-            say(f"{'created' if result.created else 'updated'} {edit.path}")
+    edit = result.edit
+    if edit.old == edit.new:
+        item = Item("unchanged", f"{edit.path} is up to date", path=edit.path, fields=context)
+    elif dry:
+        diff = render_diff([edit]).rstrip("\n")
+        item = Item("would-change", diff, path=edit.path, message=f"would update {edit.path}",
+                    fields=context | {"diff": diff})  # fmt: skip
+    else:
+        write_generated(root, result)
+        said = f"{'created' if result.created else 'updated'} {edit.path}"
+        item = Item("changed", said, path=edit.path, fields=context)
+    tail = ["dry run: nothing was written"] if item.status == "would-change" else []
+    return Result(
+        [item],
+        tail=tail,
+        summary=item.message or item.text,
+        dry_run=dry,
+        outputs={"path": edit.path},
+    )
 
 
 def _display(root: Path, target: Path) -> str:
@@ -66,74 +86,78 @@ def _display(root: Path, target: Path) -> str:
         return str(target)
 
 
-@task(
+@a.task(
+    "changelog.release",
     help={
         "version": "the version to release (0.4.0 or v0.4.0)",
         "date": "the release date (YYYY-MM-DD; default today)",
-        "dry-run": "show the diff and write nothing",
-    }
+        "dry_run": "show the diff and write nothing",
+    },
 )
-def release(c: Context, version: str, date: str = "", dry_run: bool = False) -> None:
+def release(
+    c: Context, version: str, date: str = "", dry_run: bool = False, json: bool = False
+) -> Result:
     """Move the Unreleased entries into a version section."""
     from .core.changelog.config import ChangelogConfig
     from .core.changelog.keepachangelog import release_changelog
     from .core.common.textfile import render_diff, write_all
 
-    with a.boundary():
-        cfg = a.config(c)
-        path = (cfg.changelog or ChangelogConfig()).path
-        edit = release_changelog(
-            cfg.root, path, version, today=a.release_date(date), tag_format=cfg.tag_format
+    cfg = a.config(c)
+    path = (cfg.changelog or ChangelogConfig()).path
+    shown = version.removeprefix("v")
+    edit = release_changelog(
+        cfg.root, path, version, today=a.release_date(date), tag_format=cfg.tag_format
+    )
+    outputs = {"version": shown, "path": path}
+    if a.is_dry(c, dry_run):
+        diff = render_diff([edit]).rstrip("\n")
+        item = Item("would-change", diff, path=path, fields={"diff": diff},
+                    message=f"{path}: would move Unreleased into {shown}")  # fmt: skip
+        return Result(
+            [item],
+            tail=["dry run: nothing was written"],
+            summary=item.message,
+            outputs=outputs,
+            dry_run=True,
         )
-        if a.is_dry(c, dry_run):
-            a.out(render_diff([edit]).rstrip("\n"))
-            a.out("dry run: nothing was written")
-            return
-        write_all([edit], cfg.root)
-        a.out(f"{path}: moved Unreleased into {version.removeprefix('v')}")
+    write_all([edit], cfg.root)
+    said = f"{path}: moved Unreleased into {shown}"
+    return Result([Item("changed", said, path=path)], summary=said, outputs=outputs)
 
 
-@task(
-    help={
-        "date": "treat dates after this one as future (YYYY-MM-DD; default today)",
-        "json": "print the findings as JSON",
-    }
+@a.task(
+    "changelog.check",
+    help={"date": "treat dates after this one as future (YYYY-MM-DD; default today)"},
 )
-def check(c: Context, date: str = "", json: bool = False) -> None:
+def check(c: Context, date: str = "", json: bool = False) -> Result:
     """Lint the changelog; exit 3 on findings."""
     from .core.changelog.config import ChangelogConfig
-    from .core.changelog.keepachangelog import lint_changelog, read_changelog
-    from .core.common import ci
-    from .core.common.errors import VerificationFailed
+    from .core.changelog.keepachangelog import read_changelog
+    from .core.changelog.lint import lint_changelog
 
-    with a.boundary():
-        cfg = a.config(c)
-        ccfg = cfg.changelog or ChangelogConfig()
-        doc = read_changelog(cfg.root, ccfg.path)
-        findings = lint_changelog(
-            doc,
-            sections=ccfg.allowed_headings,
-            today=a.release_date(date),
-            tag_format=cfg.tag_format,
-            heads=("HEAD", cfg.main_branch),
-        )
-        if json:
-            a.emit_json(
-                {
-                    "path": ccfg.path,
-                    "ok": not findings,
-                    "findings": [{"line": f.line, "message": f.message} for f in findings],
-                }
-            )
-        elif not findings:
-            count = len(doc.releases)
-            a.out(f"{ccfg.path}: OK ({count} release{'' if count == 1 else 's'})")
-        if ci.in_github_actions():
-            for f in findings:
-                a.out(ci.error_annotation(f.message, f.path, f.line))
-            ci.append_summary(f"### changelog.check: {len(findings)} findings in {ccfg.path}")
-        if findings:
-            raise VerificationFailed("\n".join(str(f) for f in findings))
+    cfg = a.config(c)
+    ccfg = cfg.changelog or ChangelogConfig()
+    doc = read_changelog(cfg.root, ccfg.path)
+    findings = lint_changelog(
+        doc,
+        sections=ccfg.allowed_headings,
+        today=a.release_date(date),
+        tag_format=cfg.tag_format,
+        heads=("HEAD", cfg.main_branch),
+    )
+    items = [
+        Item("mismatch", str(f), path=f.path, line=f.line, message=f.message) for f in findings
+    ]
+    count = len(doc.releases)
+    said = f"{ccfg.path}: OK ({count} release{'' if count == 1 else 's'})"
+    return Result(
+        items,
+        tail=[] if findings else [said],
+        outputs={"path": ccfg.path},
+        summary=said
+        if not findings
+        else f"{len(findings)} finding{'' if len(findings) == 1 else 's'} in {ccfg.path}",
+    )
 
 
 ns = Collection("changelog", generate, release, check)

@@ -1,36 +1,45 @@
-"""Docs that follow the release: verify.docs. The task joins the ``verify`` namespace."""
+"""Docs that follow the release: verify.docs (core/docs). The task joins the ``verify``
+namespace."""
 
 from __future__ import annotations
 
-from invoke import Context, task
+from invoke import Context
 
 from . import _adapter as a
+from ._output import Item, Result
 
 
-@task(
-    help={
-        "tag": "the release tag the docs must be current for (e.g. v0.8.0)",
-        "json": "print the result as JSON",
-    }
-)
-def verify_docs(c: Context, tag: str, json: bool = False) -> None:
+@a.task("verify.docs", help={"tag": "the release tag the docs must be current for (e.g. v0.8.0)"})
+def verify_docs(c: Context, tag: str, json: bool = False) -> Result:
     """Check docs: stale versions, rules, compatibility tables."""
-    from .core.common import ci
-    from .core.common.errors import VerificationFailed
     from .core.docs.checks import verify_docs as check
 
-    with a.boundary():
-        cfg = a.config(c)
-        report = check(cfg, tag)
-        if json:
-            a.emit_json(report.as_json())
-        for line in [] if json else report.lines():
-            a.out(line)
-        for f in report.findings if ci.in_github_actions() else ():
-            path, _, line = f.where.partition(":")
-            a.out(ci.error_annotation(f.message, path, int(line) if line.isdigit() else None))
-        ci.append_summary(f"### verify.docs {tag}: {len(report.findings)} finding(s)")
-        if report.findings:
-            raise VerificationFailed(f"{len(report.findings)} doc finding(s) for {tag}")
-        if report.previous is None and cfg.docs is not None and cfg.docs.rules:
-            a.note(f"no release before {tag}: the docs rules had nothing to compare with")
+    cfg = a.config(c)
+    report = check(cfg, tag)
+    items = []
+    for f in report.findings:
+        path, _, line = f.where.partition(":")
+        items.append(
+            Item(
+                "mismatch",
+                f"{f.where}: {f.message}",
+                path=path,
+                line=int(line) if line.isdigit() else None,
+                message=f.message,
+                fields={"kind": f.kind, "source": f.source},
+            )
+        )
+    counts = ", ".join(f"{n} {what}" for what, n in report.checked.items())
+    notes = []
+    if report.previous is None and cfg.docs is not None and cfg.docs.rules:
+        notes.append(
+            f"releasekit: note: no release before {tag}: the docs rules had nothing to compare with"
+        )
+    return Result(
+        items,
+        tail=[f"checked {counts} against {tag}"],
+        notes=notes,
+        summary=f"the docs are current for {tag} (checked {counts})",
+        failure=f"{len(items)} doc finding(s) for {tag}",
+        outputs={"tag": tag, "previous_tag": report.previous or "", "findings": len(items)},
+    )

@@ -1,97 +1,130 @@
-"""Pins and keys: release.pin, release.unpin, release.set, release.get. The tasks join the
-``release`` namespace (see release.py's ns).
+"""Pins and keys: release.pin, release.unpin, release.set, release.get (core/pins).
+
+The tasks join the ``release`` namespace (see release.py's ns).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from invoke import Context, task
+from invoke import Context
 
 from . import _adapter as a
+from ._output import Item, Result, Status
 
 if TYPE_CHECKING:
     from .core.config import Config
+    from .core.pins.keys import Change
     from .core.pins.pinning import PinPlan
 
 _DRY = "show the unified diffs and write nothing"
 
 
-@task(
+@a.task(
+    "release.pin",
     iterable=["set_"],
     help={
         "value": "the tested value, e.g. the image's 40-hex commit sha",
         "tag": "the release tag, for release pins whose value uses {tag} or {version}",
         "set": "a release pin's value KEY=VALUE (repeatable), e.g. git.coco-operator.reference=v0.13.0",
         "dry-run": _DRY,
-        "json": "print the result as JSON",
     },
 )
 def pin(
     c: Context, value: str, tag: str = "", set_: list[str] | None = None,
     dry_run: bool = False, json: bool = False,
-) -> None:  # fmt: skip
+) -> Result:  # fmt: skip
     """Pin the tested value into every pin target."""
     from .core.pins.pinning import plan_pin
 
-    with a.boundary():
-        cfg = a.config(c)
-        overrides = dict(_assignment(text) for text in set_ or [])
-        plan = plan_pin(cfg.root, cfg.pins, value, where=cfg.where(),
-                        tag=_tag(cfg, tag), overrides=overrides)  # fmt: skip
-        _finish(c, cfg, plan, dry_run, json, f"pinned {value}")
+    cfg = a.config(c)
+    overrides = dict(_assignment(text) for text in set_ or [])
+    plan = plan_pin(
+        cfg.root, cfg.pins, value, where=cfg.where(), tag=_tag(cfg, tag), overrides=overrides
+    )
+    return _apply(c, cfg, plan, dry_run, f"pinned {value}")
 
 
-@task(
+@a.task(
+    "release.unpin",
     help={
         "value": "the value that was pinned (default: the one the pinned targets hold)",
         "dry-run": _DRY,
-        "json": "print the result as JSON",
-    }
+    },
 )
-def unpin(c: Context, value: str = "", dry_run: bool = False, json: bool = False) -> None:
+def unpin(c: Context, value: str = "", dry_run: bool = False, json: bool = False) -> Result:
     """Put every pin target's development value back."""
     from .core.pins.pinning import plan_unpin
 
-    with a.boundary():
-        cfg = a.config(c)
-        plan = plan_unpin(cfg.root, cfg.pins, value or None, where=cfg.where())
-        _finish(c, cfg, plan, dry_run, json, "unpinned")
+    cfg = a.config(c)
+    plan = plan_unpin(cfg.root, cfg.pins, value or None, where=cfg.where())
+    return _apply(c, cfg, plan, dry_run, "unpinned")
 
 
-def _finish(c: Context, cfg: Config, plan: PinPlan, dry_run: bool, json: bool, done: str) -> None:
-    from .core.common.textfile import render_diff, write_all
+def _apply(c: Context, cfg: Config, plan: PinPlan, dry_run: bool, done: str) -> Result:
+    from .core.common.textfile import write_all
 
     dry = a.is_dry(c, dry_run)
-    for warning in plan.warnings:
-        a.note(f"releasekit: warning: {warning}")
     if not plan.is_noop and not dry:
         write_all(plan.edits, cfg.root)
-    if json:
-        a.emit_json(plan.as_json(dry))
-        return
-    if plan.is_noop:
-        a.out(f"every pin target already holds its value; nothing to change ({done})")
-        return
-    if dry:
-        a.out(render_diff(plan.edits).rstrip("\n"))
-    for line in plan.lines():
-        a.out(line)
+    return _pin_result(plan, dry, done)
+
+
+def _pin_result(plan: PinPlan, dry: bool, done: str) -> Result:
+    from .core.common.textfile import render_diff
+
+    status: Status = "would-change" if dry else "changed"
+    items = [_change_item(ch, status) for ch in plan.changes]
+    removed_verb = "would remove" if dry else "removed"
+    items += [
+        Item(
+            status,
+            f"{path}: removed",
+            path=path,
+            message=f"{removed_verb} {path}",
+            fields={"target": None, "old": None, "new": None, "removed": True},
+        )
+        for path in plan.removed
+    ]
     files = len(plan.edits)
-    a.note(
-        f"dry run: {files} files would change; nothing was written"
-        if dry
-        else f"{done} in {files} files"
+    outputs = {"value": plan.value, "files": 0 if dry else files}
+    notes = [f"releasekit: warning: {w}" for w in plan.warnings]
+    if plan.is_noop:
+        said = f"every pin target already holds its value; nothing to change ({done})"
+        return Result(items, tail=[said], notes=notes, summary=said, outputs=outputs, dry_run=dry)
+    summary = f"dry run: {files} files would change" if dry else f"{done} in {files} files"
+    tail = [f"{summary}; nothing was written" if dry else summary]
+    head = [render_diff(plan.edits).rstrip("\n")] if dry else []
+    return Result(
+        items, head=head, tail=tail, notes=notes, summary=summary, outputs=outputs, dry_run=dry
     )
+
+
+def _change_item(ch: Change, status: Status) -> Item:
+    """One token: its line when it changes, hidden from the text view when it already holds
+    its value (the JSON lists it ``unchanged``)."""
+    fields = {"target": ch.label, "old": ch.spot.found, "new": ch.new, "removed": False}
+    if ch.is_noop:
+        held = ch.new or '""'  # an empty chart tag
+        return Item(
+            "unchanged",
+            "",
+            path=ch.spot.path,
+            line=ch.spot.line,
+            message=f"{ch.spot.location} {ch.label} already holds {held}",
+            fields=fields,
+        )
+    return Item(status, ch.line(), path=ch.spot.path, line=ch.spot.line, fields=fields)
 
 
 def _assignment(text: str) -> tuple[str, str]:
     from .core.common.errors import UsageError
+    from .core.common.excerpt import excerpt
 
     key, sep, value = text.partition("=")
     if not sep or not key:
         raise UsageError(
-            f"--set {text!r} is not KEY=VALUE, e.g. git.coco-operator.reference=v0.13.0"
+            f"--set {excerpt(text)} is not KEY=VALUE, e.g. git.coco-operator.reference=v0.13.0"
         )
     return key, value
 
@@ -102,54 +135,74 @@ def _tag(cfg: Config, tag: str) -> tuple[str, str] | None:
     return (tag, str(release_scheme(cfg).require(tag).version)) if tag else None
 
 
-@task(
+@a.task(
+    "release.set",
     help={
         "file": "a YAML, JSON or TOML file (versions.yaml, Chart.yaml, pyproject.toml)",
         "assignment": "KEY=VALUE, e.g. git.kbs.reference=v0.9.0; more after a -- (a=1 -- b=2 c=3)",
         "dry-run": _DRY,
-        "json": "print the result as JSON",
     },
 )
 def set_keys(
     c: Context, file: str, assignment: str, dry_run: bool = False, json: bool = False
-) -> None:
+) -> Result:  # fmt: skip
     """Set keys of a YAML, JSON or TOML file, one token each."""
     from .core.common.textfile import render_diff, write_all
     from .core.pins.keys import build_edits, plan_set
 
-    with a.boundary():
-        cfg = a.config(c)
-        # invoke reads every further word as a task name; the others come after `--`.
-        changes = plan_set(cfg.root, file, [assignment, *c.remainder.split()])
-        edits, dry = build_edits(changes), a.is_dry(c, dry_run)
-        if edits and not dry:
-            write_all(edits, cfg.root)
-        if json:
-            a.emit_json({"path": file, "dry_run": dry, "changes": [ch.as_json() for ch in changes]})
-            return
-        if dry and edits:
-            a.out(render_diff(edits).rstrip("\n"))
-        for ch in changes:
-            a.out(ch.line() + (" (unchanged)" if ch.is_noop else ""))
-        if dry and edits:
-            a.note("dry run: nothing was written")
+    cfg = a.config(c)
+    # invoke reads every further word as a task name; the others come after `--`.
+    changes = plan_set(cfg.root, file, [assignment, *c.remainder.split()])
+    edits, dry = build_edits(changes), a.is_dry(c, dry_run)
+    if edits and not dry:
+        write_all(edits, cfg.root)
+    status: Status = "would-change" if dry else "changed"
+    items = [
+        Item(
+            "unchanged" if ch.is_noop else status,
+            ch.line() + (" (unchanged)" if ch.is_noop else ""),
+            path=ch.spot.path,
+            line=ch.spot.line,
+            fields={"key": ch.label, "old": ch.spot.found, "new": ch.new},
+        )
+        for ch in changes
+    ]
+    moved = sum(not ch.is_noop for ch in changes)
+    verb = "would set" if dry else "set"
+    summary = f"{verb} {moved} of {len(changes)} keys in {file}"
+    head = [render_diff(edits).rstrip("\n")] if dry and edits else []
+    tail = ["dry run: nothing was written"] if dry and edits else []
+    return Result(
+        items,
+        head=head,
+        tail=tail,
+        summary=summary,
+        outputs={"path": file, "changed": 0 if dry else moved},
+        dry_run=dry,
+    )
 
 
-@task(
+@a.task(
+    "release.get",
     help={
         "file": "a YAML, JSON or TOML file",
         "key": "a key path: oci.pause.tag, dependencies.peerpodctrl.version, or a JSON list",
-        "json": "print the result as JSON (path, line, key, value)",
-    }
+    },
 )
-def get_key(c: Context, file: str, key: str, json: bool = False) -> None:
+def get_key(c: Context, file: str, key: str, json: bool = False) -> Result:
     """Print a key's value as the file spells it."""
     from .core.pins.keys import get_value, parse_key
 
-    with a.boundary():
-        cfg = a.config(c)
-        spot = get_value(cfg.root, file, parse_key(key))
-        if json:
-            a.emit_json({"path": spot.path, "line": spot.line, "key": key, "value": spot.found})
-            return
-        a.out(spot.found)
+    cfg = a.config(c)
+    spot = get_value(cfg.root, file, parse_key(key))
+    item = Item(
+        "ok",
+        spot.found,
+        path=spot.path,
+        line=spot.line,
+        message=f"{spot.location} {key}: {spot.found}",
+        fields={"key": key, "value": spot.found},
+    )
+    return Result(
+        [item], summary=f"{spot.location} {key}: {spot.found}", outputs={"value": spot.found}
+    )

@@ -99,7 +99,7 @@ def test_package_chart_version_overrides(
         cwd=example_repo.path,
     )  # fmt: skip
     assert result.code == 0, result.err
-    [item] = json.loads(result.out)
+    [item] = json.loads(result.out)["results"]
     archive = Path(item["archive"])
     assert archive.name == "demo-operator-0.4.0.tgz"
     with tarfile.open(archive) as tar:
@@ -232,7 +232,7 @@ def test_push_chart_rejects_what_is_not_a_chart(
     result = cli(
         "release.push-chart", str(bogus), "oci://127.0.0.1:9/charts", cwd=example_repo.path
     )
-    assert result.code == 2
+    assert result.code == 1  # bad input (exit 2 was usage's before the output contract)
     assert f"{bogus}: not a gzipped tar archive" in result.err
     https = cli(
         "release.push-chart", str(bogus), "https://example.org/charts", cwd=example_repo.path

@@ -51,7 +51,8 @@ def test_app_version_must_match_the_tag(example_repo: Repo, cli: Callable[..., C
         "MISMATCH charts/demo-operator/Chart.yaml: appVersion v0.1.7 does not match the release (expected v0.1.8)"
     )
     assert result.lines[2] == "OK       charts/demo-operator: unchanged since v0.1.7"
-    assert "appVersion v0.1.7 does not match the release (expected v0.1.8)" in result.err
+    # Each fact once: the mismatch is on stdout; stderr counts.
+    assert result.err == "releasekit: error: 1 of 3 chart checks fail\n"
 
 
 def test_changed_chart_without_version_bump_names_the_files(
@@ -76,13 +77,12 @@ def test_changed_chart_without_version_bump_names_the_files(
     assert bumped.code == 0, bumped.err
     again = cli("verify.chart", "--tag", "v0.1.8", "--json", cwd=example_repo.path)
     assert again.code == 0, again.out
-    [report] = json.loads(again.out)
-    assert report["tag"] == "v0.1.8"
-    assert [c["rule"] for c in report["checks"]] == ["appVersion", "version", "bumped"]
-    assert (
-        report["checks"][2]["message"]
-        == "charts/demo-operator: version 0.1.7 -> 0.1.8 since v0.1.7"
-    )
+    checks = json.loads(again.out)["results"]
+    assert {c["tag"] for c in checks} == {"v0.1.8"}
+    assert [c["rule"] for c in checks] == ["appVersion", "version", "bumped"]
+    assert [c["status"] for c in checks] == ["ok", "ok", "ok"]
+    assert checks[2]["message"] == "charts/demo-operator: version 0.1.7 -> 0.1.8 since v0.1.7"
+    assert checks[2]["path"] == "charts/demo-operator/Chart.yaml"
 
 
 def test_version_must_be_semver_and_app_version_spelling_is_configurable(
@@ -162,7 +162,7 @@ def test_bump_chart_refuses_bad_versions_and_changes_nothing(
     assert spelled.code == 1
     assert "chart version 'v0.4.0' is not SemVer" in spelled.err
     missing = cli("release.bump-chart", "charts/nope", "1.0.0", cwd=repo.path)
-    assert missing.code == 2
+    assert missing.code == 1  # bad input, not usage
     assert "charts/nope: no Chart.yaml here" in missing.err
     assert repo.snapshot() == before
 
@@ -219,7 +219,8 @@ def test_bump_rule_in_a_shallow_clone_without_tags_fails_instead_of_passing(
     assert result.lines[2].startswith(
         "MISMATCH charts/demo-operator: this is a shallow clone without the release tags"
     )
-    assert "fetch-depth: 0" in result.err
+    assert "fetch-depth: 0" in result.lines[2]
+    assert result.err == "releasekit: error: 2 of 3 chart checks fail\n"
     full = cli("verify.chart", "--tag", "v0.1.8", cwd=example_repo.path)
     # the full history shows what the shallow clone hid
     assert full.lines[2].startswith(

@@ -73,12 +73,12 @@ def test_chart_sync_missing_and_extra_crds(
     )
     result = cli("verify.chart-sync", "--json", cwd=example_repo.path)
     assert result.code == 3
-    [pair] = json.loads(result.out)
-    assert pair["in_sync"] is False
-    assert [(d["crd"], d["problem"]) for d in pair["drift"]] == [
-        ("pools.demo.example.com", "missing-in-chart"),
-        ("sessions.demo.example.com", "extra-in-chart"),
+    drift = json.loads(result.out)["results"]
+    assert [(d["status"], d["crd"], d["problem"]) for d in drift] == [
+        ("missing", "pools.demo.example.com", "missing-in-chart"),
+        ("mismatch", "sessions.demo.example.com", "extra-in-chart"),
     ]
+    assert {d["chart"] for d in drift} == {"charts/demo-operator/crds"}
 
 
 def test_chart_sync_without_the_ignore_key_sees_the_annotation(
@@ -97,7 +97,7 @@ def test_chart_sync_unconfigured_is_a_config_error_exit_1(
 ) -> None:
     repo = make_repo()
     result = cli("verify.chart-sync", cwd=repo.path)
-    assert result.code == 1
+    assert result.code == 1  # a configuration error (it exited 2, usage, before)
     assert "no CRD pairs configured; add helm.crds (generated, chart)" in result.err
 
 
@@ -167,16 +167,18 @@ def test_crd_changes_schema_only_json_between_tags(
         cwd=example_repo.path,
     )
     assert wording.code == 0
-    assert json.loads(wording.out) == {
-        "since": "v0.1.7", "until": "v0.1.8", "path": "config/crd/bases", "changed": False, "changes": [],
+    data = json.loads(wording.out)
+    assert data["outputs"] == {
+        "crd_changes": False, "since": "v0.1.7", "until": "v0.1.8", "path": "config/crd/bases",
     }  # fmt: skip
+    assert data["results"] == []
     # HEAD is the v0.1.9 tag (CI on a tag push): compare with the release before it.
     default = cli("verify.crd-changes", "--json", cwd=example_repo.path)
-    data = json.loads(default.out)
-    assert (data["since"], data["changed"]) == ("v0.1.8", True)
+    data = json.loads(default.out)["outputs"]
+    assert (data["since"], data["crd_changes"]) == ("v0.1.8", True)
     example_repo.commit("chore: after the release", {"README.md": "next\n"})
-    after = json.loads(cli("verify.crd-changes", "--json", cwd=example_repo.path).out)
-    assert (after["since"], after["changed"]) == ("v0.1.9", False)
+    after = json.loads(cli("verify.crd-changes", "--json", cwd=example_repo.path).out)["outputs"]
+    assert (after["since"], after["crd_changes"]) == ("v0.1.9", False)
     feature = cli(
         "verify.crd-changes",
         "--since",
@@ -186,8 +188,12 @@ def test_crd_changes_schema_only_json_between_tags(
         "--json",
         cwd=example_repo.path,
     )
-    assert json.loads(feature.out)["changes"] == [
+    assert json.loads(feature.out)["results"] == [
         {
+            "status": "changed",
+            "path": "config/crd/bases",
+            "line": None,
+            "message": "agents.demo.example.com v1alpha1: field added spec.maxRetries (integer)",
             "crd": "agents.demo.example.com",
             "version": "v1alpha1",
             "change": "field-added",
@@ -202,7 +208,9 @@ def test_crd_changes_sets_a_github_output(
 ) -> None:
     add_max_retries(example_repo)
     assert cli("verify.crd-changes", cwd=example_repo.path).code == 0
-    assert env_ci["output"].read_text() == "crd_changes=true\n"
+    assert env_ci["output"].read_text() == (
+        "ok=true\ncrd_changes=true\nsince=v0.1.7\npath=config/crd/bases\n"
+    )
 
 
 def test_crd_changes_without_a_release_tag_asks_for_since(
@@ -210,7 +218,7 @@ def test_crd_changes_without_a_release_tag_asks_for_since(
 ) -> None:
     repo = make_repo({"crds/a.yaml": "kind: CustomResourceDefinition\nmetadata: {name: a.x.io}\n"})
     result = cli("verify.crd-changes", "--path", "crds", cwd=repo.path)
-    assert result.code == 2
+    assert result.code == 1  # a failed precondition (it exited 2, usage, before)
     assert "no release tag to compare with; pass --since <ref>" in result.err
 
 
@@ -265,7 +273,7 @@ def test_crd_history_add_computes_no_and_refuses_duplicates(
     assert result.lines[-1] == "would add v0.1.8 (CRD changes: No) to docs/upgrading.md"
     before = example_repo.snapshot()
     dup = cli("docs.crd-history", "--add", "v0.1.7", "--crd-changes", "yes", cwd=example_repo.path)
-    assert dup.code == 2
+    assert dup.code == 1  # a failed precondition
     assert "docs/upgrading.md:15: v0.1.7 already has a row; edit it by hand" in dup.err
     assert example_repo.snapshot() == before
 
@@ -371,7 +379,7 @@ def test_crd_history_audit_covers_releases_from_before_the_project_had_crds(
         "docs/upgrading.md: audited 2 releases, 0 mismatches",
     ]
     typo = cli("docs.crd-history", "--path", "crdz", cwd=repo.path)
-    assert typo.code == 2
+    assert typo.code == 1  # a configuration error (it exited 2, usage, before)
     assert "crdz: no such CRD directory; fix helm.crds or --path" in typo.err
 
 
@@ -436,8 +444,8 @@ def test_chart_sync_sees_an_extra_crd_that_only_a_json_file_defines(
     extra.write_text(json.dumps(YAML(typ="safe", pure=True).load(text)))
     result = cli("verify.chart-sync", "--json", cwd=example_repo.path)
     assert result.code == 3
-    [pair] = json.loads(result.out)
-    assert [(d["crd"], d["problem"]) for d in pair["drift"]] == [
+    drift = json.loads(result.out)["results"]
+    assert [(d["crd"], d["problem"]) for d in drift] == [
         ("pools.demo.example.com", "extra-in-chart")
     ]
 

@@ -93,8 +93,9 @@ def test_publish_drafts_uploads_rechecks_then_publishes_against_a_local_forge_st
     if forge.state.kind == "github":
         assert release["make_latest"] == "true"
     assert result.lines[0] == "created draft release v0.1.8"
-    assert result.lines[-4:-3] == ["published release v0.1.8 (latest)"]
-    assert sorted(result.lines[-3:]) == sorted(
+    assert result.lines[-1].startswith("release v0.1.8: ")  # its URL, last (README: Output)
+    assert result.lines[-5:-4] == ["published release v0.1.8 (latest)"]
+    assert sorted(result.lines[-4:-1]) == sorted(
         f"checked {n} sha256:{s}" for n, s in local_sums().items()
     )
     assert TOKEN not in result.out + result.err
@@ -192,7 +193,7 @@ def test_dry_run_prints_the_requests_with_the_token_masked_against_a_local_forge
     assert f"  Authorization: {scheme} ***" in result.lines
     assert TOKEN not in result.out + result.err
     assert "would upload install.yaml (sha256:" in result.out
-    assert result.err.endswith("dry run: nothing was sent\n")
+    assert result.out.endswith("dry run: nothing was sent\n")  # results on stdout
 
 
 def test_a_placeholder_in_the_notes_is_refused_before_any_request(
@@ -256,6 +257,7 @@ def test_json_lists_the_requests_sent(
 ) -> None:
     repo = project(make_repo, forge)
     result = publish(cli, repo, "v0.1.8", "--json")
-    data = json.loads(result.out)
-    assert data["release"]["draft"] is False and len(data["release"]["assets"]) == 3
-    assert len(data["requests"]) == 5 and all("***" in r for r in data["requests"])
+    data = json.loads(result.out)  # the envelope (README: Output)
+    (sent,) = [r for r in data["results"] if "requests" in r]
+    assert sent["release"]["draft"] is False and len(sent["release"]["assets"]) == 3
+    assert len(sent["requests"]) == 5 and all("***" in r for r in sent["requests"])

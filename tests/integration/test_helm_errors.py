@@ -1,4 +1,8 @@
-"""Failure paths of the Helm and CRD tasks: exit code, message, and no file changed."""
+"""Failure paths of the Helm and CRD tasks: exit code, message, and no file changed.
+
+Bad input (a path that is not there, a file that is not what it should be) exits 1 and a
+malformed argument 2 (README: Output); before the output contract some bad input exited 2.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from conftest import CliResult, Repo
 @pytest.mark.parametrize(
     ("argv", "code", "message"),
     [
-        (("verify.chart", "--chart", "charts/nope"), 2, "charts/nope: no Chart.yaml here"),
+        (("verify.chart", "--chart", "charts/nope"), 1, "charts/nope: no Chart.yaml here"),
         (
             ("verify.chart", "--tag", "0.1.8"),
             1,
@@ -20,7 +24,7 @@ from conftest import CliResult, Repo
         ),
         (
             ("verify.crd-changes", "--path", "no/such/dir", "--since", "v0.1.7"),
-            2,
+            1,
             "no/such/dir: no CRDs there at v0.1.7 nor in the working tree",
         ),
         (("verify.crd-changes", "--since", "v9.9.9"), 1, "'v9.9.9' does not name a commit"),
@@ -30,11 +34,11 @@ from conftest import CliResult, Repo
             "--crd-changes 'maybe': say yes or no",
         ),
         (("docs.crd-history", "--add", "0.1.8"), 1, "tag '0.1.8' does not follow tag_format"),
-        (("docs.crd-history", "--file", "docs/missing.md"), 2, "docs/missing.md: file not found"),
-        (("release.package-chart", "--chart", "docs"), 2, "docs: no Chart.yaml here"),
+        (("docs.crd-history", "--file", "docs/missing.md"), 1, "docs/missing.md: file not found"),
+        (("release.package-chart", "--chart", "docs"), 1, "docs: no Chart.yaml here"),
         (
             ("release.push-chart", "dist/none.tgz", "oci://127.0.0.1:9/x"),
-            2,
+            1,
             "no such file; package the chart first",
         ),
     ],

@@ -136,13 +136,13 @@ def test_template_error_is_reported_with_the_template(
     assert 'no template "nope"' in result.err
 
 
-def test_missing_values_file_is_a_usage_error(
+def test_missing_values_file_is_bad_input(
     example_repo: Repo, cli: Callable[..., CliResult]
 ) -> None:
     result = cli(
         "verify.helm-template", "--engine", "sdk", "-f", "nope.yaml", cwd=example_repo.path
     )
-    assert result.code == 2
+    assert result.code == 1  # bad input (exit 2, usage, before the output contract)
     assert "values file nope.yaml not found" in result.err
 
 
@@ -207,8 +207,10 @@ def test_mismatches_become_github_annotations(
     assert result.code == 3
     annotations = [line for line in result.lines if line.startswith("::error")]
     assert len(annotations) == 5
+    # The annotation points at the template that renders the image.
     assert annotations[0] == (
-        "::error::charts/demo-operator: MISMATCH CronJob/demo-operator-session-cleanup container cleanup: "
+        "::error file=charts/demo-operator/templates/cronjob.yaml::charts/demo-operator: MISMATCH "
+        "CronJob/demo-operator-session-cleanup container cleanup: "
         "ghcr.io/example/demo-operator:v0.1.7 (expected ghcr.io/example/demo-operator:v0.1.8)"
     )
 
@@ -293,7 +295,7 @@ def test_a_rendered_digest_of_an_image_expected_at_the_tag_is_never_ok(
         "verify.helm-template", "--engine", "sdk", "--json", "--set", f"initImage.digest={digest}",
         cwd=example_repo.path,
     )  # fmt: skip
-    verdicts = {i["verdict"] for i in json.loads(as_json.out)[0]["images"]}
+    verdicts = {i["verdict"] for i in json.loads(as_json.out)["results"]}
     assert as_json.code == 3 and verdicts & {"bad-digest", "unverified"}
 
 

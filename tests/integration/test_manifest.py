@@ -71,7 +71,7 @@ def test_manifest_round_trip_and_verify_against_the_real_registry(
     repo, digests = suite
     result = cli("release.manifest", "--version", "2026.04", cwd=repo.path)
     assert result.code == 0, result.err
-    assert result.err == "wrote dist/suite-2026.04.yaml: 2 modules, 1 charts, 2 CLI archives\n"
+    assert result.out == "wrote dist/suite-2026.04.yaml: 2 modules, 1 charts, 2 CLI archives\n"
     from releasekit.core.manifest.serialize import dump, load
 
     text = (repo.path / "dist" / "suite-2026.04.yaml").read_text()
@@ -93,11 +93,11 @@ def test_manifest_round_trip_and_verify_against_the_real_registry(
         ("stella_2026.04_linux_amd64.tar.gz", "linux/amd64"), ("stella_2026.04_darwin_arm64.tar.gz", "darwin/arm64")]  # fmt: skip
     assert data["checksums"]["sha256"] == hashlib.sha256(b"abc  x\n").hexdigest()
     again = cli("release.manifest", "--version", "2026.04", cwd=repo.path)
-    assert again.err.startswith("unchanged dist/suite-2026.04.yaml")
+    assert again.out.startswith("unchanged dist/suite-2026.04.yaml")
     checked = cli("verify.manifest", "dist/suite-2026.04.yaml", cwd=repo.path)
     assert checked.code == 0, checked.err
-    assert checked.err == "all 10 entries of dist/suite-2026.04.yaml match\n"
-    assert all(line.startswith("OK") for line in checked.lines)
+    assert checked.out.splitlines()[-1] == "all 10 entries of dist/suite-2026.04.yaml match"
+    assert all(line.startswith("OK") for line in checked.lines[:-1])
 
 
 def test_verify_manifest_finds_a_moved_tag_and_a_changed_file_against_the_real_registry(

@@ -72,13 +72,14 @@ def test_promote_across_repositories_copies_manifests_by_digest_and_no_layer_byt
     )
     assert dry.lines[2:4] == ["  create    :v0.1.8", "  create    :latest"]
     assert f"  copy      {sig_tag}" in dry.lines
-    assert dry.err.endswith("dry run: nothing was written\n")
+    assert dry.lines[-1] == "1 images would be promoted to v0.1.8; dry run: nothing was written"
     with pytest.raises(Exception):  # noqa: B017 - skopeo exits non-zero: nothing was pushed
         skopeo_digest(f"{host}/rel/app:v0.1.8")
 
     result = cli("release.promote", "--tag", "v0.1.8", "--json", cwd=project.path)
     assert result.code == 0, result.err
-    data = json.loads(result.out)["images"][0]
+    data = json.loads(result.out)["results"][0]
+    assert data["status"] == "changed"
     assert data["digest"] == layout.index and data["mounted"] == 6
     for tag in ("v0.1.8", "latest"):
         assert skopeo_digest(f"{host}/rel/app:{tag}") == layout.index  # the oracle

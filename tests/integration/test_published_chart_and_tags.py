@@ -50,17 +50,17 @@ def test_the_published_chart_is_pulled_checked_and_rendered(
     assert any("ghcr.io/example/demo-operator:v0.1.7" in line for line in result.lines)
     wrong = cli(*argv, "--tag", "v0.1.8", "--json", cwd=example_repo.path)
     assert wrong.code == 3
-    data = json.loads(wrong.out)[0]
+    [data] = json.loads(wrong.out)["results"]
+    assert data["status"] == "mismatch"
     assert (
         f"{pushed}/demo-operator:0.1.7 Chart.yaml appVersion is v0.1.7 (expected v0.1.8)"
         in data["problems"]
     )
     assert "wrong-tag" in {i["verdict"] for i in data["images"]}
     missing = cli(*argv, "--tag", "v0.1.7", "--chart-version", "9.9.9", cwd=example_repo.path)
-    assert (
-        missing.code == 3
-        and "demo-operator:9.9.9 is not in the registry (not pushed?)" in missing.err
-    )
+    assert missing.code == 3
+    assert "demo-operator:9.9.9 is not in the registry (not pushed?)" in missing.out
+    assert missing.err == "releasekit: error: 1 problem(s) in the published chart(s)\n"
 
 
 def test_image_tags_lists_releases_newest_first_with_digests(

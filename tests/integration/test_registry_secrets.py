@@ -85,14 +85,14 @@ def test_credentials_in_the_url_push_and_are_never_printed(
         "dry run: nothing was pushed",
     ]
     dry_json = outputs.check(push(cli, example_repo, packaged, remote, "--dry-run", "--json"))
-    assert json.loads(dry_json.out)["ref"] == clean
+    assert json.loads(dry_json.out)["results"][0]["ref"] == clean
 
     pushed = outputs.check(push(cli, example_repo, packaged, remote))
     assert pushed.code == 0, pushed.err
     assert pushed.lines[0].startswith(f"pushed {clean}:0.1.7 sha256:")
     digest = pushed.lines[0].rsplit(" ", 1)[-1]
     assert f"chart_ref={clean}:0.1.7\nchart_digest={digest}\n" in env_ci["output"].read_text()
-    assert f"pushed `{clean}:0.1.7` {digest}" in env_ci["summary"].read_text()
+    assert f"| changed |  | pushed {clean}:0.1.7 {digest} |" in env_ci["summary"].read_text()
 
     again = outputs.check(push(cli, example_repo, packaged, remote))
     assert again.code == 1
@@ -171,7 +171,7 @@ def test_credentials_from_the_tools_own_stores(
     assert dry.code == 0, dry.err
     pushed = outputs.check(push(cli, example_repo, packaged, remote, "--json"))
     assert pushed.code == 0, pushed.err
-    assert json.loads(pushed.out)["pushed"] is True
+    assert json.loads(pushed.out)["results"][0]["pushed"] is True
     taken = outputs.check(push(cli, example_repo, packaged, remote))
     assert taken.code == 1 and "already exists in the registry" in taken.err
 

@@ -301,9 +301,13 @@ def test_tags_lists_releases_newest_first_by_precedence(
         f"v0.1.10-rc.1\t0.1.10-rc.1\t{head[:12]}",
         f"v0.1.9\t0.1.9\t{head[:12]}",
     ]
-    as_json = json.loads(cli("release.tags", "--json", cwd=r.path).out)
+    envelope = json.loads(cli("release.tags", "--json", cwd=r.path).out)
+    assert envelope["outputs"] == {"tag": "v0.1.10"}
+    as_json = envelope["results"]
     assert [t["tag"] for t in as_json] == ["v0.1.10", "v0.1.10-rc.1", "v0.1.9"]
     assert as_json[1] == {
+        "status": "ok",
+        "message": "v0.1.10-rc.1",
         "tag": "v0.1.10-rc.1",
         "version": "0.1.10-rc.1",
         "commit": head,

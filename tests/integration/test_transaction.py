@@ -227,8 +227,10 @@ def test_recover_dry_run_json_and_then_for_real(repo50: Repo, cli: Cli) -> None:
     dry = cli("release.recover", "--dry-run", "--json", cwd=repo50.path)
     assert dry.code == 0, dry.err
     report = json.loads(dry.out)
-    assert report["dry_run"] is True and report["journal"] == ".git/releasekit/txn"
-    assert report["restored"] == names(3) and report["staged_deleted"] == FILES - 3
+    assert report["dry_run"] is True and report["outputs"]["journal"] == ".git/releasekit/txn"
+    restored = [r["path"] for r in report["results"] if r["action"] == "restore"]
+    assert restored == names(3) and report["outputs"]["staged_deleted"] == FILES - 3
+    assert {r["status"] for r in report["results"]} == {"would-change"}
     assert repo50.snapshot() == before
     done = cli("release.recover", cwd=repo50.path)
     assert done.code == 0, done.err

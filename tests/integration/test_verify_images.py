@@ -54,11 +54,12 @@ def test_two_tags_of_a_multi_arch_image_verify_by_digest_platform_and_label(
     assert f"{VERSION_LABEL}=0.1.8 {REVISION_LABEL}={commit}" in lines[1]
     assert lines[2].startswith("  OK       linux/arm64 sha256:")
     assert lines[3] == f"OK       {image}:latest {digest} (OCI index)"
-    assert result.err == "2 image references match v0.1.8\n"
+    # The verdict is a result (stdout); before the output contract it was a note on stderr.
+    assert (lines[-1], result.err) == ("2 image references match v0.1.8", "")
     as_json = cli("verify.images", "--tag", "v0.1.8", "--json", cwd=project.path)
     data = json.loads(as_json.out)
-    assert data["ok"] is True and [i["digest"] for i in data["images"]] == [digest, digest]
-    platforms = {p["platform"]: p["digest"] for p in data["images"][0]["platforms"]}
+    assert data["ok"] is True and [i["digest"] for i in data["results"]] == [digest, digest]
+    platforms = {p["platform"]: p["digest"] for p in data["results"][0]["platforms"]}
     index = json.loads(__import__("registry_parts").skopeo_raw(f"{image}:v0.1.8"))
     assert platforms == {f"{m['platform']['os']}/{m['platform']['architecture']}": m["digest"]
                          for m in index["manifests"]}  # fmt: skip
@@ -102,10 +103,10 @@ def test_not_published_tags_that_disagree_and_wrong_labels_are_mismatches(
                  cwd=project.path)  # fmt: skip
     assert result.code == 3
     assert f"label {VERSION_LABEL} is '0.1.7' (expected '0.1.8')" in result.out
-    assert f"{image}:v9.9.9: not found in the registry (not published?)" in result.err
-    assert (
-        f"{image}:latest: names sha256:" in result.err and f"but {image}:v0.1.8 names" in result.err
-    )
+    # Each mismatch once, under its reference on stdout; stderr counts them.
+    assert "not found in the registry (not published?)" in result.out
+    assert "names sha256:" in result.out and f"but {image}:v0.1.8 names" in result.out
+    assert result.err == "releasekit: error: 4 of 4 image references do not match v0.1.8\n"
     assert f"label {VERSION_LABEL} is missing (expected 0.1.8)" in result.out  # the -b image
 
 
@@ -126,7 +127,9 @@ def test_digests_file_from_the_build_is_checked_with_file_and_line(
         f"digest {digest} is not the sha256:{'1' * 64} the build wrote (bad.json:3)" in result.out
     )
     assert "::error file=bad.json,line=3::" in result.out
-    assert "verify.images v0.1.8: 0/1 references OK" in env_ci["summary"].read_text()
+    summary = env_ci["summary"].read_text()  # both runs' tables, appended
+    assert "### ❌ verify.images: 1 of 1 image references do not match v0.1.8" in summary
+    assert "| mismatch | `bad.json:3` |" in summary
 
 
 def test_an_unreachable_registry_is_an_error_never_ok(cli: Cli, project: Repo) -> None:

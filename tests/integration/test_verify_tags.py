@@ -73,7 +73,9 @@ def test_every_kind_of_finding(cli: Cli, make_repo: Callable[..., Repo]) -> None
     assert old  # v0.0.9 is audited and fine
     as_json = json.loads(cli("verify.tags", "--json", cwd=repo.path).out)
     assert as_json["ok"] is False
-    assert [f["kind"] for f in as_json["findings"]] == [
+    assert as_json["outputs"] == {"audited": 7}
+    assert {f["status"] for f in as_json["results"]} == {"mismatch"}
+    assert [f["kind"] for f in as_json["results"]] == [
         "no-root-tag",
         "different-commit",
         "missing-module-tag",
@@ -90,7 +92,9 @@ def test_findings_become_github_annotations(
     result = cli("verify.tags", cwd=repo.path)
     assert result.code == 3
     assert "::error::lib/v0.2.0 has no root release tag for v0.2.0" in result.lines
-    assert env_ci["summary"].read_text() == "### verify.tags: 1 tags audited, 1 findings\n"
+    assert env_ci["summary"].read_text().splitlines()[0] == (
+        "### ❌ verify.tags: 1 tag findings in 1 tags audited"
+    )
 
 
 def test_repository_without_go_modules_checks_reachability_only(

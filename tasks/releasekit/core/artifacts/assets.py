@@ -136,6 +136,8 @@ class AssetProblem:
     kind: ProblemKind
     name: str
     message: str
+    path: str | None = None  # the file the problem is in or about, as shown
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -182,14 +184,21 @@ def check_assets(
     problems: list[AssetProblem] = []
     if not directory.is_dir():
         problems.append(
-            AssetProblem("missing", shown, f"{shown}: no such directory; download the assets")
+            AssetProblem(
+                "missing", shown, f"{shown}: no such directory; download the assets", shown
+            )
         )
     expected_names = {a.name for a in expected}
     for asset in expected:
         if asset.name not in present and directory.is_dir():
             where = f" ({asset.platform})" if asset.platform else ""
             problems.append(
-                AssetProblem("missing", asset.name, f"{shown}/{asset.name}: missing{where}")
+                AssetProblem(
+                    "missing",
+                    asset.name,
+                    f"{shown}/{asset.name}: missing{where}",
+                    f"{shown}/{asset.name}",
+                )
             )
     from .sbom import check_sboms, matched_by_globs
 
@@ -204,6 +213,7 @@ def check_assets(
                 name,
                 f"{shown}/{name}: not in the asset matrix for {tag}; remove it, or add it to "
                 "artifacts.files (or artifacts.ignore)",
+                f"{shown}/{name}",
             )
         )
     checksums = next((a for a in expected if a.kind == "checksums"), None)
@@ -218,6 +228,7 @@ def check_assets(
                         "not-in-checksums",
                         asset.name,
                         f"{shown}/{checksums.name}: does not list {asset.name}",
+                        f"{shown}/{checksums.name}",
                     )
                 )
         for entry in listing.entries:
@@ -228,6 +239,8 @@ def check_assets(
                         entry.display_name,
                         f"{shown}/{checksums.name}:{entry.line}: lists {entry.display_name}, "
                         f"which is not in {shown}",
+                        f"{shown}/{checksums.name}",
+                        entry.line,
                     )
                 )
     for result in (

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..common import process
 from ..common.errors import FileFormatError, UsageError, VerificationFailed
+from ..common.excerpt import clip
 from ..common.network import settings
 from .checksums import file_digest
 from .signatures import (
@@ -23,6 +24,7 @@ from .signatures import (
     OID_REPOSITORY_V1,
     OID_SOURCE_REPOSITORY_URI,
     IdentityPolicy,
+    bundle_from_json,
     certificate_facts,
 )
 
@@ -115,7 +117,6 @@ class AttestationResult:
 def load_bundles(path: Path) -> list[Bundle]:
     """One bundle (JSON) or several (JSON lines, as ``gh attestation download`` writes)."""
     from sigstore.errors import Error as SigstoreError
-    from sigstore.models import Bundle
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -131,9 +132,11 @@ def load_bundles(path: Path) -> list[Bundle]:
     bundles = []
     for line, chunk in chunks:
         try:
-            bundles.append(Bundle.from_json(chunk))
+            bundles.append(bundle_from_json(chunk))
         except (ValueError, SigstoreError) as exc:
-            raise FileFormatError(f"{path}:{line}: not a Sigstore bundle: {exc}") from None
+            raise FileFormatError(
+                f"{path}:{line}: not a Sigstore bundle: {clip(str(exc), 300)}"
+            ) from None
     if not bundles:
         raise FileFormatError(f"{path}: empty; expected a Sigstore bundle or JSON lines of them")
     return bundles
@@ -145,7 +148,7 @@ def _check_statement(payload_type: str, payload: bytes, digests: dict[str, str])
     try:
         statement = json.loads(payload)
     except json.JSONDecodeError as exc:
-        raise VerificationFailed(f"the signed payload is not JSON: {exc}") from None
+        raise VerificationFailed(f"the signed payload is not JSON: {clip(str(exc), 200)}") from None
     if not isinstance(statement, dict) or not str(statement.get("_type", "")).startswith(
         "https://in-toto.io/Statement/"
     ):
@@ -175,6 +178,7 @@ def verify_attestation(
         VerificationFailed: no bundle is validly signed by the expected signer, names the
             artifact's digest, and has the expected predicate type (each reason is listed).
     """
+    from sigstore.errors import Error as SigstoreError
     from sigstore.errors import VerificationError
 
     try:
@@ -192,7 +196,10 @@ def verify_attestation(
             payload_type, payload = verifier.verify_dsse(bundle, _CertificatePolicy(policy))
             statement = _check_statement(payload_type, payload, digests)
         except VerificationError as exc:
-            reasons.append(f"{label}: signature: {exc}")
+            reasons.append(f"{label}: signature: {clip(str(exc), 300)}")
+            continue
+        except (ValueError, SigstoreError) as exc:  # sigstore parses parts of it only here
+            reasons.append(f"{label}: malformed bundle: {clip(str(exc), 300)}")
             continue
         except VerificationFailed as exc:
             reasons.append(f"{label}: {exc}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,8 @@ from ..common.errors import ConfigError, ReleaseError
 from ..common.starters import STARTER_DOCS
 from ..config import Config
 from .assets import attested_files, check_assets, render_name, signed_blobs, unmatched_patterns
-from .checksums import CheckOptions, check_checksums, read_checksum_file
+from .checksum_check import CheckOptions, check_checksums
+from .checksums import read_checksum_file
 from .config import ArtifactsConfig, SigningConfig
 
 DEFAULT_IDENTITY = "https://github.com/{owner}/{repo}/.github/workflows/{workflow}@refs/tags/{tag}"
@@ -53,13 +54,24 @@ def render_identity(
 
 
 def _versions(cfg: Config, version: str) -> list[Row]:
-    from ..versioning.version_files import check_versions
+    from ..versioning.version_files import MissingTarget, check_versions
     from ..versioning.versions import parse_version
 
     if not cfg.version_files:
         return []
-    rows = []
-    for ch in check_versions(cfg.root, cfg.version_files, parse_version(version)):
+    missing: list[MissingTarget] = []
+    checks = check_versions(cfg.root, cfg.version_files, parse_version(version), missing)
+    rows = [
+        Row(
+            "versions",
+            m.path or str(m.target.origin),
+            False,
+            m.args[0],
+            m.path or m.target.origin.source,
+        )
+        for m in missing
+    ]
+    for ch in checks:
         occ = ch.occurrence
         rows.append(
             Row(
@@ -148,7 +160,8 @@ def _unmatched(
 def _signatures(
     art: ArtifactsConfig, directory: Path, tag: str, version: str, verifier: Any
 ) -> list[Row]:
-    from .signatures import IdentityPolicy, verify_blob_bundle, verify_image
+    from .cosign import verify_image
+    from .signatures import IdentityPolicy, verify_blob_bundle
 
     signing = art.signing
     if signing is None:
@@ -271,17 +284,3 @@ def _sboms(art: ArtifactsConfig, directory: Path, tag: str, version: str, shown:
         Row("sbom", r.name, r.ok, f"valid {r.format}" if r.ok else "; ".join(r.problems))
         for r in results
     ]
-
-
-def rows_as_json(tag: str, rows: list[Row]) -> dict[str, Any]:
-    return {"tag": tag, "ok": all(r.ok for r in rows), "checks": [asdict(r) for r in rows]}
-
-
-def summary_markdown(tag: str, rows: list[Row]) -> str:
-    failed = [r for r in rows if not r.ok]
-    head = f"### verify.artifacts {tag}: {len(rows) - len(failed)}/{len(rows)} checks passed"
-    lines = [head, "", "| check | subject | result | detail |", "|---|---|---|---|"]
-    for r in rows:
-        detail = r.detail.replace("|", "\\|").replace("\n", "<br>")
-        lines.append(f"| {r.check} | `{r.subject}` | {'✅' if r.ok else '❌'} | {detail} |")
-    return "\n".join(lines) + "\n"

@@ -22,7 +22,8 @@ from ..tags.schemes import parse_tag
 # type(scope)!: description — scopes may hold "/", "-", "," and spaces, not parentheses.
 _HEADER_RE = re.compile(r"([A-Za-z][\w-]*)(?:\(([^()\r\n]*)\))?(!)?:[ \t]+(\S.*)")
 _BREAKING_FOOTER_RE = re.compile(r"^BREAKING[ -]CHANGE:[ \t]*(?P<text>.*)$", re.MULTILINE)
-_PR_RE = re.compile(r"\(#(\d+)\)")
+# At most 9 digits: int() refuses 4,300, and no forge numbers pull requests past a billion.
+_PR_RE = re.compile(r"\(#([0-9]{1,9})\)")
 # A footer line (git-trailer style, "Token: value" or "Token #value") ends a breaking description.
 _FOOTER_LINE_RE = re.compile(r"[\w-]+(?:: | #)|BREAKING[ -]CHANGE:")
 _FIELD = "\x1f"  # for-each-ref fields: a refname cannot hold a control character

@@ -21,7 +21,7 @@ from ..common.templating import load_template as load_template_file
 from ..common.textfile import FileEdit, read_text, write_all
 from .config import ChangelogConfig
 from .conventional import Commit, Release, prepare_pattern, read_releases
-from .keepachangelog import merge_generated, parse_changelog
+from .keepachangelog import Changelog, closed_lines, is_blank, parse_changelog, reopen, split_lines
 
 DEFAULT_TEMPLATE = "changelog.md.j2"
 
@@ -254,3 +254,65 @@ def write_generated(root: Path, result: Generated) -> None:
     """Write a generated changelog's edit (creating the file when it did not exist)."""
     if result.edit is not None:
         write_all([result.edit], root)
+
+
+# --- co-owned writing of generated sections --------------------------------------------------
+
+
+def merge_generated(
+    doc: Changelog,
+    unreleased: str,
+    releases: Sequence[tuple[semver.Version, str]],
+) -> str:
+    """The file with its Unreleased body replaced and missing release sections inserted.
+
+    Args:
+        unreleased: the generated Unreleased section (heading line first).
+        releases: generated release sections (heading line first) by version; only those
+            whose version has no section in the file are inserted, in SemVer order.
+
+    Hand-written text outside the Unreleased body is kept byte for byte; the file's own
+    Unreleased heading line is kept too, so running twice never adds a second Unreleased.
+    """
+    nl = doc.newline
+    lines = closed_lines(doc)
+    inserts: dict[int, list[str]] = {}
+    generated = _as_lines(unreleased, nl)
+    current = doc.unreleased
+    if current is None:
+        first = doc.sections[0].line if doc.sections else doc.footer
+        inserts.setdefault(first, []).extend(_block(generated, first, lines, nl))
+    existing = {s.version for s in doc.releases}
+    for version, text in sorted(releases, key=lambda item: item[0], reverse=True):
+        if version in existing:
+            continue
+        at = next(
+            (s.line for s in doc.releases if s.version is not None and s.version < version),
+            doc.footer,
+        )
+        inserts.setdefault(at, []).extend(_block(_as_lines(text, nl), at, lines, nl))
+    out: list[str] = []
+    for n in range(len(lines) + 1):
+        out.extend(inserts.get(n, []))
+        if current is not None and current.line < n < current.end:
+            continue
+        if n < len(lines):
+            out.append(lines[n])
+        if current is not None and n == current.line:
+            body = generated[1:]
+            out.extend(body if current.end == len(lines) else [*body, nl])
+    return reopen(doc, "".join(out))
+
+
+def _block(section: list[str], at: int, lines: list[str], nl: str) -> list[str]:
+    """A generated section to insert before line ``at``, separated by blank lines."""
+    block = list(section)
+    if at < len(lines):
+        block.append(nl)
+    if at > 0 and not is_blank(lines[at - 1]):
+        block.insert(0, nl)
+    return block
+
+
+def _as_lines(text: str, nl: str) -> list[str]:
+    return [line.rstrip("\n") + nl for line in split_lines(text)]

@@ -1,4 +1,6 @@
-"""Keep a Changelog files: parse, release the Unreleased entries, lint, merge generated text.
+"""Keep a Changelog files: parse, and release the Unreleased entries.
+
+Linting is :mod:`.lint`; merging generated sections into the file is :mod:`.generate`.
 
 The file is parsed with markdown-it-py (CommonMark) so headings inside code fences, HTML
 blocks, block quotes or list items are never mistaken for sections. Edits then work on the
@@ -9,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -17,7 +18,8 @@ from typing import Literal
 import semver
 
 from ..common.confine import confine
-from ..common.errors import FileFormatError, ReleaseError
+from ..common.errors import FileFormatError, ReleaseError, VersionError
+from ..common.excerpt import clip, excerpt
 from ..common.textfile import BOM, FileEdit, read_text
 from ..versioning.versions import SEMVER_PATTERN, parse_version
 
@@ -29,8 +31,8 @@ _RELEASE_RE = re.compile(
     r"(?:(?P<sep>\s+[-–—]\s+)(?P<date>\S+))?(?P<rest>.*)"
 )
 _REF_RE = re.compile(r" {0,3}\[(?P<label>[^\]\n]+)\]:[ \t]*(?P<url>\S+)[ \t]*\r?\n?")
-_COMPARE_RE = re.compile(r"(?P<base>.*/compare/)(?P<old>[^/]+?)\.\.\.?(?P<new>[^/.][^/]*)")
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+COMPARE_RE = re.compile(r"(?P<base>.*/compare/)(?P<old>[^/]+?)\.\.\.?(?P<new>[^/.][^/]*)")
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _BREAKING_RE = re.compile(r"breaking", re.IGNORECASE)
 
 
@@ -118,7 +120,7 @@ def split_lines(text: str) -> tuple[str, ...]:
     return tuple(re.findall(r"[^\n]*\n|[^\n]+\Z", text))
 
 
-def _is_blank(line: str) -> bool:
+def is_blank(line: str) -> bool:
     return not line.strip()
 
 
@@ -153,11 +155,11 @@ def parse_changelog(
         if not covered[n] and (m := _REF_RE.fullmatch(line))
     )
     footer = len(lines)
-    while footer > 0 and (_is_blank(lines[footer - 1]) or not covered[footer - 1]):
-        if not _is_blank(lines[footer - 1]) and not _REF_RE.fullmatch(lines[footer - 1]):
+    while footer > 0 and (is_blank(lines[footer - 1]) or not covered[footer - 1]):
+        if not is_blank(lines[footer - 1]) and not _REF_RE.fullmatch(lines[footer - 1]):
             break
         footer -= 1
-    while footer < len(lines) and _is_blank(lines[footer]):
+    while footer < len(lines) and is_blank(lines[footer]):
         footer += 1
     sections = []
     tops = [(n, level) for n, level, _ in headings if level <= 2]
@@ -178,13 +180,14 @@ def _section(line: int, end: int, text: str, subs: tuple[Subheading, ...]) -> Se
             "unreleased", line, end, text, bracketed=text.startswith("["), subheadings=subs
         )
     match = _RELEASE_RE.fullmatch(text)
-    if match:
+    version = _version(match.group("version")) if match else None
+    if match and version is not None:
         return Section(
             "release",
             line,
             end,
             text,
-            version=semver.Version.parse(match.group("version")),
+            version=version,
             bracketed=match.group("open") is not None,
             v_prefix=match.group("v") is not None,
             separator=match.group("sep"),
@@ -192,6 +195,14 @@ def _section(line: int, end: int, text: str, subs: tuple[Subheading, ...]) -> Se
             subheadings=subs,
         )
     return Section("other", line, end, text, subheadings=subs)
+
+
+def _version(text: str) -> semver.Version | None:
+    """The heading's version; None for one too long to be a release (or for int())."""
+    try:
+        return parse_version(text)
+    except VersionError:
+        return None
 
 
 def read_changelog(root: Path, path: str) -> Changelog:
@@ -243,13 +254,13 @@ def plan_release(
             f"{doc.path}: no Unreleased section; add '## [Unreleased]' above the newest release "
             "and list the changes there"
         )
-    duplicates = _duplicates(doc)
+    duplicates = duplicate_sections(doc)
     if duplicates:
         at, problem = duplicates[0]
         raise FileFormatError(f"{doc.where(at)}: {problem}; nothing was released")
     refs = {r.line for r in doc.refs}
     body = doc.body(unreleased)
-    if all(_is_blank(line) or n in refs for n, line in enumerate(body, unreleased.line + 1)):
+    if all(is_blank(line) or n in refs for n, line in enumerate(body, unreleased.line + 1)):
         raise FileFormatError(
             f"{doc.where(unreleased.line)}: Unreleased section is empty; add the changes of "
             f"{version} under it first"
@@ -270,17 +281,17 @@ def plan_release(
         for index, sub in enumerate(unreleased.subheadings):
             if index > 0 and _BREAKING_RE.search(sub.text):
                 raise FileFormatError(
-                    f"{doc.where(sub.line)}: '### {sub.text}' must be the first sub-heading of "
+                    f"{doc.where(sub.line)}: '### {clip(sub.text)}' must be the first sub-heading of "
                     f"Unreleased (now after '### {unreleased.subheadings[0].text}'); move it up"
                 )
     heading, label = _heading_for(doc, version, today)
     nl = doc.newline
-    lines = _closed_lines(doc)
+    lines = closed_lines(doc)
     _update_refs(doc, lines, unreleased, label, tag_format, version)
     body = lines[unreleased.line + 1 : unreleased.end]
     gap = []
     for line in body:
-        if not _is_blank(line):
+        if not is_blank(line):
             break
         gap.append(line)
     gap_text = "".join(gap) or nl
@@ -292,10 +303,10 @@ def plan_release(
         *body[len(gap) :],
         *lines[unreleased.end :],
     ]
-    return FileEdit(doc.path, doc.real_path, doc.text, _reopen(doc, "".join(new_lines)))
+    return FileEdit(doc.path, doc.real_path, doc.text, reopen(doc, "".join(new_lines)))
 
 
-def _closed_lines(doc: Changelog) -> list[str]:
+def closed_lines(doc: Changelog) -> list[str]:
     """The lines, the last one given a line ending if the file has none at its end."""
     lines = list(doc.lines)
     if lines and not lines[-1].endswith("\n"):
@@ -303,7 +314,7 @@ def _closed_lines(doc: Changelog) -> list[str]:
     return lines
 
 
-def _reopen(doc: Changelog, text: str) -> str:
+def reopen(doc: Changelog, text: str) -> str:
     """Drop the final line ending again when the original file had none."""
     if doc.lines and not doc.lines[-1].endswith("\n"):
         return text.removesuffix(doc.newline)
@@ -326,10 +337,10 @@ def _update_refs(
     ref = doc.ref(unreleased.label)
     if ref is None:
         return
-    match = _COMPARE_RE.fullmatch(ref.url)
+    match = COMPARE_RE.fullmatch(ref.url)
     if match is None:
         raise FileFormatError(
-            f"{doc.where(ref.line)}: cannot update the [{ref.label}] link {ref.url!r}; "
+            f"{doc.where(ref.line)}: cannot update the [{clip(ref.label)}] link {excerpt(ref.url)}; "
             "make it a compare link like https://github.com/OWNER/REPO/compare/v1.2.3...HEAD"
         )
     new_tag = tag_format.replace("{version}", str(version))
@@ -350,93 +361,7 @@ def release_changelog(
     return plan_release(read_changelog(root, path), version, today=today, tag_format=tag_format)
 
 
-# --- changelog.check -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One lint finding at a 1-based line."""
-
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
-def lint_changelog(
-    doc: Changelog,
-    *,
-    sections: Sequence[str],
-    today: dt.date,
-    tag_format: str = "v{version}",
-    heads: Sequence[str] = ("HEAD",),
-) -> list[Finding]:
-    """Every problem of a Keep a Changelog file, in line order.
-
-    Args:
-        sections: the allowed ``###`` sub-headings.
-        today: dates after it are findings.
-        tag_format: how tags are spelled in compare links.
-        heads: accepted tips of the Unreleased compare link (HEAD, the main branch).
-    """
-    found: list[tuple[int, str]] = []
-    allowed = {s.casefold() for s in sections}
-    if doc.unreleased is None:
-        found.append((0, "no Unreleased section; add '## [Unreleased]' above the newest release"))
-    elif doc.sections[0].kind != "unreleased":
-        found.append(
-            (
-                doc.unreleased.line,
-                f"Unreleased must be the first section (now after line {doc.sections[0].line + 1})",
-            )
-        )
-    found.extend(_duplicates(doc))
-    previous: Section | None = None
-    for section in doc.sections:
-        if section.kind == "other":
-            found.append(
-                (
-                    section.line,
-                    f"'## {section.text}' is neither Unreleased nor a version heading like "
-                    "'## [1.2.3] - 2026-01-02'",
-                )
-            )
-            continue
-        for sub in section.subheadings:
-            if sub.text.casefold() not in allowed:
-                found.append(
-                    (
-                        sub.line,
-                        f"unknown sub-heading '### {sub.text}'; use one of {', '.join(sections)}",
-                    )
-                )
-        if section.kind != "release" or section.version is None:
-            continue
-        if (
-            previous is not None
-            and previous.version is not None
-            and section.version >= previous.version
-        ):
-            found.append(
-                (
-                    section.line,
-                    f"{section.version} is not lower than {previous.version} above it "
-                    f"(line {previous.line + 1}); versions go newest first",
-                )
-            )
-        previous = section
-        found.extend(_date_findings(section, today))
-        if all(_is_blank(line) for line in doc.body(section)):
-            found.append((section.line, f"released section {section.version} is empty"))
-    found.extend(_link_findings(doc, tag_format, heads))
-    return [
-        Finding(doc.path, line + 1, message) for line, message in sorted(found, key=lambda f: f[0])
-    ]
-
-
-def _duplicates(doc: Changelog) -> list[tuple[int, str]]:
+def duplicate_sections(doc: Changelog) -> list[tuple[int, str]]:
     """A second Unreleased or a second heading of one version: whose entries count is unclear."""
     found: list[tuple[int, str]] = []
     first: dict[semver.Version | None, int] = {}
@@ -460,137 +385,3 @@ def _duplicates(doc: Changelog) -> list[tuple[int, str]]:
                 (section.line, f"duplicate version {key} (first at line {first[key] + 1})")
             )
     return found
-
-
-def _date_findings(section: Section, today: dt.date) -> list[tuple[int, str]]:
-    if section.date is None:
-        return [
-            (
-                section.line,
-                f"{section.version} has no date; write '## [{section.version}] - YYYY-MM-DD'",
-            )
-        ]
-    try:
-        if not _DATE_RE.fullmatch(section.date):
-            raise ValueError
-        date = dt.date.fromisoformat(section.date)
-    except ValueError:
-        return [(section.line, f"{section.date!r} is not a date (YYYY-MM-DD)")]
-    if date > today:
-        return [
-            (section.line, f"date {section.date} is in the future (today is {today.isoformat()})")
-        ]
-    return []
-
-
-def _link_findings(doc: Changelog, tag_format: str, heads: Sequence[str]) -> list[tuple[int, str]]:
-    """Bracketed headings need a link reference, and compare links must span the right tags.
-
-    Only for files that use link references at all: without any, brackets are plain text.
-    """
-    found: list[tuple[int, str]] = []
-    if not doc.refs:
-        return found
-    # A compare link spans from the next lower released version, whatever the file's order.
-    versions = sorted({s.version for s in doc.releases if s.version is not None}, reverse=True)
-    checked: set[str] = set()
-    for section in doc.sections:
-        if section.kind == "other" or not section.bracketed or section.label in checked:
-            continue
-        checked.add(section.label)
-        ref = doc.ref(section.label)
-        if ref is None:
-            found.append(
-                (section.line, f"[{section.label}] has no link reference at the end of the file")
-            )
-            continue
-        match = _COMPARE_RE.fullmatch(ref.url)
-        if section.kind == "unreleased":
-            if not versions:
-                continue
-            old_tag = _tag(versions[0], tag_format)
-            tips = " or ".join(f"{old_tag}...{h}" for h in heads)
-            if match is None or match.group("old") != old_tag or match.group("new") not in heads:
-                found.append((ref.line, f"[{ref.label}] should compare {tips}, got {ref.url}"))
-            continue
-        assert section.version is not None
-        new_tag = _tag(section.version, tag_format)
-        older = next((v for v in versions if v < section.version), None)
-        if older is None:
-            if not ref.url.endswith(new_tag) and (match is None or match.group("new") != new_tag):
-                found.append(
-                    (ref.line, f"[{ref.label}] should point at tag {new_tag}, got {ref.url}")
-                )
-            continue
-        old_tag = _tag(older, tag_format)
-        if match is None or (match.group("old"), match.group("new")) != (old_tag, new_tag):
-            found.append(
-                (ref.line, f"[{ref.label}] should compare {old_tag}...{new_tag}, got {ref.url}")
-            )
-    return found
-
-
-def _tag(version: semver.Version, tag_format: str) -> str:
-    return tag_format.replace("{version}", str(version))
-
-
-# --- co-owned writing of generated sections --------------------------------------------------
-
-
-def merge_generated(
-    doc: Changelog,
-    unreleased: str,
-    releases: Sequence[tuple[semver.Version, str]],
-) -> str:
-    """The file with its Unreleased body replaced and missing release sections inserted.
-
-    Args:
-        unreleased: the generated Unreleased section (heading line first).
-        releases: generated release sections (heading line first) by version; only those
-            whose version has no section in the file are inserted, in SemVer order.
-
-    Hand-written text outside the Unreleased body is kept byte for byte; the file's own
-    Unreleased heading line is kept too, so running twice never adds a second Unreleased.
-    """
-    nl = doc.newline
-    lines = _closed_lines(doc)
-    inserts: dict[int, list[str]] = {}
-    generated = _as_lines(unreleased, nl)
-    current = doc.unreleased
-    if current is None:
-        first = doc.sections[0].line if doc.sections else doc.footer
-        inserts.setdefault(first, []).extend(_block(generated, first, lines, nl))
-    existing = {s.version for s in doc.releases}
-    for version, text in sorted(releases, key=lambda item: item[0], reverse=True):
-        if version in existing:
-            continue
-        at = next(
-            (s.line for s in doc.releases if s.version is not None and s.version < version),
-            doc.footer,
-        )
-        inserts.setdefault(at, []).extend(_block(_as_lines(text, nl), at, lines, nl))
-    out: list[str] = []
-    for n in range(len(lines) + 1):
-        out.extend(inserts.get(n, []))
-        if current is not None and current.line < n < current.end:
-            continue
-        if n < len(lines):
-            out.append(lines[n])
-        if current is not None and n == current.line:
-            body = generated[1:]
-            out.extend(body if current.end == len(lines) else [*body, nl])
-    return _reopen(doc, "".join(out))
-
-
-def _block(section: list[str], at: int, lines: list[str], nl: str) -> list[str]:
-    """A generated section to insert before line ``at``, separated by blank lines."""
-    block = list(section)
-    if at < len(lines):
-        block.append(nl)
-    if at > 0 and not _is_blank(lines[at - 1]):
-        block.insert(0, nl)
-    return block
-
-
-def _as_lines(text: str, nl: str) -> list[str]:
-    return [line.rstrip("\n") + nl for line in split_lines(text)]

@@ -7,7 +7,6 @@ imports every domain.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -84,9 +83,11 @@ def once(key: str, text: str, *placeholders: str) -> None:
 
 def regex(key: str, text: str, *, wording: str = "is not a regular expression") -> int:
     """``text`` compiles as a Python regular expression; returns its number of groups."""
+    from .regex import BadRegex, compile_regex
+
     try:
-        return re.compile(text).groups
-    except re.error as exc:
+        return compile_regex(text).groups
+    except BadRegex as exc:
         raise FieldError(key, f"{wording}: {exc}") from None
 
 

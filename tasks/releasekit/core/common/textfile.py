@@ -16,6 +16,21 @@ from .errors import FileFormatError
 BOM = "\ufeff"
 
 
+def read_bytes(path: Path, display: str | None = None, *, missing: str = "file not found") -> bytes:
+    """Return a file's bytes.
+
+    Raises:
+        FileFormatError: the file does not exist (``missing`` says so) or cannot be read.
+    """
+    name = display or str(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise FileFormatError(f"{name}: {missing}") from None
+    except OSError as exc:
+        raise FileFormatError(f"{name}: cannot read: {exc.strerror}") from None
+
+
 def read_text(path: Path, display: str | None = None) -> str:
     """Return the exact text of a UTF-8 file (a BOM is kept as the first character).
 
@@ -23,12 +38,7 @@ def read_text(path: Path, display: str | None = None) -> str:
         FileFormatError: the file cannot be read or is not UTF-8.
     """
     name = display or str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FileFormatError(f"{name}: file not found") from None
-    except OSError as exc:
-        raise FileFormatError(f"{name}: cannot read: {exc.strerror}") from None
+    data = read_bytes(path, name)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

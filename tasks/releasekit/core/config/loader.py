@@ -110,12 +110,14 @@ def load_config(start: Path, invoke_layer: Any = None) -> Config:
 
 
 def _read_file(path: Path) -> Mapping[Any, Any]:
+    from ..common.errors import FileFormatError
+    from ..common.textfile import read_text
     from ..common.yamlfile import load_yaml
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:  # "releasekit.yaml:LINE: not UTF-8 text", like every file releasekit reads
+        text = read_text(path, path.name)
+    except FileFormatError as exc:
+        raise ConfigError(str(exc)) from None
     data = load_yaml(text, path.name, ConfigError, hint="; fix the syntax")
     if data is None:
         return {}

@@ -19,7 +19,7 @@ from ..pins.locate import (
     spots_in_text,
     variable_regex,
 )
-from ..versioning.version_files import KeyNotFound
+from ..versioning.locate import KeyNotFound
 from .config import Source
 
 

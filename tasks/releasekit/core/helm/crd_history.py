@@ -15,7 +15,8 @@ from pathlib import Path
 import semver
 
 from ..common.confine import confine
-from ..common.errors import FileFormatError, UsageError
+from ..common.errors import ConfigError, FileFormatError, ReleaseError
+from ..common.excerpt import excerpt
 from ..common.textfile import FileEdit, read_text
 from ..tags.schemes import parse_tag
 
@@ -65,12 +66,12 @@ def read_table(root: Path, path: str) -> Table:
     """Find the table under the "Version History with CRD Changes" heading.
 
     Raises:
-        UsageError: the file does not exist.
+        ConfigError: the file does not exist.
         FileFormatError: no such heading, no table under it, or no Version / CRD column.
     """
     file = confine(root, path, what="helm.crd_history")
     if not file.is_file():
-        raise UsageError(
+        raise ConfigError(
             f"{path}: file not found; create it or set helm.crd_history in releasekit.yaml"
         )
     text = read_text(file, path)
@@ -97,7 +98,12 @@ def read_table(root: Path, path: str) -> Table:
     ):
         raise FileFormatError(f"{path}:{start + 1}: no Markdown table under {HEADING!r}")
     header = tuple(_cells(lines[first]))
-    widths = tuple(len(cell) for cell in _cells(lines[first + 1]))
+    # A delimiter row may be shorter than the header (`|---|`); the missing columns take the
+    # header's width, so a new row still gets one padded cell per column.
+    delimiter = [len(cell) for cell in _cells(lines[first + 1])]
+    widths = tuple(
+        delimiter[i] if i < len(delimiter) else len(name) + 2 for i, name in enumerate(header)
+    )
     version_col = next(
         (i for i, h in enumerate(header) if "version" in h.lower() and "crd" not in h.lower()), None
     )
@@ -129,6 +135,7 @@ class Finding:
     tag: str
     ok: bool
     message: str
+    line: int | None = None  # the row's line in the table's file, when there is a row
 
 
 def audit(
@@ -149,6 +156,7 @@ def audit(
         row = by_version.get(tag) or by_version.get(str(version))
         did = changed(previous, tag)
         where = f"{table.path}:{row.line}" if row else table.path
+        at = row.line if row else None
         if row is None:
             if did:
                 findings.append(
@@ -163,24 +171,26 @@ def audit(
                     Finding(tag, True, f"{tag}: no CRD changes since {previous}, no row needed")
                 )
         elif row.crd_changes is None:
-            findings.append(
-                Finding(
-                    tag,
-                    False,
-                    f"{where}: {tag} row says {row.cells[table.crd_col]!r}; write Yes or No",
-                )
+            said = (
+                f"says {excerpt(row.cells[table.crd_col])}"
+                if table.crd_col < len(row.cells)
+                else "has no CRD Changes cell"
             )
+            findings.append(Finding(tag, False, f"{where}: {tag} row {said}; write Yes or No", at))
         elif row.crd_changes != did:
             say = "Yes" if row.crd_changes else "No"
             truth = "changed" if did else "did not change"
             findings.append(
                 Finding(
-                    tag, False, f"{where}: {tag} row says {say} but CRDs {truth} since {previous}"
+                    tag,
+                    False,
+                    f"{where}: {tag} row says {say} but CRDs {truth} since {previous}",
+                    at,
                 )
             )
         else:
             findings.append(
-                Finding(tag, True, f"{where}: {tag} row matches ({'Yes' if did else 'No'})")
+                Finding(tag, True, f"{where}: {tag} row matches ({'Yes' if did else 'No'})", at)
             )
     return findings
 
@@ -206,7 +216,7 @@ def plan_add_row(
     version = parse_tag(tag_format, tag)
     for row in table.rows:
         if row.version in (tag, str(version) if version else tag):
-            raise UsageError(f"{table.path}:{row.line}: {tag} already has a row; edit it by hand")
+            raise ReleaseError(f"{table.path}:{row.line}: {tag} already has a row; edit it by hand")
     cells = [""] * len(table.header)
     cells[table.version_col] = tag
     cells[table.crd_col] = "Yes" if crd_changes else "No"
@@ -214,7 +224,7 @@ def plan_add_row(
     if rest:
         cells[rest[0]] = description.replace("|", "\\|")
     elif description:
-        raise UsageError(
+        raise FileFormatError(
             f"{table.path}:{table.header_line}: the table has no column for --description"
         )
     new_row = _pad(cells, table.widths)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..common.confine import confine_tree
-from ..common.errors import UsageError
+from ..common.errors import ConfigError, FileFormatError, ReleaseError, UsageError
 from ..common.git import git, resolve_commit
 from ..common.gitbatch import read_objects
 from ..common.textfile import read_text
@@ -60,7 +60,7 @@ def _index(crds: Iterable[Crd]) -> dict[str, Crd]:
     out: dict[str, Crd] = {}
     for crd in crds:
         if crd.name in out:
-            raise UsageError(
+            raise FileFormatError(
                 f"{crd.source}: CRD {crd.name} is also defined in {out[crd.name].source}; keep one"
             )
         out[crd.name] = crd
@@ -71,11 +71,12 @@ def read_crd_dir(root: Path, directory: str) -> dict[str, Crd]:
     """Every CRD in the YAML and JSON files under ``root/directory`` (recursively), by name.
 
     Raises:
-        UsageError: the directory does not exist, or two files define the same CRD.
+        ConfigError: the directory does not exist.
+        FileFormatError: two files define the same CRD.
     """
     base = confine_tree(root, directory, what="CRD directory")
     if not base.is_dir():
-        raise UsageError(
+        raise ConfigError(
             f"{directory}: no such directory; fix the CRD path in releasekit.yaml or --path"
         )
     files = sorted(p for p in base.rglob("*") if p.is_file() and _is_manifest(p.name))
@@ -303,7 +304,7 @@ def changes_between(
         new = read_crd_dir_at(root, until, directory)
     if not old and not new and not allow_empty:
         where = "the working tree" if until is None else until
-        raise UsageError(
+        raise ReleaseError(
             f"{directory}: no CRDs there at {since} nor in {where}; pass the CRD directory with --path"
         )
     return diff_crds(old, new, schema_only=schema_only)

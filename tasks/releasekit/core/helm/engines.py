@@ -118,7 +118,7 @@ class SdkEngine:
             try:
                 text = path.read_text(encoding="utf-8")
             except OSError as exc:
-                raise UsageError(f"values file {path}: cannot read: {exc.strerror}") from None
+                raise ReleaseError(f"values file {path}: cannot read: {exc.strerror}") from None
             with self._errors(f"values file {path}"):
                 values = deep_merge(values, self._helm.values_from_yaml(text))
         for expression in request.set_values:
@@ -373,6 +373,6 @@ def values_paths(root: Path, names: Sequence[str]) -> tuple[Path, ...]:
     for name in names:
         path = (root / name) if not Path(name).is_absolute() else Path(name)
         if not path.is_file():
-            raise UsageError(f"values file {name} not found; pass an existing file to -f")
+            raise ReleaseError(f"values file {name} not found; pass an existing file to -f")
         paths.append(path)
     return tuple(paths)

@@ -12,7 +12,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..common.errors import CommandError, ReleaseError, UsageError, VerificationFailed
+from ..common.errors import (
+    CommandError,
+    FileFormatError,
+    ReleaseError,
+    VerificationFailed,
+)
 from ..common.network import Network, NetworkTimeout, settings
 from ..registry.oci import OciRemote, manifest_digest, parse_remote, stored_login
 from .charts import parse_chart_yaml
@@ -31,10 +36,10 @@ def read_archive(path: Path) -> ChartArchive:
     """Name and version from a packaged chart's top-level ``<name>/Chart.yaml``.
 
     Raises:
-        UsageError: the file is missing or is not a chart archive.
+        ReleaseError: the file is missing (FileFormatError: it is not a chart archive).
     """
     if not path.is_file():
-        raise UsageError(
+        raise ReleaseError(
             f"{path}: no such file; package the chart first (releasekit release.package-chart)"
         )
     try:
@@ -49,12 +54,12 @@ def read_archive(path: Path) -> ChartArchive:
             )
             handle = tar.extractfile(member) if member is not None else None
             if member is None or handle is None:
-                raise UsageError(
+                raise FileFormatError(
                     f"{path}: no <name>/Chart.yaml inside; is this a Helm chart archive?"
                 )
             text = handle.read().decode("utf-8")
     except (tarfile.TarError, OSError, EOFError) as exc:
-        raise UsageError(f"{path}: not a gzipped tar archive ({exc})") from None
+        raise FileFormatError(f"{path}: not a gzipped tar archive ({exc})") from None
     meta = parse_chart_yaml(text, f"{path.name}:{member.name}")
     return ChartArchive(
         path, str(meta.get("name", "")), str(meta.get("version", "")), sha256_file(path)

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from ..common.regex import BadRegex, compile_regex
 from ..common.section import Section
 
 OUTLINES = ("highlights", "changelog-driven")
@@ -164,8 +165,8 @@ class NotesConfig(Section, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         for pattern in self.exclude:
             try:
-                re.compile(pattern)
-            except re.error as exc:
+                compile_regex(pattern)
+            except BadRegex as exc:
                 raise ValueError(
                     f"exclude {pattern!r} is not a regular expression: {exc}"
                 ) from None

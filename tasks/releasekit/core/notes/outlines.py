@@ -163,8 +163,7 @@ def check_text(text: str, display: str) -> int:
     """
     found = placeholders_left(text, display)
     if found:
-        raise VerificationFailed(
-            f"{display}: {len(found)} placeholder(s) left; write them, then check again:\n"
-            + "\n".join(found)
-        )
+        # One line (each fact once): every placeholder with its line, then what to do.
+        head = "" if len(found) == 1 else f"{display}: {len(found)} placeholders left: "
+        raise VerificationFailed(head + "; ".join(found) + " — write them, then check again")
     return len(text.splitlines())

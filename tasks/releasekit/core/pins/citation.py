@@ -18,7 +18,7 @@ from ..common.textfile import FileEdit, line_of, read_text
 from ..config import Config
 from ..tags.schemes import TagScheme, Version, parse_any_version
 from ..tags.tagging import list_releases, release_scheme
-from ..versioning.version_files import locate_key
+from ..versioning.locate import locate_key
 from .keys import Change, build_edits, get_value
 from .locate import read_repo_file
 

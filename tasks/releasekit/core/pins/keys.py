@@ -19,7 +19,7 @@ from typing import Any
 
 from ..common.errors import ReleaseError, TargetError, UsageError
 from ..common.textfile import FileEdit, read_text
-from ..versioning.version_files import KeyNotFound, key_value
+from ..versioning.locate import KeyNotFound, key_value
 from .locate import Locator, Spot, find_spots, read_repo_file, spots_in_text
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from ..common.confine import confine
 from ..common.errors import TargetError
 from ..common.textfile import line_of, read_text
-from ..versioning.version_files import KeyNotFound, locate_key, matching_files
+from ..versioning.locate import KeyNotFound, locate_key
+from ..versioning.version_files import matching_files
 from .config import VALUE_PATTERN
 
 

@@ -278,12 +278,3 @@ def as_json(check: RefCheck) -> dict[str, Any]:
             for p in check.platforms
         ],
     }
-
-
-def error_lines(checks: Sequence[RefCheck]) -> list[tuple[str, str | None, int | None]]:
-    """(message, file, line) for each mismatch; the file is the digests file when it applies."""
-    out = []
-    for check in checks:
-        file, _, line = (check.where or "").rpartition(":")
-        out += [(m, file or None, int(line) if line else None) for m in check.messages()]
-    return out

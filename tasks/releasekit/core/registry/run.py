@@ -12,7 +12,7 @@ from ..common.errors import UsageError
 from ..common.network import settings
 from .client import Registries
 from .config import RegistryConfig
-from .images import RefCheck, as_json, describe, verify_images
+from .images import RefCheck, verify_images
 from .promote import ImagePlan, apply_promote, plan_promote
 from .refs import ImageName
 from .targets import Expected, Release, Target, read_digests, targets_from
@@ -131,24 +131,6 @@ class ImagesReport:
     tag: str
     checks: list[RefCheck]
     digests: str | None
-
-    @property
-    def bad(self) -> list[RefCheck]:
-        return [ch for ch in self.checks if not ch.ok]
-
-    def as_json(self) -> dict[str, Any]:
-        images = [as_json(ch) for ch in self.checks]
-        return {"tag": self.tag, "ok": not self.bad, "digests": self.digests, "images": images}
-
-    def lines(self) -> list[str]:
-        return [line for ch in self.checks for line in describe(ch)]
-
-    def summary(self) -> str:
-        return f"### verify.images {self.tag}: {len(self.checks) - len(self.bad)}/{len(self.checks)} references OK"
-
-    def failure(self) -> str:
-        messages = "\n".join(m for ch in self.bad for m in ch.messages())
-        return f"{len(self.bad)} of {len(self.checks)} image references do not match {self.tag}:\n{messages}"
 
 
 Progress = Callable[[str, int], AbstractContextManager[Callable[[], None] | None]]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..common.errors import UsageError
+from ..common.errors import FileFormatError, ReleaseError, UsageError
 from .config import DEFAULT_PLATFORMS, RegistryConfig
 from .digests import digest_problem
 from .refs import ImageName, parse_reference
@@ -101,11 +101,15 @@ def read_digests(path: Path, shown: str) -> dict[str, Expected]:
         text = path.read_text(encoding="utf-8")
         data = json.loads(text)
     except OSError as exc:
-        raise UsageError(f"{shown}: cannot read the digests file: {exc.strerror}") from None
+        raise ReleaseError(f"{shown}: cannot read the digests file: {exc.strerror}") from None
     except ValueError as exc:
-        raise UsageError(f"{shown}: not JSON ({exc}); write a map reference -> digest") from None
+        raise FileFormatError(
+            f"{shown}: not JSON ({exc}); write a map reference -> digest"
+        ) from None
     if not isinstance(data, dict):
-        raise UsageError(f'{shown}: must be a JSON object {{"registry/repo:tag": "sha256:..."}}')
+        raise FileFormatError(
+            f'{shown}: must be a JSON object {{"registry/repo:tag": "sha256:..."}}'
+        )
     lines = text.splitlines()
     out = {}
     for key, value in data.items():
@@ -114,7 +118,7 @@ def read_digests(path: Path, shown: str) -> dict[str, Expected]:
         digest = value.get("containerimage.digest") if isinstance(value, dict) else value
         problem = digest_problem(digest) if isinstance(digest, str) else "not a string"
         if problem is not None:
-            raise UsageError(f"{where}: the digest of {key} is malformed: {problem}")
+            raise FileFormatError(f"{where}: the digest of {key} is malformed: {problem}")
         for name in re.split(
             r"[,\s]+", str(value.get("image.name", key)) if isinstance(value, dict) else key
         ):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import fnmatch
 import graphlib
 import heapq
-import json
 import os
 import re
 import urllib.error
@@ -25,9 +24,11 @@ import semver
 
 from ..common import git, http
 from ..common.errors import CommandError, FileFormatError, GitError, VersionError
+from ..common.excerpt import clip
 from ..common.network import Network, settings
 from ..config import Config
 from .config import tags_config
+from .gomodfile import parse_string, statements
 from .tagging import RemoteState, read_remote, refuse_taken
 
 BANNER = """\
@@ -37,8 +38,8 @@ The Go module proxy caches the hash of the first tag and will refuse any update.
 If you mess up, you need to restart the tagging with the next patch version.
 **********************************************************************************"""
 
-_MAJOR_SUFFIX = re.compile(r"/v([2-9]|[1-9]\d+)$")
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|`[^`]*`|\S+')
+# Short enough for int(): a 4,300-digit "major version" is no Go major version.
+_MAJOR_SUFFIX = re.compile(r"/v([2-9]|[1-9]\d{1,8})$")
 
 
 @dataclass(frozen=True)
@@ -69,47 +70,30 @@ class GoModule:
         return f"{self.tag_prefix}/{version}" if self.tag_prefix else version
 
 
-def _unquote(token: str) -> str:
-    if token.startswith('"'):
-        return str(json.loads(token))
-    return token.strip("`")
-
-
 def parse_gomod(text: str, directory: str, display: str) -> GoModule:
     """Read the module, require and replace directives of one go.mod.
 
-    Hand-written because no maintained Python library parses go.mod; only these three
-    directives matter here, in both their one-line and block forms.
+    Hand-written because no maintained Python library parses go.mod; the lexical syntax is
+    Go's own (:mod:`.gomodfile`), and only these three directives matter here, in both their
+    one-line and block forms.
 
     Raises:
-        FileFormatError: there is no module directive.
+        FileFormatError: there is no module directive, or go would refuse the file.
     """
     module: tuple[str, int] | None = None
     requires: list[str] = []
     replaces: list[str] = []
-    block: str | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        tokens = [_unquote(t) for t in _TOKEN.findall(raw.split("//", 1)[0])]
-        if not tokens:
-            continue
-        if block is not None:
-            if tokens == [")"]:
-                block = None
-                continue
-            verb, args = block, tokens
-        elif len(tokens) == 2 and tokens[1] == "(":
-            block = tokens[0]
-            continue
-        else:
-            verb, args = tokens[0], tokens[1:]
+    for number, (verb, *args) in statements(text, display):
+        where = f"{display}:{number}"
         if verb == "module" and args:
-            module = (args[0], number)
+            module = (parse_string(args[0], where), number)
         elif verb == "require" and args:
-            requires.append(args[0])
+            requires.append(parse_string(args[0], where))
         elif verb == "replace" and "=>" in args:
             target = args[args.index("=>") + 1 :]
-            if target and target[0].startswith(("./", "../")):
-                joined = os.path.normpath(PurePosixPath(directory, target[0]).as_posix())
+            path = parse_string(target[0], where) if target else ""
+            if path.startswith(("./", "../")):
+                joined = os.path.normpath(PurePosixPath(directory, path).as_posix())
                 replaces.append(joined)
     if module is None:
         raise FileFormatError(f"{display}: no module directive; add `module <path>` as Go requires")
@@ -194,19 +178,22 @@ def check_major(modules: Sequence[GoModule], version: semver.Version) -> None:
     for m in modules:
         match = _MAJOR_SUFFIX.search(m.path)
         suffix = int(match.group(1)) if match else None
+        path = clip(m.path)
         if version.major >= 2 and suffix != version.major:
             problems.append(
-                f"{m.gomod}:{m.line}: module {m.path} must end in /v{version.major} for "
+                f"{m.gomod}:{m.line}: module {path} must end in /v{version.major} for "
                 f"v{version.major}.x tags"
             )
         elif version.major < 2 and suffix is not None:
             problems.append(
-                f"{m.gomod}:{m.line}: module {m.path} is major {suffix}, not v{version.major}"
+                f"{m.gomod}:{m.line}: module {path} is major {suffix}, not v{version.major}"
             )
     if problems:
+        more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
         raise VersionError(
             "Go would refuse these tags: "
-            + "; ".join(problems)
+            + "; ".join(problems[:5])
+            + more
             + " — fix the module path or the version"
         )
 

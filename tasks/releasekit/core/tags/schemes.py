@@ -26,6 +26,7 @@ from typing import Literal, TypeAlias
 import semver
 
 from ..common.errors import ConfigError, VersionError
+from ..common.excerpt import clip, excerpt
 from ..versioning.versions import SEMVER_PATTERN, parse_version
 
 Versioning = Literal["semver", "calver"]
@@ -33,7 +34,7 @@ Channel = Literal["edge", "stable", "lts"]
 CHANNELS: tuple[Channel, ...] = ("edge", "stable", "lts")
 LTS_MONTH = 4
 
-CALVER_PATTERN = r"\d{4}\.(?:0[1-9]|1[0-2])(?:\.[1-9]\d*)?"
+CALVER_PATTERN = r"\d{4}\.(?:0[1-9]|1[0-2])(?:\.[1-9]\d{0,8})?"  # a patch int() can read
 _CHANNEL_WORDS = "|".join(CHANNELS)
 
 # What each placeholder may match. Module names have no dots and codenames no dashes, which
@@ -70,7 +71,7 @@ class CalVer:
         """
         if re.fullmatch(CALVER_PATTERN, text) is None:
             raise VersionError(
-                f"{text!r} is not a CalVer suite version; use YYYY.MM or YYYY.MM.PATCH "
+                f"{excerpt(text)} is not a CalVer suite version; use YYYY.MM or YYYY.MM.PATCH "
                 "(e.g. 2026.04, hotfix 2026.04.1)"
             )
         year, month, *patch = (int(p) for p in text.split("."))
@@ -117,7 +118,7 @@ def check_channel(version: Version, channel: str) -> Channel:
         VersionError: an unknown channel, or LTS for a release that is not an April CalVer.
     """
     if channel not in CHANNELS:
-        raise VersionError(f"channel {channel!r} is not one of {', '.join(CHANNELS)}")
+        raise VersionError(f"channel {excerpt(channel)} is not one of {', '.join(CHANNELS)}")
     if channel == "lts" and not (isinstance(version, CalVer) and version.month == LTS_MONTH):
         raise VersionError(
             f"channel lts is only allowed for April releases (YYYY.04), not {version}; "
@@ -165,7 +166,7 @@ class TagScheme:
 
     def __post_init__(self) -> None:
         if self.versioning not in ("semver", "calver"):
-            raise ConfigError(f"versioning {self.versioning!r} is not semver or calver")
+            raise ConfigError(f"versioning {excerpt(self.versioning)} is not semver or calver")
         self._compiled  # noqa: B018 - validate the format now, not at first use
 
     @cached_property
@@ -193,12 +194,16 @@ class TagScheme:
         self._check_version_kind(version)
         for name, value in given.items():
             if name not in PART_PATTERNS:
-                raise VersionError(f"unknown tag part {name!r}; known parts: {', '.join(PARTS)}")
+                raise VersionError(
+                    f"unknown tag part {excerpt(name)}; known parts: {', '.join(PARTS)}"
+                )
             if re.fullmatch(PART_PATTERNS[name], value) is None:
-                raise VersionError(f"{name} {value!r} cannot be spelled in a tag ({self.format})")
+                raise VersionError(
+                    f"{name} {excerpt(value)} cannot be spelled in a tag ({excerpt(self.format)})"
+                )
         out = "".join(_render(s, str(version), given, self.format) for s in self._segments)
         if self.parse(out) is None:  # e.g. a module name that would be read back differently
-            raise VersionError(f"{out!r} would not parse back under {self.format!r}")
+            raise VersionError(f"{excerpt(out)} would not parse back under {excerpt(self.format)}")
         return out
 
     def parse(self, tag: str) -> ParsedTag | None:
@@ -220,7 +225,7 @@ class TagScheme:
         if parsed is None:
             example = self.render(_example(self.versioning), _example_parts(self))
             raise VersionError(
-                f"tag {tag!r} does not follow tag_format {self.format!r} (e.g. {example}); "
+                f"tag {excerpt(tag)} does not follow tag_format {excerpt(self.format)} (e.g. {clip(example)}); "
                 "pass the release tag or fix tag_format in releasekit.yaml"
             )
         return parsed
@@ -232,14 +237,16 @@ class TagScheme:
 
     def _check_version_kind(self, version: Version) -> None:
         if (self.versioning == "calver") != isinstance(version, CalVer):
-            raise VersionError(f"{version} is not a {self.versioning} version ({self.format})")
+            raise VersionError(
+                f"{version} is not a {self.versioning} version ({excerpt(self.format)})"
+            )
 
 
 def _compile(fmt: str) -> tuple[_Segment, ...]:
     """Split a format into literal, placeholder and optional segments, validating it."""
 
     def bad(problem: str) -> ConfigError:
-        return ConfigError(f"tag_format {fmt!r} {problem}")
+        return ConfigError(f"tag_format {excerpt(fmt)} {problem}")
 
     stack: list[list[_Segment]] = [[]]
     pos = 0
@@ -251,7 +258,9 @@ def _compile(fmt: str) -> tuple[_Segment, ...]:
         if token.group(1):
             name = token.group(1)
             if name not in PARTS:
-                raise bad(f"has unknown placeholder {{{name}}}; known: {', '.join(PARTS)}")
+                raise bad(
+                    f"has unknown placeholder {{{clip(name, 30)}}}; known: {', '.join(PARTS)}"
+                )
             if name in seen:
                 raise bad(f"uses {{{name}}} twice")
             if name == "version" and len(stack) > 1:
@@ -298,7 +307,9 @@ def _render(segment: _Segment, version: str, parts: Mapping[str, str], fmt: str)
         return version
     if segment.part:
         if segment.part not in parts:
-            raise VersionError(f"tag_format {fmt!r} needs a {segment.part}; pass --{segment.part}")
+            raise VersionError(
+                f"tag_format {excerpt(fmt)} needs a {segment.part}; pass --{segment.part}"
+            )
         return parts[segment.part]
     return segment.literal
 

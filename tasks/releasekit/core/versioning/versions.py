@@ -8,6 +8,7 @@ from typing import Literal
 import semver
 
 from ..common.errors import VersionError
+from ..common.excerpt import excerpt
 
 # The SemVer 2.0.0 grammar (semver.org's reference regex) without anchors, so it can be
 # embedded in target patterns. semver.Version.parse validates; this only finds candidates.
@@ -20,6 +21,10 @@ SEMVER_PATTERN = (
 SPELLED_VERSION_PATTERN = r"v?" + SEMVER_PATTERN
 _SPELLED_RE = re.compile(SPELLED_VERSION_PATTERN)
 
+# Longer is no release version, and numbers must stay printable after a bump: str() refuses
+# integers of more than 4,300 digits, which 4,300 nines plus one would be.
+MAX_LENGTH = 256
+
 Keyword = Literal["major", "minor", "patch", "prerelease"]
 KEYWORDS: tuple[Keyword, ...] = ("major", "minor", "patch", "prerelease")
 
@@ -31,11 +36,16 @@ def parse_version(text: str) -> semver.Version:
         VersionError: ``text`` is not a SemVer 2.0.0 version.
     """
     bare = text[1:] if text.startswith("v") else text
+    if len(bare) > MAX_LENGTH:
+        raise VersionError(
+            f"{excerpt(text)} is {len(text)} characters long; a release version has at most "
+            f"{MAX_LENGTH} — use MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD], e.g. 0.1.8"
+        )
     try:
         return semver.Version.parse(bare)
     except ValueError:
         raise VersionError(
-            f"{text!r} is not a SemVer version; use MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD], "
+            f"{excerpt(text)} is not a SemVer version; use MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD], "
             "e.g. 0.1.8 or 1.0.0-rc.1"
         ) from None
 
@@ -58,7 +68,13 @@ def next_version(
     ``patch`` of ``1.0.0-rc.1`` is ``1.0.0`` and ``prerelease`` of ``0.1.8`` is
     ``0.1.9-rc.1`` (the next patch's first pre-release), as semver's next_version defines.
     """
-    return current.next_version(keyword, prerelease_token=prerelease_token)
+    try:
+        return current.next_version(keyword, prerelease_token=prerelease_token)
+    except ValueError:  # prerelease_token is checked in releasekit.yaml; this is the backstop
+        raise VersionError(
+            f"cannot bump {current} with prerelease_token {excerpt(prerelease_token)}: not a SemVer "
+            "pre-release identifier; set prerelease_token in releasekit.yaml to e.g. rc"
+        ) from None
 
 
 def resolve_new_version(
@@ -73,13 +89,13 @@ def resolve_new_version(
     if requested in KEYWORDS:
         if current is None:
             raise VersionError(
-                f"cannot bump {requested!r}: no current version was found in the version files; "
+                f"cannot bump {excerpt(requested)}: no current version was found in the version files; "
                 "give an explicit version instead, e.g. releasekit release.bump 0.1.0"
             )
         return next_version(current, requested, prerelease_token)
     if not is_spelled_version(requested):
         raise VersionError(
-            f"{requested!r} is neither a version nor one of {', '.join(KEYWORDS)}; "
+            f"{excerpt(requested)} is neither a version nor one of {', '.join(KEYWORDS)}; "
             "use e.g. 0.1.8, v0.1.8 or minor"
         )
     return parse_version(requested)

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import require_real
-from releasekit.core.artifacts.checksums import CheckOptions, check_checksums, parse_checksums
+from releasekit.core.artifacts.checksum_check import CheckOptions, check_checksums
+from releasekit.core.artifacts.checksums import parse_checksums
 
 NAMES = [
     "krt_v0.0.3_linux_amd64.tar.gz",

@@ -60,10 +60,11 @@ def test_second_unreleased_fails_check_and_release_changes_nothing(make_repo, cl
     before = repo.snapshot()
     check = cli("changelog.check", "--date", "2026-08-10", cwd=repo.path)
     assert check.code == 3
-    assert check.err.splitlines() == [
-        "releasekit: error: CHANGELOG.md:9: second Unreleased section (first at line 1); move "
+    assert check.lines == [
+        "CHANGELOG.md:9: second Unreleased section (first at line 1); move "
         "its entries into the first and delete this heading, or changelog.release leaves them out"
     ]
+    assert check.err == "releasekit: error: 1 finding in CHANGELOG.md\n"
     release = cli("changelog.release", "0.4.0", "--date", "2026-08-10", cwd=repo.path)
     assert release.code == 1
     assert release.err == (
@@ -96,31 +97,46 @@ def test_check_exits_3_with_file_line_findings(make_repo, cli) -> None:
     )
     result = cli("changelog.check", "--date", "2026-08-10", cwd=repo.path)
     assert result.code == 3
-    assert result.out == ""
-    assert result.err.splitlines() == [
-        "releasekit: error: CHANGELOG.md:3: unknown sub-heading '### Misc'; use one of "
+    # Findings are results (stdout), each once; stderr holds the verdict.
+    assert result.lines == [
+        "CHANGELOG.md:3: unknown sub-heading '### Misc'; use one of "
         "Breaking Changes, Added, Changed, Deprecated, Removed, Fixed, Security, Dependencies",
         "CHANGELOG.md:7: Unreleased must be the first section (now after line 1)",
     ]
+    assert result.err == "releasekit: error: 2 findings in CHANGELOG.md\n"
 
 
 def test_check_json_and_github_annotations(make_repo, cli, env_ci) -> None:
     repo = make_repo({"CHANGELOG.md": "## [Unreleased]\n\n## [0.2.0] - 2099-01-02\n\n- X.\n"})
     result = cli("changelog.check", "--json", "--date", "2026-08-10", cwd=repo.path)
     assert result.code == 3
-    head, annotation = result.out.rsplit("\n::error", 1)
-    assert json.loads(head) == {
-        "path": "CHANGELOG.md",
+    # stdout holds only the envelope; with --json the annotations go to stderr.
+    assert json.loads(result.out) == {
+        "task": "changelog.check",
         "ok": False,
-        "findings": [
-            {"line": 3, "message": "date 2099-01-02 is in the future (today is 2026-08-10)"}
+        "exit_code": 3,
+        "dry_run": False,
+        "summary": "1 finding in CHANGELOG.md",
+        "outputs": {"path": "CHANGELOG.md"},
+        "results": [
+            {
+                "status": "mismatch",
+                "path": "CHANGELOG.md",
+                "line": 3,
+                "message": "date 2099-01-02 is in the future (today is 2026-08-10)",
+            }
         ],
+        "errors": ["1 finding in CHANGELOG.md"],
     }
-    assert (
-        annotation
-        == " file=CHANGELOG.md,line=3::date 2099-01-02 is in the future (today is 2026-08-10)\n"
+    assert result.err.splitlines() == [
+        "::error file=CHANGELOG.md,line=3::date 2099-01-02 is in the future (today is 2026-08-10)",
+        "releasekit: error: 1 finding in CHANGELOG.md",
+    ]
+    assert env_ci["summary"].read_text() == (
+        "### ❌ changelog.check: 1 finding in CHANGELOG.md\n\n1 mismatch\n\n"
+        "| status | where | detail |\n|---|---|---|\n"
+        "| mismatch | `CHANGELOG.md:3` | date 2099-01-02 is in the future (today is 2026-08-10) |\n"
     )
-    assert env_ci["summary"].read_text() == "### changelog.check: 1 findings in CHANGELOG.md\n"
 
 
 def test_check_names_a_missing_file(make_repo, cli) -> None:
@@ -159,7 +175,7 @@ def test_generate_json_is_the_template_context(example_repo: Repo, cli) -> None:
     _with_history(example_repo)
     result = cli("changelog", "--json", cwd=example_repo.path)
     data = json.loads(result.out)
-    (unreleased,) = data["releases"]
+    (unreleased,) = data["results"][0]["releases"]
     assert (unreleased["label"], unreleased["previous_tag"], unreleased["commit_count"]) == (
         "Unreleased",
         "v0.1.7",
@@ -203,7 +219,7 @@ def test_a_commit_body_cannot_inject_a_commit_into_the_changelog(example_repo: R
     assert (result.code, result.err) == (0, "")
     assert result.out == "## [Unreleased]\n\n### Fixed\n\n- Keep status updates\n"
     data = json.loads(cli("changelog", "--json", cwd=example_repo.path).out)
-    (unreleased,) = data["releases"]
+    (unreleased,) = data["results"][0]["releases"]
     assert unreleased["commit_count"] == 1
     assert [(s["title"], [c["sha"] for c in s["commits"]]) for s in unreleased["sections"]] == [
         ("Fixed", [sha])

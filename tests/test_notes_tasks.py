@@ -118,7 +118,8 @@ def test_a_user_template_is_sandboxed_and_errors_name_file_and_line(
 
 
 def test_json_prints_the_context_a_template_gets(cli: Cli, released: Repo) -> None:
-    data = json.loads(cli("release.notes", "--tag", "v0.2.0", "--json", cwd=released.path).out)
+    envelope = json.loads(cli("release.notes", "--tag", "v0.2.0", "--json", cwd=released.path).out)
+    (data,) = envelope["results"]  # the envelope's one result carries the notes
     assert (data["previous_tag"], data["outline"]) == ("v0.1.0", "highlights")
     context = data["context"]
     assert context["release_type"] == "a minor release" and context["unstable"] is True

@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
+from releasekit.core.changelog.generate import merge_generated
 from releasekit.core.changelog.keepachangelog import (
-    lint_changelog,
-    merge_generated,
     parse_changelog,
     plan_release,
 )
+from releasekit.core.changelog.lint import lint_changelog
 from releasekit.core.common.errors import FileFormatError, ReleaseError
 
 TODAY = dt.date(2026, 8, 10)

@@ -1,7 +1,9 @@
-"""release.bump and release.prepare through the real `releasekit` Program on real git repos."""
+"""versions.py: release.bump, release.prepare and verify.versions through the real `releasekit`
+Program on real git repos: exact lines, exit codes, JSON, CI."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -88,8 +90,6 @@ def test_bump_to_present_version_is_a_noop(example_repo: Repo, cli) -> None:
 
 
 def test_bump_json_lists_changes(example_repo: Repo, cli) -> None:
-    import json
-
     result = cli(
         "release.bump",
         "0.1.8",
@@ -100,13 +100,23 @@ def test_bump_json_lists_changes(example_repo: Repo, cli) -> None:
         cwd=example_repo.path,
     )
     data = json.loads(result.out)
-    assert (data["current"], data["version"], data["dry_run"]) == ("0.1.7", "0.1.8", True)
-    assert data["changes"][3] == {
+    # The output contract's envelope (README: Output); before it: current/version/changes.
+    assert (data["task"], data["ok"], data["exit_code"], data["dry_run"]) == (
+        "release.bump",
+        True,
+        0,
+        True,
+    )
+    assert data["outputs"] == {"version": "0.1.8", "tag": "v0.1.8", "current": "0.1.7", "files": 6}
+    assert data["results"][3] == {
+        "status": "would-change",
         "path": "charts/demo-operator/Chart.yaml",
         "line": 9,
+        "message": "charts/demo-operator/Chart.yaml:9 appVersion: v0.1.7 -> v0.1.8",
         "target": "appVersion",
         "old": "v0.1.7",
         "new": "v0.1.8",
+        "out_of_step": False,
     }
 
 
@@ -166,7 +176,8 @@ def test_task_help_after_the_task_name_shows_help(example_repo: Repo) -> None:
         lines[0]
         == "Usage: releasekit [--core-opts] release.bump [--options] [other tasks here ...]"
     )
-    assert "  -d, --dry-run                 show the unified diffs and write nothing" in lines
+    # -n, not invoke's automatic -d (the first free letter of "dry-run"): short flags are few.
+    assert "  -n, --dry-run       show the unified diffs and write nothing" in lines
 
 
 # --- release.prepare ---------------------------------------------------------------------------
@@ -329,3 +340,162 @@ def test_prepare_rolls_back_when_the_commit_fails(example_repo: Repo, cli) -> No
     assert "hook says no" in result.err
     assert _state(example_repo) == before
     assert example_repo.git("symbolic-ref", "--short", "HEAD").strip() == "main"
+
+
+# --- verify.versions ----------------------------------------------------------------------
+
+OK_LINES = [
+    "Makefile:3 VERSION: 0.1.7 (expected 0.1.7) OK",
+    "agents/Makefile:5 VERSION: 0.1.7 (expected 0.1.7) OK",
+    "charts/demo-operator/Chart.yaml:8 version: 0.1.7 (expected 0.1.7) OK",
+    "charts/demo-operator/Chart.yaml:9 appVersion: v0.1.7 (expected v0.1.7) OK",
+    "CLAUDE.md:5 **Version**: v0.1.7 (expected v0.1.7) OK",
+    "CITATION.cff:7 version: 0.1.7 (expected 0.1.7) OK",
+    "docs/install.md:11 DEMO_VERSION: 0.1.7 (expected 0.1.7) OK",
+    "docs/install.md:7 --version: 0.1.7 (expected 0.1.7) OK",
+]
+
+
+def test_all_match_exit_0(example_repo: Repo, cli) -> None:
+    result = cli("verify.versions", "--tag", "v0.1.7", cwd=example_repo.path)
+    assert (result.code, result.lines, result.err) == (0, OK_LINES, "")
+
+
+def test_version_instead_of_tag(example_repo: Repo, cli) -> None:
+    result = cli("verify.versions", "--version", "0.1.7", cwd=example_repo.path)
+    assert (result.code, result.lines) == (0, OK_LINES)
+
+
+def _leave_chart_behind(repo: Repo) -> None:
+    """The seed-000 failure: everything bumped but Chart.yaml appVersion."""
+    chart = repo.path / "charts/demo-operator/Chart.yaml"
+    keep = chart.read_bytes()
+    for path in (
+        "Makefile",
+        "agents/Makefile",
+        "CLAUDE.md",
+        "CITATION.cff",
+        "docs/install.md",
+        "charts/demo-operator/Chart.yaml",
+    ):
+        target = repo.path / path
+        target.write_bytes(target.read_bytes().replace(b"0.1.7", b"0.1.8"))
+    chart.write_bytes(keep.replace(b"version: 0.1.7", b"version: 0.1.8"))
+
+
+def test_mismatch_is_exit_3_with_file_line_messages(example_repo: Repo, cli) -> None:
+    _leave_chart_behind(example_repo)
+    result = cli("verify.versions", "--tag", "v0.1.8", cwd=example_repo.path)
+    assert result.code == 3
+    assert (
+        result.lines[3]
+        == "charts/demo-operator/Chart.yaml:9 appVersion: v0.1.7 (expected v0.1.8) MISMATCH"
+    )
+    assert sum(line.endswith(" OK") for line in result.lines) == 7
+    # Each fact once: the MISMATCH line is on stdout, stderr holds only the verdict.
+    assert result.err == "releasekit: error: 1 of 8 version files do not match tag (v0.1.8)\n"
+
+
+def test_format_enforces_the_spelling(example_repo: Repo, cli) -> None:
+    chart = example_repo.path / "charts/demo-operator/Chart.yaml"
+    chart.write_bytes(chart.read_bytes().replace(b'appVersion: "v0.1.7"', b'appVersion: "0.1.7"'))
+    result = cli("verify.versions", "--tag", "v0.1.7", cwd=example_repo.path)
+    assert result.code == 3
+    assert (
+        "charts/demo-operator/Chart.yaml:9 appVersion: 0.1.7 (expected v0.1.7) MISMATCH"
+        in result.lines
+    )
+
+
+def test_json_output(example_repo: Repo, cli) -> None:
+    _leave_chart_behind(example_repo)
+    result = cli("verify.versions", "--tag", "v0.1.8", "--json", cwd=example_repo.path)
+    assert result.code == 3
+    data = json.loads(result.out)
+    assert data["outputs"] == {"tag": "v0.1.8", "version": "0.1.8"}
+    assert (data["ok"], data["exit_code"]) == (False, 3)
+    assert data["errors"] == ["1 of 8 version files do not match tag (v0.1.8)"]
+    assert data["results"][3] == {
+        "status": "mismatch",
+        "path": "charts/demo-operator/Chart.yaml",
+        "line": 9,
+        "message": "charts/demo-operator/Chart.yaml:9 appVersion (v0.1.7) does not match tag (v0.1.8)",
+        "target": "appVersion",
+        "found": "v0.1.7",
+        "expected": "v0.1.8",
+    }
+
+
+def test_github_actions_annotations_and_summary(example_repo: Repo, cli, env_ci) -> None:
+    _leave_chart_behind(example_repo)
+    result = cli("verify.versions", "--tag", "v0.1.8", cwd=example_repo.path)
+    assert result.code == 3
+    assert result.lines[-1] == (
+        "::error file=charts/demo-operator/Chart.yaml,line=9::"
+        "charts/demo-operator/Chart.yaml:9 appVersion (v0.1.7) does not match tag (v0.1.8)"
+    )
+    # One table per task (the renderer's), not a bare heading.
+    summary = env_ci["summary"].read_text().splitlines()
+    assert summary[:6] == [
+        "### ❌ verify.versions: 1 of 8 version files do not match tag (v0.1.8)",
+        "",
+        "7 ok, 1 mismatch",
+        "",
+        "| status | where | detail |",
+        "|---|---|---|",
+    ]
+    assert summary[9] == (
+        "| mismatch | `charts/demo-operator/Chart.yaml:9` | charts/demo-operator/Chart.yaml:9 "
+        "appVersion (v0.1.7) does not match tag (v0.1.8) |"
+    )
+    assert env_ci["output"].read_text() == "ok=false\ntag=v0.1.8\nversion=0.1.8\n"
+
+
+def test_tag_not_following_tag_format_is_exit_1(example_repo: Repo, cli) -> None:
+    result = cli("verify.versions", "--tag", "0.1.7", cwd=example_repo.path)
+    assert result.code == 1
+    assert result.err == (
+        "releasekit: error: tag '0.1.7' does not follow tag_format 'v{version}' (e.g. v0.1.0); "
+        "pass the release tag or fix tag_format in releasekit.yaml\n"
+    )
+
+
+def test_neither_or_both_of_tag_and_version_is_usage_exit_2(example_repo: Repo, cli) -> None:
+    for argv in (
+        ("verify.versions",),
+        ("verify.versions", "--tag", "v0.1.7", "--version", "0.1.7"),
+    ):
+        result = cli(*argv, cwd=example_repo.path)
+        assert (result.code, result.err) == (
+            2,
+            "releasekit: error: give exactly one of --tag v0.1.8 or --version 0.1.8\n",
+        )
+
+
+def test_missing_version_file_is_exit_3_with_the_other_files_checked(
+    example_repo: Repo, cli
+) -> None:
+    # A verification that finds a target missing is a mismatch (exit 3), and every other
+    # target is still checked; before the output contract this stopped with exit 1.
+    (example_repo.path / "agents/Makefile").unlink()
+    (example_repo.path / "Makefile").write_text("no version here\n")
+    result = cli("verify.versions", "--tag", "v0.1.7", cwd=example_repo.path)
+    assert result.code == 3
+    assert result.lines[-2:] == [
+        "MISSING  Makefile: pattern 'VERSION ?= {version}' not found (target at "
+        "releasekit.yaml:5); restore the line or fix the pattern",
+        "MISSING  agents/Makefile: file not found (target at releasekit.yaml:7); "
+        "fix the path or remove the target",
+    ]
+    assert len(result.lines) == 8
+    assert result.err == "releasekit: error: 2 of 8 version files do not match tag (v0.1.7)\n"
+
+
+def test_no_config_is_exit_1_with_the_template_hint(make_repo, cli) -> None:
+    repo = make_repo()
+    result = cli("verify.versions", "--tag", "v0.1.7", cwd=repo.path)
+    assert result.code == 1
+    assert result.err == (
+        "releasekit: error: no version_files are configured; add them to releasekit.yaml "
+        "(every key: releasekit --print-template releasekit.yaml)\n"
+    )

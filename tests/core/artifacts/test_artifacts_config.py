@@ -9,7 +9,8 @@ import pytest
 
 from conftest import Repo
 from releasekit.core.artifacts.assets import attested_files, expected_assets, signed_blobs
-from releasekit.core.artifacts.checksums import CheckOptions, check_checksums, parse_checksums
+from releasekit.core.artifacts.checksum_check import CheckOptions, check_checksums
+from releasekit.core.artifacts.checksums import parse_checksums
 from releasekit.core.common.errors import ConfigError
 from releasekit.core.config import load_config
 
@@ -44,7 +45,7 @@ def test_bad_artifacts_config_names_the_key(
 
 
 def test_template_config_renders_the_seed_layout(make_repo: Callable[..., Repo]) -> None:
-    template = Path(__file__).resolve().parents[2] / "templates" / "releasekit.yaml"
+    template = Path(__file__).resolve().parents[3] / "templates" / "releasekit.yaml"
     repo = make_repo({"releasekit.yaml": template.read_text()})
     art = load_config(repo.path).artifacts
     assert art is not None

@@ -13,14 +13,9 @@ from hypothesis import strategies as st
 
 from conftest import require_real
 from releasekit.core.artifacts import checksums
-from releasekit.core.artifacts.checksums import (
-    CheckOptions,
-    check_checksums,
-    format_line,
-    parse_checksums,
-    plan_checksums,
-    write_checksums,
-)
+from releasekit.core.artifacts.checksum_check import CheckOptions, check_checksums
+from releasekit.core.artifacts.checksum_file import format_line, plan_checksums, write_checksums
+from releasekit.core.artifacts.checksums import parse_checksums
 from releasekit.core.common.errors import FileFormatError, ReleaseError, VerificationFailed
 
 H = hashlib.sha256(b"x").hexdigest()

@@ -18,16 +18,14 @@ from releasekit.core.artifacts.attestations import (
     load_bundles,
     verify_attestation,
 )
+from releasekit.core.artifacts.cosign import cosign_verify_argv, parse_cosign_output, verify_image
 from releasekit.core.artifacts.signatures import (
     GITHUB_ISSUER,
     IdentityPolicy,
-    cosign_verify_argv,
     is_image_reference,
     make_verifier,
-    parse_cosign_output,
     verify_blob_bundle,
     verify_blob_signature,
-    verify_image,
 )
 from releasekit.core.common import process
 from releasekit.core.common.errors import CommandError, UsageError, VerificationFailed

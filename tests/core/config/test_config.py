@@ -7,7 +7,7 @@ import pytest
 from releasekit.core.common.errors import ConfigError
 from releasekit.core.config import DEFAULTS, VersionFile, find_config_file, load_config
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -79,8 +79,12 @@ def test_sha256sum_status_prints_nothing(cli: Cli, dist: Path) -> None:
 def test_sha256sum_json(cli: Cli, dist: Path) -> None:
     result = cli("verify.sha256sum", "krt_v0.0.3_checksums.txt", "--json", cwd=dist)
     data = json.loads(result.out)
-    assert [f["status"] for f in data["files"]] == ["OK", "OK", "MISSING"]
-    assert (data["ok"], result.code) == (False, 3)
+    # The envelope: results carry the contract's status and sha256sum's own verdict.
+    assert [f["sha256_status"] for f in data["results"]] == ["OK", "OK", "MISSING"]
+    assert [f["status"] for f in data["results"]] == ["ok", "ok", "missing"]
+    assert data["results"][2]["path"] == "krt_v0.0.3_checksums.txt"
+    assert data["results"][2]["line"] == 3
+    assert (data["ok"], data["exit_code"], result.code) == (False, 3, 3)
 
 
 def test_sha256sum_strict_malformed_is_exit_1(cli: Cli, dist: Path) -> None:
@@ -126,7 +130,7 @@ def test_release_checksums_writes_sorted_gnu_file_that_coreutils_accepts(
         f"{_sha(b'darwin')}  krt_v0.0.3_darwin_arm64.tar.gz\n"
         f"{_sha(b'linux')}  krt_v0.0.3_linux_amd64.tar.gz\n"
     )
-    assert "wrote 2 checksums" in result.err
+    assert result.out == "dist/SHA256SUMS-0.0.3.txt: wrote 2 checksums\n"  # a result: stdout
     check = subprocess.run([tool, "-c", "SHA256SUMS-0.0.3.txt"], cwd=dist, capture_output=True)
     assert check.returncode == 0
 
@@ -190,14 +194,16 @@ def test_assets_reports_every_kind_of_problem(cli: Cli, make_repo: Callable[...,
     )
     result = cli("verify.assets", "--tag", "v0.0.3", cwd=repo.path)
     assert result.code == 3
+    # Each problem once, on stdout, with what to do; stderr holds the verdict.
     assert result.lines == [
-        "missing: krt_v0.0.3_windows_amd64.zip",
-        "unexpected: notes.txt",
-        "not-in-checksums: krt_v0.0.3_windows_amd64.zip",
-        "not-in-checksums: install.yaml",
-        "listed-but-absent: krt_v0.0.3_darwin.tar.gz",
+        "dist/krt_v0.0.3_windows_amd64.zip: missing (windows/amd64)",
+        "dist/notes.txt: not in the asset matrix for v0.0.3; remove it, or add it to "
+        "artifacts.files (or artifacts.ignore)",
+        "dist/krt_v0.0.3_checksums.txt: does not list krt_v0.0.3_windows_amd64.zip",
+        "dist/krt_v0.0.3_checksums.txt: does not list install.yaml",
+        "dist/krt_v0.0.3_checksums.txt:2: lists krt_v0.0.3_darwin.tar.gz, which is not in dist",
     ]
-    assert "dist/krt_v0.0.3_checksums.txt:2: lists krt_v0.0.3_darwin.tar.gz" in result.err
+    assert result.err == "releasekit: error: 5 problem(s) with the assets in dist\n"
 
 
 def test_assets_accept_dot_slash_names_in_the_checksums_file(
@@ -314,7 +320,7 @@ def test_attestation_cli_ok_and_subject_mismatch(cli: Cli) -> None:
     )  # fmt: skip
     assert ok.code == 0, ok.err
     data = json.loads(ok.out)
-    assert data["digest"] == (
+    assert data["results"][0]["digest"] == (
         "sha256:49a3aa6075e0f49f82843e74b5baa614ad2a588e6675612bf108a0a008c5ac25"
     )
     bad = cli(
@@ -379,7 +385,7 @@ def release_repo(make_repo: Callable[..., Repo]) -> Repo:
 def test_artifacts_all_checks_pass(cli: Cli, release_repo: Repo) -> None:
     result = cli("verify.artifacts", "--tag", "v0.1.2", cwd=release_repo.path)
     assert result.code == 0, result.out + result.err
-    assert [ln.split(":")[0] for ln in result.lines] == [
+    assert [ln.split(":")[0] for ln in result.lines[:-1]] == [
         "versions VERSION",
         "assets dist",
         "checksums bundle_v3_github.whl",
@@ -387,8 +393,10 @@ def test_artifacts_all_checks_pass(cli: Cli, release_repo: Repo) -> None:
         "signature bundle_v3_github.whl",
         "attestation reusable-workflow-artifact",
     ]
-    assert all(": OK" in ln for ln in result.lines)
-    assert "all 6 artifact checks passed for v0.1.2" in result.err
+    assert all(": OK" in ln for ln in result.lines[:-1])
+    # The verdict is a result: stdout (it was a note on stderr before the output contract).
+    assert result.lines[-1] == "all 6 artifact checks passed for v0.1.2"
+    assert result.err == ""
 
 
 def test_artifacts_one_changed_byte_fails_checksum_and_signature_in_ci(
@@ -409,8 +417,12 @@ def test_artifacts_one_changed_byte_fails_checksum_and_signature_in_ci(
     assert errors[0].startswith("::error file=dist/SHA256SUMS-0.1.2.txt,line=1::checksums")
     assert len(errors) == 2
     summary = env_ci["summary"].read_text()
-    assert "### verify.artifacts v0.1.2: 4/6 checks passed" in summary
-    assert "| signature | `bundle_v3_github.whl` | ❌ |" in summary
+    assert summary.startswith(
+        "### ❌ verify.artifacts: 2 of 6 artifact checks failed for v0.1.2\n\n4 ok, 2 mismatch\n"
+    )
+    assert (
+        "| mismatch | `dist/SHA256SUMS-0.1.2.txt:1` | checksums bundle_v3_github.whl: " in summary
+    )
 
 
 def test_artifacts_json_and_wrong_tag_identity(cli: Cli, release_repo: Repo) -> None:
@@ -423,7 +435,7 @@ def test_artifacts_json_and_wrong_tag_identity(cli: Cli, release_repo: Repo) -> 
     result = cli("verify.artifacts", "--tag", "v0.1.3", "--json", cwd=release_repo.path)
     assert result.code == 3
     data = json.loads(result.out)
-    verdicts = {c["check"]: c["ok"] for c in data["checks"]}
+    verdicts = {c["check"]: c["status"] == "ok" for c in data["results"]}
     # the certificate names refs/tags/v0.1.2, so v0.1.3 is not signed by the release workflow
     assert verdicts == {
         "versions": True,
@@ -478,9 +490,9 @@ def test_artifacts_image_without_cosign_fails_closed(
     monkeypatch.setenv("PATH", str(tmp_path))
     result = cli("verify.artifacts", "--tag", "v0.1.2", "--json", cwd=release_repo.path)
     assert result.code == 3
-    image = [c for c in json.loads(result.out)["checks"] if c["check"] == "image-signature"]
-    assert [(c["subject"], c["ok"]) for c in image] == [
-        ("ghcr.io/trailofbits/rfc8785:0.1.2", False)
+    image = [c for c in json.loads(result.out)["results"] if c["check"] == "image-signature"]
+    assert [(c["subject"], c["status"]) for c in image] == [
+        ("ghcr.io/trailofbits/rfc8785:0.1.2", "mismatch")
     ]
     assert "cosign is not installed" in image[0]["detail"]
 
@@ -503,8 +515,18 @@ def test_sha256sum_in_github_actions_annotates_failures(
         "::error file=krt_v0.0.3_checksums.txt,line=3::krt_v0.0.3_windows_amd64.zip: MISSING "
         "No such file or directory"
     )
-    assert env_ci["summary"].read_text() == (
-        "### verify.sha256sum krt_v0.0.3_checksums.txt: 2 OK, 1 failed\n"
+    summary = env_ci["summary"].read_text().splitlines()
+    assert summary[:3] == [
+        "### ❌ verify.sha256sum: krt_v0.0.3_checksums.txt: 1 could not be read",
+        "",
+        "2 ok, 1 missing",
+    ]
+    assert summary[-1] == (
+        "| missing | `krt_v0.0.3_checksums.txt:3` | krt_v0.0.3_windows_amd64.zip: MISSING "
+        "No such file or directory |"
+    )
+    assert env_ci["output"].read_text() == (
+        "ok=false\nchecksums=krt_v0.0.3_checksums.txt\nverified=2\n"
     )
 
 
@@ -577,7 +599,7 @@ def test_artifacts_signing_pattern_that_matches_nothing_fails_not_skips(
     (release_repo.path / "dist" / "reusable-workflow-artifact.intoto.jsonl").unlink()
     result = cli("verify.artifacts", "--tag", "v0.1.2", "--json", cwd=release_repo.path)
     assert result.code == 3, result.err
-    failed = [c for c in json.loads(result.out)["checks"] if not c["ok"]]
+    failed = [c for c in json.loads(result.out)["results"] if c["status"] != "ok"]
     assert [(c["check"], c["subject"]) for c in failed] == [
         ("signature", "bundle_v3_github.tar.gz"),
         ("attestation", "x-*"),
@@ -587,7 +609,7 @@ def test_artifacts_signing_pattern_that_matches_nothing_fails_not_skips(
         in (failed[0]["detail"])
     )
     artifacts_line = COMPOSITE_CONFIG.splitlines().index("artifacts:") + 1
-    assert (failed[0]["file"], failed[0]["line"]) == ("releasekit.yaml", artifacts_line)
+    assert (failed[0]["path"], failed[0]["line"]) == ("releasekit.yaml", artifacts_line)
 
 
 def test_release_checksums_lists_a_symlink_under_its_own_name(cli: Cli, dist: Path) -> None:

@@ -17,10 +17,10 @@ from releasekit.core.changelog.generate import Grouping, Style, build_context, l
 from releasekit.core.changelog.keepachangelog import (
     Changelog,
     Section,
-    lint_changelog,
     parse_changelog,
     plan_release,
 )
+from releasekit.core.changelog.lint import lint_changelog
 from releasekit.core.common.errors import ReleaseError
 from releasekit.core.config import ChangelogConfig
 
