@@ -83,7 +83,7 @@ def verify_citation(c: Context, tag: str = "", file: str = "", json: bool = Fals
     [line] = check.lines()
     item = Item(
         "ok" if check.ok else "mismatch",
-        line if check.ok else f"{line} MISMATCH",
+        line if check.ok else f"MISMATCH {line}",
         path=check.path,
         line=check.line,
         message="" if check.ok else f"{check.problem}",

@@ -26,7 +26,7 @@ def verify_docs(c: Context, tag: str, json: bool = False) -> Result:
                 path=path,
                 line=int(line) if line.isdigit() else None,
                 message=f.message,
-                fields={"kind": f.kind, "source": f.source},
+                fields={"kind": f.kind, "where": f.where, "source": f.source},
             )
         )
     counts = ", ".join(f"{n} {what}" for what, n in report.checked.items())

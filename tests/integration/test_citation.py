@@ -53,6 +53,7 @@ def test_citation_sets_version_date_and_the_tags_commit_only(
         "CITATION.cff:7 version: 0.1.7 -> 0.1.8",
         "CITATION.cff:8 date-released: 2026-01-02 -> 2026-11-21",
         f"CITATION.cff:9 commit: {old} -> {new}",
+        "CITATION.cff cites v0.1.8",
     ]
     again = cli("release.citation", "--tag", "v0.1.8", "--date", "2026-11-21", cwd=repo.path)
     assert again.lines == [f"CITATION.cff already cites v0.1.8 ({new}); nothing to change"]
@@ -70,12 +71,16 @@ def test_verify_names_the_release_a_wrong_sha_belongs_to(
     result = cli("verify.citation", "--tag", "v0.1.8", cwd=repo.path)
     assert result.code == 3
     assert result.lines == [
-        f"CITATION.cff:9 commit: {old} is the commit of v0.1.7 (the previous release), not of "
+        f"MISMATCH CITATION.cff:9 commit: {old} is the commit of v0.1.7 (the previous release), not of "
         f"v0.1.8 ({new}); run releasekit release.citation --tag v0.1.8"
     ]
     assert result.err == "releasekit: error: CITATION.cff does not cite the commit of v0.1.8\n"
     as_json = json.loads(cli("verify.citation", "--json", cwd=repo.path).out)
-    assert as_json["ok"] is False and as_json["expected"] == new and as_json["commit"] == old
+    assert (as_json["ok"], as_json["exit_code"]) == (False, 3)
+    [item] = as_json["results"]
+    assert (item["status"], item["path"], item["line"]) == ("mismatch", "CITATION.cff", 9)
+    assert (item["expected"], item["commit"], item["tag"]) == (new, old, "v0.1.8")
+    assert "is the commit of v0.1.7 (the previous release)" in item["message"]
 
 
 def test_verify_catches_another_version_and_an_unknown_commit(
@@ -84,7 +89,7 @@ def test_verify_catches_another_version_and_an_unknown_commit(
     repo, _, _ = released
     stale = cli("verify.citation", "--tag", "v0.1.8", cwd=repo.path)
     assert stale.code == 3 and stale.lines == [
-        "CITATION.cff:7 version: 0.1.7 names v0.1.7, not v0.1.8; run releasekit "
+        "MISMATCH CITATION.cff:7 version: 0.1.7 names v0.1.7, not v0.1.8; run releasekit "
         "release.citation --tag v0.1.8"
     ]
     assert cli("verify.citation", cwd=repo.path).code == 0  # v0.1.7's file cites v0.1.7
@@ -106,7 +111,10 @@ def test_a_missing_commit_key_is_added_after_the_others(
         "cff-version: 1.2.0\r\ntitle: demo\r\nversion: v0.2.0\r\ndate-released: 2026-03-04\r\n"
         f"commit: {commit}\r\nlicense: MIT"
     ).encode()
-    assert result.lines[-1] == f"CITATION.cff: added commit: {commit}"
+    assert result.lines[-2:] == [
+        f"CITATION.cff: added commit: {commit}",
+        "CITATION.cff cites v0.2.0",
+    ]
 
 
 def test_the_tag_must_exist_and_nothing_is_written_without_it(

@@ -137,8 +137,9 @@ def test_two_modules_are_updated_by_the_real_go(
         "(cd src/csi-wrapper && go mod tidy)",
         f"src/cloud-api-adaptor/go.mod:5 {RUNTIME}: v1.0.0 -> v1.1.0 (go.mod, go.sum)",
         f"src/csi-wrapper/go.mod:5 {RUNTIME}: v1.0.0 -> v1.1.0 (go.mod, go.sum)",
+        "4 files updated in 2 modules",
     ]
-    assert result.err == "4 files updated in 2 modules\n"
+    assert result.err == ""
     after = repo.snapshot()
     changed = sorted(k for k in after if after[k] != before.get(k))
     assert changed == [
@@ -148,8 +149,13 @@ def test_two_modules_are_updated_by_the_real_go(
         assert required(go_env, repo.path / "src" / name) == "v1.1.0"
         gosum = (repo.path / "src" / name / "go.sum").read_text()
         assert f"{RUNTIME} v1.1.0 h1:" in gosum and "v1.0.0" not in gosum  # tidied
-    again = cli(*ARGS, cwd=repo.path)
-    assert again.code == 0 and again.err == "nothing changed\n"
+    again = cli(*ARGS, "--json", cwd=repo.path)
+    assert again.code == 0, again.err
+    envelope = json.loads(again.out)
+    assert envelope["outputs"] == {"target": f"{RUNTIME}@v1.1.0", "modules": 2, "files": 0}
+    assert [(r["status"], r["path"], r["line"], r["after"]) for r in envelope["results"]] == [
+        ("unchanged", f"src/{m}/go.mod", 5, "v1.1.0") for m in ("cloud-api-adaptor", "csi-wrapper")
+    ]
     assert repo.snapshot() == after
 
 
@@ -184,7 +190,8 @@ def test_dry_run_prints_the_commands_and_runs_nothing(
     result = cli(*ARGS, "--dry-run", cwd=repo.path)
     assert result.code == 0, result.err
     assert result.lines[0] == f"(cd src/cloud-api-adaptor && go get {RUNTIME}@v1.1.0)"
-    assert len(result.lines) == 4 and result.err == "dry run: nothing was run or written\n"
+    assert len(result.lines) == 5 and result.lines[-1] == "dry run: nothing was run or written"
+    assert result.err == ""
     assert repo.snapshot() == before
     assert sorted(p.name for p in (tmp_path / "gomodcache").rglob("*")) == cache  # no download
 

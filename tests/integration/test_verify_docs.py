@@ -50,8 +50,10 @@ def test_every_kind_of_finding_with_file_and_line(krt: Repo, cli: Cli) -> None:
     ]
     assert result.err == "releasekit: error: 6 doc finding(s) for v0.1.8\n"
     report = json.loads(cli("verify.docs", "--tag", "v0.1.8", "--json", cwd=krt.path).out)
-    assert report["previous"] == "v0.1.7" and report["ok"] is False
-    assert report["findings"][4] == {
+    assert report["outputs"]["previous_tag"] == "v0.1.7" and report["ok"] is False
+    assert report["exit_code"] == 3 and report["outputs"]["findings"] == 6
+    assert report["results"][4] == {
+        "status": "mismatch", "path": "docs/compatibility.md", "line": 6,
         "kind": "matrix", "where": "docs/compatibility.md:6", "source": "go.mod:5",
         "message": "Go toolchain | Supported says 'go1.22.5', but go.mod:5 (go.mod toolchain) "
         "says 'go1.23.1'; write 'go1.23.1' in the table",
@@ -86,10 +88,10 @@ def test_a_changed_dockerfile_base_image_fires_the_rule(krt: Repo, cli: Cli) -> 
 
     def rules() -> list[dict[str, object]]:
         out = cli("verify.docs", "--tag", "v0.1.8", "--json", cwd=krt.path).out
-        return [f for f in json.loads(out)["findings"] if f["kind"] == "rule"]
+        return [f for f in json.loads(out)["results"] if f["kind"] == "rule"]
 
     assert rules() == [{
-        "kind": "rule", "where": "docs/compatibility.md", "source": "Dockerfile:1",
+        "status": "mismatch", "path": "docs/compatibility.md", "line": None, "kind": "rule", "where": "docs/compatibility.md", "source": "Dockerfile:1",
         "message": "must change when Dockerfile lines matching '^FROM ' changes (Kubernetes, Go or Python "
         "support changed): 'FROM golang:1.22-alpine AS build', 'FROM gcr.io/distroless/static:"
         "nonroot' -> 'FROM golang:1.22-alpine AS build', 'FROM gcr.io/distroless/static:debug' "

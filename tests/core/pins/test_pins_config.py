@@ -10,7 +10,7 @@ import pytest
 from releasekit.core.common.errors import ConfigError
 from releasekit.core.config import load_config
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_the_starter_declares_every_section(tmp_path: Path) -> None:
