@@ -195,14 +195,10 @@ def get_key(c: Context, file: str, key: str, json: bool = False) -> Result:
 
     cfg = a.config(c)
     spot = get_value(cfg.root, file, parse_key(key))
-    item = Item(
-        "ok",
-        spot.found,
-        path=spot.path,
-        line=spot.line,
-        message=f"{spot.location} {key}: {spot.found}",
-        fields={"key": key, "value": spot.found},
-    )
-    return Result(
-        [item], summary=f"{spot.location} {key}: {spot.found}", outputs={"value": spot.found}
-    )
+    shown = spot.found or '""'  # an empty chart tag
+    said = f"{spot.location} {key}: {shown}"
+    # The value alone is the text view (for $(releasekit release.get ...)), an empty one too:
+    # a head line, since an item whose text is "" stays out of the text view.
+    item = Item("ok", "", path=spot.path, line=spot.line, message=said,
+                fields={"key": key, "value": spot.found})  # fmt: skip
+    return Result([item], head=[spot.found], summary=said, outputs={"value": spot.found})
