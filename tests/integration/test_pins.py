@@ -324,3 +324,27 @@ def test_unpin_refuses_a_release_pin_changed_from_its_literal_value(caa: Repo, c
         in result.err
     )
     assert caa.snapshot() == edited
+
+
+def test_unpin_json_lists_every_token_and_the_removed_lock(caa: Repo, cli: Cli) -> None:
+    assert cli(*PIN_A, cwd=caa.path).code == 0
+    (caa.path / CHART / "Chart.lock").write_text("dependencies: []\n")
+    pinned = caa.snapshot()
+    result = cli("release.unpin", "--dry-run", "--json", cwd=caa.path)
+    assert result.code == 0, result.err
+    envelope = json.loads(result.out)
+    assert (envelope["task"], envelope["dry_run"], envelope["outputs"]) == (
+        "release.unpin", True, {"value": SHA_A, "files": 0}
+    )  # fmt: skip
+    results = envelope["results"]
+    assert {r["status"] for r in results} == {"would-change"}
+    assert results[-1] == {
+        "status": "would-change", "path": f"{CHART}/Chart.lock", "line": None,
+        "message": f"would remove {CHART}/Chart.lock",
+        "target": None, "old": None, "new": None, "removed": True,
+    }  # fmt: skip
+    assert [(r["target"], r["old"], r["new"]) for r in results if r["path"] == VERSIONS] == [
+        ("git.coco-operator.reference", "v0.13.0", "main"),
+        ("git.coco-operator.config", "release", "default"),
+    ]
+    assert caa.snapshot() == pinned  # a dry run

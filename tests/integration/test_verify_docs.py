@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -125,3 +126,21 @@ def test_docs_config_mistakes_name_the_key_and_line(
         "releasekit: error: releasekit.yaml:4: docs.rules[0].when must list at least one source, "
         "e.g. [{path: go.mod}]"
     )
+
+
+def test_in_github_actions_each_finding_is_an_annotation_at_its_line(
+    krt: Repo, cli: Cli, env_ci: dict[str, Path]
+) -> None:
+    result = cli("verify.docs", "--tag", "v0.1.8", cwd=krt.path)
+    assert result.code == 3
+    annotations = [line for line in result.out.splitlines() if line.startswith("::")]
+    assert annotations[0].startswith("::error file=README.md,line=7::names v0.1.6")
+    assert "::error file=docs/compatibility.md::must change when go.mod toolchain" in (
+        "\n".join(annotations)
+    )  # a rule is about the whole doc: no line
+    assert any(a.startswith("::error file=docs/compatibility.md,line=6::") for a in annotations)
+    assert len(annotations) == 6
+    summary = env_ci["summary"].read_text()
+    assert summary.startswith("### ❌ verify.docs: 6 doc finding(s) for v0.1.8\n")
+    outputs = env_ci["output"].read_text().splitlines()
+    assert {"ok=false", "tag=v0.1.8", "previous_tag=v0.1.7", "findings=6"} <= set(outputs)
