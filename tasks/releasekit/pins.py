@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from invoke import Context
 
 from . import _adapter as a
-from ._output import Item, Result, Status
+from ._output import Item, Result, Scalar, Status
 
 if TYPE_CHECKING:
     from .core.config import Config
@@ -87,7 +87,9 @@ def _pin_result(plan: PinPlan, dry: bool, done: str) -> Result:
         for path in plan.removed
     ]
     files = len(plan.edits)
-    outputs = {"value": plan.value, "files": 0 if dry else files}
+    outputs: dict[str, Scalar] = {"value": plan.value, "files": 0 if dry else files}
+    if done != "unpinned":  # the --json reader's copy of the stderr warning (null: none)
+        outputs["warning"] = "\n".join(plan.warnings) or None
     notes = [f"releasekit: warning: {w}" for w in plan.warnings]
     if plan.is_noop:
         said = f"every pin target already holds its value; nothing to change ({done})"

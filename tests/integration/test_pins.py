@@ -96,6 +96,10 @@ def test_a_value_that_is_not_a_commit_sha_is_pinned_with_a_warning(caa: Repo, cl
         "(pins.expect: [0-9a-f]{40}; by default the 40-hex commit sha of the tested image); "
         "pinned anyway"
     )
+    again = cli("release.pin", "v0.8.1", "--set", "git.coco-operator.reference=v0.13.1",
+                "--tag", "v0.8.1", "--json", cwd=caa.path)  # fmt: skip
+    warning = json.loads(again.out)["outputs"]["warning"]
+    assert (again.code, warning) == (0, result.err.splitlines()[0][21:].replace("v0.8.0", "v0.8.1"))
 
 
 def test_unpin_restores_every_byte_and_removes_the_chart_lock(caa: Repo, cli: Cli) -> None:
@@ -155,7 +159,7 @@ def test_dry_run_prints_diffs_and_json_describes_the_plan(caa: Repo, cli: Cli) -
     assert (plan["task"], plan["dry_run"], plan["outputs"]) == (
         "release.pin",
         True,
-        {"value": SHA_A, "files": 0},
+        {"value": SHA_A, "files": 0, "warning": None},
     )
     assert plan["results"][0] == {
         "status": "would-change", "path": f"{CHART}/values.yaml", "line": 9,
