@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..common.errors import ReleaseError, TargetError, UsageError
+from ..common.excerpt import clip, excerpt
 from ..common.textfile import FileEdit, read_text
 from ..versioning.locate import KeyNotFound, key_value
 from .locate import Locator, Spot, find_spots, read_repo_file, spots_in_text
@@ -59,10 +60,12 @@ def parse_key(text: str) -> tuple[str, ...]:
         except json.JSONDecodeError:
             parts = None
         if not isinstance(parts, list) or not parts or not all(isinstance(p, str) for p in parts):
-            raise UsageError(f'key {text!r} must be a JSON list of strings, e.g. \'["a.b", "c"]\'')
+            raise UsageError(
+                f'key {excerpt(text)} must be a JSON list of strings, e.g. \'["a.b", "c"]\''
+            )
         return tuple(parts)
     if not text or any(not part for part in text.split(".")):
-        raise UsageError(f"key {text!r} must be a key path like image.tag")
+        raise UsageError(f"key {excerpt(text)} must be a key path like image.tag")
     return tuple(text.split("."))
 
 
@@ -73,7 +76,7 @@ def get_value(root: Path, file: str, key: tuple[str, ...]) -> Spot:
         TargetError: no such key ("did you mean ..."), or not a scalar there.
     """
     display, real, text = read_repo_file(root, file)
-    shown = ".".join(key)
+    shown = clip(".".join(key))  # typed on the command line: any length
     try:
         value = key_value(text, display, key)
     except KeyNotFound as exc:
@@ -101,13 +104,13 @@ def plan_set(root: Path, file: str, assignments: Sequence[str]) -> list[Change]:
         if not sep or not name:
             flag = " (options go before the --)" if assignment.startswith("-") else ""
             raise UsageError(
-                f"{assignment!r} is not KEY=VALUE{flag}, e.g. git.kbs.reference=v0.9.0"
+                f"{excerpt(assignment)} is not KEY=VALUE{flag}, e.g. git.kbs.reference=v0.9.0"
             )
         if "\n" in value or "\r" in value:
-            raise UsageError(f"the value for {name} spans lines; give a one-line value")
+            raise UsageError(f"the value for {clip(name)} spans lines; give a one-line value")
         key = parse_key(name)
         if key in seen:
-            raise UsageError(f"{name} is set twice; give each key once")
+            raise UsageError(f"{clip(name)} is set twice; give each key once")
         seen.add(key)
         changes.append(Change(get_value(root, file, key), ".".join(key), value, key))
     return changes
