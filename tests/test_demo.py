@@ -24,4 +24,6 @@ def test_demo_runs_every_step() -> None:
         "committed " in result.stdout
         and "Signed-off-by: Demo Maintainer <maintainer@example.invalid>" in lines
     )
+    assert "same bytes as before the pin commit: True" in lines  # demo_pins: pin -> unpin
+    assert any(ln.endswith(" is the commit of v0.1.8 OK") for ln in lines)  # release.citation
     assert lines[-1] == "== Done: every step above ran against a real git repository"

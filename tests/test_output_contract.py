@@ -25,6 +25,7 @@ from releasekit._output import STATUSES, Item, Result, _painted
 
 SIGSTORE = FIXTURES / "sigstore"
 WHL_SAN = "https://github.com/trailofbits/rfc8785.py/.github/workflows/release.yml@refs/tags/v0.1.2"
+SHA = "6d7d2a3fe8243809b3c3a710792c8498292e2fc3"  # a tested image's commit, for release.pin
 NOWHERE = "127.0.0.1:9"  # the discard port: connection refused at once
 ENVELOPE = ["task", "ok", "exit_code", "dry_run", "summary", "outputs", "results", "errors"]
 FAILING = {"mismatch": 3, "missing": 3}
@@ -45,11 +46,15 @@ SCENARIOS: dict[str, Scenario] = {
     "release.bump": Scenario(("0.1.8", "--dry-run", "--date", "2026-11-21"), 0),
     "release.bump-chart": Scenario(("charts/demo-operator", "0.2.0", "--dry-run"), 0),
     "release.checksums": Scenario(("Makefile,go.mod",), 0),
+    "release.citation": Scenario(("--tag", "v0.1.7", "--date", "2026-11-21", "--dry-run"), 0),
+    "release.get": Scenario(("versions.yaml", "git.agent-runtime.reference"), 0),
+    "release.go-get": Scenario(("example.com/runtime@v1.0.0", "--in", ".", "--dry-run"), 0),
     "release.go-tag": Scenario(("v0.8.0", "--offline"), 0),
     "release.hotfix": Scenario(("v0.1.7", "--offline"), 0),
     "release.image-tags": Scenario(("--image", f"{NOWHERE}/demo", "--plain-http"), 1),
     "release.manifest": Scenario(("2026.04", "--dry-run"), 1),  # the example has no manifest:
     "release.notes": Scenario(("--tag", "v0.1.8", "--offline"), 0),
+    "release.pin": Scenario((SHA, "--set", "git.agent-runtime.reference=v0.1.8", "--dry-run"), 0),
     "release.package-chart": Scenario(("--dest", "../packaged", "--engine", "sdk"), 0, helm=True),
     "release.prepare": Scenario(("0.1.8", "--dry-run", "--offline", "--date", "2026-11-21"), 0),
     "release.promote": Scenario(
@@ -68,9 +73,11 @@ SCENARIOS: dict[str, Scenario] = {
     "release.publish": Scenario(("--tag", "v0.1.7", "--dry-run"), 3),  # placeholders left
     "release.push-chart": Scenario(("dist/none-0.1.0.tgz", f"oci://{NOWHERE}/charts"), 1),
     "release.recover": Scenario((), 0),
+    "release.set": Scenario(("versions.yaml", "oci.pause.tag=3.10", "--dry-run"), 0),
     "release.supersede": Scenario(("v0.1.7", "v0.1.9", "--offline", "--dry-run"), 1),
     "release.tag": Scenario(("0.1.8", "--offline", "--dry-run"), 0),
     "release.tags": Scenario((), 0),
+    "release.unpin": Scenario(("--dry-run",), 0),  # nothing is pinned: every target unchanged
     "release.untag": Scenario(("v0.1.7", "--dry-run"), 0),
     "verify.artifacts": Scenario(("--tag", "v0.1.7"), 3),
     "verify.assets": Scenario(("--tag", "v0.1.7"), 3),
@@ -98,6 +105,7 @@ SCENARIOS: dict[str, Scenario] = {
         1,
     ),
     "verify.chart-sync": Scenario((), 0),
+    "verify.citation": Scenario((), 3),  # the example's CITATION.cff has no commit yet
     "verify.cosign": Scenario(
         (
             str(SIGSTORE / "bundle_v3_github.whl"),
@@ -109,6 +117,7 @@ SCENARIOS: dict[str, Scenario] = {
         0,
     ),
     "verify.crd-changes": Scenario(("--since", "v0.1.7"), 0),
+    "verify.docs": Scenario(("--tag", "v0.1.7"), 0),
     "verify.helm-template": Scenario(("--tag", "v0.1.8", "--engine", "sdk"), 3, helm=True),
     "verify.images": Scenario(
         ("--tag", "v0.1.7", "--image", f"{NOWHERE}/demo:{{tag}}", "--plain-http"), 1
@@ -258,6 +267,7 @@ def test_no_task_module_prints_formats_json_or_annotations() -> None:
     """Only the renderer (_output.py) prints results, builds JSON or writes Actions files."""
     package = Path(releasekit.__file__).parent
     for module in sorted(package.glob("*.py")):
+        # _crash.py prints the internal-error report at the CLI boundary, as _adapter.py does.
         if module.name in ("_output.py", "_adapter.py", "_crash.py", "_progress.py", "cli.py"):
             continue
         source = module.read_text(encoding="utf-8")

@@ -129,6 +129,30 @@ def swap_in(staged: Path, target: Path, expect: bytes | object | None) -> None:
         _replace(staged, target, expect)
 
 
+def remove(target: Path, aside: Path, expect: bytes) -> None:
+    """Delete ``target`` if it holds ``expect``: it is renamed to ``aside`` in one step (so a
+    change made up to that moment is caught), its displaced bytes compared, and it is put
+    back when they differ.
+
+    Raises:
+        Conflict: the target was removed or holds something else; it is left as found (in
+            the one case where it reappeared meanwhile, the displaced file stays at ``aside``).
+        OSError: the rename failed.
+    """
+    try:
+        os.rename(target, aside)  # aside is a fresh random name: nothing is clobbered
+    except FileNotFoundError:
+        raise Conflict(f"{target} was removed") from None
+    try:
+        displaced = read_exact(aside)
+    except (Conflict, OSError):
+        displaced = None
+    if displaced != expect:
+        _create(aside, target)
+        raise Conflict(f"{target} changed")
+    os.unlink(aside)
+
+
 def _create(staged: Path, target: Path) -> None:
     if not _rename2(staged, target, _RENAME_NOREPLACE):
         try:

@@ -48,6 +48,7 @@ class Entry:
     original_sha256: str | None
     new_sha256: str
     mode: int | None
+    deleted: bool = False  # the edit removes the target (its new state is "absent")
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,7 @@ def write(
                 "original_sha256": e.original_sha256,
                 "new_sha256": e.new_sha256,
                 "mode": e.mode,
+                "deleted": e.deleted,
             }
             for e, _ in entries
         ],
@@ -261,6 +263,7 @@ def _entry(item: Any) -> Entry:
         None if item["original_sha256"] is None else str(item["original_sha256"]),
         str(item["new_sha256"]),
         None if item["mode"] is None else int(item["mode"]),
+        bool(item.get("deleted", False)),
     )
 
 

@@ -157,7 +157,9 @@ def _plan(journal: jn.Journal, tree: Path, entry: jn.Entry) -> _Plan:
         raise _changed(journal, entry, f"it cannot be read as a file ({exc})") from None
     if current == original:
         action = "keep"
-    elif current is not None and jn.sha256(current) == entry.new_sha256:
+    elif entry.deleted and current is None:
+        action = "restore"
+    elif not entry.deleted and current is not None and jn.sha256(current) == entry.new_sha256:
         action = "restore" if original is not None else "remove"
     elif current is None:
         raise _changed(journal, entry, "it was deleted since")

@@ -81,7 +81,8 @@ class FileEdit:
     """New content for one file; ``path`` is what users see, ``real_path`` what is written.
 
     ``created``: the file does not exist yet (``old`` is then empty) and must not appear
-    before it is written.
+    before it is written. ``deleted``: the file goes (``new`` is then empty; release.unpin
+    removes a generated Chart.lock).
     """
 
     path: str
@@ -89,6 +90,7 @@ class FileEdit:
     old: str
     new: str
     created: bool = False
+    deleted: bool = False
 
 
 def write_all(edits: Sequence[FileEdit], root: Path | None = None) -> None:
@@ -114,7 +116,7 @@ def render_diff(edits: Sequence[FileEdit]) -> str:
                 edit.old.splitlines(keepends=True),
                 edit.new.splitlines(keepends=True),
                 fromfile=f"a/{edit.path}",
-                tofile=f"b/{edit.path}",
+                tofile="/dev/null" if edit.deleted else f"b/{edit.path}",
             )
         )
     text = "".join(

@@ -42,7 +42,7 @@ class _Target:
     new: bytes
     mode: int | None
     owner: tuple[int, int] | None
-    staged: Path
+    staged: Path  # a deletion moves the target here for a moment (atomic.remove)
 
 
 def commit_edits(root: Path | None, edits: Sequence[FileEdit]) -> None:
@@ -141,6 +141,8 @@ class Transaction:
                 targets.append(_Target(edit, real, None, new, None, None, staged))
                 continue
             old = _current(edit, real)
+            if edit.deleted:
+                new = b""
             info = os.stat(real)
             owner = (info.st_uid, info.st_gid)
             targets.append(_Target(edit, real, old, new, stat.S_IMODE(info.st_mode), owner, staged))
@@ -171,6 +173,8 @@ class Transaction:
             self._made.append(directory)
             directory.mkdir()
         for index, target in enumerate(self._targets, 1):
+            if target.edit.deleted:
+                continue  # nothing to stage: the target itself moves aside when it goes
             self._staged.add(target.staged)
             try:
                 atomic.stage(target.staged, target.new, target.mode, target.owner)
@@ -209,6 +213,7 @@ class Transaction:
                 None if target.old is None else jn.sha256(target.old),
                 jn.sha256(target.new),
                 target.mode,
+                target.edit.deleted,
             )
             entries.append((entry, target.old))
         self._journal = directory  # from here on, a failure deletes what was written
@@ -224,7 +229,11 @@ class Transaction:
         with interrupts.deferred():
             for index, target in enumerate(self._targets, 1):
                 try:
-                    atomic.swap_in(target.staged, target.real, target.old)
+                    if target.edit.deleted:
+                        assert target.old is not None
+                        atomic.remove(target.real, target.staged, target.old)
+                    else:
+                        atomic.swap_in(target.staged, target.real, target.old)
                 except atomic.Conflict:
                     verb = "appeared" if target.old is None else "changed on disk"
                     raise ReleaseError(
@@ -299,6 +308,8 @@ class Transaction:
                         raise atomic.Conflict(str(target.real))
                     os.unlink(target.real)
                 else:
+                    if target.edit.deleted:  # put the removed file back, clobbering nothing
+                        expect = atomic.ANY if self._force else None
                     self._staged.add(target.staged)
                     atomic.stage(target.staged, target.old, target.mode, target.owner)
                     atomic.swap_in(target.staged, target.real, expect)

@@ -12,10 +12,12 @@ from ..changelog.config import ChangelogConfig
 from ..common.network import Network
 from ..common.section import CONFIG_FILE
 from ..common.starters import CONFIG_HINT
+from ..docs.config import DocsConfig
 from ..forge.config import ForgeConfig
 from ..helm.config import HelmConfig
 from ..manifest.config import ManifestConfig
 from ..notes.config import NotesConfig
+from ..pins.config import CitationConfig, PinsConfig
 from ..registry.config import RegistryConfig
 from ..tags.config import TagsConfig
 from ..versioning.config import ReleaseSettings
@@ -67,6 +69,29 @@ class Settings(ReleaseSettings, frozen=True):
             description="Published images (tags, moving tags, platforms, labels, expected "
             "digests, promote source), charts in OCI repositories, plain-HTTP registries.",
             extra={"docs": "README.md#published-images-and-charts-registry"},
+        ),
+    ] = None
+    pins: Annotated[
+        PinsConfig | None,
+        Meta(
+            description="Where release.pin writes the tested value and release.unpin puts the "
+            "development value back; keys set for a release and reverted after it.",
+            extra={"docs": "docs/pins.md#configuration-pins-citation-and-docs"},
+        ),
+    ] = None
+    citation: Annotated[
+        CitationConfig | None,
+        Meta(
+            description="The CITATION.cff release.citation writes and verify.citation checks.",
+            extra={"docs": "docs/pins.md#configuration-pins-citation-and-docs"},
+        ),
+    ] = None
+    docs: Annotated[
+        DocsConfig | None,
+        Meta(
+            description="What verify.docs checks: stale versions, docs that must change with "
+            "their sources, compatibility tables.",
+            extra={"docs": "docs/pins.md#configuration-pins-citation-and-docs"},
         ),
     ] = None
     notes: Annotated[

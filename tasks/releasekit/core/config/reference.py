@@ -17,10 +17,12 @@ import msgspec
 from ..artifacts.config import ArtifactsConfig
 from ..changelog.config import ChangelogConfig
 from ..common.errors import ConfigError
+from ..docs.config import DocsConfig
 from ..forge.config import ForgeConfig
 from ..helm.config import HelmConfig
 from ..manifest.config import ManifestConfig
 from ..notes.config import NotesConfig
+from ..pins.config import CitationConfig, PinsConfig
 from ..registry.config import RegistryConfig
 from ..tags.config import TagsConfig
 from .fields import Field, fields, struct_of
@@ -38,6 +40,9 @@ TABLES: dict[str, tuple[str, type[msgspec.Struct] | None]] = {
     "changelog": ("docs/changelog.md", ChangelogConfig),
     "artifacts": ("docs/artifacts.md", ArtifactsConfig),
     "registry": ("README.md", RegistryConfig),
+    "pins": ("docs/pins.md", PinsConfig),
+    "citation": ("docs/pins.md", CitationConfig),
+    "docs": ("docs/pins.md", DocsConfig),
     "notes": ("docs/notes.md", NotesConfig),
     "forge": ("docs/notes.md", ForgeConfig),
     "manifest": ("docs/notes.md", ManifestConfig),

@@ -67,15 +67,22 @@ def _yaml_parse(text: str, display: str) -> Any:
 
 
 def _walk(node: Any, key: tuple[str, ...], display: str, label: str) -> tuple[Any, Any]:
-    """Follow a key path; return (parent, last segment as used for indexing)."""
+    """Follow a key path; return (parent, last segment as used for indexing).
+
+    A segment names a mapping key as the file spells it (``9`` finds the YAML integer key 9),
+    a list index, or the list item whose ``name`` is the segment (a chart dependency, a
+    kustomize ``images:`` entry).
+    """
     parent: Any = None
     index: Any = None
     for depth, segment in enumerate(key):
         if depth:
             node = parent[index]
         if isinstance(node, dict):
-            if segment not in node:
-                raise _missing_key(display, label, key[: depth + 1])
+            found = _mapping_key(node, segment)
+            if found is None:
+                raise _missing_key(display, label, key[: depth + 1], [str(k) for k in node])
+            segment = found
             merged_at = _merged_line(node, segment)
             if merged_at is not None:
                 # Inherited through `<<: *anchor`: the bytes belong to the anchored mapping,
@@ -88,12 +95,38 @@ def _walk(node: Any, key: tuple[str, ...], display: str, label: str) -> tuple[An
             parent, index = node, segment
         elif isinstance(node, list) and _INDEX_RE.fullmatch(segment) and int(segment) < len(node):
             parent, index = node, int(segment)
+        elif isinstance(node, list):
+            parent, index = node, _named_item(node, segment, display, label, key[: depth + 1])
         else:
-            raise _missing_key(display, label, key[: depth + 1])
+            raise _missing_key(display, label, key[: depth + 1], [])
     return parent, index
 
 
-def _merged_line(node: Any, segment: str) -> int | None:
+def _mapping_key(node: Any, segment: str) -> Any:
+    """The key of ``node`` spelled ``segment``: itself, or a non-string key (YAML ``9:``)."""
+    if segment in node:
+        return segment
+    return next((k for k in node if not isinstance(k, str) and str(k) == segment), None)
+
+
+def _named_item(
+    items: list[Any], name: str, display: str, label: str, upto: tuple[str, ...]
+) -> int:
+    named = [
+        i for i, item in enumerate(items) if isinstance(item, dict) and item.get("name") == name
+    ]
+    if len(named) > 1:
+        raise TargetError(
+            f"{display}: {len(named)} items of {clip('.'.join(upto[:-1]))} are named "
+            f"{clip(name)!r} (target {clip(label)}); give the list index instead"
+        )
+    if not named:
+        names = [str(item["name"]) for item in items if isinstance(item, dict) and "name" in item]
+        raise _missing_key(display, label, upto, names)
+    return named[0]
+
+
+def _merged_line(node: Any, segment: Any) -> int | None:
     """The mapping's 1-based line when ``segment`` comes only from a YAML merge key."""
     if not hasattr(node, "non_merged_items") or any(
         k == segment for k, _ in node.non_merged_items()
@@ -106,11 +139,36 @@ class NotHere(TargetError):
     """The file has no such key (or no scalar there): a glob target skips it, a path fails."""
 
 
-def _missing_key(display: str, label: str, upto: tuple[str, ...]) -> TargetError:
-    return NotHere(
-        f"{display}: key {clip('.'.join(upto))} not found (target {clip(label)}); "
-        "add it to the file or fix the key in releasekit.yaml"
+class KeyNotFound(NotHere):
+    """No such key: ``upto`` is the key path down to the missing segment, ``close`` the
+    existing keys (or item names) there that look like it."""
+
+    def __init__(self, message: str, upto: tuple[str, ...], close: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.upto, self.close = upto, close
+
+    def suggestion(self) -> str:
+        """``did you mean a.b.c?`` for a near miss, else empty."""
+        if not self.close:
+            return ""
+        head = ".".join(self.upto[:-1])
+        spelled = [clip(f"{head}.{c}" if head else c) for c in self.close]
+        return f"did you mean {' or '.join(spelled)}?"
+
+
+def _missing_key(display: str, label: str, upto: tuple[str, ...], there: list[str]) -> KeyNotFound:
+    import difflib
+
+    # difflib is quadratic in the lengths: long names (fuzzed input) are no near misses.
+    short = [k for k in there if len(k) <= 200] if len(upto[-1]) <= 200 else []
+    close = tuple(difflib.get_close_matches(upto[-1], short, n=2, cutoff=0.6))
+    error = KeyNotFound("", upto, close)
+    hint = f"; {error.suggestion()}" if close else ""
+    error.args = (
+        f"{display}: key {clip('.'.join(upto))} not found (target {clip(label)}){hint}; "
+        "add it to the file or fix the key in releasekit.yaml",
     )
+    return error
 
 
 def _scalar_span(text: str, offset: int, flow: bool, where: str) -> tuple[int, int]:
@@ -164,7 +222,8 @@ def _find_yaml_key(
         raise NotHere(
             f"{display}: {target.label} is not a scalar value; point the key at the version"
         )
-    line, column = parent.lc.value(index) if isinstance(index, str) else parent.lc.item(index)
+    lc: Any = parent.lc
+    line, column = lc.value(index) if isinstance(parent, dict) else lc.item(index)
     offset = offset_of(body, line, column)
     start, end = _scalar_span(body, offset, is_json or _in_flow(parent), f"{display}:{line + 1}")
     return [(start, end)]
@@ -240,3 +299,41 @@ def find_key(target: VersionFile, text: str, display: str) -> list[tuple[int, in
             f"{', '.join(_YAML_SUFFIXES)}, .json and .toml — use a pattern target for other files"
         )
     return [(start + shift, end + shift) for start, end in spans]
+
+
+def locate_key(text: str, display: str, key: tuple[str, ...]) -> tuple[int, int]:
+    """The span of the scalar at ``key`` in a YAML (.yaml .yml .cff), JSON or TOML text,
+    quotes excluded: what release.pin, release.set and verify.docs edit or read.
+
+    Raises:
+        KeyNotFound: no such key (with the near misses).
+        TargetError: the value is not a plain or quoted scalar, or the format is unknown.
+        FileFormatError: the text does not parse.
+    """
+    [span] = find_key(VersionFile(display, key=key), text, display)
+    return span
+
+
+def key_value(text: str, display: str, key: tuple[str, ...]) -> Any:
+    """The value at ``key`` as a reader of the file gets it (a YAML ``3.9`` is a float), to
+    check that an edited token still reads back as what was written.
+
+    Raises:
+        KeyNotFound, FileFormatError: as :func:`locate_key`.
+    """
+    body = text[1:] if text.startswith(BOM) else text
+    label = VersionFile(display, key=key).label
+    if Path(display).suffix.lower() == ".toml":
+        import tomlkit
+        import tomlkit.exceptions
+
+        try:
+            doc = tomlkit.parse(body)
+        except tomlkit.exceptions.ParseError as exc:
+            raise FileFormatError(f"{display}:{exc.line}: not valid TOML: {exc}") from None
+        except (tomlkit.exceptions.TOMLKitError, RecursionError) as exc:
+            raise FileFormatError(f"{display}: not valid TOML: {clip(str(exc))}") from None
+        parent, index = _walk(doc, key, display, label)
+        return parent[index]
+    parent, index = _walk(_yaml_parse(body, display), key, display, label)
+    return parent[index]

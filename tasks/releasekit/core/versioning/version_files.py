@@ -78,6 +78,16 @@ def render_token(target: VersionFile, version: semver.Version, found: str) -> st
     return ("v" if found.startswith("v") else "") + str(version)
 
 
+def matching_files(root: Path, path: str) -> list[Path]:
+    """The files a configured path names: the file itself, or a glob's matches that git sees.
+
+    Raises:
+        TargetError: a plain path is not a file, or a glob matches nothing.
+    """
+    visible = functools.cache(lambda: _visible_files(root))
+    return _target_files(root, VersionFile(path, key=("",)), visible)
+
+
 # --- finding occurrences ---------------------------------------------------------------------
 
 
