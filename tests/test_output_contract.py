@@ -16,6 +16,7 @@ import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -204,12 +205,35 @@ def test_task_keeps_the_output_contract(
         assert data["errors"][0].splitlines()[0] in run.err
     _assert_annotations(data["results"], run.err)
     _assert_actions_files(name, run.code, files)
+    if name in FILE_EDITS:
+        _assert_dry_run_diffs(data)
 
     files = actions()
     text = cli(name, *scenario.argv, cwd=project)
     assert text.code == run.code
     _assert_each_fact_once(text)
     _assert_actions_files(name, text.code, files)
+
+
+# Tasks whose scenario is a dry run of a file edit: their items carry the diff (README: Output).
+FILE_EDITS = (
+    "changelog.release",
+    "release.bump",
+    "release.bump-chart",
+    "release.citation",
+    "release.pin",
+    "release.prepare",
+    "release.set",
+)
+
+
+def _assert_dry_run_diffs(data: dict[str, Any]) -> None:
+    assert data["dry_run"] is True
+    with_diff = [item for item in data["results"] if "diff" in item]
+    assert with_diff, "a dry run of a file edit carries the diff it would apply"
+    for item in with_diff:
+        assert item["status"] == "would-change"
+        assert item["diff"].startswith(f"--- a/{item['path']}\n+++ b/{item['path']}\n@@ ")
 
 
 def _code_of(results: list[dict[str, object]]) -> int:

@@ -108,6 +108,9 @@ def test_bump_json_lists_changes(example_repo: Repo, cli) -> None:
         True,
     )
     assert data["outputs"] == {"version": "0.1.8", "tag": "v0.1.8", "current": "0.1.7", "files": 6}
+    diff = data["results"][3].pop("diff")  # the file's unified diff, as the text view shows it
+    assert diff.startswith("--- a/charts/demo-operator/Chart.yaml\n+++ b/charts/demo-operator/")
+    assert {'-appVersion: "v0.1.7"', '+appVersion: "v0.1.8"'} <= set(diff.splitlines())
     assert data["results"][3] == {
         "status": "would-change",
         "path": "charts/demo-operator/Chart.yaml",

@@ -93,6 +93,26 @@ class Item:
         return data | {"message": self.message or self.text} | dict(self.fields)
 
 
+def with_diffs(items: Sequence[Item], edits: Sequence[Any]) -> list[Item]:
+    """A dry run's would-change items with the unified diff of their file as ``diff``
+    (README: Output).
+
+    ``edits`` are the FileEdits the text view's diff was rendered from; an item whose path no
+    edit writes (a tag, a lock file regenerated later) is returned as it is.
+    """
+    import dataclasses
+
+    from .core.common.textfile import render_diff
+
+    by_path = {edit.path: render_diff([edit]) for edit in edits}
+    return [
+        dataclasses.replace(item, fields={**item.fields, "diff": by_path[item.path]})
+        if item.status == "would-change" and item.path in by_path
+        else item
+        for item in items
+    ]
+
+
 @dataclass(frozen=True)
 class Section:
     """Items that belong together in the text view (one chart's images), between a head and a

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from invoke import Context
 
 from . import _adapter as a
-from ._output import Item, Result, Section, Status
+from ._output import Item, Result, Section, Status, with_diffs
 
 if TYPE_CHECKING:
     from .core.config import Config
@@ -76,7 +76,7 @@ def _bump_chart_result(cfg: Config, plan: ChartBump, dry: bool) -> Result:
             )
     said = f"{'would bump' if dry else 'bumped'} {plan.chart.name} {plan.old} -> {plan.new} in {len(plan.edits)} files"
     return Result(
-        items,
+        with_diffs(items, plan.edits) if dry else items,
         head=[render_diff(plan.edits).rstrip("\n")] if dry else [],
         tail=[said, *(["dry run: nothing was written"] if dry else [])],
         notes=notes,

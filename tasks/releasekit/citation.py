@@ -8,7 +8,7 @@ from __future__ import annotations
 from invoke import Context
 
 from . import _adapter as a
-from ._output import Item, Result, Status
+from ._output import Item, Result, Status, with_diffs
 
 
 @a.task(
@@ -65,6 +65,7 @@ def citation(
     summary = f"{plan.path} would cite {tag}" if dry else f"{plan.path} cites {tag}"
     head = [render_diff(plan.edits).rstrip("\n")] if dry else []
     tail = [f"{summary}; dry run: nothing was written" if dry else summary]
+    items = with_diffs(items, plan.edits) if dry else items
     return Result(items, head=head, tail=tail, summary=summary, outputs=outputs, dry_run=dry)
 
 

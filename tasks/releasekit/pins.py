@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from invoke import Context
 
 from . import _adapter as a
-from ._output import Item, Result, Scalar, Status
+from ._output import Item, Result, Scalar, Status, with_diffs
 
 if TYPE_CHECKING:
     from .core.config import Config
@@ -97,6 +97,7 @@ def _pin_result(plan: PinPlan, dry: bool, done: str) -> Result:
     summary = f"dry run: {files} files would change" if dry else f"{done} in {files} files"
     tail = [f"{summary}; nothing was written" if dry else summary]
     head = [render_diff(plan.edits).rstrip("\n")] if dry else []
+    items = with_diffs(items, plan.edits) if dry else items
     return Result(
         items, head=head, tail=tail, notes=notes, summary=summary, outputs=outputs, dry_run=dry
     )
@@ -174,6 +175,7 @@ def set_keys(
     summary = f"{verb} {moved} of {len(changes)} keys in {file}"
     head = [render_diff(edits).rstrip("\n")] if dry and edits else []
     tail = ["dry run: nothing was written"] if dry and edits else []
+    items = with_diffs(items, edits) if dry else items
     return Result(
         items,
         head=head,

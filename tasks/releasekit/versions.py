@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from invoke import Context
 
 from . import _adapter as a
-from ._output import Item, Result
+from ._output import Item, Result, with_diffs
 
 if TYPE_CHECKING:
     from .core.common.textfile import FileEdit
@@ -93,6 +93,7 @@ def _bump_result(cfg: Config, plan: BumpPlan, dry: bool) -> Result:
     ]
     tail += [summary, *(["dry run: nothing was written"] if dry else [])]
     head = [render_diff(plan.edits).rstrip("\n")] if dry else []
+    items = with_diffs(items, plan.edits) if dry else items
     return Result(items, head=head, tail=tail, summary=summary, outputs=outputs, dry_run=dry)
 
 
@@ -157,7 +158,7 @@ def _prepare_result(
             *(pr or []),
             "dry run: nothing was changed",
         ]
-        return Result(_edited(plan.edits, "would-change", ""), head=head, tail=tail,
+        return Result(with_diffs(_edited(plan.edits, "would-change", ""), plan.edits), head=head, tail=tail,
                       summary=f"would prepare {plan.tag} on {plan.branch}", outputs=outputs, dry_run=True)  # fmt: skip
     tail = [f"committed {sha[:12]} {subject}",
             *(pr if pr is not None else

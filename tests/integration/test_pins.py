@@ -161,6 +161,9 @@ def test_dry_run_prints_diffs_and_json_describes_the_plan(caa: Repo, cli: Cli) -
         True,
         {"value": SHA_A, "files": 0, "warning": None},
     )
+    diff = plan["results"][0].pop("diff")  # the file's unified diff, as the text view shows it
+    assert diff.startswith(f"--- a/{CHART}/values.yaml\n+++ b/{CHART}/values.yaml\n@@ ")
+    assert diff in dry.out
     assert plan["results"][0] == {
         "status": "would-change", "path": f"{CHART}/values.yaml", "line": 9,
         "message": f"{CHART}/values.yaml:9 image.tag: latest -> {SHA_A}",
@@ -342,6 +345,9 @@ def test_unpin_json_lists_every_token_and_the_removed_lock(caa: Repo, cli: Cli) 
     )  # fmt: skip
     results = envelope["results"]
     assert {r["status"] for r in results} == {"would-change"}
+    assert results[-1].pop("diff") == (
+        f"--- a/{CHART}/Chart.lock\n+++ /dev/null\n@@ -1 +0,0 @@\n-dependencies: []\n"
+    )
     assert results[-1] == {
         "status": "would-change", "path": f"{CHART}/Chart.lock", "line": None,
         "message": f"would remove {CHART}/Chart.lock",
