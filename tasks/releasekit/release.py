@@ -1,7 +1,7 @@
 """release.*: the tasks that make a release — versions, tags, charts, checksums, images.
 
 Each task lives in the module of its domain (versions.py, tags.py, charts.py, checksums.py,
-images.py, recovery.py), next to its twin in verify.*; this module names the namespace. The
+images.py, recovery.py, procedure.py), next to its twin in verify.*; this module names the namespace. The
 tasks stay attributes here too (``releasekit.release.prepare(c, "0.1.8")`` in a tasks.py).
 """
 
@@ -15,6 +15,7 @@ from . import forge as forge_tasks
 from . import images as image_tasks
 from . import manifest as manifest_tasks
 from . import notes as notes_tasks
+from . import procedure as procedure_tasks
 from . import recovery as recovery_tasks
 from . import tags as tag_tasks
 from . import versions as version_tasks
@@ -27,6 +28,7 @@ bump_chart, package_chart = chart_tasks.bump_chart, chart_tasks.package_chart
 push_chart, checksums = chart_tasks.push_chart, checksum_tasks.checksums
 promote, image_tags = image_tasks.promote, image_tasks.image_tags
 notes, publish, manifest = notes_tasks.notes, forge_tasks.publish, manifest_tasks.manifest
+status, run = procedure_tasks.status, procedure_tasks.run
 
 ns = Collection(
     "release",
@@ -48,4 +50,6 @@ ns = Collection(
     notes,
     publish,
     manifest,
+    status,
+    run,
 )
