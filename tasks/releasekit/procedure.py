@@ -24,8 +24,11 @@ _STATUS: dict[str, Status] = {"done": "ok", "conflict": "mismatch", "todo": "wou
            "unknown": "error"}  # fmt: skip
 
 
-def _facts(cfg: Config, tag: str, date: str, plain_http: bool) -> tuple[Facts, list[str]]:
-    """The release to check: ``tag``, else the suggested next version (and why)."""
+def _facts(
+    cfg: Config, tag: str, date: str, plain_http: bool, *, suggest_unmade: bool
+) -> tuple[Facts, list[str]]:
+    """The release to check: ``tag``, else the suggested next version; the suggestion (and
+    why) when no tag is given, or ``suggest_unmade`` and the tag is not made yet."""
     from .core.notes.run import scheme_of
     from .core.procedure.pipeline import procedure_of
     from .core.procedure.state import Facts
@@ -33,7 +36,7 @@ def _facts(cfg: Config, tag: str, date: str, plain_http: bool) -> tuple[Facts, l
     from .core.versioning.auto import crd_directories, suggest
 
     head: list[str] = []
-    if not tag or not _tag_made(cfg, tag):
+    if not tag or (suggest_unmade and not _tag_made(cfg, tag)):
         suggestion = suggest(cfg, crd_dirs=crd_directories(cfg))
         head = [f"release.bump auto: {line.strip()}" for line in suggestion.lines()[:1]]
         head += [f"  {line.strip()}" for line in suggestion.lines()[1:]]
@@ -57,7 +60,7 @@ def status(c: Context, tag: str = "", date: str = "", plain_http: bool = False,
     from .core.procedure.pipeline import procedure_of
 
     cfg = a.config(c)
-    facts, head = _facts(cfg, tag, date, plain_http)
+    facts, head = _facts(cfg, tag, date, plain_http, suggest_unmade=True)
     states = drive.status(facts, procedure_of(cfg))
     items = [_state_item(step, state) for step, state in states]
     done = sum(s.kind == "done" for _, s in states)
@@ -95,7 +98,7 @@ def run(c: Context, tag: str = "", until: str = "", dry_run: bool = False, date:
     from .core.procedure.pipeline import procedure_of
 
     cfg = a.config(c)
-    facts, head = _facts(cfg, tag, date, plain_http)
+    facts, head = _facts(cfg, tag, date, plain_http, suggest_unmade=False)
     dry = a.is_dry(c, dry_run)
     outcomes = drive.run(facts, procedure_of(cfg), until=until, dry_run=dry, progress=a.note)
     return _run_result(facts, outcomes, head, dry)
@@ -109,7 +112,8 @@ _RUN_STATUS: dict[str, Status] = {"done": "unchanged", "applied": "changed", "wo
 def _run_result(facts: Facts, outcomes: list[Outcome], head: list[str], dry: bool) -> Result:
     items = []
     for o in outcomes:
-        extra = "".join(f"\n    {line}" for line in o.lines) + (
+        said = "would: " if o.kind == "would-apply" else ""
+        extra = "".join(f"\n    {said}{line}" for line in o.lines) + (
             f"\n    watch: {o.watch}" if o.watch else ""
         )
         items.append(Item(_RUN_STATUS[o.kind], f"{o.kind.upper():<11} {o.step.name:<12} {o.reason}{extra}",
@@ -133,3 +137,48 @@ def _run_result(facts: Facts, outcomes: list[Outcome], head: list[str], dry: boo
                   outputs={"tag": facts.tag, "version": facts.version,
                            "complete": done == len(outcomes),
                            "next": stop.step.name if stop else None})  # fmt: skip
+
+
+_PREFLIGHT_STATUS: dict[str, Status] = {"ok": "ok", "failed": "mismatch", "error": "error",
+                                        "not-run": "skipped"}  # fmt: skip
+
+
+@a.task(
+    "release.preflight",
+    help={
+        "tag": "the release tag the version probe must print (e.g. v0.1.8)",
+        "version": "the version the probe must print, instead of --tag",
+        "keep_going": "run every check even after one failed",
+    },
+)
+def preflight(c: Context, tag: str = "", version: str = "", keep_going: bool = False,
+              json: bool = False) -> Result:  # fmt: skip
+    """Run the preflight checks, then the clean-tree check."""
+    from .core.common.errors import UsageError
+    from .core.notes.run import scheme_of
+    from .core.procedure.preflight import run_preflight
+
+    if tag and version:
+        raise UsageError("give one of --tag v0.1.8 or --version 0.1.8, not both")
+    cfg = a.config(c)
+    if tag:
+        version = str(scheme_of(cfg).require(tag).version)
+    elif version:
+        from .core.tags.schemes import render_tag
+        from .core.versioning.versions import parse_version
+
+        tag = render_tag(cfg.tag_format, parse_version(version))
+    checks = run_preflight(cfg, version=version or None, tag=tag or None, keep_going=keep_going,
+                           echo=a.note)  # fmt: skip
+    items = [Item(_PREFLIGHT_STATUS[ch.outcome],
+                  f"{ch.outcome.upper():<8} {'-' if ch.seconds is None else f'{ch.seconds:.1f}s':>7}  {ch.name}"
+                  + (f"  ({ch.detail})" if ch.detail else ""),
+                  message=f"{ch.name}: {ch.outcome}" + (f" ({ch.detail})" if ch.detail else ""),
+                  fields={"check": ch.name, "outcome": ch.outcome, "seconds": ch.seconds,
+                          "detail": ch.detail or None})
+             for ch in checks]  # fmt: skip
+    bad = [ch for ch in checks if ch.outcome in ("failed", "error")]
+    summary = f"{len(checks) - len(bad)} of {len(checks)} preflight checks passed"
+    return Result(items, head=["preflight summary:"], summary=summary,
+                  failure=f"preflight failed at {bad[0].name}" if bad else summary,
+                  outputs={"tag": tag or None, "version": version or None})  # fmt: skip

@@ -28,7 +28,7 @@ bump_chart, package_chart = chart_tasks.bump_chart, chart_tasks.package_chart
 push_chart, checksums = chart_tasks.push_chart, checksum_tasks.checksums
 promote, image_tags = image_tasks.promote, image_tasks.image_tags
 notes, publish, manifest = notes_tasks.notes, forge_tasks.publish, manifest_tasks.manifest
-status, run = procedure_tasks.status, procedure_tasks.run
+status, run, preflight = procedure_tasks.status, procedure_tasks.run, procedure_tasks.preflight
 
 ns = Collection(
     "release",
@@ -52,4 +52,5 @@ ns = Collection(
     manifest,
     status,
     run,
+    preflight,
 )

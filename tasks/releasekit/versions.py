@@ -23,8 +23,7 @@ DATE_HELP = "date for {date} targets (YYYY-MM-DD; default today)"
 @a.task(
     "release.bump",
     help={
-        "version": "new version (0.1.8 or v0.1.8), major, minor, patch, prerelease, or auto "
-        "(from the commits and CRD changes since the last release)",
+        "version": "new version (0.1.8 or v0.1.8) or major, minor, patch, prerelease, auto",
         "dry_run": "show the unified diffs and write nothing",
         "date": DATE_HELP,
         "allow_downgrade": "allow a version lower than the current one",

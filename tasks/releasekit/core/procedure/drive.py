@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..common.errors import ReleaseError, UsageError
+from ..common.interrupts import failpoint
 from .state import Facts, State, Step
 
 
@@ -89,6 +90,7 @@ def _act(
     except ReleaseError as exc:
         facts.forget()
         return Outcome(step, "failed", str(exc))
+    failpoint(f"procedure:{step.name}")  # the fault tests interrupt a run between steps here
     facts.forget()
     after = check(step, facts)
     if after.kind == "done":

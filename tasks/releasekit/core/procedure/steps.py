@@ -251,7 +251,13 @@ def check_publish(f: Facts) -> State:
 
     try:
         release = find_release(f.forge(), f.tag)
-        assets = release_assets(f.cfg, f.tag, "")
+        try:
+            assets = release_assets(f.cfg, f.tag, "")
+        except ReleaseError as exc:  # not built yet: the tag's workflow (or you) builds them
+            if release is None and f.tag not in f.remote_tags():
+                return State("todo", f"no release {f.tag} yet; its assets are not built ({exc})")
+            return State("waiting", f"the assets of {f.tag} are not built yet ({exc})",
+                         watch=f.watch_workflow())  # fmt: skip
         remote = {a.name: a for a in f.forge().list_assets(release)} if release else {}
         different = [a.name for a in assets if a.name in remote and remote[a.name].digest is not None
                      and remote[a.name].digest != a.sha256]  # fmt: skip
