@@ -126,7 +126,7 @@ def check_tag(f: Facts) -> State:
     if target is None:
         return State("todo", f"{f.tag} waits for the merge into {f.cfg.main_branch}")
     return State("todo", f"{f.tag} is not on {f.remote}",
-                 plan=(f"tag {f.tag} on {target[:12]} ({f.remote}/{f.cfg.main_branch})",
+                 plan=(f"tag {f.tag} on {target[:12]} ({_target_name(f)})",
                        f"git push --atomic {f.remote} refs/tags/{f.tag}"))  # fmt: skip
 
 
@@ -137,6 +137,11 @@ def _tag_target(f: Facts) -> str | None:
     from ..common.git import resolve_commit
 
     return resolve_commit(f.cfg.root, "HEAD")
+
+
+def _target_name(f: Facts) -> str:
+    merged = "prepare" in f.steps or "merge" in f.steps
+    return f"{f.remote}/{f.cfg.main_branch}" if merged else "HEAD"
 
 
 def apply_tag(f: Facts) -> list[str]:
