@@ -24,4 +24,9 @@ def test_demo_runs_every_step() -> None:
         "committed " in result.stdout
         and "Signed-off-by: Demo Maintainer <maintainer@example.invalid>" in lines
     )
+    status = lines.index("$ releasekit release.status --tag v0.1.8")
+    assert (
+        lines[status + 1].startswith("DONE     prepare      ") and lines[status + 3] == "(exit 0)"
+    )
+    assert "release.bump auto: next version 0.1.9 (patch) since v0.1.8" in lines
     assert lines[-1] == "== Done: every step above ran against a real git repository"
