@@ -267,3 +267,93 @@ def test_an_interrupt_after_a_step_and_a_rerun_converge_without_duplicates(
         "main",
         "release/v0.1.8",
     ]
+
+
+# --- conflicts: done, but different ----------------------------------------------------------
+
+
+def test_an_image_without_a_required_platform_is_a_conflict(
+    cli: Cli, project: tuple[Repo, Path, str], forge: ForgeStandIn, tmp_path: Path
+) -> None:
+    repo, _, image = project
+    config = repo.path / "releasekit.yaml"
+    config.write_text(
+        config.read_text().replace(
+            "  images:\n", "  platforms: [linux/amd64, linux/arm64]\n  images:\n"
+        )
+    )
+    repo.commit("chore: both platforms")
+    repo.git("push", "-q", "origin", "main")
+    push(build_layout(tmp_path / "amd64", "v0.1.8", platforms=("linux/amd64",)), f"{image}:v0.1.8")
+    result = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    assert result.code == 3
+    images = json.loads(result.out)["results"][4]
+    assert (images["state"], images["status"]) == ("conflict", "mismatch")
+    assert "linux/arm64" in images["reason"]
+
+
+def test_a_published_asset_with_other_bytes_is_a_conflict_and_run_stops_there(
+    cli: Cli, project: tuple[Repo, Path, str], forge: ForgeStandIn, tmp_path: Path
+) -> None:
+    repo, bare, image = project
+    cli("release.run", "--tag", "v0.1.8", "--date", "2026-11-21", cwd=repo.path)
+    merge_on_the_forge(bare, tmp_path)
+    the_release_workflow(repo, image, tmp_path)
+    assert cli("release.run", "--tag", "v0.1.8", cwd=repo.path).code == 0
+    (repo.path / "dist" / ASSET).write_bytes(b"rebuilt with other bytes\n")
+    status = cli("release.status", "--tag", "v0.1.8", cwd=repo.path)
+    assert status.code == 3
+    assert status.lines[-1] == (
+        f"CONFLICT publish      release v0.1.8 holds {ASSET} with other bytes than the local "
+        "file; published assets are immutable — release the next patch"
+    )
+    writes = len(forge.writes())
+    ran = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert ran.code == 3 and len(forge.writes()) == writes
+    assert (
+        ran.lines[-1] == "next: resolve the conflict by hand (release.status --tag v0.1.8 shows it)"
+    )
+
+
+# --- the Go multi-module procedure (seed 004) ------------------------------------------------
+
+
+def test_the_go_modules_procedure_tags_every_module_after_the_release_tag(
+    cli: Cli, go_repo: Repo, bare_remote: Callable[[Repo, str], Path]
+) -> None:
+    config = go_repo.path / "releasekit.yaml"
+    config.write_text(
+        config.read_text() + "procedure:\n  kind: go-modules\n  steps: [tag, go-tag]\n"
+    )
+    go_repo.commit("chore: declare the procedure")
+    bare = bare_remote(go_repo, "origin")
+    before = cli("release.status", "--tag", "v0.8.0", "--json", cwd=go_repo.path)
+    assert states(before) == {"tag": "todo", "go-tag": "todo"}
+    assert json.loads(before.out)["results"][1]["reason"] == "the Go module tags wait for v0.8.0"
+    ran = cli("release.run", "--tag", "v0.8.0", cwd=go_repo.path)
+    assert ran.code == 0, ran.err
+    assert ran.lines[-1] == "v0.8.0: every step is done"
+    tags = git(bare, "tag", "--list").split()
+    assert "v0.8.0" in tags and "src/cloud-providers/v0.8.0" in tags and len(tags) == 6
+    after = cli("release.status", "--tag", "v0.8.0", "--json", cwd=go_repo.path)
+    assert states(after) == {"tag": "done", "go-tag": "done"}
+    assert cli("release.run", "--tag", "v0.8.0", cwd=go_repo.path).code == 0
+    assert git(bare, "tag", "--list").split() == tags
+
+
+def test_a_module_tag_on_another_commit_is_a_conflict(
+    cli: Cli, go_repo: Repo, bare_remote: Callable[[Repo, str], Path]
+) -> None:
+    config = go_repo.path / "releasekit.yaml"
+    config.write_text(config.read_text() + "procedure:\n  steps: [tag, go-tag]\n")
+    old = go_repo.commit("chore: declare the procedure")
+    bare_remote(go_repo, "origin")
+    go_repo.git("tag", "src/webhook/v0.8.0", old)
+    go_repo.git("push", "-q", "origin", "src/webhook/v0.8.0")
+    go_repo.commit("fix: after the hand-made module tag")
+    ran = cli("release.run", "--tag", "v0.8.0", cwd=go_repo.path)
+    assert ran.code == 3
+    conflict = next(line for line in ran.lines if line.startswith("CONFLICT"))
+    assert conflict.startswith(
+        f"CONFLICT    go-tag       src/webhook/v0.8.0 is on {old[:12]}, not on v0.8.0's commit "
+    )

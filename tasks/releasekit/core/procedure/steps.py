@@ -13,7 +13,6 @@ from .state import Facts, State, Step, Unreachable
 
 if TYPE_CHECKING:
     from ..forge.client import PullRequest
-    from ..tags.gomodules import GoTagPlan
     from ..versioning.prepare import PreparePlan
 
 # --- prepare: the release branch with the bump in one commit -------------------------------
@@ -177,40 +176,59 @@ def _tag_parts(f: Facts) -> dict[str, str]:
 # --- go-tag: every Go module's tag, in dependency order --------------------------------------
 
 
-def _go_plan(f: Facts) -> GoTagPlan | None:
-    from ..tags.gomodules import plan_go_tags
+def _go_tags(f: Facts) -> tuple[str, list[str]] | None:
+    """The release tag's commit and every module tag it needs, dependencies first (None: the
+    release tag is not made yet)."""
+    from ..tags.config import tags_config
+    from ..tags.gomodules import check_major, find_modules, order_modules
+    from ..versioning.versions import parse_version
 
     commit = f.remote_tags().get(f.tag) or f.local_tag(f.tag)
     if commit is None:
         return None
-    try:
-        return plan_go_tags(f.cfg, f.tag, ref=commit, remote=None, offline=False, push=True)
-    except CommandError as exc:
-        raise Unreachable(str(exc)) from None
+    settings = tags_config(f.cfg)
+    modules = order_modules(find_modules(f.cfg.root, settings.go_include, settings.go_exclude,
+                                         commit=commit))  # fmt: skip
+    if not modules:
+        raise GitError(f"no Go modules at {f.tag}: git tracks no go.mod there that "
+                       "tags.go_modules.include/exclude select")  # fmt: skip
+    check_major(modules, parse_version(f.tag))
+    return commit, [m.tag(f.tag) for m in modules if m.tag(f.tag) != f.tag]
 
 
 def check_go_tag(f: Facts) -> State:
-    try:
-        plan = _go_plan(f)
-    except GitError as exc:
-        return State("conflict", str(exc))
-    if plan is None:
+    found = _go_tags(f)
+    if found is None:
         return State("todo", f"the Go module tags wait for {f.tag}")
-    if not plan.to_push:
-        return State("done", f"{len(plan.tags)} module tags on {plan.commit[:12]}")
-    return State("todo", f"{len(plan.to_push)} of {len(plan.tags)} module tags not on {f.remote}",
-                 plan=tuple(f"tag and push {t} on {plan.commit[:12]}" for t in plan.to_push))  # fmt: skip
+    commit, tags = found
+    remote = f.remote_tags()
+    elsewhere = [
+        t for t in tags if remote.get(t, commit) != commit or f.local_tag(t) not in (None, commit)
+    ]
+    if elsewhere:
+        where = remote.get(elsewhere[0]) or f.local_tag(elsewhere[0]) or ""
+        return State("conflict", f"{elsewhere[0]} is on {where[:12]}, not on {f.tag}'s commit "
+                     f"{commit[:12]}; published tags are immutable — release the next patch")  # fmt: skip
+    missing = [t for t in tags if t not in remote]
+    if not missing:
+        return State("done", f"{len(tags)} module tags on {commit[:12]}")
+    return State("todo", f"{len(missing)} of {len(tags)} module tags not on {f.remote}",
+                 plan=(*(f"tag {t} on {commit[:12]}" for t in missing if f.local_tag(t) is None),
+                       f"git push --atomic {f.remote} " + " ".join(f"refs/tags/{t}" for t in missing)))  # fmt: skip
 
 
 def apply_go_tag(f: Facts) -> list[str]:
     from ..tags.tagging import create_and_push, push_atomic
 
-    plan = _go_plan(f)
-    if plan is None:
+    found = _go_tags(f)
+    if found is None:
         raise GitError(f"{f.tag} is not made yet; the Go module tags go on its commit")
-    create_and_push(f.cfg, plan.tags, plan.commit, remote=None, message=None, sign=False)
-    push_atomic(f.cfg, plan.remote.name, plan.to_push, plan.commit)
-    return [f"pushed {', '.join(plan.to_push)}"]
+    commit, tags = found
+    missing = [t for t in tags if t not in f.remote_tags()]
+    new = [t for t in missing if f.local_tag(t) is None]
+    create_and_push(f.cfg, new, commit, remote=None, message=None, sign=False)
+    push_atomic(f.cfg, f.remote, missing, commit)
+    return [f"pushed {', '.join(missing)}"]
 
 
 # --- images: the release workflow publishes them ---------------------------------------------
