@@ -36,7 +36,12 @@ def _facts(
     from .core.versioning.auto import crd_directories, suggest
 
     head: list[str] = []
-    if not tag or (suggest_unmade and not _tag_made(cfg, tag)):
+    if scheme_of(cfg).versioning == "calver":  # a suite's version is its date: no suggestion
+        if not tag:
+            from .core.common.errors import UsageError
+
+            raise UsageError("a CalVer release names its tag: pass --tag, e.g. suite-2026.04")
+    elif not tag or (suggest_unmade and not _tag_made(cfg, tag)):
         suggestion = suggest(cfg, crd_dirs=crd_directories(cfg))
         head = [f"release.bump auto: {line.strip()}" for line in suggestion.lines()[:1]]
         head += [f"  {line.strip()}" for line in suggestion.lines()[1:]]

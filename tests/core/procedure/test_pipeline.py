@@ -77,3 +77,26 @@ def test_a_tag_only_procedure_tags_head_once_and_then_reports_done(
     assert git(bare, "rev-list", "-n1", "v2.1.0").strip() == head
     after = cli("release.status", "--tag", "v2.1.0", cwd=repo.path)
     assert after.lines == [f"DONE     tag          v2.1.0 is on origin at {head[:12]}"]
+
+
+def test_a_calver_suite_release_tags_head_with_its_codename_and_channel(
+    cli: Callable[..., CliResult],
+    make_repo: Callable[..., Repo],
+    bare_remote: Callable[[Repo, str], Path],
+) -> None:
+    config = ('tag_format: "suite-{version}[-{codename}][-{channel}]"\ntags:\n  versioning: calver\n'
+              "procedure:\n  kind: calver-suite\n  steps: [tag]\n")  # fmt: skip
+    repo = make_repo({"releasekit.yaml": config})
+    bare = bare_remote(repo, "origin")
+    no_tag = cli("release.status", cwd=repo.path)
+    assert no_tag.code == 2
+    assert (
+        no_tag.err.strip()
+        == "releasekit: error: a CalVer release names its tag: pass --tag, e.g. suite-2026.04"
+    )
+    ran = cli("release.run", "--tag", "suite-2026.04-nova-lts", cwd=repo.path)
+    assert ran.code == 0, ran.err
+    assert ran.lines[-1] == "suite-2026.04-nova-lts: every step is done"
+    assert git(bare, "tag", "--list") == "suite-2026.04-nova-lts\n"
+    message = git(bare, "tag", "-l", "--format=%(contents:subject)", "suite-2026.04-nova-lts")
+    assert message.strip() == "Release suite-2026.04-nova-lts"

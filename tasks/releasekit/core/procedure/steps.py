@@ -154,15 +154,15 @@ def apply_tag(f: Facts) -> list[str]:
     if target is None:
         raise GitError(f"{f.tag} has nothing to point at: {f.cfg.main_branch} on {f.remote} does "
                        f"not hold {f.prepare_subject!r} yet")  # fmt: skip
-    plan = plan_release_tag(f.cfg, _tag_version(f), ref=target, push=True, parts=_tag_parts(f))
+    parts = _tag_parts(f)
+    plan = plan_release_tag(f.cfg, f.version, ref=target, push=True, parts=parts,
+                            channel=parts.pop("channel", None))  # fmt: skip
+    if plan.tag != f.tag:  # the scheme spells it otherwise: never push a tag nobody asked for
+        raise GitError(f"{f.tag} is spelled {plan.tag} by tag_format; pass --tag {plan.tag}")
     create_and_push(
         f.cfg, [plan.tag], plan.commit, remote=f.remote, message=plan.message, sign=plan.sign
     )
     return [f"tagged {plan.tag} on {plan.commit[:12]} and pushed it to {f.remote}"]
-
-
-def _tag_version(f: Facts) -> str:
-    return f.version
 
 
 def _tag_parts(f: Facts) -> dict[str, str]:
