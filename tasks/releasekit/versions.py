@@ -111,7 +111,7 @@ def _bump_result(cfg: Config, plan: BumpPlan, dry: bool) -> Result:
 @a.task(
     "release.prepare",
     help={
-        "version": "the version to release (0.1.8, v0.1.8 or a bump keyword)",
+        "version": "the version to release (0.1.8, v0.1.8, a bump keyword or auto)",
         "dry_run": "show the plan and diffs; change nothing",
         "date": DATE_HELP,
         "offline": "do not ask the remote whether the tag exists",
@@ -132,6 +132,10 @@ def prepare(
     from .core.versioning.prepare import apply_prepare, changelog_edits, plan_prepare
 
     cfg = a.config(c)
+    if version == "auto":
+        from .core.versioning.auto import crd_directories, suggest
+
+        version = str(suggest(cfg, crd_dirs=crd_directories(cfg)).version)
     today = a.release_date(date)  # once: a run across midnight dates the bump and changelog alike
     extra = changelog_edits(cfg, version, today)
     plan = plan_prepare(cfg, version, today=today, check_remote=not offline, extra_edits=extra)

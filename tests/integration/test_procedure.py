@@ -78,6 +78,15 @@ def the_release_workflow(repo: Repo, image: str, tmp_path: Path) -> None:
     (repo.path / "dist" / ASSET).write_bytes(b"the krt archive\n")
 
 
+def up_to_publish(cli: Cli, project: tuple[Repo, Path, str], tmp_path: Path) -> None:
+    """Run to the merge, merge, run to the workflow, be the workflow: publish is what is left."""
+    repo, bare, image = project
+    cli("release.run", "--tag", "v0.1.8", "--date", "2026-11-21", cwd=repo.path)
+    merge_on_the_forge(bare, tmp_path)
+    cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    the_release_workflow(repo, image, tmp_path)
+
+
 def test_the_whole_procedure_runs_to_the_human_gate_then_to_the_end_and_converges(
     cli: Cli, project: tuple[Repo, Path, str], forge: ForgeStandIn, tmp_path: Path
 ) -> None:
@@ -156,10 +165,8 @@ def test_an_unreachable_remote_is_unknown_not_done(
 def test_a_failed_step_stops_the_run_with_what_to_do_and_a_rerun_sends_nothing_twice(
     cli: Cli, project: tuple[Repo, Path, str], forge: ForgeStandIn, tmp_path: Path
 ) -> None:
-    repo, bare, image = project
-    cli("release.run", "--tag", "v0.1.8", "--date", "2026-11-21", cwd=repo.path)
-    merge_on_the_forge(bare, tmp_path)
-    the_release_workflow(repo, image, tmp_path)
+    repo, bare, _ = project
+    up_to_publish(cli, project, tmp_path)
     forge.fail("POST", "/uploads/", kind="error")  # the forge fails the upload once
     failed = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
     assert failed.code == 1
@@ -295,10 +302,8 @@ def test_an_image_without_a_required_platform_is_a_conflict(
 def test_a_published_asset_with_other_bytes_is_a_conflict_and_run_stops_there(
     cli: Cli, project: tuple[Repo, Path, str], forge: ForgeStandIn, tmp_path: Path
 ) -> None:
-    repo, bare, image = project
-    cli("release.run", "--tag", "v0.1.8", "--date", "2026-11-21", cwd=repo.path)
-    merge_on_the_forge(bare, tmp_path)
-    the_release_workflow(repo, image, tmp_path)
+    repo, _, _ = project
+    up_to_publish(cli, project, tmp_path)
     assert cli("release.run", "--tag", "v0.1.8", cwd=repo.path).code == 0
     (repo.path / "dist" / ASSET).write_bytes(b"rebuilt with other bytes\n")
     status = cli("release.status", "--tag", "v0.1.8", cwd=repo.path)

@@ -145,3 +145,13 @@ def test_release_bump_auto_bumps_to_the_suggestion_and_prints_the_reasons(
     as_json = cli("release.bump", "auto", "--dry-run", "--json", "--date", "2026-11-21",
                   cwd=example_repo.path)  # fmt: skip
     assert '"reasons": "minor: ' in as_json.out and '"version": "0.2.0"' in as_json.out
+
+
+def test_release_prepare_auto_prepares_the_suggested_version(
+    cli: Callable[..., CliResult], example_repo: Repo
+) -> None:
+    example_repo.commit("fix(controller): requeue on conflict")
+    result = cli("release.prepare", "auto", "--offline", "--dry-run", "--date", "2026-11-21",
+                 cwd=example_repo.path)  # fmt: skip
+    assert result.code == 0, result.err
+    assert result.lines[0] == "would create branch release/v0.1.8 from main"

@@ -68,11 +68,10 @@ def run_preflight(
             )
         probe = pre.probe
         fill = _filler(version, tag)
+        command = fill(probe.command)
+        expect = fill(probe.expect)
         planned.append(
-            (
-                fill(probe.command),
-                lambda: _probe(cfg, fill(probe.command), fill(probe.expect), echo),
-            )
+            (command, functools.partial(_command, cfg, command, echo, "probe.command", expect))
         )
     checks: list[Check] = []
     failed = False
@@ -91,15 +90,23 @@ def _filler(version: str, tag: str) -> Callable[[str], str]:
     return lambda text: text.replace("{version}", version).replace("{tag}", tag)
 
 
-def _command(cfg: Config, command: str, echo: Callable[[str], None]) -> Check:
+def _command(
+    cfg: Config, command: str, echo: Callable[[str], None], key: str = "command",
+    expect: str | None = None,
+) -> Check:  # fmt: skip
+    """Run one command line; with ``expect``, its output must contain that text."""
     start = time.monotonic()
-    code, output = _run(cfg, split_command(command, "command"), echo)
+    code, output = _run(cfg, split_command(command, key), echo)
     seconds = time.monotonic() - start
     if code == -1:
         return Check(command, "error", seconds, output)
     if code != 0:
         return Check(command, "failed", seconds, f"exit code {code}")
-    return Check(command, "ok", seconds)
+    if expect is None:
+        return Check(command, "ok", seconds)
+    if expect not in output:
+        return Check(command, "failed", seconds, f"its output does not contain {expect!r}")
+    return Check(command, "ok", seconds, f"printed {expect!r}")
 
 
 def _clean(cfg: Config) -> Check:
@@ -114,16 +121,3 @@ def _clean(cfg: Config) -> Check:
         return Check("git status --short", "failed", seconds,
                      f"the checks left the tree dirty ({shown}); commit the generated files")  # fmt: skip
     return Check("git status --short", "ok", seconds)
-
-
-def _probe(cfg: Config, command: str, expect: str, echo: Callable[[str], None]) -> Check:
-    start = time.monotonic()
-    code, output = _run(cfg, split_command(command, "probe.command"), echo)
-    seconds = time.monotonic() - start
-    if code == -1:
-        return Check(command, "error", seconds, output)
-    if code != 0:
-        return Check(command, "failed", seconds, f"exit code {code}")
-    if expect not in output:
-        return Check(command, "failed", seconds, f"its output does not contain {expect!r}")
-    return Check(command, "ok", seconds, f"printed {expect!r}")
