@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -274,6 +275,9 @@ def test_an_interrupt_after_a_step_and_a_rerun_converge_without_duplicates(
         "main",
         "release/v0.1.8",
     ]
+    host, _, path = image.partition("/")
+    with urllib.request.urlopen(f"http://{host}/v2/{path}/tags/list", timeout=10) as answer:
+        assert json.load(answer)["tags"] == ["v0.1.8"]
 
 
 # --- conflicts: done, but different ----------------------------------------------------------
