@@ -141,18 +141,6 @@ class Facts:
                 return found.stdout.strip()
         return None
 
-    def remote_has_branch(self) -> bool:
-        def read() -> bool:
-            self._need_remote()
-            try:
-                return git.remote_has_branch(self.cfg.root, self.remote, self.branch,
-                                             net=settings(self.cfg))  # fmt: skip
-            except CommandError as exc:
-                raise Unreachable(f"cannot ask {self.remote} for {self.branch} ({exc})") from None
-
-        found: bool = self._once("remote_branch", read)
-        return found
-
     def carries_prepare(self, commit: str) -> bool:
         """Whether ``commit`` holds the prepare commit: the release branch merged into it, or
         a commit with the prepare subject (a squash merge adds `` (#12)``)."""
