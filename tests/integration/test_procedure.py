@@ -27,11 +27,15 @@ ASSET = "demo_v0.1.8_linux_amd64.tar.gz"
 
 
 @pytest.fixture
-def forge(monkeypatch: pytest.MonkeyPatch) -> Iterator[ForgeStandIn]:
-    monkeypatch.setenv("GH_TOKEN", TOKEN)
+def forge(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ForgeStandIn]:
+    """GitHub's API by default; ``indirect`` parametrization picks Gitea's."""
+    kind = getattr(request, "param", "github")
+    monkeypatch.setenv("GITEA_TOKEN" if kind == "gitea" else "GH_TOKEN", TOKEN)
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     monkeypatch.setenv("RELEASEKIT_NETWORK_TIMEOUT", "10")
-    with ForgeStandIn("github", TOKEN) as server:
+    with ForgeStandIn(kind, TOKEN) as server:
         yield server
 
 
@@ -48,7 +52,7 @@ def project(
         'tag_format: "v{version}"\nversion_files:\n  - path: Makefile\n    pattern: "VERSION ?= {version}"\n'
         "procedure:\n  kind: operator\n  notes: notes/{tag}.md\n"
         f"registry:\n  plain_http: ['{oci_registry.host}']\n  images:\n    - repository: {image}\n"
-        f"forge:\n  kind: github\n  api_url: {forge.api_url}\n  owner: example\n  repo: demo\n"
+        f"forge:\n  kind: {forge.state.kind}\n  api_url: {forge.api_url}\n  owner: example\n  repo: demo\n"
         '  assets: ["demo_{tag}_*.tar.gz"]\n'
     )
     repo = make_repo({"releasekit.yaml": config, "Makefile": "VERSION ?= 0.1.7\n",
@@ -303,6 +307,7 @@ def test_an_image_without_a_required_platform_is_a_conflict(
     assert "linux/arm64" in images["reason"]
 
 
+@pytest.mark.parametrize("forge", ["github", "gitea"], indirect=True)
 def test_a_published_asset_with_other_bytes_is_a_conflict_and_run_stops_there(
     cli: Cli, project: tuple[Repo, Path, str], forge: ForgeStandIn, tmp_path: Path
 ) -> None:

@@ -269,7 +269,7 @@ def _no_progress(what: str, total: int) -> AbstractContextManager[None]:
 
 
 def check_publish(f: Facts) -> State:
-    from ..forge.publish import find_release
+    from ..forge.publish import asset_matches, find_release
     from ..forge.run import release_assets
 
     try:
@@ -282,8 +282,8 @@ def check_publish(f: Facts) -> State:
             return State("waiting", f"the assets of {f.tag} are not built yet ({exc})",
                          watch=f.watch_workflow())  # fmt: skip
         remote = {a.name: a for a in f.forge().list_assets(release)} if release else {}
-        different = [a.name for a in assets if a.name in remote and remote[a.name].digest is not None
-                     and remote[a.name].digest != a.sha256]  # fmt: skip
+        different = [a.name for a in assets
+                     if a.name in remote and not asset_matches(f.forge(), remote[a.name], a)]  # fmt: skip
     except CommandError as exc:
         raise Unreachable(f"cannot ask the forge for release {f.tag} ({exc})") from None
     if different and release is not None and not release.draft:
