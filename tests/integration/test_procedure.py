@@ -92,6 +92,7 @@ def up_to_publish(cli: Cli, project: tuple[Repo, Path, str], tmp_path: Path) -> 
     the_release_workflow(repo, image, tmp_path)
 
 
+@pytest.mark.parametrize("forge", ["github", "gitea"], indirect=True)
 def test_the_whole_procedure_runs_to_the_human_gate_then_to_the_end_and_converges(
     cli: Cli, project: tuple[Repo, Path, str], forge: ForgeStandIn, tmp_path: Path
 ) -> None:
