@@ -42,7 +42,7 @@ Options:
   --date=STRING       date for {date} targets (YYYY-MM-DD; default today)
   --json              print one JSON envelope on stdout (README: Output)
   --version=STRING    new version (0.1.8 or v0.1.8) or major, minor, patch,
-                      prerelease
+                      prerelease, auto
   -n, --dry-run       show the unified diffs and write nothing
 
 """

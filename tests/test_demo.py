@@ -26,4 +26,9 @@ def test_demo_runs_every_step() -> None:
     )
     assert "same bytes as before the pin commit: True" in lines  # demo_pins: pin -> unpin
     assert any(ln.endswith(" is the commit of v0.1.8 OK") for ln in lines)  # release.citation
+    status = lines.index("$ releasekit release.status --tag v0.1.8")
+    assert (
+        lines[status + 1].startswith("DONE     prepare      ") and lines[status + 3] == "(exit 0)"
+    )
+    assert "release.bump auto: next version 0.1.9 (patch) since v0.1.8" in lines
     assert lines[-1] == "== Done: every step above ran against a real git repository"

@@ -71,10 +71,14 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         1,
     ),
+    "release.preflight": Scenario(("--tag", "v0.1.8"), 1),  # the example has no preflight:
     "release.publish": Scenario(("--tag", "v0.1.7", "--dry-run"), 3),  # placeholders left
     "release.push-chart": Scenario(("dist/none-0.1.0.tgz", f"oci://{NOWHERE}/charts"), 1),
     "release.recover": Scenario((), 0),
     "release.set": Scenario(("versions.yaml", "oci.pause.tag=3.10", "--dry-run"), 0),
+    # The example repository has no remote: the steps that ask it are unknown (exit 1).
+    "release.run": Scenario(("--tag", "v0.1.8", "--dry-run", "--date", "2026-11-21"), 1),
+    "release.status": Scenario(("--tag", "v0.1.8", "--date", "2026-11-21"), 1),
     "release.supersede": Scenario(("v0.1.7", "v0.1.9", "--offline", "--dry-run"), 1),
     "release.tag": Scenario(("0.1.8", "--offline", "--dry-run"), 0),
     "release.tags": Scenario((), 0),

@@ -1,7 +1,7 @@
 """release.*: the tasks that make a release — versions, tags, charts, checksums, images, pins.
 
 Each task lives in the module of its domain (versions.py, tags.py, charts.py, checksums.py,
-images.py, recovery.py, pins.py, citation.py, gomod.py), next to its twin in verify.*; this
+images.py, recovery.py, pins.py, citation.py, gomod.py, procedure.py), next to its twin in verify.*; this
 module names the namespace. The tasks stay attributes here too
 (``releasekit.release.prepare(c, "0.1.8")`` in a tasks.py).
 """
@@ -19,6 +19,7 @@ from . import images as image_tasks
 from . import manifest as manifest_tasks
 from . import notes as notes_tasks
 from . import pins as pin_tasks
+from . import procedure as procedure_tasks
 from . import recovery as recovery_tasks
 from . import tags as tag_tasks
 from . import versions as version_tasks
@@ -34,6 +35,7 @@ notes, publish, manifest = notes_tasks.notes, forge_tasks.publish, manifest_task
 pin, unpin = pin_tasks.pin, pin_tasks.unpin
 set_keys, get_key = pin_tasks.set_keys, pin_tasks.get_key
 citation, go_get = citation_tasks.citation, gomod_tasks.go_get
+status, run, preflight = procedure_tasks.status, procedure_tasks.run, procedure_tasks.preflight
 
 ns = Collection(
     "release",
@@ -61,4 +63,7 @@ ns = Collection(
     get_key,
     citation,
     go_get,
+    status,
+    run,
+    preflight,
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from invoke import Context
@@ -23,7 +23,7 @@ DATE_HELP = "date for {date} targets (YYYY-MM-DD; default today)"
 @a.task(
     "release.bump",
     help={
-        "version": "new version (0.1.8 or v0.1.8) or major, minor, patch, prerelease",
+        "version": "new version (0.1.8 or v0.1.8) or major, minor, patch, prerelease, auto",
         "dry_run": "show the unified diffs and write nothing",
         "date": DATE_HELP,
         "allow_downgrade": "allow a version lower than the current one",
@@ -42,6 +42,12 @@ def bump(
     from .core.versioning.version_files import plan_bump
 
     cfg = a.config(c)
+    why: list[str] = []
+    if version == "auto":
+        from .core.versioning.auto import crd_directories, suggest
+
+        suggestion = suggest(cfg, crd_dirs=crd_directories(cfg))
+        version, why = str(suggestion.version), suggestion.lines()
     plan = plan_bump(
         cfg.root,
         cfg.version_files,
@@ -53,7 +59,13 @@ def bump(
     dry = a.is_dry(c, dry_run)
     if not plan.is_noop and not dry:
         write_all(plan.edits, cfg.root)
-    return _bump_result(cfg, plan, dry)
+    result = _bump_result(cfg, plan, dry)
+    if not why:
+        return result
+    reasons = "\n".join(line.strip() for line in why[1:])
+    return replace(
+        result, head=[*why, *result.head], outputs={**result.outputs, "reasons": reasons}
+    )
 
 
 def _bump_result(cfg: Config, plan: BumpPlan, dry: bool) -> Result:
@@ -100,7 +112,7 @@ def _bump_result(cfg: Config, plan: BumpPlan, dry: bool) -> Result:
 @a.task(
     "release.prepare",
     help={
-        "version": "the version to release (0.1.8, v0.1.8 or a bump keyword)",
+        "version": "the version to release (0.1.8, v0.1.8, a bump keyword or auto)",
         "dry_run": "show the plan and diffs; change nothing",
         "date": DATE_HELP,
         "offline": "do not ask the remote whether the tag exists",
@@ -118,11 +130,15 @@ def prepare(
 ) -> Result:
     """Create the release branch with the bump in one commit."""
     from .core.forge.run import forge_for, open_pull_request
-    from .core.versioning.prepare import apply_prepare, plan_prepare
+    from .core.versioning.prepare import apply_prepare, changelog_edits, plan_prepare
 
     cfg = a.config(c)
+    if version == "auto":
+        from .core.versioning.auto import crd_directories, suggest
+
+        version = str(suggest(cfg, crd_dirs=crd_directories(cfg)).version)
     today = a.release_date(date)  # once: a run across midnight dates the bump and changelog alike
-    extra = _changelog_edits(cfg, version, today)
+    extra = changelog_edits(cfg, version, today)
     plan = plan_prepare(cfg, version, today=today, check_remote=not offline, extra_edits=extra)
     if open_pr:
         forge_for(cfg)  # no forge: section or no token: refused before anything changes
@@ -180,22 +196,6 @@ def _edited(edits: tuple[FileEdit, ...], status: str, text: str) -> list[Item]:
         )
         for e in edits
     ]
-
-
-def _changelog_edits(cfg: Config, requested: str, today: dt.date) -> tuple[FileEdit, ...]:
-    """changelog.release's edit when a changelog is configured (version resolved as bump does)."""
-    if cfg.changelog is None:
-        return ()
-    from .core.changelog.keepachangelog import release_changelog
-    from .core.versioning.version_files import plan_bump
-
-    version = plan_bump(
-        cfg.root, cfg.version_files, requested, today=today, prerelease_token=cfg.prerelease_token
-    ).new_version
-    edit = release_changelog(
-        cfg.root, cfg.changelog.path, str(version), today=today, tag_format=cfg.tag_format
-    )
-    return (edit,)
 
 
 @a.task(

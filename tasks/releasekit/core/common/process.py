@@ -10,7 +10,7 @@ import shlex
 import shutil
 import signal
 import subprocess
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,3 +175,26 @@ def run_bytes(argv: Sequence[str], *, input_bytes: bytes = b"") -> bytes:
         detail = proc.stderr.decode("utf-8", errors="replace").strip()
         raise CommandError(f"{display(argv)} failed with exit {proc.returncode}: {detail}")
     return proc.stdout
+
+
+def run_live(argv: Sequence[str], *, cwd: Path, echo: Callable[[str], None]) -> tuple[int, str]:
+    """Run ``argv`` and hand each line of its output (stdout and stderr, interleaved as the
+    program wrote them) to ``echo`` as it comes: preflight's commands, which run for minutes.
+
+    Returns:
+        The exit code (-1 when the program could not be started) and the whole output (or,
+        for -1, why it could not start).
+    """
+    try:
+        proc = subprocess.Popen(list(argv), cwd=cwd, stdout=subprocess.PIPE,  # noqa: S603 - argv list, no shell
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                text=True, errors="replace")  # fmt: skip
+    except OSError as exc:
+        return -1, f"cannot run {argv[0]}: {exc.strerror or exc}"
+    lines = []
+    assert proc.stdout is not None
+    with proc:
+        for line in proc.stdout:
+            lines.append(line)
+            echo(redact(line.rstrip("\n")))
+    return proc.returncode, "".join(lines)

@@ -18,6 +18,7 @@ from ..helm.config import HelmConfig
 from ..manifest.config import ManifestConfig
 from ..notes.config import NotesConfig
 from ..pins.config import CitationConfig, PinsConfig
+from ..procedure.config import PreflightConfig, ProcedureConfig
 from ..registry.config import RegistryConfig
 from ..tags.config import TagsConfig
 from ..versioning.config import ReleaseSettings
@@ -116,6 +117,22 @@ class Settings(ReleaseSettings, frozen=True):
             description="A suite release's manifest (suite-{version}.yaml): modules, images, "
             "charts, CLI archives and the checksums file.",
             extra={"docs": "docs/notes.md#configuration"},
+        ),
+    ] = None
+    procedure: Annotated[
+        ProcedureConfig | None,
+        Meta(
+            description="The release procedure release.status and release.run follow: a "
+            "built-in one (operator, go-modules, calver-suite, changelog-driven) or your steps.",
+            extra={"docs": "README.md#the-procedure-releasestatus-and-releaserun"},
+        ),
+    ] = None
+    preflight: Annotated[
+        PreflightConfig | None,
+        Meta(
+            description="What release.preflight runs before a tag: commands, the clean-tree "
+            "check and the version probe.",
+            extra={"docs": "README.md#the-procedure-releasestatus-and-releaserun"},
         ),
     ] = None
 

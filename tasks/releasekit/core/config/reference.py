@@ -23,6 +23,7 @@ from ..helm.config import HelmConfig
 from ..manifest.config import ManifestConfig
 from ..notes.config import NotesConfig
 from ..pins.config import CitationConfig, PinsConfig
+from ..procedure.config import PreflightConfig, ProcedureConfig
 from ..registry.config import RegistryConfig
 from ..tags.config import TagsConfig
 from .fields import Field, fields, struct_of
@@ -46,6 +47,8 @@ TABLES: dict[str, tuple[str, type[msgspec.Struct] | None]] = {
     "notes": ("docs/notes.md", NotesConfig),
     "forge": ("docs/notes.md", ForgeConfig),
     "manifest": ("docs/notes.md", ManifestConfig),
+    "procedure": ("README.md", ProcedureConfig),
+    "preflight": ("README.md", PreflightConfig),
 }
 _BLOCK = re.compile(
     r"(<!-- config-reference: (?P<name>[a-z]+) [^\n]*-->\n)(?P<body>.*?)(<!-- /config-reference -->)",

@@ -103,7 +103,9 @@ def find_release(forge: Forge, tag: str) -> Release | None:
     return found[0] if found else None
 
 
-def _matches(forge: Forge, remote: Asset, local: LocalAsset) -> bool:
+def asset_matches(forge: Forge, remote: Asset, local: LocalAsset) -> bool:
+    """Whether the forge holds the local file's bytes: by size and digest, or by downloading
+    the asset when the forge gives no digest (Gitea/Forgejo)."""
     if remote.size != local.path.stat().st_size:
         return False
     if remote.digest is not None:
@@ -161,7 +163,7 @@ def publish(forge: Forge, tag: str, title: str, body: str, assets: list[LocalAss
     remote = {a.name: a for a in forge.list_assets(release)}
     for asset in assets:
         have = remote.get(asset.name)
-        if have is not None and _matches(forge, have, asset):
+        if have is not None and asset_matches(forge, have, asset):
             result.steps.append(f"{asset.name} already uploaded")
             continue
         if have is not None and not release.draft:
@@ -193,7 +195,7 @@ def _recheck(forge: Forge, release: Release, assets: list[LocalAsset], result: P
     bad = []
     for asset in assets:
         have = remote.get(asset.name)
-        if have is None or not _matches(forge, have, asset):
+        if have is None or not asset_matches(forge, have, asset):
             what = (
                 "missing" if have is None else f"{have.size} bytes, {have.digest or 'other bytes'}"
             )

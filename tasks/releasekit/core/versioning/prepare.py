@@ -88,6 +88,22 @@ def ensure_tag_free(
     )
 
 
+def changelog_edits(config: Config, requested: str, today: dt.date) -> tuple[FileEdit, ...]:
+    """changelog.release's edit when a changelog is configured (version resolved as bump does)."""
+    if config.changelog is None:
+        return ()
+    from ..changelog.keepachangelog import release_changelog
+
+    version = plan_bump(
+        config.root, config.version_files, requested, today=today,
+        prerelease_token=config.prerelease_token,
+    ).new_version  # fmt: skip
+    edit = release_changelog(
+        config.root, config.changelog.path, str(version), today=today, tag_format=config.tag_format
+    )
+    return (edit,)
+
+
 def plan_prepare(
     config: Config,
     requested: str,

@@ -1,0 +1,1 @@
+"""The declared release procedure: ordered steps, each check -> plan -> apply -> re-check."""

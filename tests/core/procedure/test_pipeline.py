@@ -1,0 +1,102 @@
+"""The declared procedures: built-in ones per seed shape, a repository's own steps, and the
+config errors that name their line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import CliResult, Repo, git
+from releasekit.core.common.errors import ConfigError
+from releasekit.core.config import load_config
+from releasekit.core.procedure.pipeline import PROCEDURES, procedure_of
+
+
+@pytest.mark.parametrize("kind", sorted(PROCEDURES))
+def test_each_built_in_procedure_is_selected_by_its_kind(tmp_path: Path, kind: str) -> None:
+    (tmp_path / "releasekit.yaml").write_text(f"procedure:\n  kind: {kind}\n")
+    names = tuple(s.name for s in procedure_of(load_config(tmp_path)))
+    assert names == PROCEDURES[kind]  # type: ignore[index]
+
+
+def test_without_a_section_the_operator_procedure_applies(tmp_path: Path) -> None:
+    names = [s.name for s in procedure_of(load_config(tmp_path))]
+    assert names == ["prepare", "pull-request", "merge", "tag", "images", "publish"]
+
+
+def test_steps_override_the_built_in_order(tmp_path: Path) -> None:
+    (tmp_path / "releasekit.yaml").write_text(
+        "procedure:\n  kind: go-modules\n  steps: [tag, go-tag]\n"
+    )
+    assert [s.name for s in procedure_of(load_config(tmp_path))] == ["tag", "go-tag"]
+
+
+@pytest.mark.parametrize(
+    ("yaml", "message"),
+    [
+        (
+            "procedure:\n  steps: [tag, deploy]\n",
+            "releasekit.yaml:2: procedure.steps[1] must be prepare, pull-request, merge, tag, go-tag, images or publish, got 'deploy'",
+        ),
+        ("procedure:\n  steps: [tag, tag]\n", "releasekit.yaml:2: procedure.steps lists tag twice"),
+        (
+            "procedure:\n  kind: monorepo\n",
+            "releasekit.yaml:2: procedure.kind must be operator, go-modules, calver-suite or changelog-driven, got 'monorepo'",
+        ),
+    ],
+)
+def test_a_wrong_procedure_is_an_error_at_its_line(tmp_path: Path, yaml: str, message: str) -> None:
+    (tmp_path / "releasekit.yaml").write_text(yaml)
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert str(caught.value) == message
+
+
+def test_a_tag_only_procedure_tags_head_once_and_then_reports_done(
+    cli: Callable[..., CliResult],
+    make_repo: Callable[..., Repo],
+    bare_remote: Callable[[Repo, str], Path],
+) -> None:
+    repo = make_repo({"releasekit.yaml": 'tag_format: "v{version}"\nprocedure:\n  steps: [tag]\n'})
+    bare = bare_remote(repo, "origin")
+    before = cli("release.status", "--tag", "v2.1.0", cwd=repo.path)
+    assert before.code == 0, before.err
+    head = repo.git("rev-parse", "HEAD").strip()
+    assert before.lines[-3:] == [
+        "TODO     tag          v2.1.0 is not on origin",
+        f"    would: tag v2.1.0 on {head[:12]} (HEAD)",
+        "    would: git push --atomic origin refs/tags/v2.1.0",
+    ]
+    ran = cli("release.run", "--tag", "v2.1.0", cwd=repo.path)
+    assert ran.code == 0, ran.err
+    assert ran.lines == [f"APPLIED     tag          v2.1.0 is on origin at {head[:12]}",
+                         f"    tagged v2.1.0 on {head[:12]} and pushed it to origin",
+                         "v2.1.0: every step is done"]  # fmt: skip
+    assert git(bare, "rev-list", "-n1", "v2.1.0").strip() == head
+    after = cli("release.status", "--tag", "v2.1.0", cwd=repo.path)
+    assert after.lines == [f"DONE     tag          v2.1.0 is on origin at {head[:12]}"]
+
+
+def test_a_calver_suite_release_tags_head_with_its_codename_and_channel(
+    cli: Callable[..., CliResult],
+    make_repo: Callable[..., Repo],
+    bare_remote: Callable[[Repo, str], Path],
+) -> None:
+    config = ('tag_format: "suite-{version}[-{codename}][-{channel}]"\ntags:\n  versioning: calver\n'
+              "procedure:\n  kind: calver-suite\n  steps: [tag]\n")  # fmt: skip
+    repo = make_repo({"releasekit.yaml": config})
+    bare = bare_remote(repo, "origin")
+    no_tag = cli("release.status", cwd=repo.path)
+    assert no_tag.code == 2
+    assert (
+        no_tag.err.strip()
+        == "releasekit: error: a CalVer release names its tag: pass --tag, e.g. suite-2026.04"
+    )
+    ran = cli("release.run", "--tag", "suite-2026.04-nova-lts", cwd=repo.path)
+    assert ran.code == 0, ran.err
+    assert ran.lines[-1] == "suite-2026.04-nova-lts: every step is done"
+    assert git(bare, "tag", "--list") == "suite-2026.04-nova-lts\n"
+    message = git(bare, "tag", "-l", "--format=%(contents:subject)", "suite-2026.04-nova-lts")
+    assert message.strip() == "Release suite-2026.04-nova-lts"

@@ -1,0 +1,374 @@
+"""The whole procedure (release.status, release.run) on a real repository: a bare remote, the
+local OCI registry (docker-registry) and the forge stand-in (tests/forge_stand_in.py, since no
+GitHub or Gitea server can run here). The test plays the humans and the release workflow: it
+merges the pull request and pushes the images the tag's workflow would build."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO_ROOT, CliResult, OciRegistry, Repo, git
+from forge_stand_in import ForgeStandIn
+from registry_parts import build_layout, push
+
+Cli = Callable[..., CliResult]
+TOKEN = "tok-" + "5e4d3c2b1a0f9e8d7c6b"
+ASSET = "demo_v0.1.8_linux_amd64.tar.gz"
+
+
+@pytest.fixture
+def forge(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ForgeStandIn]:
+    """GitHub's API by default; ``indirect`` parametrization picks Gitea's."""
+    kind = getattr(request, "param", "github")
+    monkeypatch.setenv("GITEA_TOKEN" if kind == "gitea" else "GH_TOKEN", TOKEN)
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.setenv("RELEASEKIT_NETWORK_TIMEOUT", "10")
+    with ForgeStandIn(kind, TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def project(
+    make_repo: Callable[..., Repo],
+    bare_remote: Callable[[Repo, str], Path],
+    forge: ForgeStandIn,
+    oci_registry: OciRegistry,
+    unique_repo: str,
+) -> tuple[Repo, Path, str]:
+    image = f"{oci_registry.host}/{unique_repo}"
+    config = (
+        'tag_format: "v{version}"\nversion_files:\n  - path: Makefile\n    pattern: "VERSION ?= {version}"\n'
+        "procedure:\n  kind: operator\n  notes: notes/{tag}.md\n"
+        f"registry:\n  plain_http: ['{oci_registry.host}']\n  images:\n    - repository: {image}\n"
+        f"forge:\n  kind: {forge.state.kind}\n  api_url: {forge.api_url}\n  owner: example\n  repo: demo\n"
+        '  assets: ["demo_{tag}_*.tar.gz"]\n'
+    )
+    repo = make_repo({"releasekit.yaml": config, "Makefile": "VERSION ?= 0.1.7\n",
+                      ".gitignore": "dist/\n", "notes/v0.1.8.md": "## Summary\n\nThe v0.1.8 release.\n"})  # fmt: skip
+    repo.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
+    repo.commit("feat: a thing users asked for (#3)")
+    bare = bare_remote(repo, "origin")
+    repo.git("push", "-q", "origin", "v0.1.7")
+    return repo, bare, image
+
+
+def states(result: CliResult) -> dict[str, str]:
+    return {r["step"]: r.get("state") or r["outcome"] for r in json.loads(result.out)["results"]}
+
+
+def merge_on_the_forge(bare: Path, tmp_path: Path) -> None:
+    """What the reviewer does: merge the release branch into main on the remote."""
+    clone = tmp_path / "reviewer"
+    git(tmp_path, "clone", "-q", str(bare), str(clone))
+    git(clone, "merge", "-q", "--no-ff", "origin/release/v0.1.8", "-m", "Merge pull request #1")
+    git(clone, "push", "-q", "origin", "main")
+
+
+def the_release_workflow(repo: Repo, image: str, tmp_path: Path) -> None:
+    """What the tag's workflow does: build and push the image, leave the archive to upload."""
+    push(build_layout(tmp_path / "layout", "v0.1.8", seed="procedure"), f"{image}:v0.1.8")
+    (repo.path / "dist").mkdir(exist_ok=True)
+    (repo.path / "dist" / ASSET).write_bytes(b"the krt archive\n")
+
+
+def up_to_publish(cli: Cli, project: tuple[Repo, Path, str], tmp_path: Path) -> None:
+    """Run to the merge, merge, run to the workflow, be the workflow: publish is what is left."""
+    repo, bare, image = project
+    cli("release.run", "--tag", "v0.1.8", "--date", "2026-11-21", cwd=repo.path)
+    merge_on_the_forge(bare, tmp_path)
+    cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    the_release_workflow(repo, image, tmp_path)
+
+
+@pytest.mark.parametrize("forge", ["github", "gitea"], indirect=True)
+def test_the_whole_procedure_runs_to_the_human_gate_then_to_the_end_and_converges(
+    cli: Cli, project: tuple[Repo, Path, str], forge: ForgeStandIn, tmp_path: Path
+) -> None:
+    repo, bare, image = project
+    before = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    assert before.code == 0, before.out
+    assert states(before) == {"prepare": "todo", "pull-request": "todo", "merge": "todo",
+                              "tag": "todo", "images": "todo", "publish": "todo"}  # fmt: skip
+    assert json.loads(before.out)["outputs"]["complete"] is False
+
+    first = cli("release.run", "--tag", "v0.1.8", "--date", "2026-11-21", cwd=repo.path)
+    assert first.code == 0, first.err
+    (pr,) = forge.state.pulls
+    assert first.lines[0].startswith("APPLIED     prepare      branch release/v0.1.8 at ")
+    assert "APPLIED     pull-request pull request #1 is open: " + pr["html_url"] in first.lines
+    assert "WAITING     merge        pull request #1 waits for review and merge" in first.lines
+    assert f"    watch: {pr['html_url']}" in first.lines
+    assert first.lines[-1] == "next: when that is done, run release.run --tag v0.1.8 again"
+    assert git(bare, "tag", "--list") == "v0.1.7\n"
+
+    merge_on_the_forge(bare, tmp_path)
+    second = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert second.code == 0, second.err
+    assert "DONE        merge        origin/main at " in second.out
+    assert "APPLIED     tag          v0.1.8 is on origin at " in second.out
+    assert "WAITING     images       1 of 1 image tags not published yet" in second.out
+    assert "    watch: http://127.0.0.1" in second.out  # the forge's actions page
+    tagged = git(bare, "rev-list", "-n1", "v0.1.8").strip()
+    assert tagged == git(bare, "rev-parse", "main").strip()
+
+    the_release_workflow(repo, image, tmp_path)
+    third = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert third.code == 0, third.err
+    assert third.lines[-1] == "v0.1.8: every step is done"
+    (release,) = forge.state.releases
+    assert (release["tag_name"], release["draft"], release["body"]) == (
+        "v0.1.8", False, "## Summary\n\nThe v0.1.8 release.\n")  # fmt: skip
+    assert [a["name"] for a in release["assets"]] == [ASSET]
+
+    after = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    assert after.code == 0, after.err
+    assert set(states(after).values()) == {"done"}
+    assert json.loads(after.out)["outputs"]["complete"] is True
+    writes = len(forge.writes())
+    again = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert again.code == 0 and all(line.startswith(("DONE", "v0.1.8:")) for line in again.lines)
+    assert len(forge.writes()) == writes  # nothing sent twice
+    assert git(bare, "tag", "--list") == "v0.1.7\nv0.1.8\n"
+
+
+def test_status_tells_a_tag_on_another_commit_from_done_and_exits_3(
+    cli: Cli, project: tuple[Repo, Path, str], forge: ForgeStandIn
+) -> None:
+    repo, _, _ = project
+    repo.git("tag", "-a", "v0.1.8", "-m", "made by hand on the wrong commit")
+    repo.git("push", "-q", "origin", "v0.1.8")
+    result = cli("release.status", "--tag", "v0.1.8", cwd=repo.path)
+    assert result.code == 3
+    line = next(line for line in result.lines if " tag " in line)
+    assert line.startswith("CONFLICT tag          v0.1.8 on origin points at ")
+    assert "does not hold 'chore: prepare v0.1.8 release'" in line
+    assert result.err.strip() == "releasekit: error: v0.1.8: 1 step(s) conflict"
+
+
+def test_an_unreachable_remote_is_unknown_not_done(
+    cli: Cli, project: tuple[Repo, Path, str], forge: ForgeStandIn
+) -> None:
+    repo, bare, _ = project
+    repo.git("remote", "set-url", "origin", str(bare.parent / "gone.git"))
+    result = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    assert result.code == 1
+    assert states(result)["tag"] == "unknown"
+    assert "cannot ask origin for its tags" in json.loads(result.out)["results"][3]["reason"]
+
+
+def test_a_failed_step_stops_the_run_with_what_to_do_and_a_rerun_sends_nothing_twice(
+    cli: Cli, project: tuple[Repo, Path, str], forge: ForgeStandIn, tmp_path: Path
+) -> None:
+    repo, bare, _ = project
+    up_to_publish(cli, project, tmp_path)
+    forge.fail("POST", "/uploads/", kind="error")  # the forge fails the upload once
+    failed = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert failed.code == 1
+    assert "FAILED      publish      " in failed.out
+    assert failed.lines[-1] == (
+        "next: fix what the error says, then run release.run --tag v0.1.8 again; finished steps stay done"
+    )
+    fixed = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert fixed.code == 0, fixed.err
+    verdicts = [line.split()[0] for line in fixed.lines[:-1] if not line.startswith(" ")]
+    assert verdicts == ["DONE"] * 5 + ["APPLIED"]
+    (release,) = forge.state.releases
+    assert [a["name"] for a in release["assets"]] == [ASSET]
+    assert git(bare, "tag", "--list") == "v0.1.7\nv0.1.8\n"
+
+
+def test_dry_run_and_until_stop_where_they_say(
+    cli: Cli, project: tuple[Repo, Path, str], forge: ForgeStandIn
+) -> None:
+    repo, _, _ = project
+    snapshot = repo.snapshot()
+    dry = cli("release.run", "--tag", "v0.1.8", "--dry-run", "--date", "2026-11-21", cwd=repo.path)
+    assert dry.code == 0, dry.err
+    assert dry.lines == [
+        "WOULD-APPLY prepare      no branch release/v0.1.8 yet",
+        "    would: create release/v0.1.8 from main",
+        "    would: update Makefile",
+        "    would: commit: chore: prepare v0.1.8 release",
+        *(f"NOT-REACHED {name:<12} after prepare"
+          for name in ("pull-request", "merge", "tag", "images", "publish")),
+        "dry run: nothing was changed",
+    ]  # fmt: skip
+    assert dry.lines[-1] == "dry run: nothing was changed"
+    assert repo.snapshot() == snapshot and "release/v0.1.8" not in repo.git("branch")
+    until = cli("release.run", "--tag", "v0.1.8", "--until", "prepare", "--date", "2026-11-21",
+                cwd=repo.path)  # fmt: skip
+    assert until.code == 0, until.err
+    assert [line.split()[0] for line in until.lines if not line.startswith(" ")] == [
+        "APPLIED", *["NOT-REACHED"] * 5]  # fmt: skip
+    assert forge.state.pulls == []
+    bad = cli("release.run", "--tag", "v0.1.8", "--until", "deploy", cwd=repo.path)
+    assert bad.code == 2
+    assert "--until deploy: the procedure's steps are prepare, pull-request, merge" in bad.err
+
+
+# --- interrupts between steps ----------------------------------------------------------------
+
+
+def run_until_killed(repo: Repo, step: str, signum: int) -> int:
+    """release.run in its own process, stopped by ``signum`` right after ``step`` acted."""
+    marker = repo.path.parent / f"{repo.path.name}.marker"
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "tasks"),
+           "RELEASEKIT_FAILPOINT": f"procedure:{step}", "RELEASEKIT_FAILPOINT_MARKER": str(marker)}  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "releasekit.cli", "release.run", "--tag", "v0.1.8", "--date", "2026-11-21"],
+        cwd=repo.path, env=env, text=True, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert proc.poll() is None, f"ended before {step}: {proc.communicate()[1]}"
+        assert time.monotonic() < deadline, f"never reached {step}"
+        time.sleep(0.01)
+    os.killpg(proc.pid, signum)
+    proc.communicate(timeout=60)
+    marker.unlink(missing_ok=True)
+    return proc.returncode
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+@pytest.mark.parametrize("step", ["prepare", "pull-request", "tag", "publish"])
+def test_an_interrupt_after_a_step_and_a_rerun_converge_without_duplicates(
+    cli: Cli,
+    project: tuple[Repo, Path, str],
+    forge: ForgeStandIn,
+    tmp_path: Path,
+    step: str,
+    signum: int,
+) -> None:
+    repo, bare, image = project
+    if step in ("tag", "publish"):
+        cli("release.run", "--tag", "v0.1.8", "--date", "2026-11-21", cwd=repo.path)
+        merge_on_the_forge(bare, tmp_path)
+    if step == "publish":
+        cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+        the_release_workflow(repo, image, tmp_path)
+    code = run_until_killed(repo, step, signum)
+    assert code == (-signal.SIGKILL if signum == signal.SIGKILL else 130)
+    rerun = cli("release.run", "--tag", "v0.1.8", "--date", "2026-11-21", cwd=repo.path)
+    assert rerun.code == 0, rerun.err
+    assert rerun.lines[0].startswith("DONE        prepare")  # the interrupted step's work stands
+    if step in ("prepare", "pull-request"):
+        merge_on_the_forge(bare, tmp_path)
+        the_release_workflow(repo, image, tmp_path)
+        assert cli("release.run", "--tag", "v0.1.8", cwd=repo.path).code == 0
+    if step == "tag":
+        the_release_workflow(repo, image, tmp_path)
+    final = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert final.lines[-1] == "v0.1.8: every step is done", final.out + final.err
+    assert len(forge.state.pulls) == 1
+    assert git(bare, "tag", "--list") == "v0.1.7\nv0.1.8\n"
+    (release,) = forge.state.releases
+    assert [a["name"] for a in release["assets"]] == [ASSET]
+    assert [b for b in git(bare, "branch", "--list").split() if b != "*"] == [
+        "main",
+        "release/v0.1.8",
+    ]
+    host, _, path = image.partition("/")
+    with urllib.request.urlopen(f"http://{host}/v2/{path}/tags/list", timeout=10) as answer:
+        assert json.load(answer)["tags"] == ["v0.1.8"]
+
+
+# --- conflicts: done, but different ----------------------------------------------------------
+
+
+def test_an_image_without_a_required_platform_is_a_conflict(
+    cli: Cli, project: tuple[Repo, Path, str], forge: ForgeStandIn, tmp_path: Path
+) -> None:
+    repo, _, image = project
+    config = repo.path / "releasekit.yaml"
+    config.write_text(
+        config.read_text().replace(
+            "  images:\n", "  platforms: [linux/amd64, linux/arm64]\n  images:\n"
+        )
+    )
+    repo.commit("chore: both platforms")
+    repo.git("push", "-q", "origin", "main")
+    push(build_layout(tmp_path / "amd64", "v0.1.8", platforms=("linux/amd64",)), f"{image}:v0.1.8")
+    result = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    assert result.code == 3
+    images = json.loads(result.out)["results"][4]
+    assert (images["state"], images["status"]) == ("conflict", "mismatch")
+    assert "linux/arm64" in images["reason"]
+
+
+@pytest.mark.parametrize("forge", ["github", "gitea"], indirect=True)
+def test_a_published_asset_with_other_bytes_is_a_conflict_and_run_stops_there(
+    cli: Cli, project: tuple[Repo, Path, str], forge: ForgeStandIn, tmp_path: Path
+) -> None:
+    repo, _, _ = project
+    up_to_publish(cli, project, tmp_path)
+    assert cli("release.run", "--tag", "v0.1.8", cwd=repo.path).code == 0
+    (repo.path / "dist" / ASSET).write_bytes(b"rebuilt with other bytes\n")
+    status = cli("release.status", "--tag", "v0.1.8", cwd=repo.path)
+    assert status.code == 3
+    assert status.lines[-1] == (
+        f"CONFLICT publish      release v0.1.8 holds {ASSET} with other bytes than the local "
+        "file; published assets are immutable — release the next patch"
+    )
+    writes = len(forge.writes())
+    ran = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert ran.code == 3 and len(forge.writes()) == writes
+    assert (
+        ran.lines[-1] == "next: resolve the conflict by hand (release.status --tag v0.1.8 shows it)"
+    )
+
+
+# --- the Go multi-module procedure (seed 004) ------------------------------------------------
+
+
+def test_the_go_modules_procedure_tags_every_module_after_the_release_tag(
+    cli: Cli, go_repo: Repo, bare_remote: Callable[[Repo, str], Path]
+) -> None:
+    config = go_repo.path / "releasekit.yaml"
+    config.write_text(
+        config.read_text() + "procedure:\n  kind: go-modules\n  steps: [tag, go-tag]\n"
+    )
+    go_repo.commit("chore: declare the procedure")
+    bare = bare_remote(go_repo, "origin")
+    before = cli("release.status", "--tag", "v0.8.0", "--json", cwd=go_repo.path)
+    assert states(before) == {"tag": "todo", "go-tag": "todo"}
+    assert json.loads(before.out)["results"][1]["reason"] == "the Go module tags wait for v0.8.0"
+    ran = cli("release.run", "--tag", "v0.8.0", cwd=go_repo.path)
+    assert ran.code == 0, ran.err
+    assert ran.lines[-1] == "v0.8.0: every step is done"
+    tags = git(bare, "tag", "--list").split()
+    assert "v0.8.0" in tags and "src/cloud-providers/v0.8.0" in tags and len(tags) == 6
+    after = cli("release.status", "--tag", "v0.8.0", "--json", cwd=go_repo.path)
+    assert states(after) == {"tag": "done", "go-tag": "done"}
+    assert cli("release.run", "--tag", "v0.8.0", cwd=go_repo.path).code == 0
+    assert git(bare, "tag", "--list").split() == tags
+
+
+def test_a_module_tag_on_another_commit_is_a_conflict(
+    cli: Cli, go_repo: Repo, bare_remote: Callable[[Repo, str], Path]
+) -> None:
+    config = go_repo.path / "releasekit.yaml"
+    config.write_text(config.read_text() + "procedure:\n  steps: [tag, go-tag]\n")
+    old = go_repo.commit("chore: declare the procedure")
+    bare_remote(go_repo, "origin")
+    go_repo.git("tag", "src/webhook/v0.8.0", old)
+    go_repo.git("push", "-q", "origin", "src/webhook/v0.8.0")
+    go_repo.commit("fix: after the hand-made module tag")
+    ran = cli("release.run", "--tag", "v0.8.0", cwd=go_repo.path)
+    assert ran.code == 3
+    conflict = next(line for line in ran.lines if line.startswith("CONFLICT"))
+    assert conflict.startswith(
+        f"CONFLICT    go-tag       src/webhook/v0.8.0 is on {old[:12]}, not on v0.8.0's commit "
+    )
