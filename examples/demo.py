@@ -101,7 +101,7 @@ def foundation(repo: Path, sh: Callable[..., int]) -> None:
 
 
 # The order a release happens in; a new demo module not listed here runs last.
-ORDER = ("demo_changelog", "demo_helm", "demo_tags", "demo_notes", "demo_artifacts")
+ORDER = ("demo_init", "demo_changelog", "demo_helm", "demo_tags", "demo_notes", "demo_artifacts")
 
 
 def _release_order(path: Path) -> tuple[int, str]:
