@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from invoke import Collection
 
-from . import _adapter, changelog, docs, release, verify
-from . import init as init_tasks
+from . import _adapter, changelog, docs, init, release, verify
 from .core.defaults import DEFAULTS
 
 __version__ = "0.1.0"
 
 ns = Collection(release.ns, verify.ns, changelog.ns, docs.ns)
-ns.add_task(init_tasks.init)
+ns.add_task(init.init)  # top level: `releasekit init`
 ns.configure({"releasekit": DEFAULTS})
 _adapter.redact_logs()  # before invoke logs anything under --debug
 
