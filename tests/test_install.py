@@ -130,6 +130,7 @@ def test_a_new_users_first_error_names_a_command_that_works(
         "tasks.py",
         "release.mk",
         "github/release-verify.yaml",
+        "github/release-fan-out.yaml",
     ]
     for name in names.stdout.split():
         # The schema is package data (the package's templates/), the others starter files.

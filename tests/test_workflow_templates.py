@@ -25,6 +25,7 @@ from conftest import GIT_ENV, REPO_ROOT, Repo
 
 ACTION = REPO_ROOT / "action.yml"
 WORKFLOW = REPO_ROOT / "templates" / "github" / "release-verify.yaml"
+FAN_OUT = REPO_ROOT / "templates" / "github" / "release-fan-out.yaml"
 
 
 def _tool(name: str) -> str:
@@ -36,7 +37,11 @@ def _tool(name: str) -> str:
 
 @pytest.mark.parametrize(
     ("path", "schema"),
-    [(WORKFLOW, "vendor.github-workflows"), (ACTION, "vendor.github-actions")],
+    [
+        (WORKFLOW, "vendor.github-workflows"),
+        (FAN_OUT, "vendor.github-workflows"),
+        (ACTION, "vendor.github-actions"),
+    ],
 )
 def test_valid_against_the_vendored_schema(path: Path, schema: str) -> None:
     done = subprocess.run(
@@ -47,7 +52,7 @@ def test_valid_against_the_vendored_schema(path: Path, schema: str) -> None:
     assert (done.returncode, done.stdout.strip()) == (0, "ok -- validation done"), done.stderr
 
 
-@pytest.mark.parametrize("path", [WORKFLOW, ACTION])
+@pytest.mark.parametrize("path", [WORKFLOW, FAN_OUT, ACTION])
 def test_zizmor_finds_nothing(path: Path, tmp_path: Path) -> None:
     done = subprocess.run(
         [_tool("zizmor"), "--offline", "--no-progress", "--format", "json", str(path)],
@@ -232,3 +237,66 @@ def test_action_args_are_split_like_a_shell_and_never_expanded(
     assert code == 1  # one argument, taken literally: not a tag of this scheme
     assert not (example_repo.path / "pwned").exists()
     assert "$(touch pwned)v0.1.7" in json.loads(outputs["results"])["errors"][0]
+
+
+# --- the fan-out template: plan, one job per slice, merge ------------------------------------
+
+
+def test_fan_out_jobs_split_and_merge_like_one_unsplit_run(
+    make_repo, cli, tmp_path: Path, helm_sdk
+) -> None:
+    """The plan step's matrix output, each check job's script with its matrix entry, then the
+    merge job's step: bash runs each as the runner would, on a repository at its tag."""
+    from test_plan import CONFIG, LAYOUT
+
+    repo = make_repo(name="operator")
+    shutil.copytree(LAYOUT, repo.path, dirs_exist_ok=True)
+    repo.commit("chore: the layout", {"releasekit.yaml": CONFIG})
+    repo.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
+    repo.write({"agents/Makefile": "VERSION ?= 0.1.6\n"})  # one slice fails: exit 3 overall
+    jobs = YAML(typ="safe").load(FAN_OUT)["jobs"]
+    stubs = tmp_path / "stubs"
+    stubs.mkdir()
+    (stubs / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    (stubs / "python").chmod(0o755)
+    env = _env(
+        PYTHONPATH=str(REPO_ROOT / "tasks"),
+        PATH=f"{stubs}:{os.environ['PATH']}",
+        TAG="v0.1.7",
+        GITHUB_ACTIONS="true",
+        GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"),
+    )
+
+    def step(job: str, key: str, **matrix: str) -> tuple[int, str, dict[str, str]]:
+        found = next(
+            s for s in jobs[job]["steps"] if key in (s.get("id"), s.get("name"), s.get("run"))
+        )
+        output = tmp_path / "output"
+        output.write_text("")
+        done = subprocess.run(
+            ["bash", "-e", "-c", found["run"]],
+            cwd=repo.path,
+            capture_output=True,
+            text=True,
+            env={**env, **matrix, "GITHUB_OUTPUT": str(output)},
+        )
+        return done.returncode, done.stdout + done.stderr, _outputs(output.read_text())
+
+    code, log, outputs = step("plan", "plan")
+    assert code == 0, log
+    matrix = json.loads(outputs["matrix"])
+    for n, entry in enumerate(matrix["include"]):
+        code, log, _ = step(
+            "check", "releasekit ${{ matrix.task }}",
+            TASK=entry["task"], ARGS=entry["args"], INDEX=str(n),
+        )  # fmt: skip
+        assert code == (3 if entry["task"] == "verify.versions" else 0), log
+    assert len(list((repo.path / "results").glob("*.json"))) == len(matrix["include"])
+    code, log, outputs = step("merge", "python -m releasekit.cli plan.merge results")
+    assert (code, outputs["ok"], outputs["slices"]) == (3, "false", str(len(matrix["include"])))
+    unsplit = cli("plan.run", "--tag", "v0.1.7", cwd=repo.path)
+    assert unsplit.code == 3
+    assert [line for line in log.splitlines() if not line.startswith("::")] == [
+        *unsplit.lines,
+        unsplit.err.rstrip("\n"),
+    ]
