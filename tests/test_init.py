@@ -146,3 +146,25 @@ def test_init_outside_a_repository_is_a_clear_error(tmp_path: Path, cli) -> None
         f"releasekit: error: {tmp_path} is not inside a git repository; run releasekit from "
         "your project\n"
     )
+
+
+def test_init_on_a_calver_suite_says_what_it_found_and_writes_nothing(make_repo, cli) -> None:
+    """Seed 003 (StellaOps): suite and module tags, no single SemVer release to check."""
+    repo = make_repo(name="calver-suite")
+    shutil.copytree(LAYOUTS / "calver-suite", repo.path, dirs_exist_ok=True)
+    repo.commit("chore: the layout")
+    for tag in ("module-authority-v1.2.3", "module-scanner-v1.4.0", "suite-2026.04-nova"):
+        repo.git("tag", "-a", tag, "-m", tag)
+    before = repo.snapshot()
+    result = cli("init", cwd=repo.path)
+    assert (result.code, result.out) == (1, "")
+    assert result.err == (
+        f"releasekit: error: {repo.path}: no release tag (v0.1.7 or 0.1.7) is reachable from "
+        "HEAD; found CalVer suite tags (suite-2026.04-nova: tag_format "
+        "'suite-{version}[-{codename}][-{channel}]', tags.versioning: calver) and module tags "
+        "(module-scanner-v1.4.0: tag_format 'module-{module}-v{version}'), whose versions init "
+        "cannot check against version files (verify.versions takes one SemVer release); write "
+        "releasekit.yaml from releasekit --print-template releasekit.yaml (docs/tags.md: tag "
+        "schemes)\n"
+    )
+    assert repo.snapshot() == before

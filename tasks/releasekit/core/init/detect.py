@@ -125,12 +125,39 @@ def _release(root: Path, tag: str) -> Layout:
             best = (count, fmt)
     if best is None:
         raise ReleaseError(
-            f"{root}: no release tag (v0.1.7 or 0.1.7) is reachable from HEAD; tag the current "
-            "release first, or name it: releasekit init --tag v0.1.7"
+            f"{root}: no release tag (v0.1.7 or 0.1.7) is reachable from HEAD; "
+            + (
+                _other_schemes(merged)
+                or "tag the current release first, or name it: releasekit init --tag v0.1.7"
+            )
         )
     newest = next(p for p in TagScheme(best[1]).releases(merged) if not p.is_prerelease)
     assert isinstance(newest.version, semver.Version)
     return Layout(newest.tag, newest.version, best[1])
+
+
+# Tag schemes init recognises but does not write a config for (seed 003's suite and modules).
+_OTHER_SCHEMES = (
+    ("suite-{version}[-{codename}][-{channel}]", "calver", "CalVer suite"),
+    ("module-{module}-v{version}", "semver", "module"),
+)
+
+
+def _other_schemes(tags: list[str]) -> str:
+    """What to write by hand when the tags follow a suite or module scheme."""
+    seen = []
+    for fmt, versioning, what in _OTHER_SCHEMES:
+        found = TagScheme(fmt, versioning).releases(tags)  # type: ignore[arg-type]
+        if found:
+            seen.append(f"{what} tags ({found[0].tag}: tag_format {fmt!r}"
+                        + (", tags.versioning: calver)" if versioning == "calver" else ")"))  # fmt: skip
+    if not seen:
+        return ""
+    return (
+        f"found {' and '.join(seen)}, whose versions init cannot check against version files "
+        "(verify.versions takes one SemVer release); write releasekit.yaml from "
+        "releasekit --print-template releasekit.yaml (docs/tags.md: tag schemes)"
+    )
 
 
 def _read(root: Path, path: str) -> str | None:
