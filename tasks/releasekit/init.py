@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from invoke import Context
 
 from . import _adapter as a
 from ._output import Item, Result
+
+if TYPE_CHECKING:
+    from .core.init.layout import Layout
 
 
 @a.task(
@@ -37,21 +41,28 @@ def init(c: Context, tag: str = "", dry_run: bool = False, json: bool = False) -
         )
     layout = detect_layout(root, tag)
     text = render_config(layout)
-    dry = a.is_dry(c, dry_run)
+    if a.is_dry(c, dry_run):
+        return _report(layout, f"would write {CONFIG_FILE}", head=[text.rstrip("\n")])
+    write_all([FileEdit(CONFIG_FILE, target, "", text, created=True)], root)
+    return _report(layout, f"wrote {CONFIG_FILE}")
+
+
+def _report(layout: Layout, verb: str, head: list[str] | None = None) -> Result:
+    """What init found (``found``) and saw but did not use (``left out``), then the file."""
+    from .core.common.section import CONFIG_FILE
+
     items = [
         Item("ok" if f.kept else "skipped", f"{'found' if f.kept else 'left out'}  {f.text}",
              path=f.path, line=f.line, message=f.text, fields={"kind": f.kind})
         for f in layout.findings
     ]  # fmt: skip
     count = len(layout.settings.get("version_files", []))
-    outputs: dict[str, str | int] = {"path": CONFIG_FILE, "tag": layout.tag, "version": str(layout.version),
-               "version_files": count}  # fmt: skip
-    check = f"releasekit verify.versions --tag {layout.tag}"
-    if dry:
-        said = f"would write {CONFIG_FILE} ({count} version files at {layout.tag})"
-        return Result(items, head=[text.rstrip("\n")], tail=[said, "dry run: nothing was written"],
+    said = f"{verb} ({count} version files at {layout.tag})"
+    outputs: dict[str, str | int] = {"path": CONFIG_FILE, "tag": layout.tag,
+                                     "version": str(layout.version), "version_files": count}  # fmt: skip
+    if head is not None:  # a dry run
+        return Result(items, head=head, tail=[said, "dry run: nothing was written"],
                       summary=said, outputs=outputs, dry_run=True)  # fmt: skip
-    write_all([FileEdit(CONFIG_FILE, target, "", text, created=True)], root)
-    said = f"wrote {CONFIG_FILE} ({count} version files at {layout.tag})"
-    written = Item("changed", said, path=CONFIG_FILE)
-    return Result([*items, written], tail=[f"next: {check}"], summary=said, outputs=outputs)
+    items.append(Item("changed", said, path=CONFIG_FILE))
+    tail = [f"next: releasekit verify.versions --tag {layout.tag}"]
+    return Result(items, tail=tail, summary=said, outputs=outputs)

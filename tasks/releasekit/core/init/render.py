@@ -13,7 +13,7 @@ import msgspec
 from ..config.fields import fields, struct_of
 from ..config.model import Settings
 from ..config.starter import WIDTH, comment, inline
-from .detect import Layout
+from .layout import Layout
 
 HEADER = """\
 # yaml-language-server: $schema=releasekit.schema.json
