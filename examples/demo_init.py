@@ -1,4 +1,4 @@
-"""init: a first releasekit.yaml from the repository's layout (issue 15).
+"""init and plan: a first releasekit.yaml from the layout, and its checks as a CI matrix.
 
 Called by examples/demo.py as ``run(repo, sh)``. The demo project keeps its own config (init
 never overwrites one); a clone of v0.1.7 without it gets a config that verify.versions passes.
@@ -27,3 +27,6 @@ def run(repo: Path, sh: Callable[..., int]) -> None:
     fresh_sh("init")
     _step("The config it wrote passes verify.versions at the tag it was written from")
     fresh_sh("verify.versions", "--tag", "v0.1.7")
+    _step("CI fan-out: the release's independent checks, one matrix slice each")
+    fresh_sh("plan", "--tag", "v0.1.7")
+    fresh_sh("plan", "--tag", "v0.1.7", "--github-matrix")
