@@ -101,8 +101,8 @@ def foundation(repo: Path, sh: Callable[..., int]) -> None:
 
 
 # The order a release happens in; a new demo module not listed here runs last.
-ORDER = ("demo_changelog", "demo_helm", "demo_tags", "demo_notes", "demo_artifacts", "demo_pins",
-         "demo_registry", "demo_procedure")  # fmt: skip
+ORDER = ("demo_init", "demo_changelog", "demo_helm", "demo_tags", "demo_notes", "demo_artifacts",
+         "demo_pins", "demo_registry", "demo_procedure")  # fmt: skip
 
 
 def _release_order(path: Path) -> tuple[int, str]:

@@ -230,10 +230,59 @@ def test_a_commit_body_cannot_inject_a_commit_into_the_changelog(example_repo: R
     assert commit["body"].startswith("looks harmless\x1e" + fake)
 
 
+def test_generate_output_refuses_to_drop_hand_written_unreleased_entries(
+    example_repo: Repo, cli
+) -> None:
+    """The demo's Unreleased is written by hand: regenerating it names the lines it would
+    drop and both ways on, and writes nothing (dry run or not)."""
+    _with_history(example_repo)
+    before = example_repo.snapshot()
+    for extra in ((), ("--dry-run",)):
+        result = cli("changelog", "--output", "CHANGELOG.md", *extra, cwd=example_repo.path)
+        assert (result.code, result.out) == (1, "")
+        assert result.err == (
+            "releasekit: error: CHANGELOG.md: Unreleased has 2 hand-written entries (lines 12, "
+            "16) the commits do not produce; regenerating would drop them, so nothing was "
+            "written:\n"
+            "  CHANGELOG.md:12: - Agent sessions can be resumed after a controller restart "
+            "(#42).\n"
+            "  CHANGELOG.md:16: - The controller no longer drops status updates when two pods "
+            "finish at once (#45).\n"
+            "to keep them, release them first (changelog.release X.Y.Z) or say them in "
+            "Conventional Commits (git commit --allow-empty -m 'fix: ...') so the generated "
+            "Unreleased lists them; to replace them with the generated entries, add "
+            "--replace-unreleased\n"
+        )
+        assert example_repo.snapshot() == before
+
+
+def test_generate_output_keeps_entries_it_generated_itself(make_repo, cli) -> None:
+    """A generated Unreleased, regenerated after more commits, is not hand-written."""
+    repo = make_repo({"CHANGELOG.md": "# Changelog\n\n## [Unreleased]\n"})
+    repo.commit("feat: first")
+    assert cli("changelog", "--output", "CHANGELOG.md", cwd=repo.path).code == 0
+    repo.commit("fix: second")
+    result = cli("changelog", "--output", "CHANGELOG.md", cwd=repo.path)
+    assert (result.code, result.out) == (0, "updated CHANGELOG.md\n")
+    assert (repo.path / "CHANGELOG.md").read_text() == (
+        "# Changelog\n\n## [Unreleased]\n\n### Added\n\n- First\n\n### Fixed\n\n- Second\n"
+    )
+
+
+def test_replace_unreleased_needs_output(example_repo: Repo, cli) -> None:
+    result = cli("changelog", "--replace-unreleased", cwd=example_repo.path)
+    assert (result.code, result.err) == (
+        2,
+        "releasekit: error: --replace-unreleased only means something with --output FILE\n",
+    )
+
+
 def test_generate_output_is_co_owned_and_idempotent(example_repo: Repo, cli) -> None:
     """Only Unreleased is regenerated; a second run adds no second Unreleased (git-cliff #544)."""
     _with_history(example_repo)
-    first = cli("changelog", "--output", "CHANGELOG.md", cwd=example_repo.path)
+    first = cli(
+        "changelog", "--output", "CHANGELOG.md", "--replace-unreleased", cwd=example_repo.path
+    )
     assert (first.code, first.out, first.err) == (0, "updated CHANGELOG.md\n", "")
     text = (example_repo.path / "CHANGELOG.md").read_text(encoding="utf-8")
     old_unreleased = DEMO_CHANGELOG[
@@ -267,7 +316,10 @@ def test_generate_output_creates_a_missing_file(make_repo, cli) -> None:
 def test_generate_output_dry_run_writes_nothing(example_repo: Repo, cli) -> None:
     _with_history(example_repo)
     before = example_repo.snapshot()
-    result = cli("changelog", "--output", "CHANGELOG.md", "--dry-run", cwd=example_repo.path)
+    result = cli(
+        "changelog", "--output", "CHANGELOG.md", "--replace-unreleased", "--dry-run",
+        cwd=example_repo.path,
+    )  # fmt: skip
     assert result.code == 0
     assert "+- **api**: Add the Session kind (#42)" in result.lines
     assert result.lines[-1] == "dry run: nothing was written"
@@ -339,7 +391,12 @@ def test_generate_all_output_adds_missing_releases_and_keeps_hand_written_text(
     repo.commit("fix(api): second (#2)")
     repo.git("tag", "v0.2.0")
     repo.commit("perf: third")
-    result = cli("changelog", "--all", "--output", "CHANGELOG.md", cwd=repo.path)
+    refused = cli("changelog", "--all", "--output", "CHANGELOG.md", cwd=repo.path)
+    assert refused.code == 1
+    assert "  CHANGELOG.md:7: - stale\n" in refused.err
+    result = cli(
+        "changelog", "--all", "--output", "CHANGELOG.md", "--replace-unreleased", cwd=repo.path
+    )
     assert (result.code, result.out) == (0, "updated CHANGELOG.md\n")
     assert (repo.path / "CHANGELOG.md").read_text() == (
         "# Changes\n\nOur own intro.\n\n## Unreleased\n\n### Changed\n\n- Third\n\n"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import sysconfig
@@ -131,6 +130,7 @@ def test_a_new_users_first_error_names_a_command_that_works(
         "tasks.py",
         "release.mk",
         "github/release-verify.yaml",
+        "github/release-fan-out.yaml",
     ]
     for name in names.stdout.split():
         # The schema is package data (the package's templates/), the others starter files.
@@ -182,54 +182,3 @@ def test_a_task_into_a_closed_pipe_ends_quietly_with_141(argv: list[str], tmp_pa
         subprocess.run(["git", "-C", str(tmp_path), "tag", f"v0.1.{n}"], check=True, env=_env())
     (tmp_path / "releasekit.yaml").write_text("version_files: []\n")
     assert _into_closed_pipe(argv, tmp_path) == (141, "")
-
-
-def test_workflow_template_install_step_runs_a_vendored_copy_with_pip_stubbed(
-    tmp_path: Path,
-) -> None:
-    """The template's vendored branch, run by bash; pip is a stub (no package index here)."""
-    from ruamel.yaml import YAML
-
-    workflow = YAML(typ="safe").load(REPO_ROOT / "templates" / "github" / "release-verify.yaml")
-    (job,) = workflow["jobs"].values()
-    (script,) = [s["run"] for s in job["steps"] if s.get("name") == "Install releasekit"]
-    workspace, home, stubs = tmp_path / "ws", tmp_path / "home", tmp_path / "stubs"
-    shutil.copytree(REPO_ROOT / "tasks" / "releasekit", workspace / "tasks" / "releasekit")
-    stubs.mkdir()
-    (stubs / "pip").write_text('#!/bin/sh\necho "pip $*" >> "$HOME/pip.log"\n')
-    (stubs / "pip").chmod(0o755)
-    (stubs / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
-    (stubs / "python").chmod(0o755)
-    github_path = tmp_path / "github_path"
-    env = _env(
-        HOME=str(home),
-        GITHUB_WORKSPACE=str(workspace),
-        GITHUB_PATH=str(github_path),
-        RELEASEKIT_PIP="",
-        PATH=f"{stubs}:{os.environ['PATH']}",
-    )
-    home.mkdir()
-    subprocess.run(["bash", "-e", "-c", script], cwd=workspace, env=env, check=True)
-    assert (home / "pip.log").read_text().startswith("pip install invoke semver")
-    added = github_path.read_text().strip()
-    listed = subprocess.run(
-        [Path(added) / "releasekit", "--list"],
-        cwd=workspace,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert listed.returncode == 0 and "  verify.versions " in listed.stdout
-    where = subprocess.run(
-        [Path(added) / "releasekit", "--version"],
-        cwd=workspace,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert where.stdout.startswith("releasekit ")
-    unset = subprocess.run(
-        ["bash", "-e", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True
-    )
-    assert unset.returncode == 1
-    assert "::error::set the repository variable RELEASEKIT_PIP" in unset.stdout

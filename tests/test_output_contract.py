@@ -44,6 +44,10 @@ SCENARIOS: dict[str, Scenario] = {
     "changelog.release": Scenario(("0.1.8", "--date", "2026-11-21", "--dry-run"), 0),
     "changelog.check": Scenario(("--date", "2026-11-21"), 0),
     "docs.crd-history": Scenario((), 0),
+    "init": Scenario(("--dry-run",), 1),  # the example has its releasekit.yaml: kept as it is
+    "plan.checks": Scenario(("--tag", "v0.1.7", "--github-matrix"), 0),
+    "plan.merge": Scenario(("no-results/*.json",), 2),
+    "plan.run": Scenario(("--tag", "0.1.7"), 1),  # not a tag of v{version}: refused before any run
     "release.bump": Scenario(("0.1.8", "--dry-run", "--date", "2026-11-21"), 0),
     "release.bump-chart": Scenario(("charts/demo-operator", "0.2.0", "--dry-run"), 0),
     "release.checksums": Scenario(("Makefile,go.mod",), 0),

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from ruamel.yaml import YAML
 
 import releasekit
 from conftest import REPO_ROOT, Repo
@@ -18,10 +17,14 @@ from conftest import REPO_ROOT, Repo
 LIST_LINES = [
     "Subcommands:",
     "",
+    "  init                                                Write a commented releasekit.yaml for this repository.",
     "  changelog.check                                     Lint the changelog; exit 3 on findings.",
     "  changelog.generate (changelog)                      Generate the changelog from Conventional Commits.",
     "  changelog.release                                   Move the Unreleased entries into a version section.",
     "  docs.crd-history                                    Audit or extend the Version History with CRD Changes.",
+    "  plan.checks (plan)                                  List the release's checks, one slice per CI job.",
+    "  plan.merge                                          Merge the slices' --json results into one.",
+    "  plan.run                                            Run every check of the plan here, one after another.",
     "  release.bump                                        Set the release version in every configured file.",
     "  release.bump-chart                                  Set a chart's version and its local dependants'.",
     "  release.checksums                                   Write a sorted GNU sha256sum checksums file.",
@@ -167,35 +170,70 @@ def test_template_tasks_py_composes_releasekit_with_a_project_task(example_repo:
     assert example_repo.git("symbolic-ref", "--short", "HEAD").strip() == "release/v0.1.8"
 
 
-def test_release_mk_targets_call_releasekit(tmp_path: Path) -> None:
+def _make(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     make = shutil.which("make")
     if make is None:
         pytest.skip("make is not installed; install it with: apt-get install -y make")
-    (tmp_path / "Makefile").write_text(
-        "include " + str(REPO_ROOT / "templates" / "release.mk") + "\n"
-    )
-    dry = subprocess.run(
-        [make, "-s", "-n", "verify-versions", "VERSION=0.1.8"],
-        cwd=tmp_path,
+    # The real releasekit of this source tree, as the Makefile's $(RELEASEKIT).
+    releasekit_cmd = f"{sys.executable} -m releasekit.cli"
+    env = _clean_env(PYTHONPATH=str(REPO_ROOT / "tasks"))
+    return subprocess.run(
+        [make, "-s", "--no-print-directory", *args, f"RELEASEKIT={releasekit_cmd}"],
+        cwd=repo,
+        env=env,
         capture_output=True,
         text=True,
-        check=True,
     )
-    assert dry.stdout.splitlines()[-1] == "releasekit verify.versions --tag v0.1.8"
-    missing = subprocess.run(
-        [make, "-s", "release-prepare"], cwd=tmp_path, capture_output=True, text=True
-    )
-    assert missing.returncode != 0
-    assert "VERSION is required, e.g. make release-prepare VERSION=0.1.8" in missing.stderr
 
 
-def test_workflow_template_runs_existing_tasks() -> None:
-    workflow = YAML(typ="safe").load(REPO_ROOT / "templates" / "github" / "release-verify.yaml")
-    commands = [
-        step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step
-    ]
-    tasks = [cmd.split()[1] for cmd in commands if cmd.startswith("releasekit ")]
-    assert tasks and all(t in releasekit.ns.task_names for t in tasks)
+def test_release_mk_next_to_a_makefile_that_sets_version(make_repo) -> None:
+    """Operator-scaffold Makefiles set `VERSION ?=`; release.mk reads RELEASE_VERSION, takes
+    0.1.7 and v0.1.7 alike (never vv0.1.7) and leaves VERSION alone."""
+    repo = make_repo(
+        {
+            "Makefile": "VERSION ?= v0.1.7\n\ninclude release.mk\n\n"
+            "print-version:\n\t@echo VERSION=$(VERSION)\n",
+            "release.mk": (REPO_ROOT / "templates" / "release.mk").read_text(),
+            "releasekit.yaml": "version_files:\n  - path: Makefile\n"
+            '    pattern: "VERSION ?= {version}"\n',
+        }
+    )
+    repo.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
+    for spelled in ("0.1.7", "v0.1.7", " v0.1.7 "):
+        done = _make(repo.path, "verify-versions", f"RELEASE_VERSION={spelled}")
+        assert (done.returncode, done.stderr) == (0, ""), spelled
+        assert done.stdout == "Makefile:1 VERSION: v0.1.7 (expected 0.1.7) OK\n"
+    wrong = _make(repo.path, "verify-versions", "RELEASE_VERSION=0.1.8")
+    assert wrong.returncode == 2  # make's own code for a failed recipe (releasekit said 3)
+    assert "do not match tag (v0.1.8)\n" in wrong.stderr
+    assert "verify-versions] Error 3" in wrong.stderr
+    shown = _make(repo.path, "RELEASE_VERSION=0.1.8")  # the Makefile's default goal stays
+    assert shown.stdout == "VERSION=v0.1.7\n"
+    dry = _make(repo.path, "-n", "release-prepare", "RELEASE_VERSION=v0.1.8")
+    assert dry.stdout.splitlines()[-1].endswith("-m releasekit.cli release.prepare 0.1.8")
+
+
+def test_release_mk_without_release_version_fails_clearly(make_repo) -> None:
+    repo = make_repo(
+        {
+            "Makefile": "VERSION ?= v0.1.7\ninclude release.mk\n",
+            "release.mk": (REPO_ROOT / "templates" / "release.mk").read_text(),
+        }
+    )
+    before = repo.snapshot()
+    missing = _make(repo.path, "release-prepare")
+    assert missing.returncode == 2
+    assert missing.stderr.splitlines()[0] == (
+        "RELEASE_VERSION is required, e.g. make release-prepare RELEASE_VERSION=0.1.8"
+    )
+    # VERSION= on the command line is the Makefile's variable: say which one releasekit reads.
+    told = _make(repo.path, "verify-versions", "VERSION=0.1.8")
+    assert told.returncode == 2
+    assert told.stderr.splitlines()[0] == (
+        "RELEASE_VERSION is required, e.g. make verify-versions RELEASE_VERSION=0.1.8 "
+        "(VERSION= is this Makefile's own variable; releasekit reads RELEASE_VERSION)"
+    )
+    assert repo.snapshot() == before
 
 
 def test_repository_releases_itself_with_its_own_tasks(tmp_path: Path) -> None:

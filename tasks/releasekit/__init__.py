@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from invoke import Collection
 
-from . import _adapter, changelog, docs, release, verify
+from . import _adapter, changelog, docs, init, plan, release, verify
 from .core.defaults import DEFAULTS
 
 __version__ = "0.1.0"
 
-ns = Collection(release.ns, verify.ns, changelog.ns, docs.ns)
+ns = Collection(release.ns, verify.ns, changelog.ns, docs.ns, plan.ns)
+ns.add_task(init.init)  # top level: `releasekit init`
 ns.configure({"releasekit": DEFAULTS})
 _adapter.redact_logs()  # before invoke logs anything under --debug
 

@@ -21,18 +21,28 @@ if TYPE_CHECKING:
     help={
         "all": "every release tag plus Unreleased, not only Unreleased",
         "output": "write into this file (only Unreleased and missing releases change)",
+        "replace_unreleased": "with --output: drop hand-written Unreleased entries (refused "
+        "by default)",
         "dry_run": "with --output: show the diff and write nothing",
         "json": "print one JSON envelope; results[0].releases is the template context",
     },
 )
 def generate(
-    c: Context, all: bool = False, output: str = "", dry_run: bool = False, json: bool = False
+    c: Context,
+    all: bool = False,
+    output: str = "",
+    replace_unreleased: bool = False,
+    dry_run: bool = False,
+    json: bool = False,
 ) -> Result:
     """Generate the changelog from Conventional Commits."""
     from .core.changelog.config import ChangelogConfig
     from .core.changelog.generate import generate as run_generate
     from .core.common.confine import confine
+    from .core.common.errors import UsageError
 
+    if replace_unreleased and not output:
+        raise UsageError("--replace-unreleased only means something with --output FILE")
     cfg = a.config(c)
     target = confine(cfg.root, Path.cwd() / output, what="--output") if output else None
     result = run_generate(
@@ -43,6 +53,7 @@ def generate(
         everything=all,
         output=target,
         display=_display(cfg.root, target) if target else None,
+        replace_unreleased=replace_unreleased,
     )
     return _generated(cfg.root, result, a.is_dry(c, dry_run))
 

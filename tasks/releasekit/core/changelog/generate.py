@@ -16,6 +16,7 @@ import semver
 
 from ..common.confine import confine
 from ..common.errors import ConfigError, FileFormatError, ReleaseError
+from ..common.excerpt import clip
 from ..common.templating import LoadedTemplate
 from ..common.templating import load_template as load_template_file
 from ..common.textfile import FileEdit, read_text, write_all
@@ -209,12 +210,17 @@ def generate(
     everything: bool = False,
     output: Path | None = None,
     display: str | None = None,
+    replace_unreleased: bool = False,
 ) -> Generated:
     """Read the history and render Unreleased (and with ``everything`` every release).
 
     With ``output`` the result is planned as a co-owned edit of that file: only the
     Unreleased body is replaced and (with ``everything``) missing release sections are
     added; hand-written text stays. A missing file is created whole.
+
+    Raises:
+        ReleaseError: the file's Unreleased holds entries the commits do not produce (written
+            by hand), which the new body would drop; ``replace_unreleased`` drops them.
     """
     grouping = Grouping.from_config(cfg, commit_message)
     history = read_releases(
@@ -242,6 +248,8 @@ def generate(
         v_prefix=bool(doc.releases and doc.releases[0].v_prefix),
     )
     unreleased = render(template, releases[:1], style, header=False, cfg=cfg)
+    if not replace_unreleased:
+        refuse_dropped_entries(doc, unreleased)
     released = [
         (semver.Version.parse(r["version"]), render(template, [r], style, header=False, cfg=cfg))
         for r in releases[1:]
@@ -257,6 +265,49 @@ def write_generated(root: Path, result: Generated) -> None:
 
 
 # --- co-owned writing of generated sections --------------------------------------------------
+
+
+def dropped_entries(doc: Changelog, unreleased: str) -> list[tuple[int, str]]:
+    """The lines of the file's Unreleased body (0-based index, text) that the generated
+    ``unreleased`` section does not contain: entries written by hand, or generated ones edited
+    since. Blank lines and headings are structure, not entries."""
+    current = doc.unreleased
+    if current is None:
+        return []
+    kept = {line.strip() for line in split_lines(unreleased)[1:]}
+    return [
+        (n, doc.lines[n].rstrip("\r\n"))
+        for n in range(current.line + 1, current.end)
+        if not is_blank(doc.lines[n])
+        and not doc.lines[n].lstrip().startswith("#")
+        and doc.lines[n].strip() not in kept
+    ]
+
+
+def refuse_dropped_entries(doc: Changelog, unreleased: str) -> None:
+    """Raise when regenerating Unreleased would drop hand-written entries.
+
+    Raises:
+        ReleaseError: naming each line and both ways on (keep or replace).
+    """
+    dropped = dropped_entries(doc, unreleased)
+    if not dropped:
+        return
+    shown = [f"  {doc.where(n)}: {clip(text, 100)}" for n, text in dropped[:10]]
+    if len(dropped) > 10:
+        shown.append(f"  … and {len(dropped) - 10} more")
+    lines = ", ".join(str(n + 1) for n, _ in dropped[:10])
+    raise ReleaseError(
+        f"{doc.path}: Unreleased has {len(dropped)} hand-written "
+        f"entr{'y' if len(dropped) == 1 else 'ies'} ({'line' if len(dropped) == 1 else 'lines'} {lines}) the commits do not "
+        "produce; regenerating "
+        "would drop them, so nothing was written:\n"
+        + "\n".join(shown)
+        + "\nto keep them, release them first (changelog.release X.Y.Z) or say them in "
+        "Conventional Commits (git commit --allow-empty -m 'fix: ...') so the generated "
+        "Unreleased lists them; to replace them with the generated entries, add "
+        "--replace-unreleased"
+    )
 
 
 def merge_generated(

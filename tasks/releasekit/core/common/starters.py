@@ -17,6 +17,7 @@ STARTERS = (
     "tasks.py",
     "release.mk",
     "github/release-verify.yaml",
+    "github/release-fan-out.yaml",
 )
 CONFIG_HINT = "releasekit --print-template releasekit.yaml > releasekit.yaml"
 STARTER_DOCS = "releasekit --print-template releasekit.yaml"

@@ -38,7 +38,7 @@ def render_starter(root: type[msgspec.Struct]) -> str:
     return HEADER + "\n".join(lines) + "\n"
 
 
-def _comment(text: str, indent: int, lines: list[str], hang: int = 0) -> None:
+def comment(text: str, indent: int, lines: list[str], hang: int = 0) -> None:
     pad = " " * indent + "# "
     lines.extend(
         textwrap.wrap(
@@ -56,7 +56,7 @@ def _field(item: Field, indent: int, lines: list[str]) -> None:
     pad = " " * indent
     nested = struct_of(item.type)
     if nested is not None and not item.is_list:
-        _comment(_doc(nested) or item.description, indent, lines)
+        comment(_doc(nested) or item.description, indent, lines)
         lines.append(f"{pad}{item.name}:")
         for child in fields(nested):
             _field(child, indent + 2, lines)
@@ -69,11 +69,11 @@ def _field(item: Field, indent: int, lines: list[str]) -> None:
             + " Default: "
             + ("none." if item.default is None else f"{inline(item.default)}.")
         )
-    _comment(note, indent, lines)
+    comment(note, indent, lines)
     if nested is not None:  # a list of mappings: each key of an item, then the examples
         for child in fields(nested):
             required = "" if child.has_default else " (required)"
-            _comment(f"  {child.name}{required}: {child.description}", indent, lines, hang=4)
+            comment(f"  {child.name}{required}: {child.description}", indent, lines, hang=4)
     prefix = f"{pad}# " if item.extra.get("starter") == "comment" else pad
     for line in _value_lines(item.name, shown, indent):
         lines.append(prefix + line[indent:])

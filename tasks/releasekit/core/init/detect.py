@@ -1,0 +1,126 @@
+"""What a repository's layout says about its release: one pass over the tracked files.
+
+Every version string that is proposed is checked against the current release before it is
+kept (:func:`keep_agreeing`), so the config :func:`detect_layout` returns passes
+``verify.versions`` at that tag; what was found but left out is a :class:`Finding` saying why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import semver
+
+from ..common.errors import ReleaseError
+from ..common.git import git
+from ..tags.schemes import TagScheme
+from .layout import Finding, Layout
+from .parts import changelog, charts, crds, go_modules, workflows
+from .versions import version_files
+
+# Tag spellings a first config can choose between; anything fancier is the user's edit.
+TAG_FORMATS = ("v{version}", "{version}")
+
+
+def detect_layout(root: Path, tag: str = "") -> Layout:
+    """Read the layout of the repository at ``root`` against its current release tag.
+
+    Args:
+        tag: the current release tag; default the newest SemVer tag reachable from HEAD.
+
+    Raises:
+        ReleaseError: no release tag is reachable and none was given.
+    """
+    files = [p for p in git(root, "ls-files", "-z").split("\0") if p]
+    layout = _release(root, tag)
+    layout.settings["tag_format"] = layout.tag_format
+    version_files(root, files, layout)
+    charts(root, files, layout)
+    crds(root, files, layout)
+    changelog(root, files, layout)
+    go_modules(files, layout)
+    workflows(root, files, layout)
+    keep_agreeing(root, layout)
+    return layout
+
+
+def keep_agreeing(root: Path, layout: Layout) -> None:
+    """Drop every proposed version file that ``verify.versions`` would not pass at the tag
+    (a docs pattern that also matches an older version, a glob-like path), saying why."""
+    from ..versioning.config import VersionFile
+    from ..versioning.version_files import MissingTarget, check_versions
+
+    proposed = layout.settings.pop("version_files", [])
+    notes = {k: v for k, v in layout.notes.items() if k[0] != "version_files"}
+    kept: list[dict[str, Any]] = []
+    for n, entry in enumerate(proposed):
+        why = layout.notes.get(("version_files", n), "")
+        missing: list[MissingTarget] = []
+        try:
+            target = VersionFile(**entry)
+            ok = all(ch.ok for ch in check_versions(root, [target], layout.version, missing))
+        except (ReleaseError, ValueError):
+            ok = False
+        if ok and not missing:
+            notes[("version_files", len(kept))] = why
+            kept.append(entry)
+            layout.findings.append(Finding("version", why, entry["path"]))
+        else:
+            layout.findings.append(Finding(
+                "version", f"{why}: verify.versions would not pass on it (the pattern also "
+                "matches another version)",
+                entry["path"], kept=False,
+            ))  # fmt: skip
+    layout.notes = notes
+    if kept:
+        layout.settings["version_files"] = kept
+
+
+def _release(root: Path, tag: str) -> Layout:
+    merged = git(root, "tag", "--merged", "HEAD").split()
+    if tag:
+        fmt = "v{version}" if tag.startswith("v") else "{version}"
+        parsed = TagScheme(fmt).require(tag)
+        assert isinstance(parsed.version, semver.Version)
+        return Layout(tag, parsed.version, fmt)
+    best: tuple[int, str] | None = None
+    for fmt in TAG_FORMATS:
+        count = len(TagScheme(fmt).releases(merged))
+        if count and (best is None or count > best[0]):
+            best = (count, fmt)
+    if best is None:
+        raise ReleaseError(
+            f"{root}: no release tag (v0.1.7 or 0.1.7) is reachable from HEAD; "
+            + (
+                _other_schemes(merged)
+                or "tag the current release first, or name it: releasekit init --tag v0.1.7"
+            )
+        )
+    newest = next(p for p in TagScheme(best[1]).releases(merged) if not p.is_prerelease)
+    assert isinstance(newest.version, semver.Version)
+    return Layout(newest.tag, newest.version, best[1])
+
+
+# Tag schemes init recognises but does not write a config for (seed 003's suite and modules).
+_OTHER_SCHEMES = (
+    ("suite-{version}[-{codename}][-{channel}]", "calver", "CalVer suite"),
+    ("module-{module}-v{version}", "semver", "module"),
+)
+
+
+def _other_schemes(tags: list[str]) -> str:
+    """What to write by hand when the tags follow a suite or module scheme."""
+    seen = []
+    for fmt, versioning, what in _OTHER_SCHEMES:
+        found = TagScheme(fmt, versioning).releases(tags)  # type: ignore[arg-type]
+        if found:
+            seen.append(f"{what} tags ({found[0].tag}: tag_format {fmt!r}"
+                        + (", tags.versioning: calver)" if versioning == "calver" else ")"))  # fmt: skip
+    if not seen:
+        return ""
+    return (
+        f"found {' and '.join(seen)}, whose versions init cannot check against version files "
+        "(verify.versions takes one SemVer release); write releasekit.yaml from "
+        "releasekit --print-template releasekit.yaml (docs/tags.md: tag schemes)"
+    )

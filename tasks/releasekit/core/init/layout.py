@@ -1,0 +1,73 @@
+"""What init collects: the findings, the settings to write, and the small readers the
+detectors share."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import semver
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing init saw: ``kind`` is what it is about (version, chart, crds, changelog,
+    go, workflow, images); ``kept`` whether the config uses it."""
+
+    kind: str
+    text: str
+    path: str | None = None
+    line: int | None = None
+    kept: bool = True
+
+
+@dataclass
+class Layout:
+    """The detected release: its tag, the settings to write (model order) and the findings.
+
+    ``notes`` maps a setting's place (``("version_files", 0)``) to the comment written above it.
+    """
+
+    tag: str
+    version: semver.Version
+    tag_format: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    notes: dict[tuple[str | int, ...], str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def read_tracked(root: Path, path: str) -> str | None:
+    try:
+        return (root / path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def version_of(text: str) -> semver.Version | None:
+    try:
+        return semver.Version.parse(text.strip().strip("\"'").removeprefix("v"))
+    except (ValueError, TypeError):
+        return None
+
+
+def add_version_file(layout: Layout, entry: dict[str, Any], note: str) -> None:
+    entries = layout.settings.setdefault("version_files", [])
+    if entry not in entries:
+        layout.notes[("version_files", len(entries))] = note
+        entries.append(entry)
+
+
+def load_data(root: Path, path: str, yaml: bool) -> Any:
+    text = read_tracked(root, path)
+    if text is None:
+        return None
+    try:
+        if not yaml:
+            return json.loads(text)
+        from ruamel.yaml import YAML
+
+        return YAML(typ="safe", pure=True).load(text)
+    except Exception:  # a file init cannot read is simply not proposed
+        return None

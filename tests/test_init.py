@@ -1,0 +1,170 @@
+"""releasekit init on repositories shaped like the seed layouts (tests/fixtures/init/).
+
+Each layout is copied into a real git repository and tagged as its project tags; init's
+releasekit.yaml must equal the golden file beside it, and verify.versions must pass on it at
+the current release tag. RELEASEKIT_UPDATE_GOLDENS=1 rewrites the goldens (then review the diff).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, Repo
+
+LAYOUTS = FIXTURES / "init"
+# layout -> (tags on the first commit, tags on the commit with the layout, commits after it)
+HISTORY: dict[str, tuple[tuple[str, ...], tuple[str, ...], int]] = {
+    "operator": (("v0.1.6",), ("v0.1.7",), 0),  # seed 000
+    "changelog-driven": (("v0.1.6",), ("v0.1.7",), 1),  # seed 001
+    "generated-changelog": ((), ("v0.1.7",), 0),  # seed 002
+    "go-multi-module": (  # seed 004: Go submodule tags beside the release tag
+        ("v0.8.0-alpha.1", "src/cloud-api-adaptor/v0.8.0-alpha.1"),
+        ("v0.8.0", *(f"src/{m}/v0.8.0" for m in ("cloud-api-adaptor", "webhook"))),
+        0,
+    ),
+}
+
+
+def layout_repo(make_repo, name: str) -> Repo:
+    before, at, after = HISTORY[name]
+    repo = make_repo(name=name)
+    for tag in before:
+        repo.git("tag", "-a", tag, "-m", f"Release {tag}")
+    shutil.copytree(LAYOUTS / name, repo.path, dirs_exist_ok=True)
+    repo.commit("chore: the layout")
+    for tag in at:
+        repo.git("tag", "-a", tag, "-m", f"Release {tag}")
+    for n in range(after):
+        repo.commit(f"feat: change {n} after the release")
+    return repo
+
+
+@pytest.mark.parametrize("name", sorted(HISTORY))
+def test_init_writes_the_golden_config_and_verify_versions_passes(make_repo, cli, name) -> None:
+    repo = layout_repo(make_repo, name)
+    tag = HISTORY[name][1][0]
+    result = cli("init", cwd=repo.path)
+    assert (result.code, result.err) == (0, ""), result.err
+    written = (repo.path / "releasekit.yaml").read_text(encoding="utf-8")
+    golden = LAYOUTS / f"{name}.releasekit.yaml"
+    if os.environ.get("RELEASEKIT_UPDATE_GOLDENS") == "1":
+        golden.write_text(written, encoding="utf-8")
+    assert written == golden.read_text(encoding="utf-8")
+    assert result.lines[-1] == f"next: releasekit verify.versions --tag {tag}"
+    check = cli("verify.versions", "--tag", tag, cwd=repo.path)
+    assert check.code == 0, check.out + check.err
+    assert check.lines and all(line.endswith(" OK") for line in check.lines)
+
+
+def test_init_report_says_what_it_found_and_left_out(make_repo, cli) -> None:
+    repo = layout_repo(make_repo, "operator")
+    result = cli("init", cwd=repo.path)
+    assert result.code == 0
+    assert "found  Makefile:6: VERSION ?= 0.1.7" in result.lines
+    assert "found  charts/kubeopencode/Chart.yaml: appVersion v0.1.7" in result.lines
+    assert "found  CLAUDE.md:5: - **Version**: v0.1.7" in result.lines
+    assert "found  .github/workflows/release.yaml runs on tags v*" in result.lines
+    assert "found  image quay.io/kubeopencode/kubeopencode:{tag} (charts/kubeopencode)" in (
+        result.lines
+    )
+    assert (
+        "left out  image quay.io/brancz/kube-rbac-proxy:v0.18.1 is pinned in "
+        "charts/kubeopencode/values.yaml, not released with it (helm.charts allow:)"
+    ) in result.lines
+    assert "wrote releasekit.yaml (5 version files at v0.1.7)" in result.lines
+
+
+def test_init_config_passes_the_chart_checks_at_the_tag(make_repo, cli, helm_sdk) -> None:
+    """The chart entries (app_version, registries, allow) and the CRD pair init wrote hold
+    for the real chart, rendered by Helm."""
+    repo = layout_repo(make_repo, "operator")
+    assert cli("init", cwd=repo.path).code == 0
+    rendered = cli("verify.helm-template", "--tag", "v0.1.7", "--engine", "sdk", cwd=repo.path)
+    assert rendered.code == 0, rendered.out + rendered.err
+    assert "quay.io/kubeopencode/kubeopencode:v0.1.7" in rendered.out
+    synced = cli("verify.chart-sync", cwd=repo.path)
+    assert synced.code == 0, synced.out + synced.err
+
+
+def test_init_dry_run_prints_the_config_and_writes_nothing(make_repo, cli) -> None:
+    repo = layout_repo(make_repo, "changelog-driven")
+    before = repo.snapshot()
+    result = cli("init", "--dry-run", cwd=repo.path)
+    assert result.code == 0, result.err
+    golden = (LAYOUTS / "changelog-driven.releasekit.yaml").read_text(encoding="utf-8")
+    assert result.out.startswith(golden)
+    assert result.lines[-2:] == [
+        "would write releasekit.yaml (4 version files at v0.1.7)",
+        "dry run: nothing was written",
+    ]
+    assert repo.snapshot() == before
+
+
+def test_init_never_overwrites_a_config(make_repo, cli) -> None:
+    repo = layout_repo(make_repo, "operator")
+    repo.commit("chore: config", {"releasekit.yaml": "tag_format: 'v{version}'\n"})
+    before = repo.snapshot()
+    for extra in ((), ("--dry-run",)):
+        result = cli("init", *extra, cwd=repo.path)
+        assert (result.code, result.out) == (1, "")
+        assert result.err == (
+            f"releasekit: error: releasekit.yaml already exists in {repo.path}; init never "
+            "overwrites it — move it aside (mv releasekit.yaml releasekit.yaml.old) and run "
+            "releasekit init again, then compare the two\n"
+        )
+    assert repo.snapshot() == before
+
+
+def test_init_without_a_release_tag_says_how_to_name_one(make_repo, cli) -> None:
+    repo = make_repo({"Makefile": "VERSION ?= 0.1.0\n"})
+    result = cli("init", cwd=repo.path)
+    assert result.code == 1
+    assert result.err == (
+        f"releasekit: error: {repo.path}: no release tag (v0.1.7 or 0.1.7) is reachable from "
+        "HEAD; tag the current release first, or name it: releasekit init --tag v0.1.7\n"
+    )
+    named = cli("init", "--tag", "v0.1.0", cwd=repo.path)
+    assert named.code == 0, named.err
+    assert (
+        (repo.path / "releasekit.yaml")
+        .read_text(encoding="utf-8")
+        .endswith(
+            "version_files:\n  # Makefile:1: VERSION ?= 0.1.0\n  - path: Makefile\n"
+            '    pattern: "VERSION ?= {version}"\n'
+        )
+    )
+
+
+def test_init_outside_a_repository_is_a_clear_error(tmp_path: Path, cli) -> None:
+    result = cli("init", cwd=tmp_path)
+    assert result.code == 1
+    assert result.err == (
+        f"releasekit: error: {tmp_path} is not inside a git repository; run releasekit from "
+        "your project\n"
+    )
+
+
+def test_init_on_a_calver_suite_says_what_it_found_and_writes_nothing(make_repo, cli) -> None:
+    """Seed 003 (StellaOps): suite and module tags, no single SemVer release to check."""
+    repo = make_repo(name="calver-suite")
+    shutil.copytree(LAYOUTS / "calver-suite", repo.path, dirs_exist_ok=True)
+    repo.commit("chore: the layout")
+    for tag in ("module-authority-v1.2.3", "module-scanner-v1.4.0", "suite-2026.04-nova"):
+        repo.git("tag", "-a", tag, "-m", tag)
+    before = repo.snapshot()
+    result = cli("init", cwd=repo.path)
+    assert (result.code, result.out) == (1, "")
+    assert result.err == (
+        f"releasekit: error: {repo.path}: no release tag (v0.1.7 or 0.1.7) is reachable from "
+        "HEAD; found CalVer suite tags (suite-2026.04-nova: tag_format "
+        "'suite-{version}[-{codename}][-{channel}]', tags.versioning: calver) and module tags "
+        "(module-scanner-v1.4.0: tag_format 'module-{module}-v{version}'), whose versions init "
+        "cannot check against version files (verify.versions takes one SemVer release); write "
+        "releasekit.yaml from releasekit --print-template releasekit.yaml (docs/tags.md: tag "
+        "schemes)\n"
+    )
+    assert repo.snapshot() == before
