@@ -100,7 +100,8 @@ def test_the_whole_procedure_runs_to_the_human_gate_then_to_the_end_and_converge
     before = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
     assert before.code == 0, before.out
     assert states(before) == {"prepare": "todo", "pull-request": "todo", "merge": "todo",
-                              "tag": "todo", "images": "todo", "publish": "todo"}  # fmt: skip
+                              "tag": "todo", "images": "todo", "charts": "done",
+                              "publish": "todo"}  # fmt: skip
     assert json.loads(before.out)["outputs"]["complete"] is False
 
     first = cli("release.run", "--tag", "v0.1.8", "--date", "2026-11-21", cwd=repo.path)
@@ -372,3 +373,121 @@ def test_a_module_tag_on_another_commit_is_a_conflict(
     assert conflict.startswith(
         f"CONFLICT    go-tag       src/webhook/v0.8.0 is on {old[:12]}, not on v0.8.0's commit "
     )
+
+
+# --- promote (seed 002) and charts ------------------------------------------------------------
+
+
+@pytest.fixture
+def promote_project(
+    make_repo: Callable[..., Repo],
+    bare_remote: Callable[[Repo, str], Path],
+    oci_registry: OciRegistry,
+    unique_repo: str,
+) -> tuple[Repo, Path, str]:
+    image = f"{oci_registry.host}/{unique_repo}"
+    config = (
+        'tag_format: "v{version}"\nversion_files:\n  - path: Makefile\n    pattern: "VERSION ?= {version}"\n'
+        "procedure:\n  kind: promote\n  steps: [tag, promote]\n"
+        f"registry:\n  plain_http: ['{oci_registry.host}']\n  promote_from: build-{{commit}}\n"
+        f"  images:\n    - repository: {image}\n      tags: ['{{tag}}', stable]\n"
+        "      moving_tags: [stable]\n"
+    )
+    repo = make_repo({"releasekit.yaml": config, "Makefile": "VERSION ?= 0.1.8\n"})
+    bare = bare_remote(repo, "origin")
+    return repo, bare, image
+
+
+def test_the_promote_procedure_waits_for_the_tested_build_then_tags_its_digest(
+    cli: Cli, promote_project: tuple[Repo, Path, str], tmp_path: Path
+) -> None:
+    repo, bare, image = promote_project
+    before = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    assert before.code == 0, before.err
+    assert states(before) == {"tag": "todo", "promote": "todo"}
+    first = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert first.code == 0, first.err
+    assert "APPLIED     tag          v0.1.8 is on origin at " in first.out
+    assert "WAITING     promote      the build is not in the registry yet" in first.out
+
+    commit = git(bare, "rev-list", "-n1", "v0.1.8").strip()
+    layout = build_layout(tmp_path / "build", f"build-{commit}", seed="tested")
+    push(layout, f"{image}:build-{commit}")  # what CI does: build and test build-<sha>
+    planned = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    (promote,) = [r for r in json.loads(planned.out)["results"] if r["step"] == "promote"]
+    assert promote["state"] == "todo" and promote["plan"], promote
+
+    second = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert second.code == 0, second.err
+    assert f"promoted {image}:build-{commit}" in second.out
+    assert second.lines[-1] == "v0.1.8: every step is done"
+    built = _digest(image, f"build-{commit}")
+    assert _digest(image, "v0.1.8") == built == _digest(image, "stable")  # the tested bits
+    after = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    assert after.code == 0 and states(after) == {"tag": "done", "promote": "done"}
+
+
+def test_a_release_tag_on_another_build_is_a_promote_conflict(
+    cli: Cli, promote_project: tuple[Repo, Path, str], tmp_path: Path
+) -> None:
+    repo, bare, image = promote_project
+    assert cli("release.run", "--tag", "v0.1.8", cwd=repo.path).code == 0
+    commit = git(bare, "rev-list", "-n1", "v0.1.8").strip()
+    push(build_layout(tmp_path / "b", f"build-{commit}", seed="tested"), f"{image}:build-{commit}")
+    push(build_layout(tmp_path / "o", "v0.1.8", seed="other"), f"{image}:v0.1.8")  # by hand
+    result = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    assert result.code == 3, result.out
+    (promote,) = [r for r in json.loads(result.out)["results"] if r["step"] == "promote"]
+    assert promote["state"] == "conflict"
+    assert f"{image}:v0.1.8 already names sha256:" in promote["message"]
+    assert "published version tags are immutable" in promote["message"]
+
+
+def _digest(image: str, tag: str) -> str:
+    host, _, repository = image.partition("/")
+    request = urllib.request.Request(
+        f"http://{host}/v2/{repository}/manifests/{tag}",
+        method="HEAD",
+        headers={
+            "Accept": "application/vnd.oci.image.index.v1+json, "
+            "application/vnd.oci.image.manifest.v1+json"
+        },
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return str(response.headers["Docker-Content-Digest"])
+
+
+def test_the_charts_step_waits_for_the_published_chart_then_checks_it(
+    cli: Cli,
+    example_repo: Repo,
+    bare_remote: Callable[[Repo, str], Path],
+    oci_registry: OciRegistry,
+    unique_repo: str,
+    tmp_path: Path,
+    helm_sdk: object,
+) -> None:
+    remote = oci_registry.oci(unique_repo)
+    config = example_repo.path / "releasekit.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + "procedure:\n  steps: [tag, charts]\n"
+        + f"registry:\n  plain_http: ['{oci_registry.host}']\n"
+        + f"  charts:\n    - path: charts/demo-operator\n      repository: {remote}\n",
+        encoding="utf-8",
+    )
+    example_repo.git("commit", "-qam", "chore: publish the chart")
+    bare_remote(example_repo, "origin")
+    first = cli("release.run", "--tag", "v0.1.7", cwd=example_repo.path)
+    assert first.code == 0, first.err
+    assert "WAITING     charts       " in first.out and "is not published yet" in first.out
+
+    dist = tmp_path / "dist"
+    packaged = cli("release.package-chart", "--engine", "sdk", "--dest", str(dist),
+                   cwd=example_repo.path)  # fmt: skip
+    assert packaged.code == 0, packaged.err
+    pushed = cli("release.push-chart", str(dist / "demo-operator-0.1.7.tgz"), remote,
+                 "--plain-http", "--engine", "sdk", cwd=example_repo.path)  # fmt: skip
+    assert pushed.code == 0, pushed.err
+    done = cli("release.status", "--tag", "v0.1.7", "--json", cwd=example_repo.path)
+    assert done.code == 0, done.out
+    assert states(done) == {"tag": "done", "charts": "done"}

@@ -123,7 +123,7 @@ class Settings(ReleaseSettings, frozen=True):
         ProcedureConfig | None,
         Meta(
             description="The release procedure release.status and release.run follow: a "
-            "built-in one (operator, go-modules, calver-suite, changelog-driven) or your steps.",
+            "built-in one (operator, go-modules, calver-suite, changelog-driven, promote) or your steps.",
             extra={"docs": "README.md#the-procedure-releasestatus-and-releaserun"},
         ),
     ] = None

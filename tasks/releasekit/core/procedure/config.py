@@ -15,8 +15,10 @@ import msgspec
 from ..common.excerpt import excerpt
 from ..common.section import FieldError, Section, Text
 
-ProcedureName = Literal["operator", "go-modules", "calver-suite", "changelog-driven"]
-StepName = Literal["prepare", "pull-request", "merge", "tag", "go-tag", "images", "publish"]
+ProcedureName = Literal["operator", "go-modules", "calver-suite", "changelog-driven", "promote"]
+StepName = Literal[
+    "prepare", "pull-request", "merge", "tag", "go-tag", "images", "promote", "charts", "publish"
+]
 
 
 def split_command(text: str, key: str) -> list[str]:
@@ -43,7 +45,8 @@ class ProcedureConfig(Section, frozen=True, kw_only=True):
             description="the built-in procedure: operator (seed 000: prepare, pull request, "
             "merge, tag, images, publish), go-modules (seed 004: ... tag, go-tag, publish), "
             "calver-suite (seed 003: tag, images, publish), changelog-driven (seed 001: like "
-            "operator, the notes from the changelog)"
+            "operator, the notes from the changelog), promote (seed 002: tag, promote the "
+            "tested build by digest, publish)"
         ),
     ] = "operator"
     steps: Annotated[
