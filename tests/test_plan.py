@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, Repo
+from conftest import FIXTURES, OciRegistry, Repo
+from registry_parts import build_layout, push
 
 LAYOUT = FIXTURES / "init" / "operator"
 # init's config for the layout, without registry: (its images live on quay.io, not here).
@@ -139,3 +140,42 @@ def test_plan_without_checks_says_how_to_get_some(make_repo, cli) -> None:
         "releasekit: error: releasekit.yaml configures no checks (version_files:, helm:, "
         "registry:, artifacts:); write one with: releasekit init\n",
     )
+
+
+def test_published_images_fan_out_one_slice_per_image_and_merge_like_one_run(
+    make_repo, cli, tmp_path: Path, oci_registry: OciRegistry, unique_repo: str, skopeo_bin: object
+) -> None:
+    """StellaOps' shape, scaled down: three modules, each image at the version and a channel;
+    one slice per image keeps its own tags and platforms, and the merge equals one run."""
+    repos = [
+        f"{oci_registry.host}/{unique_repo}-{name}" for name in ("authority", "scanner", "cli")
+    ]
+    images = "".join(f"    - repository: {r}\n      tags: ['{{tag}}', stable]\n" for r in repos)
+    config = f"tag_format: 'v{{version}}'\nregistry:\n  plain_http: ['{oci_registry.host}']\n  images:\n{images}"
+    repo = make_repo({"releasekit.yaml": config})
+    repo.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
+    for n, image in enumerate(repos):
+        layout = build_layout(tmp_path / f"m{n}", "v0.1.7", seed=f"module-{n}")
+        for tag in ("v0.1.7", "stable"):
+            push(layout, f"{image}:{tag}")
+    planned = json.loads(cli("plan", "--tag", "v0.1.7", "--github-matrix", cwd=repo.path).out)
+    assert [(e["name"], e["args"]) for e in planned["include"]] == [
+        (f"verify.images {r}", f"--tag v0.1.7 --repository {r}") for r in repos
+    ]
+    merged = _slices_then_merge(repo, cli, tmp_path / "results")
+    unsplit = json.loads(cli("plan.run", "--tag", "v0.1.7", "--json", cwd=repo.path).out)
+    assert {k: v for k, v in merged.items() if k != "task"} == {
+        k: v for k, v in unsplit.items() if k != "task"
+    }
+    assert merged["exit_code"] == 0 and len(merged["results"]) == 6  # 3 images x 2 tags
+
+    # One image's stable tag moved to another build: only its slice fails, and the merge too.
+    push(build_layout(tmp_path / "other", "stable", seed="other"), f"{repos[1]}:stable")
+    merged = _slices_then_merge(repo, cli, tmp_path / "results-2")
+    assert merged["exit_code"] == 3
+    failed = [i for i in merged["results"] if i["status"] != "ok"]
+    assert {i["reference"].rsplit(":", 1)[0] for i in failed} <= {repos[1]}, failed
+
+    unknown = cli("verify.images", "--tag", "v0.1.7", "--repository", "x/y", cwd=repo.path)
+    assert unknown.code == 2
+    assert unknown.err.startswith("releasekit: error: --repository 'x/y' is not in registry.images")

@@ -24,9 +24,11 @@ _COMMON = {
 
 @a.task(
     "verify.images",
-    iterable=["image", "platform", "label"],
+    iterable=["image", "platform", "label", "repository"],
     help={
         **_COMMON,
+        "repository": "check only this registry.images entry, with its own tags and platforms "
+        "(repeatable; plan.checks gives one CI slice per image)",
         "digests": "JSON file of reference -> digest the build wrote (default: registry.digests)",
         "label": "config label KEY=VALUE each platform must carry (repeatable; default: registry.labels)",
     },
@@ -38,6 +40,7 @@ def verify_images(
     platform: list[str] | None = None,
     digests: str = "",
     label: list[str] | None = None,
+    repository: list[str] | None = None,
     plain_http: bool = False,
     json: bool = False,
 ) -> Result:
@@ -55,6 +58,7 @@ def verify_images(
         label or [],
         plain_http,
         _progress.count_progress,
+        repository or [],
     )
     items = [_ref_item(ch) for ch in report.checks]
     bad = sum(not ch.ok for ch in report.checks)

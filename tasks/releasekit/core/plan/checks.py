@@ -34,15 +34,17 @@ class Check:
     def name(self) -> str:
         """A short job name: the task and what it is about (``verify.chart charts/demo``)."""
         args = self.args
-        about = [args[n + 1] for n in range(len(args) - 1) if args[n] == "--chart"]
+        about = [
+            args[n + 1] for n in range(len(args) - 1) if args[n] in ("--chart", "--repository")
+        ]
         return " ".join([self.task, *about])
 
 
 def plan_checks(config: Config, tag: str) -> list[Check]:
     """Every check ``config`` configures for ``tag``, in release order: version files, charts
-    and the images they render (one slice per chart), CRD sync, published images, published
-    charts (one per chart), the release's artifacts (matrix, checksums, signatures,
-    attestations, SBOMs)."""
+    and the images they render (one slice per chart), CRD sync, published images (one slice
+    per image when there are several), published charts (one per chart), the release's
+    artifacts (matrix, checksums, signatures, attestations, SBOMs)."""
     at = ("--tag", tag)
     checks: list[Check] = []
     if config.version_files:
@@ -55,7 +57,13 @@ def plan_checks(config: Config, tag: str) -> list[Check]:
         checks.append(Check("verify.chart-sync", ()))
     registry = config.registry
     if registry is not None and registry.images:
-        checks.append(Check("verify.images", at))
+        if len(registry.images) == 1:
+            checks.append(Check("verify.images", at))
+        else:  # one slice per image (StellaOps: 9 modules, each with its 3 tags)
+            checks.extend(
+                Check("verify.images", (*at, "--repository", image.repository))
+                for image in registry.images
+            )
     for published in registry.charts if registry is not None else ():
         checks.append(Check("verify.chart-published", (*at, "--chart", published.path)))
     if config.artifacts is not None:

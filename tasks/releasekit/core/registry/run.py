@@ -138,11 +138,11 @@ Progress = Callable[[str, int], AbstractContextManager[Callable[[], None] | None
 
 def verify(
     cfg: Config, tag: str, images: Sequence[str], platforms: Sequence[str], digests: str,
-    labels: Sequence[str], plain_http: bool, progress: Progress,
+    labels: Sequence[str], plain_http: bool, progress: Progress, only: Sequence[str] = (),
 ) -> ImagesReport:  # fmt: skip
     """verify.images from its flags: resolve them against the config, ask the registries."""
     release = release_for(cfg, tag)
-    targets = targets_from(cfg.registry, release, images, platforms)
+    targets = targets_from(cfg.registry, release, images, platforms, only)
     wanted = labels_for(cfg, labels, release)
     expected, shown = digests_for(cfg, digests, release)
     total = sum(len(t.refs) for t in targets)

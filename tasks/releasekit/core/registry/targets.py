@@ -50,11 +50,14 @@ def targets_from(
     release: Release,
     images: Sequence[str] = (),
     platforms: Sequence[str] = (),
+    only: Sequence[str] = (),
 ) -> list[Target]:
-    """The images to check: ``--image`` flags (grouped by repository), else the config's.
+    """The images to check: ``--image`` flags (grouped by repository), else the config's
+    (``only``: just the configured images with these repositories — one CI slice each).
 
     Raises:
-        UsageError: no image given or configured, or a malformed reference.
+        UsageError: no image given or configured, a malformed reference, or an ``only``
+            repository that registry.images does not list.
     """
     section = cfg or RegistryConfig()
     wanted = tuple(platforms)
@@ -72,8 +75,20 @@ def targets_from(
             "no images to check: pass --image REF (repeatable, {tag} and {version} allowed) or "
             "list them under registry.images in releasekit.yaml"
         )
+    chosen = section.images
+    if only:
+        from ..common.excerpt import excerpt
+
+        known = [image.repository for image in section.images]
+        unknown = [r for r in only if r not in known]
+        if unknown:
+            raise UsageError(
+                f"--repository {excerpt(unknown[0])} is not in registry.images; "
+                f"configured: {', '.join(known)}"
+            )
+        chosen = tuple(image for image in section.images if image.repository in only)
     out = []
-    for image in section.images:
+    for image in chosen:
         name = parse_reference(image.repository, default_tag=None)
         refs = tuple(name.with_tag(release.render(tag)) for tag in image.tags)
         moving = image.moving_tags if image.moving_tags is not None else section.moving_tags
