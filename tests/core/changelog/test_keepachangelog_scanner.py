@@ -8,6 +8,7 @@ HTML blocks, indented headings, quotes, lists, link reference definitions of eve
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
@@ -160,6 +161,7 @@ def markdown_files(draw: st.DrawFn) -> str:
 @example('## A\n\n[a]: https://x\n"multi\n[b]: https://y\nline title"\n')
 def test_scanner_matches_a_full_commonmark_parse(text: str) -> None:
     assert kac.parse_changelog(text) == commonmark_parse(text)
+    assert kac.split_lines(text) == tuple(re.findall(r"[^\n]*\n|[^\n]+\Z", text))  # the old split
 
 
 def test_fenced_code_hides_headings() -> None:

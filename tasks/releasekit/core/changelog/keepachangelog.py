@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -106,8 +107,15 @@ class Changelog:
         return list(self.lines[section.line + 1 : section.end])
 
     def ref(self, label: str) -> LinkRef | None:
-        wanted = label.casefold()
-        return next((r for r in self.refs if r.label.casefold() == wanted), None)
+        """The first link reference of ``label`` (case-insensitive)."""
+        return self._refs_by_label.get(label.casefold())
+
+    @cached_property
+    def _refs_by_label(self) -> dict[str, LinkRef]:
+        found: dict[str, LinkRef] = {}
+        for ref in self.refs:
+            found.setdefault(ref.label.casefold(), ref)
+        return found
 
     @property
     def newline(self) -> str:
