@@ -157,6 +157,7 @@ def markdown_files(draw: st.DrawFn) -> str:
 @example("## [Unreleased]\n\n```\n## [9.9.9] - 2026-01-01\n```\n\n## [1.0.0] - 2026-01-01\n")
 @example("## [Unreleased]\n\n```\n## [9.9.9] - 2026-01-01\n\n## [1.0.0] - 2026-01-01\n")
 @example("## A\n<!--\n## B\n-->\n## C\n[a]: x\n")
+@example("```\n# Changelog\n[Unreleased]: https://x/compare/v1.2.3...HEAD")
 @example("- a\n\n  ```\n## B\n```\n## C\n")
 @example('## A\n\n[a]: https://x\n"multi\n[b]: https://y\nline title"\n')
 def test_scanner_matches_a_full_commonmark_parse(text: str) -> None:

@@ -286,7 +286,10 @@ def _blocks(view: str) -> tuple[list[tuple[int, int, str]], set[int]]:
             plain_refs[line] = segment
         elif _REF_RE.fullmatch(text):
             weird.add(segment)
-    uncovered = {n for n, segment in plain_refs.items() if segment not in weird}
+    refs_of: dict[int, list[int]] = {}
+    for n, segment in plain_refs.items():
+        refs_of.setdefault(segment, []).append(n)
+    uncovered: set[int] = set()
     headings: list[tuple[int, int, str]] = []
     bounds = [(0, 0), *((n, offset) for n, _, offset in cuts), (count, len(view))]
     segment = 0
@@ -296,6 +299,7 @@ def _blocks(view: str) -> tuple[list[tuple[int, int, str]], set[int]]:
             if segment > 0:
                 level = cuts[segment - 1][1]
                 headings.append((start, level, _heading_text(line_from(offset), level)))
+            uncovered.update(refs_of.get(segment, ()))
             segment += 1
             continue
         last = segment + 1  # parse up to and including the cut line bounds[last]
