@@ -78,6 +78,33 @@ def _timer(
     return run
 
 
+INNER_GO = """
+import time
+from pathlib import Path
+from releasekit.core.tags.gomodules import find_modules
+start = time.perf_counter()
+find_modules(Path.cwd(), commit="{head}")
+print(time.perf_counter() - start)
+"""
+
+
+def _inner(tree: Path, cache: Path, cwd: Path, code: str) -> Callable[[], float]:
+    """A timer for code that prints its own duration (the in-process part, no start-up)."""
+
+    def run() -> float:
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=cwd,
+            env=_env(tree, cache),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return float(out.stdout.split()[-1])
+
+    return run
+
+
 def _medians(timers: dict[str, Callable[[], float]], runs: int) -> dict[str, float]:
     for timer in timers.values():
         timer()  # warm-up (page cache, bytecode cache)
@@ -151,7 +178,7 @@ def bench_changelog(
     env = _env(trees["releasekit"], cache)
     rk = _rk(trees["releasekit"])
     subprocess.run(
-        [*rk, "changelog", "--output", "CHANGELOG.md"],
+        [*rk, "changelog", "--all", "--output", "CHANGELOG.md"],
         cwd=repo,
         env=env,
         check=True,
@@ -248,6 +275,13 @@ def bench_go_tag(tmp: Path, modules: int, runs: int, trees: dict[str, Path], cac
         timers[f"{label} --list (start-up)"] = _timer([*_rk(tree), "--list"], repo, e)
         timers[f"{label} release.go-tag"] = _timer(
             [*_rk(tree), "release.go-tag", "--version", "v1.2.3", "--offline"], repo, e
+        )
+    head = subprocess.run(
+        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    for label, tree in trees.items():
+        timers[f"{label} find_modules (in-process)"] = _inner(
+            tree, cache, repo, INNER_GO.format(head=head)
         )
     times = _medians(timers, runs)
     _report(f"go-tag: {modules} Go modules", times, "git cat-file --batch (floor)")
