@@ -16,7 +16,7 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -263,6 +263,7 @@ def hash_files(
     *,
     jobs: int | None = None,
     progress: Progress | None = None,
+    sizes: Mapping[Path, int] | None = None,
 ) -> dict[Path, str | OSError]:
     """sha256 of each path, several files at a time; an OSError in place of a failed read.
 
@@ -282,15 +283,19 @@ def hash_files(
     if workers == 1:
         return {path: one(path) for path in unique}
 
+    known = sizes or {}
+
     def size(path: Path) -> int:
+        if path in known:  # the caller's lstat of a regular file: its size
+            return known[path]
         try:
             return path.stat().st_size
         except OSError:
             return 0
 
-    sizes = {path: size(path) for path in unique}
-    ordered = sorted(unique, key=sizes.__getitem__, reverse=True)
-    large = [path for path in ordered if sizes[path] > THREADED_SIZE]
+    by_size = {path: size(path) for path in unique}
+    ordered = sorted(unique, key=by_size.__getitem__, reverse=True)
+    large = [path for path in ordered if by_size[path] > THREADED_SIZE]
     small = ordered[len(large) :]
     pending = iter(large)
     lock = threading.Lock()
