@@ -64,7 +64,7 @@ def _env(tree: Path, cache: Path) -> dict[str, str]:
 
 def _timer(
     argv: list[str], cwd: Path, env: dict[str, str], reset: Callable[[], None] | None = None
-):  # type: ignore[no-untyped-def]
+) -> Callable[[], float]:
     def run() -> float:
         if reset is not None:
             reset()
