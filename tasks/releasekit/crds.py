@@ -156,7 +156,7 @@ def crd_history(
     from .core.common.errors import ConfigError
     from .core.helm.charts import helm_config
     from .core.helm.crd_history import read_table
-    from .core.helm.crds import changes_between, crd_directory
+    from .core.helm.crds import CrdTrees, changes_between, crd_directory
 
     cfg = a.config(c)
     table = read_table(cfg.root, file if file else helm_config(cfg).crd_history)
@@ -164,9 +164,13 @@ def crd_history(
     if not (cfg.root / directory).is_dir():
         raise ConfigError(f"{directory}: no such CRD directory; fix helm.crds or --path")
 
+    trees = CrdTrees(cfg.root, directory)
+
     def changed(old: str, new: str | None) -> bool:
         # The same comparison as verify.crd-changes; releases from before the project had CRDs
-        # compare as "no change".
+        # compare as "no change". Between two tags each file is read and parsed once.
+        if new is not None:
+            return trees.changed(old, new, schema_only=schema_only)
         return bool(
             changes_between(
                 cfg.root, directory, old, new, schema_only=schema_only, allow_empty=True

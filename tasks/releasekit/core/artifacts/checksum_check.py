@@ -136,7 +136,12 @@ def _plural(n: int, one: str, many: str) -> str:
 
 
 def resolve_entry(
-    base: Path, name: bytes, *, allow_outside: bool, real_base: str | None = None
+    base: Path,
+    name: bytes,
+    *,
+    allow_outside: bool,
+    real_base: str | None = None,
+    sizes: dict[Path, int] | None = None,
 ) -> Path | None:
     """The path to read for ``name``, or None when it would leave ``base``.
 
@@ -154,8 +159,12 @@ def resolve_entry(
     if "/" not in text:
         # The common case, a plain name in the base directory: only a symlink can escape.
         try:
-            if not stat.S_ISLNK(os.lstat(target).st_mode):
-                return base / text
+            info = os.lstat(target)
+            if not stat.S_ISLNK(info.st_mode):
+                path = base / text
+                if sizes is not None and stat.S_ISREG(info.st_mode):
+                    sizes[path] = info.st_size  # spares hash_files a stat per file
+                return path
         except OSError:
             return base / text  # missing or unreadable: reported as such when it is read
     real = os.path.realpath(target)
@@ -184,9 +193,14 @@ def check_checksums(
     """
     targets: dict[int, Path | None] = {}
     real_base = os.path.realpath(base)
+    sizes: dict[Path, int] = {}
     for index, entry in enumerate(listing.entries):
         targets[index] = resolve_entry(
-            base, entry.name, allow_outside=options.allow_outside_base, real_base=real_base
+            base,
+            entry.name,
+            allow_outside=options.allow_outside_base,
+            real_base=real_base,
+            sizes=sizes,
         )
     to_hash = [p for p in targets.values() if p is not None]
     progress = None
@@ -196,7 +210,7 @@ def check_checksums(
             with contextlib.suppress(OSError):
                 total += path.stat().st_size
         progress = progress_factory(total)
-    digests = hash_files(to_hash, jobs=options.jobs, progress=progress)
+    digests = hash_files(to_hash, jobs=options.jobs, progress=progress, sizes=sizes)
 
     outcomes: list[Outcome] = []
     out: list[str] = []

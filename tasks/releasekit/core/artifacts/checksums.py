@@ -14,25 +14,33 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 HEX_LENGTH = 64
 # coreutils: DIGEST_HEX_BYTES + 1 blank + 1 character of file name.
 _MIN_LINE = HEX_LENGTH + 2
 _WHITE = b" \t"
-_HEX = frozenset(b"0123456789abcdefABCDEF")
+_HEX_RE = re.compile(rb"[0-9a-fA-F]{%d}" % HEX_LENGTH)
+# A GNU line as sha256sum writes it: digest, then the blank that ends it (see _split_line).
+_GNU_START_RE = re.compile(rb"[0-9a-fA-F]{%d}[ \t]" % HEX_LENGTH)
+# Files up to this size are hashed by the calling thread: hashlib holds the GIL for small
+# updates (CPython releases it only above 2047 bytes), so threads on small files only fight
+# over it, and opening a file costs more than hashing 4 KiB.
+THREADED_SIZE = 256 << 10
+_GNU_LINE_RE = re.compile(rb"([0-9a-fA-F]{%d})[ \t]([ *])([^\0\r\n]+)\n" % HEX_LENGTH)
 # Large reads keep the per-call overhead negligible; hashlib releases the GIL for each update.
 CHUNK = 1 << 20
 
 Progress = Callable[[int], None]
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One properly formatted line of a checksum list."""
+class Entry(NamedTuple):
+    """One properly formatted line of a checksum list (a NamedTuple: lists have 10⁵ lines)."""
 
     line: int
     digest: str  # lower-case hex
@@ -81,7 +89,7 @@ def _unescape(name: bytes) -> bytes | None:
 
 
 def _valid_hex(digest: bytes) -> bool:
-    return len(digest) == HEX_LENGTH and all(ch in _HEX for ch in digest)
+    return _HEX_RE.fullmatch(digest) is not None
 
 
 def _c_string(data: bytes) -> bytes:
@@ -138,15 +146,19 @@ def _split_line(s: bytes, state: _ParseState) -> Entry | None:
             return Entry(0, bsd[0].decode("ascii").lower(), bsd[1], binary=False)
     if len(s) - i < _MIN_LINE + (s[i : i + 1] == b"\\"):
         return None
-    start = i
-    while i < len(s) and s[i] != 0 and s[i] not in _WHITE:
+    if i == 0 and _GNU_START_RE.match(s):  # the usual line: what the loop below would find
+        digest = s[:HEX_LENGTH]
+        i = HEX_LENGTH + 1
+    else:
+        start = i
+        while i < len(s) and s[i] != 0 and s[i] not in _WHITE:
+            i += 1
+        if i == len(s) or s[i] not in _WHITE:
+            return None
+        digest = s[start:i]
         i += 1
-    if i == len(s) or s[i] not in _WHITE:
-        return None
-    digest = s[start:i]
-    i += 1
-    if not _valid_hex(digest):
-        return None
+        if not _valid_hex(digest):
+            return None
     rest = s[i:]
     binary = False
     if len(rest) == 1 or rest[:1] not in (b" ", b"*"):
@@ -175,6 +187,25 @@ def parse_checksums(data: bytes, source: str = "checksums") -> ChecksumList:
     that are not ``<hex>  <name>``, ``<hex> *<name>``, ``SHA256 (<name>) = <hex>`` (or
     their escaped forms) are counted as improperly formatted.
     """
+    found = _GNU_LINE_RE.findall(data)
+    if sum(len(name) for _, _, name in found) + (HEX_LENGTH + 3) * len(found) == len(data):
+        # The matches cover every byte, so every line is "<hex> <blank><name>" or
+        # "<hex> *<name>" with nothing the loop below treats specially (no comment, blank
+        # line, CR, NUL, escape or BSD line): entries as it would make them, in one regex pass.
+        make = Entry._make
+        return ChecksumList(
+            source,
+            tuple(
+                make((number, digest.decode("ascii").lower(), name, mark == b"*"))
+                for number, (digest, mark, name) in enumerate(found, 1)
+            ),
+            (),
+        )
+    return parse_lines(data, source)
+
+
+def parse_lines(data: bytes, source: str = "checksums") -> ChecksumList:
+    """:func:`parse_checksums` line by line, for any list (the port of coreutils' rules)."""
     state = _ParseState()
     entries: list[Entry] = []
     bad: list[int] = []
@@ -232,6 +263,7 @@ def hash_files(
     *,
     jobs: int | None = None,
     progress: Progress | None = None,
+    sizes: Mapping[Path, int] | None = None,
 ) -> dict[Path, str | OSError]:
     """sha256 of each path, several files at a time; an OSError in place of a failed read.
 
@@ -251,13 +283,21 @@ def hash_files(
     if workers == 1:
         return {path: one(path) for path in unique}
 
+    known = sizes or {}
+
     def size(path: Path) -> int:
+        if path in known:  # the caller's lstat of a regular file: its size
+            return known[path]
         try:
             return path.stat().st_size
         except OSError:
             return 0
 
-    pending = iter(sorted(unique, key=size, reverse=True))
+    by_size = {path: size(path) for path in unique}
+    ordered = sorted(unique, key=by_size.__getitem__, reverse=True)
+    large = [path for path in ordered if by_size[path] > THREADED_SIZE]
+    small = ordered[len(large) :]
+    pending = iter(large)
     lock = threading.Lock()
     results: dict[Path, str | OSError] = {}
 
@@ -269,10 +309,13 @@ def hash_files(
                 return
             results[path] = one(path)
 
-    threads = [threading.Thread(target=work, name=f"sha256-{i}") for i in range(workers - 1)]
+    helpers = min(workers, len(large)) - 1
+    threads = [threading.Thread(target=work, name=f"sha256-{i}") for i in range(helpers)]
     for thread in threads:
         thread.start()
     work()
+    for path in small:  # in this thread, while the helpers finish the large ones
+        results[path] = one(path)
     for thread in threads:
         thread.join()
     return {path: results[path] for path in unique}

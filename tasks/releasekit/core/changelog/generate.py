@@ -342,16 +342,22 @@ def merge_generated(
             doc.footer,
         )
         inserts.setdefault(at, []).extend(_block(_as_lines(text, nl), at, lines, nl))
+    # Spliced: the file's lines are copied in runs between the places that change, so the
+    # cost follows the inserted sections, not the file's length.
+    skip = range(current.line + 1, current.end) if current is not None else range(0)
+    events = sorted({*inserts, *((skip.start, skip.stop) if current is not None else ())})
     out: list[str] = []
-    for n in range(len(lines) + 1):
-        out.extend(inserts.get(n, []))
-        if current is not None and current.line < n < current.end:
-            continue
-        if n < len(lines):
-            out.append(lines[n])
-        if current is not None and n == current.line:
+    at = 0
+    for n in [*events, len(lines) + 1]:
+        if at not in skip:
+            out.extend(lines[at:n])
+        if n > len(lines):
+            break
+        if current is not None and n == skip.start:
             body = generated[1:]
             out.extend(body if current.end == len(lines) else [*body, nl])
+        out.extend(inserts.get(n, ()))
+        at = n
     return reopen(doc, "".join(out))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -106,8 +107,15 @@ class Changelog:
         return list(self.lines[section.line + 1 : section.end])
 
     def ref(self, label: str) -> LinkRef | None:
-        wanted = label.casefold()
-        return next((r for r in self.refs if r.label.casefold() == wanted), None)
+        """The first link reference of ``label`` (case-insensitive)."""
+        return self._refs_by_label.get(label.casefold())
+
+    @cached_property
+    def _refs_by_label(self) -> dict[str, LinkRef]:
+        found: dict[str, LinkRef] = {}
+        for ref in self.refs:
+            found.setdefault(ref.label.casefold(), ref)
+        return found
 
     @property
     def newline(self) -> str:
@@ -117,7 +125,12 @@ class Changelog:
 
 def split_lines(text: str) -> tuple[str, ...]:
     """Lines with their endings, split on ``\\n`` only (str.splitlines also splits on U+2028)."""
-    return tuple(re.findall(r"[^\n]*\n|[^\n]+\Z", text))
+    parts = text.split("\n")
+    last = parts.pop()
+    lines = [part + "\n" for part in parts]
+    if last:
+        lines.append(last)
+    return tuple(lines)
 
 
 def is_blank(line: str) -> bool:
@@ -130,48 +143,180 @@ def parse_changelog(
     """Find the sections, sub-headings and link references of a changelog.
 
     Only ATX headings (``## x``) at the top level count; setext headings and headings nested in
-    quotes, lists or code are content.
+    quotes, lists or code are content. The result is what a CommonMark parse of the whole file
+    gives (markdown-it-py); see :func:`_blocks` for how most of the file is read without one.
     """
-    from markdown_it import MarkdownIt
-
     lines = split_lines(text)
     body = text[1:] if text.startswith(BOM) else text
     # markdown-it treats a lone \r as a line break; dropping every \r keeps its line numbers
-    # equal to ours (lines split on \n).
-    tokens = MarkdownIt("commonmark").parse(body.replace("\r", ""))
-    covered = [False] * (len(lines) + 1)
-    headings: list[tuple[int, int, str]] = []  # (line, level, text)
-    for index, token in enumerate(tokens):
-        if token.level != 0 or token.map is None:
-            continue
-        start, stop = token.map
-        for n in range(start, min(stop, len(lines))):
-            covered[n] = True
-        if token.type == "heading_open" and token.markup.startswith("#"):
-            headings.append((start, len(token.markup), tokens[index + 1].content.strip()))
+    # equal to ours (lines split on \n). It reads NUL as U+FFFD (one character for one).
+    view = body.replace("\r", "").replace("\0", "\ufffd")
+    headings, uncovered = _blocks(view)
     refs = tuple(
         LinkRef(n, m.group("label").strip(), m.group("url"))
-        for n, line in enumerate(lines)
-        if not covered[n] and (m := _REF_RE.fullmatch(line))
+        for n in sorted(uncovered)
+        if n < len(lines) and (m := _REF_RE.fullmatch(lines[n]))
     )
     footer = len(lines)
-    while footer > 0 and (is_blank(lines[footer - 1]) or not covered[footer - 1]):
+    while footer > 0 and (is_blank(lines[footer - 1]) or footer - 1 in uncovered):
         if not is_blank(lines[footer - 1]) and not _REF_RE.fullmatch(lines[footer - 1]):
             break
         footer -= 1
     while footer < len(lines) and is_blank(lines[footer]):
         footer += 1
-    sections = []
-    tops = [(n, level) for n, level, _ in headings if level <= 2]
-    for n, level, heading in headings:
-        if level != 2:
+    return Changelog(
+        path,
+        real_path or Path(path),
+        text,
+        lines,
+        _sections(headings, len(lines), footer),
+        refs,
+        footer,
+    )
+
+
+def _sections(headings: list[tuple[int, int, str]], count: int, footer: int) -> tuple[Section, ...]:
+    """``##`` sections from the top-level headings, in one pass from the end."""
+    sections: list[Section] = []
+    end = count  # the next heading of level <= 2 below
+    subs: list[Subheading] = []
+    for n, level, heading in reversed(headings):
+        if level == 3:
+            subs.append(Subheading(n, heading))
+        elif level <= 2:
+            if level == 2:
+                stop = min(end, footer) if footer > n else end
+                inside = tuple(s for s in reversed(subs) if s.line < stop)
+                sections.append(_section(n, stop, heading, inside))
+            end = n
+            subs = []
+    sections.reverse()
+    return tuple(sections)
+
+
+# --- the block structure without a full CommonMark parse ---------------------------------------
+#
+# Keep a Changelog files are line-based, and CommonMark decides two things about a line that
+# starts in column 0 with "#"s and a space: it is a top-level heading unless an open fenced code
+# block or HTML block swallows it (paragraphs, lists, block quotes and indented code all end
+# there). So the file is cut at such lines into segments. A segment none of whose lines could
+# open a fence or HTML block, or be an indented heading, or a link reference definition whose
+# fate depends on the line above, is read by the scanner below; any other segment is parsed by
+# markdown-it-py, from its (known) heading to the next cut line, the region doubled until that
+# line comes out as a top-level heading (so an unclosed fence still swallows the rest).
+
+# Matched in "\n" + text: a literal first character lets the regex engine skip from one line
+# break to the next (a MULTILINE "^" is tried at every character).
+_CANDIDATE_RE = re.compile(
+    r"\n(?:(?P<heading>#{1,6})(?=[ \t\n]|$)"
+    r"|(?P<tricky> {0,3}(?:```|~~~|<)| {1,3}[#\[]|[ >*+\-.)0-9]{12}|[ >*+\-.)0-9]*\t)"
+    r"|(?P<ref>\[))",
+    re.MULTILINE,
+)
+# A link reference definition markdown-it accepts whatever precedes it on its line's block:
+# column 0, a plain label (some letter or digit, no brackets, no escapes), a plain destination
+# (no <>, parentheses, escapes or control characters) and nothing after it.
+_PLAIN_REF_RE = re.compile(
+    r"\[[^\[\]\\\n]*[A-Za-z0-9][^\[\]\\\n]*\]:[ \t]*[^\s<>()\\\x00-\x1f\x7f]+[ \t]*(?:\n|\Z)"
+)
+_BAD_PROTOCOL_RE = re.compile(r"\[[^\]]*\]:[ \t]*(?:vbscript|javascript|file|data):", re.IGNORECASE)
+# markdown-it-py's mdTrim set (common/utils.py MD_TRIM_CHARS); a test keeps the two equal.
+_MD_TRIM = "".join(
+    chr(c)
+    for c in sorted(
+        {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x1680, 0x202F, 0x205F, 0x3000}
+        | set(range(0x2000, 0x200B))
+        | {0x2028, 0x2029}
+    )
+)
+
+
+def _heading_text(line: str, level: int) -> str:
+    """A column-0 ATX heading's text, as markdown-it's heading rule cuts it, then stripped."""
+    end = len(line.rstrip("\n"))
+    pos = level
+    while end > pos and line[end - 1] in " \t":
+        end -= 1
+    cut = end
+    while cut > pos and line[cut - 1] == "#":
+        cut -= 1
+    if cut > pos and line[cut - 1] in " \t":
+        end = cut
+    return line[pos:end].strip(_MD_TRIM).strip()
+
+
+def _blocks(view: str) -> tuple[list[tuple[int, int, str]], set[int]]:
+    """Top-level ATX headings (line, level, text), and the lines no top-level block covers.
+
+    Only lines a link reference definition could be on are exact in the second set (blank
+    lines and paragraph text are never looked up there).
+    """
+    count = view.count("\n") + (1 if view and not view.endswith("\n") else 0)
+
+    def line_from(offset: int) -> str:
+        end = view.find("\n", offset)
+        return view[offset:] if end < 0 else view[offset : end + 1]
+
+    cuts: list[tuple[int, int, int]] = []  # (line, level, offset) of column-0 ATX lines
+    weird: set[int] = set()  # segments (0 = before the first cut, i = from cut i-1) to parse
+    plain_refs: dict[int, int] = {}  # line -> segment
+    line, at = 0, 0
+    for m in _CANDIDATE_RE.finditer("\n" + view):
+        offset = m.start()  # of the line in view (the match starts one earlier, at "\n")
+        line += view.count("\n", at, offset)
+        at = offset
+        if m.group("heading"):
+            cuts.append((line, len(m.group("heading")), offset))
             continue
-        end = next((m for m, _ in tops if m > n), len(lines))
-        if footer > n:
-            end = min(end, footer)
-        subs = tuple(Subheading(m, t) for m, lv, t in headings if lv == 3 and n < m < end)
-        sections.append(_section(n, end, heading, subs))
-    return Changelog(path, real_path or Path(path), text, lines, tuple(sections), refs, footer)
+        segment = len(cuts)
+        if m.group("tricky") is not None:
+            weird.add(segment)
+            continue
+        text = line_from(offset)
+        above = view[view.rfind("\n", 0, offset - 1) + 1 : offset] if offset else ""
+        if (
+            _PLAIN_REF_RE.fullmatch(text)
+            and not _BAD_PROTOCOL_RE.match(text)
+            and (
+                not above.strip(" \t\n")
+                or line - 1 in plain_refs
+                or (cuts and cuts[-1][0] == line - 1)
+            )
+        ):
+            plain_refs[line] = segment
+        elif _REF_RE.fullmatch(text):
+            weird.add(segment)
+    refs_of: dict[int, list[int]] = {}
+    for n, segment in plain_refs.items():
+        refs_of.setdefault(segment, []).append(n)
+    uncovered: set[int] = set()
+    headings: list[tuple[int, int, str]] = []
+    bounds = [(0, 0), *((n, offset) for n, _, offset in cuts), (count, len(view))]
+    segment = 0
+    while segment < len(bounds) - 1:
+        start, offset = bounds[segment]
+        if segment not in weird:
+            if segment > 0:
+                level = cuts[segment - 1][1]
+                headings.append((start, level, _heading_text(line_from(offset), level)))
+            uncovered.update(refs_of.get(segment, ()))
+            segment += 1
+            continue
+        last = segment + 1  # parse up to and including the cut line bounds[last]
+        while True:
+            stop, stop_offset = bounds[last]
+            src = view[offset : stop_offset + len(line_from(stop_offset))]
+            got_headings, got_uncovered = _commonmark_blocks(src, start)
+            if stop >= count or any(h[0] == stop for h in got_headings):
+                break
+            want = start + 2 * (stop - start)
+            last = next(
+                (i for i in range(last + 1, len(bounds)) if bounds[i][0] >= want), len(bounds) - 1
+            )
+        headings.extend(h for h in got_headings if h[0] < stop)
+        uncovered.update(n for n in got_uncovered if n < stop)
+        segment = last
+    return headings, uncovered
 
 
 def _section(line: int, end: int, text: str, subs: tuple[Subheading, ...]) -> Section:
@@ -203,6 +348,26 @@ def _version(text: str) -> semver.Version | None:
         return parse_version(text)
     except VersionError:
         return None
+
+
+def _commonmark_blocks(src: str, first: int) -> tuple[list[tuple[int, int, str]], set[int]]:
+    """:func:`_blocks` for ``src`` (lines from ``first`` on) by markdown-it-py's block parser."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark")
+    tokens = md.block.parse(src, md, {}, []) or []
+    count = src.count("\n") + (0 if src.endswith("\n") or not src else 1)
+    covered = [False] * count
+    headings: list[tuple[int, int, str]] = []
+    for index, token in enumerate(tokens):
+        if token.level != 0 or token.map is None:
+            continue
+        start, stop = token.map
+        for n in range(start, min(stop, count)):
+            covered[n] = True
+        if token.type == "heading_open" and token.markup.startswith("#"):
+            headings.append((first + start, len(token.markup), tokens[index + 1].content.strip()))
+    return headings, {first + n for n, c in enumerate(covered) if not c}
 
 
 def read_changelog(root: Path, path: str) -> Changelog:

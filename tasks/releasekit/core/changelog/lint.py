@@ -127,6 +127,7 @@ def _link_findings(doc: Changelog, tag_format: str, heads: Sequence[str]) -> lis
         return found
     # A compare link spans from the next lower released version, whatever the file's order.
     versions = sorted({s.version for s in doc.releases if s.version is not None}, reverse=True)
+    position = {v: n for n, v in enumerate(versions)}
     checked: set[str] = set()
     for section in doc.sections:
         if section.kind == "other" or not section.bracketed or section.label in checked:
@@ -151,7 +152,9 @@ def _link_findings(doc: Changelog, tag_format: str, heads: Sequence[str]) -> lis
             continue
         assert section.version is not None
         new_tag = _tag(section.version, tag_format)
-        older = next((v for v in versions if v < section.version), None)
+        # versions is strictly descending, so the next lower one directly follows
+        below = position[section.version] + 1
+        older = versions[below] if below < len(versions) else None
         if older is None:
             if not ref.url.endswith(new_tag) and (match is None or match.group("new") != new_tag):
                 found.append(

@@ -46,6 +46,32 @@ def confine(root: Path, path: str | os.PathLike[str], *, what: str = "") -> Path
     raise ConfinementError(_explain(tree, given, full, what))
 
 
+class Confiner:
+    """:func:`confine` for many paths under one root, with the work tree found once and each
+    directory's real path resolved once (a glob over thousands of files would otherwise
+    resolve every component of every path). Same results and errors as :func:`confine`."""
+
+    def __init__(self, root: Path, *, what: str = "") -> None:
+        self.root = root
+        self.what = what
+        tree = str(work_tree(root))
+        self._tree, self._below = tree, tree.rstrip("/") + "/"
+        self._real_dirs: dict[str, str] = {}
+
+    def __call__(self, path: Path) -> Path:
+        full = str(path) if path.is_absolute() else os.path.join(self.root, path)
+        directory, name = os.path.split(full)
+        if not name or name in (".", "..") or os.path.islink(full):
+            return confine(self.root, path, what=self.what)
+        real_dir = self._real_dirs.get(directory)
+        if real_dir is None:
+            real_dir = self._real_dirs[directory] = os.path.realpath(directory)
+        real = os.path.join(real_dir, name)
+        if real == self._tree or real.startswith(self._below):
+            return Path(real)
+        return confine(self.root, path, what=self.what)  # raises, with its explanation
+
+
 def confine_tree(root: Path, directory: str | os.PathLike[str], *, what: str = "") -> Path:
     """:func:`confine` for a directory and every symlink below it (for readers that follow
     links: a chart copied for packaging, a CRD directory); returns the real directory."""

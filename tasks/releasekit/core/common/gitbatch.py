@@ -35,3 +35,9 @@ def read_objects(root: Path, names: Iterable[str]) -> dict[str, bytes]:
         found[name] = out[end + 1 : end + 1 + size]
         at = end + 1 + size + 1  # the content is followed by a line feed
     return found
+
+
+def git_text(data: bytes) -> str:
+    """An object's bytes as :func:`.process.run` decodes git's output: UTF-8 (a stray byte
+    replaced) with universal newlines, so a batch read gives what ``git cat-file blob`` gave."""
+    return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")

@@ -83,14 +83,28 @@ def register_login(username: str, password: str) -> None:
     register(password, base64.b64encode(f"{username}:{password}".encode()).decode("ascii"))
 
 
+_secret_names: dict[str, bool] = {}  # environment variable name -> names a secret
+_sorted: dict[tuple[frozenset[str], tuple[str, ...]], list[str]] = {}
+
+
 def _known() -> list[str]:
-    from_env = (
-        value
-        for name, value in os.environ.items()
-        if len(value) >= MIN_ENV_SECRET and _ENV_SECRET.search(name)
-    )
-    # Longest first: a secret that contains another is masked whole.
-    return sorted({*_registered, *from_env}, key=len, reverse=True)
+    # Called once per output line: the regex per variable name and the sort are done once
+    # per distinct set of secrets, not per call (the environment is still read every time).
+    from_env = []
+    for name, value in os.environ.items():
+        secret = _secret_names.get(name)
+        if secret is None:
+            secret = _secret_names[name] = _ENV_SECRET.search(name) is not None
+        if secret and len(value) >= MIN_ENV_SECRET:
+            from_env.append(value)
+    key = (frozenset(_registered), tuple(from_env))
+    known = _sorted.get(key)
+    if known is None:
+        if len(_sorted) > 64:
+            _sorted.clear()
+        # Longest first: a secret that contains another is masked whole.
+        known = _sorted[key] = sorted({*_registered, *from_env}, key=len, reverse=True)
+    return known
 
 
 def _mask_userinfo(text: str) -> str:

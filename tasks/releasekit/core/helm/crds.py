@@ -89,18 +89,64 @@ def read_crd_dir(root: Path, directory: str) -> dict[str, Crd]:
 
 def read_crd_dir_at(root: Path, ref: str, directory: str) -> dict[str, Crd]:
     """The CRDs under ``directory`` as they were at git ``ref`` (empty if it did not exist)."""
-    listing = git(root, "ls-tree", "-r", "-z", ref, "--", directory.rstrip("/") + "/")
-    blobs = {}
-    for entry in listing.split("\0"):
-        meta, _, name = entry.partition("\t")
-        if _is_manifest(name) and meta.split()[1:2] == ["blob"]:
-            blobs[name] = meta.split()[2]
+    blobs = _manifest_blobs(root, ref, directory)
     contents = read_objects(root, blobs.values())  # one git cat-file for every file
     crds: list[Crd] = []
     for name in sorted(blobs):
         text = contents[blobs[name]].decode("utf-8", errors="replace")
         crds.extend(_crds_in(text, f"{ref}:{name}"))
     return _index(crds)
+
+
+class CrdTrees:
+    """CRDs at many git refs, for a history audit that compares each release with the one
+    before: each ref listed once, each file (name, blob id) parsed once, and two refs whose
+    CRD files have the same blob ids compared without parsing (same bytes, same CRDs).
+
+    ``changed(old, new)`` is ``bool(changes_between(..., allow_empty=True))``, with the same
+    errors: refs resolved before any file is read, a broken file failing at its first use.
+    """
+
+    def __init__(self, root: Path, directory: str) -> None:
+        self.root = root
+        self.directory = directory
+        self._blobs: dict[str, dict[str, str]] = {}  # ref -> {path: blob id}
+        self._parsed: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
+
+    def blobs(self, ref: str) -> dict[str, str]:
+        if ref not in self._blobs:
+            resolve_commit(self.root, ref)
+            self._blobs[ref] = _manifest_blobs(self.root, ref, self.directory)
+        return self._blobs[ref]
+
+    def crds_at(self, ref: str) -> dict[str, Crd]:
+        blobs = self.blobs(ref)
+        new = [sha for name, sha in blobs.items() if (name, sha) not in self._parsed]
+        contents = read_objects(self.root, new)  # one git cat-file for every unseen file
+        crds: list[Crd] = []
+        for name in sorted(blobs):
+            key = (name, blobs[name])
+            if key not in self._parsed:
+                text = contents[blobs[name]].decode("utf-8", errors="replace")
+                self._parsed[key] = [(c.name, c.doc) for c in _crds_in(text, f"{ref}:{name}")]
+            crds.extend(Crd(crd, f"{ref}:{name}", doc) for crd, doc in self._parsed[key])
+        return _index(crds)
+
+    def changed(self, old: str, new: str, *, schema_only: bool) -> bool:
+        if self.blobs(old) == self.blobs(new):
+            self.crds_at(old)  # parsed (once) all the same: a broken file still fails here
+            return False
+        return bool(diff_crds(self.crds_at(old), self.crds_at(new), schema_only=schema_only))
+
+
+def _manifest_blobs(root: Path, ref: str, directory: str) -> dict[str, str]:
+    listing = git(root, "ls-tree", "-r", "-z", ref, "--", directory.rstrip("/") + "/")
+    blobs = {}
+    for entry in listing.split("\0"):
+        meta, _, name = entry.partition("\t")
+        if _is_manifest(name) and meta.split()[1:2] == ["blob"]:
+            blobs[name] = meta.split()[2]
+    return blobs
 
 
 # --- verify.crd-changes ----------------------------------------------------------------------

@@ -25,6 +25,7 @@ import semver
 from ..common import git, http
 from ..common.errors import CommandError, FileFormatError, GitError, VersionError
 from ..common.excerpt import clip
+from ..common.gitbatch import git_text, read_objects
 from ..common.network import Network, settings
 from ..config import Config
 from .config import tags_config
@@ -119,14 +120,22 @@ def find_modules(
         if commit is None
         else git.files_at(root, commit, "go.mod")
     )
-    for gomod in gomods:
+    selected = [
+        gomod
+        for gomod in gomods
+        if any(fnmatch.fnmatchcase(PurePosixPath(gomod).parent.as_posix(), g) for g in include)
+        and not any(fnmatch.fnmatchcase(PurePosixPath(gomod).parent.as_posix(), g) for g in exclude)
+    ]
+    # All committed go.mod files in one git cat-file --batch, not one process per module.
+    blobs = (
+        read_objects(root, (f"{commit}:{gomod}" for gomod in selected))
+        if commit is not None
+        else {}
+    )
+    for gomod in selected:
         directory = PurePosixPath(gomod).parent.as_posix()
-        if not any(fnmatch.fnmatchcase(directory, g) for g in include):
-            continue
-        if any(fnmatch.fnmatchcase(directory, g) for g in exclude):
-            continue
         if commit is not None:
-            text = git.read_at(root, commit, gomod)
+            text = git_text(blobs[f"{commit}:{gomod}"])
         else:
             try:
                 text = (root / gomod).read_text(encoding="utf-8")

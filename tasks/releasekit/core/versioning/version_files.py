@@ -18,7 +18,7 @@ from pathlib import Path
 
 import semver
 
-from ..common.confine import confine
+from ..common.confine import Confiner
 from ..common.errors import ReleaseError, TargetError, VersionError
 from ..common.starters import STARTER_DOCS
 from ..common.textfile import FileEdit, line_of, read_text
@@ -113,10 +113,19 @@ def _target_files(
 ) -> list[Path]:
     if target.is_glob:
         shown = visible()
+        # root.glob yields root / relative path: the relative part by slicing, not relative_to
+        base = str(root).rstrip("/")
+        prefix = 0 if base == "." else len(base) + 1
         files = sorted(
-            p
-            for p in root.glob(target.path)
-            if p.is_file() and ".git" not in p.parts and _seen_by_git(root, p, shown)
+            (
+                p
+                for p in root.glob(target.path)
+                if ".git" not in root.parts
+                and ".git" not in (rel := str(p)[prefix:]).split("/")
+                and os.path.isfile(p)
+                and _seen_by_git(rel, shown)
+            ),
+            key=lambda p: str(p).split("/"),  # the order of Path's own comparison, in C
         )
         if not files:
             raise MissingTarget(
@@ -136,15 +145,14 @@ def _target_files(
     return [path]
 
 
-def _seen_by_git(root: Path, path: Path, shown: frozenset[str] | None) -> bool:
-    """Whether a glob match is a file git sees. Below a symlinked directory that git tracks,
-    git sees only the link: such a match counts, so that confinement refuses a link out."""
-    if shown is None:
+def _seen_by_git(rel: str, shown: frozenset[str] | None) -> bool:
+    """Whether a glob match (``rel``: its POSIX path below the root) is a file git sees. Below
+    a symlinked directory that git tracks, git sees only the link: such a match counts, so
+    that confinement refuses a link out."""
+    if shown is None or rel in shown:
         return True
-    rel = path.relative_to(root)
-    if rel.as_posix() in shown:
-        return True
-    return any(parent.as_posix() in shown for parent in rel.parents if parent.parts)
+    parts = rel.split("/")
+    return any("/".join(parts[:n]) in shown for n in range(1, len(parts)))
 
 
 class MissingTarget(TargetError):
@@ -174,11 +182,12 @@ def find_occurrences(
     visible = functools.cache(lambda: _visible_files(root))
     seen: set[tuple[Path, int, VersionFile]] = set()
     real_root = root.resolve()
+    confiner = Confiner(root, what="version file")
     for target in targets:
         hits_for_target = 0
         try:
             files = _target_files(root, target, visible)
-            located = [_locate(root, real_root, target, path, texts) for path in files]
+            located = [_locate(confiner, real_root, target, path, texts) for path in files]
         except MissingTarget as exc:
             if missing is None:
                 raise
@@ -211,13 +220,21 @@ def find_occurrences(
 
 
 def _locate(
-    root: Path, real_root: Path, target: VersionFile, path: Path, texts: dict[Path, str]
+    confiner: Confiner,
+    real_root: Path,
+    target: VersionFile,
+    path: Path,
+    texts: dict[Path, str],
 ) -> tuple[str, Path, list[tuple[int, int]]]:
     """(display path, real path, token spans) of ``target`` in one file."""
     # A symlink (AGENTS.md -> CLAUDE.md) is reported and edited as the file it points to; one
     # that leads out of the work tree (docs/x.md -> /elsewhere) is an error.
-    real = confine(root, path, what="version file")
-    display = Path(os.path.relpath(real, real_root)).as_posix()
+    real = confiner(path)
+    real_text, root_text = str(real), str(real_root)
+    if real_text.startswith(root_text + "/"):  # what relpath gives, without its path algebra
+        display = real_text[len(root_text) + 1 :]
+    else:
+        display = Path(os.path.relpath(real, real_root)).as_posix()
     if real not in texts:
         texts[real] = read_text(real, display)
     text = texts[real]

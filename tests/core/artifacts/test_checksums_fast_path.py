@@ -1,0 +1,74 @@
+"""The one-regex reading of plain GNU lists gives what the line-by-line port gives, and the
+hashing gives hashlib's digests however files are split between threads."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from releasekit.core.artifacts import checksums
+
+HEXES = st.sampled_from(
+    [hashlib.sha256(b"x").hexdigest(), hashlib.sha256(b"y").hexdigest().upper(), "0" * 63, "g" * 64]
+)
+NAMES = st.sampled_from(
+    [
+        "a.tar.gz",
+        "with space",
+        " lead",
+        "tab\tin",
+        "star*",
+        "*star",
+        "back\\slash",
+        "cr\r",
+        "nul\0x",
+        "",
+        "#hash",
+        "名前",
+    ]
+)
+SEPARATORS = st.sampled_from(["  ", " *", " ", "\t ", "\t*", "   "])
+PREFIXES = st.sampled_from(["", "", "", "\\", " ", "#", "SHA256 ("])
+
+
+@given(
+    st.lists(st.tuples(PREFIXES, HEXES, SEPARATORS, NAMES), max_size=8),
+    st.sampled_from(["\n", "\r\n"]),
+    st.booleans(),
+)
+def test_fast_path_matches_the_line_by_line_parse(
+    lines: list[tuple[str, str, str, str]], newline: str, final: bool
+) -> None:
+    text = newline.join(p + h + s + n for p, h, s, n in lines) + (newline if final else "")
+    data = text.encode()
+    assert checksums.parse_checksums(data, "l") == checksums.parse_lines(data, "l")
+
+
+def test_a_plain_list_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = b"".join(
+        hashlib.sha256(bytes([i])).hexdigest().encode() + b"  f%d\n" % i for i in range(50)
+    )
+    expected = checksums.parse_lines(data, "l")
+    monkeypatch.setattr(checksums, "parse_lines", None)  # the fast path must not need it
+    assert checksums.parse_checksums(data, "l") == expected
+    assert len(expected.entries) == 50
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 4])
+def test_hash_files_mixes_small_and_large(tmp_path: Path, jobs: int) -> None:
+    sizes = [0, 10, 4096, checksums.THREADED_SIZE, checksums.THREADED_SIZE + 1, 3 << 20, 600 << 10]
+    paths = []
+    for n, size in enumerate(sizes):
+        path = tmp_path / f"f{n}"
+        path.write_bytes(bytes([n]) * size)
+        paths.append(path)
+    missing = tmp_path / "missing"
+    got = checksums.hash_files([*paths, missing, paths[0]], jobs=jobs)
+    assert list(got) == [*paths, missing]
+    for path in paths:
+        assert got[path] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert isinstance(got[missing], OSError)

@@ -1,0 +1,244 @@
+"""The line scanner behind parse_changelog gives what a CommonMark parse of the whole file gave.
+
+``commonmark_parse`` is parse_changelog as it was before the scanner (markdown-it-py over the
+whole file, kept here verbatim as the oracle); hypothesis feeds both the same generated files,
+built from the lines that make CommonMark's block structure hard: fences holding ``## `` lines,
+HTML blocks, indented headings, quotes, lists, link reference definitions of every shape.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from semver import Version
+
+from releasekit.core.changelog import generate
+from releasekit.core.changelog import keepachangelog as kac
+from releasekit.core.common.textfile import BOM
+
+
+def commonmark_parse(text: str, path: str = "CHANGELOG.md") -> kac.Changelog:
+    """parse_changelog before the scanner (5596c5b), verbatim but for the names it imports."""
+    from markdown_it import MarkdownIt
+
+    lines = kac.split_lines(text)
+    body = text[1:] if text.startswith(BOM) else text
+    tokens = MarkdownIt("commonmark").parse(body.replace("\r", ""))
+    covered = [False] * (len(lines) + 1)
+    headings: list[tuple[int, int, str]] = []
+    for index, token in enumerate(tokens):
+        if token.level != 0 or token.map is None:
+            continue
+        start, stop = token.map
+        for n in range(start, min(stop, len(lines))):
+            covered[n] = True
+        if token.type == "heading_open" and token.markup.startswith("#"):
+            headings.append((start, len(token.markup), tokens[index + 1].content.strip()))
+    refs = tuple(
+        kac.LinkRef(n, m.group("label").strip(), m.group("url"))
+        for n, line in enumerate(lines)
+        if not covered[n] and (m := kac._REF_RE.fullmatch(line))
+    )
+    footer = len(lines)
+    while footer > 0 and (kac.is_blank(lines[footer - 1]) or not covered[footer - 1]):
+        if not kac.is_blank(lines[footer - 1]) and not kac._REF_RE.fullmatch(lines[footer - 1]):
+            break
+        footer -= 1
+    while footer < len(lines) and kac.is_blank(lines[footer]):
+        footer += 1
+    sections = []
+    tops = [(n, level) for n, level, _ in headings if level <= 2]
+    for n, level, heading in headings:
+        if level != 2:
+            continue
+        end = next((m for m, _ in tops if m > n), len(lines))
+        if footer > n:
+            end = min(end, footer)
+        subs = tuple(kac.Subheading(m, t) for m, lv, t in headings if lv == 3 and n < m < end)
+        sections.append(kac._section(n, end, heading, subs))
+    return kac.Changelog(path, Path(path), text, lines, tuple(sections), refs, footer)
+
+
+LINES = st.sampled_from(
+    [
+        "",
+        "   ",
+        "\t",
+        "# Changelog",
+        "## [Unreleased]",
+        "## Unreleased ##",
+        "## [1.2.3] - 2026-01-02",
+        "## 1.0.0 - 2026-01-01 #",
+        "##\t[0.1.0] - 2026-01-01",
+        "##",
+        "## ",
+        "### Added",
+        "### Fixed ###",
+        "#### Deep",
+        "####### seven",
+        "#hashtag",
+        "  ## indented heading",
+        "   ### indented sub",
+        "    ## code, not a heading",
+        "\t## tab code",
+        "```",
+        "```go",
+        "  ```",
+        "    ```",
+        "~~~",
+        "````",
+        "<!-- comment",
+        "-->",
+        "<!-- one line -->",
+        "<div>",
+        "</div>",
+        "<script>",
+        "</script>",
+        "<https://example.com>",
+        "> quote",
+        "> ## quoted heading",
+        ">",
+        ">>>>>>>>>>>>>>>>>>>>>>> deep",
+        "- item",
+        "- **api**: Fix the thing (#12)",
+        "  continuation",
+        "  - nested",
+        "  ```",
+        "-",
+        "1. first",
+        "* star",
+        "---",
+        "***",
+        "===",
+        "text line",
+        "\u00a0",
+        "(aside)",
+        '"quoted"',
+        "'single'",
+        "[Unreleased]: https://x/compare/v1.2.3...HEAD",
+        "[1.2.3]: https://x/compare/v1.0.0...v1.2.3",
+        "[1.0.0]: https://x/releases/tag/v1.0.0",
+        "[v2]:https://x",
+        "  [1.2.3]: https://x/indented",
+        "[a]: <https://x>",
+        "[a\\]: https://x",
+        "[a[b]: https://x",
+        "[ ]: https://x",
+        "[a]: javascript:alert(1)",
+        "[a]: https://x/(paren)",
+        '[a]: https://x "title"',
+        '[a]: https://x "multi',
+        'line title"',
+        '"multi',
+        "(multi",
+        "end)",
+        "[a]:",
+        "[a]: https://x trailing",
+        "[not a ref]",
+        "x\u0000y",
+        "## nul\u0000",
+    ]
+)
+
+
+@st.composite
+def markdown_files(draw: st.DrawFn) -> str:
+    lines = draw(st.lists(st.one_of(LINES, st.text(max_size=12)), max_size=40))
+    newline = draw(st.sampled_from(["\n", "\r\n", "\r\n"]))
+    text = newline.join(lines) + draw(st.sampled_from(["", newline]))
+    return (BOM if draw(st.booleans()) else "") + text
+
+
+@settings(max_examples=1500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(markdown_files())
+@example("## [Unreleased]\n\n```\n## [9.9.9] - 2026-01-01\n```\n\n## [1.0.0] - 2026-01-01\n")
+@example("## [Unreleased]\n\n```\n## [9.9.9] - 2026-01-01\n\n## [1.0.0] - 2026-01-01\n")
+@example("## A\n<!--\n## B\n-->\n## C\n[a]: x\n")
+@example("```\n# Changelog\n[Unreleased]: https://x/compare/v1.2.3...HEAD")
+@example("- a\n\n  ```\n## B\n```\n## C\n")
+@example('## A\n\n[a]: https://x\n"multi\n[b]: https://y\nline title"\n')
+def test_scanner_matches_a_full_commonmark_parse(text: str) -> None:
+    assert kac.parse_changelog(text) == commonmark_parse(text)
+    assert kac.split_lines(text) == tuple(re.findall(r"[^\n]*\n|[^\n]+\Z", text))  # the old split
+
+
+def test_fenced_code_hides_headings() -> None:
+    text = (
+        "# Changelog\n\n## [Unreleased]\n\n- A\n\n```md\n## [9.9.9] - 2026-01-01\n### Added\n```\n\n"
+        "## [1.0.0] - 2026-01-01\n\n- B\n\n[Unreleased]: https://x/compare/v1.0.0...HEAD\n"
+    )
+    doc = kac.parse_changelog(text)
+    assert [s.text for s in doc.sections] == ["[Unreleased]", "[1.0.0] - 2026-01-01"]
+    assert doc.sections[0].subheadings == ()
+    assert [r.label for r in doc.refs] == ["Unreleased"]
+    assert doc == commonmark_parse(text)
+
+
+def test_a_generated_changelog_is_read_without_markdown_it() -> None:
+    text = "".join(
+        f"## [1.{n}.0] - 2026-01-01\n\n### Added\n\n- **api**: thing {n} (#{n})\n\n"
+        for n in range(300, 0, -1)
+    )
+    headings, uncovered = kac._blocks(text + "[1.1.0]: https://x/releases/tag/v1.1.0\n")
+    assert len(headings) == 600
+    assert len(text.splitlines()) in uncovered
+
+
+def test_trim_set_is_markdown_its() -> None:
+    from markdown_it.common.utils import MD_TRIM_CHARS
+
+    assert set(kac._MD_TRIM) == set(MD_TRIM_CHARS)
+
+
+def merge_by_line(doc: kac.Changelog, unreleased: str, releases: list[tuple[Version, str]]) -> str:
+    """merge_generated before the splice (5596c5b), verbatim but for the names it imports."""
+    nl = doc.newline
+    lines = kac.closed_lines(doc)
+    inserts: dict[int, list[str]] = {}
+    generated = generate._as_lines(unreleased, nl)
+    current = doc.unreleased
+    if current is None:
+        first = doc.sections[0].line if doc.sections else doc.footer
+        inserts.setdefault(first, []).extend(generate._block(generated, first, lines, nl))
+    existing = {s.version for s in doc.releases}
+    for version, text in sorted(releases, key=lambda item: item[0], reverse=True):
+        if version in existing:
+            continue
+        at = next(
+            (s.line for s in doc.releases if s.version is not None and s.version < version),
+            doc.footer,
+        )
+        inserts.setdefault(at, []).extend(
+            generate._block(generate._as_lines(text, nl), at, lines, nl)
+        )
+    out: list[str] = []
+    for n in range(len(lines) + 1):
+        out.extend(inserts.get(n, []))
+        if current is not None and current.line < n < current.end:
+            continue
+        if n < len(lines):
+            out.append(lines[n])
+        if current is not None and n == current.line:
+            body = generated[1:]
+            out.extend(body if current.end == len(lines) else [*body, nl])
+    return kac.reopen(doc, "".join(out))
+
+
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    markdown_files(),
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 3)), max_size=4, unique=True),
+    st.booleans(),
+)
+def test_splice_matches_the_line_by_line_merge(
+    text: str, versions: list[tuple[int, int]], empty: bool
+) -> None:
+    doc = kac.parse_changelog(text)
+    unreleased = "## [Unreleased]\n" + ("" if empty else "\n### Added\n\n- new\n")
+    releases = [(Version(1, a, b), f"## [1.{a}.{b}] - 2026-01-01\n\n- x\n") for a, b in versions]
+    assert generate.merge_generated(doc, unreleased, releases) == merge_by_line(
+        doc, unreleased, releases
+    )
