@@ -149,7 +149,8 @@ def test_changelog_output_edits_an_in_repo_link_through_and_keeps_it(
 ) -> None:
     repo = _linked_changelog_repo(make_repo)
     repo.commit("feat: a generated entry")
-    result = cli("changelog", "--output", "CHANGELOG.md", cwd=repo.path)
+    # The linked file's Unreleased holds a hand-written entry: replacing it is asked for.
+    result = cli("changelog", "--output", "CHANGELOG.md", "--replace-unreleased", cwd=repo.path)
     assert result.code == 0, result.err
     assert result.lines == ["updated docs/CHANGELOG.md"]
     assert os.readlink(repo.path / "CHANGELOG.md") == "docs/CHANGELOG.md"
