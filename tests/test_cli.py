@@ -24,8 +24,9 @@ Core options:
   --list-format=STRING               Change the display format used when listing tasks. Should be
                                      one of: flat (default), nested, json.
   --print-completion-script=STRING   Print the tab-completion script for bash, zsh or fish.
-  --print-template[=STRING]          Print a starter file (releasekit.yaml, tasks.py, release.mk,
-                                     github/release-verify.yaml) to copy into your repository.
+  --print-template[=STRING]          Print a starter file to copy into your repository
+                                     (releasekit.yaml, tasks.py, release.mk,
+                                     github/release-*.yaml; without a name: the list).
   -d, --debug                        Enable debug output.
   -h [STRING], --help[=STRING]       Show core or per-task help and exit.
   -l [STRING], --list[=STRING]       List the tasks, optionally limited to a namespace (release,

@@ -63,8 +63,8 @@ class ReleasekitProgram(Program):
             Argument(
                 names=("print-template",),
                 optional=True,
-                help="Print a starter file (releasekit.yaml, tasks.py, release.mk, "
-                "github/release-verify.yaml) to copy into your repository.",
+                help="Print a starter file to copy into your repository (releasekit.yaml, "
+                "tasks.py, release.mk, github/release-*.yaml; without a name: the list).",
             ),
         ]
 
