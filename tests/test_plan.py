@@ -179,3 +179,36 @@ def test_published_images_fan_out_one_slice_per_image_and_merge_like_one_run(
     unknown = cli("verify.images", "--tag", "v0.1.7", "--repository", "x/y", cwd=repo.path)
     assert unknown.code == 2
     assert unknown.err.startswith("releasekit: error: --repository 'x/y' is not in registry.images")
+
+
+_GOOD = {"task": "verify.versions", "ok": True, "exit_code": 0, "dry_run": False,
+         "summary": None, "outputs": {}, "results": [{"status": "ok", "message": "fine"}],
+         "errors": []}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"exit_code": "abc"},
+        {"exit_code": None},
+        {"results": None},
+        {"results": [{"status": "ok", "message": "m", "path": 5}]},
+        {"outputs": {"tag": ["x"]}},
+        {"task": None},
+        # never "OK" from what does not say so: an envelope that failed but exit 0, an unknown
+        # status
+        {"ok": False, "exit_code": 0, "errors": ["boom"]},
+        {"results": [{"status": "fine", "message": "m"}]},
+    ],
+)
+def test_merge_refuses_a_damaged_envelope_naming_the_file(
+    operator: Repo, cli, tmp_path: Path, bad: dict
+) -> None:
+    """A slice file of the right keys but wrong values is an error naming it, never an
+    internal error and never a result that holds."""
+    (tmp_path / "a.json").write_text(json.dumps(_GOOD))
+    (tmp_path / "b.json").write_text(json.dumps(_GOOD | bad))
+    result = cli("plan.merge", str(tmp_path), cwd=operator.path)
+    assert result.code == 1, result.out + result.err
+    assert result.err.startswith(f"releasekit: error: {tmp_path.as_posix()}/b.json: ")
+    assert "internal error" not in result.err
