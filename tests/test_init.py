@@ -168,3 +168,17 @@ def test_init_on_a_calver_suite_says_what_it_found_and_writes_nothing(make_repo,
         "schemes)\n"
     )
     assert repo.snapshot() == before
+
+
+def test_init_in_a_repository_without_commits_says_so(tmp_path: Path, cli) -> None:
+    from conftest import git
+
+    git(tmp_path, "init", "-q", "-b", "main")
+    for argv in (("init",), ("init", "--tag", "v0.1.0")):
+        result = cli(*argv, cwd=tmp_path)
+        assert (result.code, result.err) == (
+            1,
+            f"releasekit: error: {tmp_path} has no commits yet; commit the project and tag "
+            "its current release first (git tag -a v0.1.7 -m 'Release v0.1.7')\n",
+        )
+    assert not (tmp_path / "releasekit.yaml").exists()
