@@ -358,3 +358,19 @@ def test_unpin_json_lists_every_token_and_the_removed_lock(caa: Repo, cli: Cli) 
         ("git.coco-operator.config", "release", "default"),
     ]
     assert caa.snapshot() == pinned  # a dry run
+
+
+def test_unpin_never_deletes_the_target_of_a_symlinked_removal(caa: Repo, cli: Cli) -> None:
+    """unpin_removes names a symlink (Chart.lock -> a file in the repository): the file it
+    points at is not deleted through it; the unpin is refused and nothing changes."""
+    assert cli(*PIN_A, cwd=caa.path).code == 0
+    (caa.path / "precious.txt").write_text("kept\n")
+    (caa.path / CHART / "Chart.lock").symlink_to(caa.path / "precious.txt")
+    before = caa.snapshot()
+    result = cli("release.unpin", cwd=caa.path)
+    assert result.code == 1
+    assert result.err.startswith(
+        f"releasekit: error: unpin_removes file {CHART}/Chart.lock is a symlink"
+    )
+    assert caa.snapshot() == before
+    assert (caa.path / "precious.txt").read_text() == "kept\n"
