@@ -182,3 +182,17 @@ def test_init_in_a_repository_without_commits_says_so(tmp_path: Path, cli) -> No
             "its current release first (git tag -a v0.1.7 -m 'Release v0.1.7')\n",
         )
     assert not (tmp_path / "releasekit.yaml").exists()
+
+
+def test_init_never_reads_a_tracked_symlink_that_leads_outside(make_repo, cli, tmp_path) -> None:
+    """CHANGELOG.md -> a file outside the repository: init does not read it (nor propose a
+    changelog: section every later command would refuse)."""
+    outside = tmp_path / "outside.md"
+    outside.write_text("# Changelog\n\n## [Unreleased]\n\n## [0.1.0] - 2026-01-01\n\n- x\n")
+    repo = make_repo({"Makefile": "VERSION ?= 0.1.0\n"})
+    (repo.path / "CHANGELOG.md").symlink_to(outside)
+    repo.commit("chore: the changelog link")
+    repo.git("tag", "-a", "v0.1.0", "-m", "Release v0.1.0")
+    result = cli("init", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert "changelog:" not in (repo.path / "releasekit.yaml").read_text(encoding="utf-8")
