@@ -375,14 +375,14 @@ def check_publish(f: Facts) -> State:
 
 
 def apply_publish(f: Facts) -> list[str]:
+    from ..common.confine import confine
     from ..forge.run import publish_release
 
     notes = ""
     if f.cfg.procedure is not None and f.cfg.procedure.notes:
-        notes = str(
-            f.cfg.root
-            / f.cfg.procedure.notes.replace("{tag}", f.tag).replace("{version}", f.version)
-        )
+        path = f.cfg.procedure.notes.replace("{tag}", f.tag).replace("{version}", f.version)
+        # repository content: a link leading out (a runner's credentials) is never published
+        notes = str(confine(f.cfg.root, path, what="procedure.notes file"))
     published, _ = publish_release(f.cfg, f.tag, notes_file=notes)
     return published.steps
 
