@@ -374,3 +374,22 @@ def test_unpin_never_deletes_the_target_of_a_symlinked_removal(caa: Repo, cli: C
     )
     assert caa.snapshot() == before
     assert (caa.path / "precious.txt").read_text() == "kept\n"
+
+
+def test_a_glob_matching_a_link_and_its_target_reports_the_token_once(
+    make_repo: Callable[..., Repo], cli: Cli
+) -> None:
+    """charts/b/values.yaml -> ../a/values.yaml, both matched by the glob: one file, one
+    token, one line (each fact once), and the link stays a link."""
+    config = ('pins:\n  targets:\n    - path: "charts/*/values.yaml"\n      key: image.tag\n'
+              "      dev: latest\n")  # fmt: skip
+    repo = make_repo({"releasekit.yaml": config, "charts/a/values.yaml": "image:\n  tag: latest\n"})
+    (repo.path / "charts" / "b").mkdir()
+    (repo.path / "charts" / "b" / "values.yaml").symlink_to("../a/values.yaml")
+    repo.commit("chore: the linked chart")
+    result = cli("release.pin", SHA_A, cwd=repo.path)
+    assert (result.code, result.lines) == (
+        0,
+        [f"charts/a/values.yaml:2 image.tag: latest -> {SHA_A}", f"pinned {SHA_A} in 1 files"],
+    )
+    assert (repo.path / "charts" / "b" / "values.yaml").is_symlink()
