@@ -116,7 +116,9 @@ def test_merge_keeps_a_slice_that_stopped_with_an_error(operator: Repo, cli, tmp
     assert merged.code == 1
     assert any(line.startswith("verify.chart: ") for line in merged.lines)
     assert merged.err.splitlines()[-1].startswith(
-        "releasekit: error: 2 checks: 1 of 6 results fail (verify.chart)"
+        # the two planned slices no file answers for fail too (test_merge_fails_when_...)
+        "releasekit: error: 4 checks: 3 of 8 results fail (verify.chart, verify.chart-sync, "
+        "verify.helm-template)"
     )
 
 
@@ -212,3 +214,20 @@ def test_merge_refuses_a_damaged_envelope_naming_the_file(
     assert result.code == 1, result.out + result.err
     assert result.err.startswith(f"releasekit: error: {tmp_path.as_posix()}/b.json: ")
     assert "internal error" not in result.err
+
+
+def test_merge_fails_when_a_planned_slice_left_no_file(operator: Repo, cli, tmp_path) -> None:
+    """A matrix job that died before writing its envelope (the merge job runs `if: always()`)
+    is a planned check without a result: the merge fails naming it, never passes on the rest."""
+    results = tmp_path / "results"
+    planned = json.loads(cli("plan", "--tag", "v0.1.7", "--github-matrix", cwd=operator.path).out)
+    results.mkdir()
+    for n, entry in enumerate(planned["include"][:-1]):  # the last job wrote nothing
+        run = cli(entry["task"], *shlex.split(entry["args"]), "--json", cwd=operator.path)
+        (results / f"{n:03d}.json").write_text(run.out)
+    merged = cli("plan.merge", str(results), cwd=operator.path)
+    assert merged.code == 1, merged.out + merged.err
+    assert (
+        "verify.chart-sync: no result file for `releasekit verify.chart-sync` (its job wrote "
+        "none)" in merged.lines
+    )
