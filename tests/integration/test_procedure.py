@@ -184,7 +184,7 @@ def test_a_failed_step_stops_the_run_with_what_to_do_and_a_rerun_sends_nothing_t
     fixed = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
     assert fixed.code == 0, fixed.err
     verdicts = [line.split()[0] for line in fixed.lines[:-1] if not line.startswith(" ")]
-    assert verdicts == ["DONE"] * 5 + ["APPLIED"]
+    assert verdicts == ["DONE"] * 6 + ["APPLIED"]
     (release,) = forge.state.releases
     assert [a["name"] for a in release["assets"]] == [ASSET]
     assert git(bare, "tag", "--list") == "v0.1.7\nv0.1.8\n"
@@ -203,7 +203,7 @@ def test_dry_run_and_until_stop_where_they_say(
         "    would: update Makefile",
         "    would: commit: chore: prepare v0.1.8 release",
         *(f"NOT-REACHED {name:<12} after prepare"
-          for name in ("pull-request", "merge", "tag", "images", "publish")),
+          for name in ("pull-request", "merge", "tag", "images", "charts", "publish")),
         "dry run: nothing was changed",
     ]  # fmt: skip
     assert dry.lines[-1] == "dry run: nothing was changed"
@@ -212,7 +212,7 @@ def test_dry_run_and_until_stop_where_they_say(
                 cwd=repo.path)  # fmt: skip
     assert until.code == 0, until.err
     assert [line.split()[0] for line in until.lines if not line.startswith(" ")] == [
-        "APPLIED", *["NOT-REACHED"] * 5]  # fmt: skip
+        "APPLIED", *["NOT-REACHED"] * 6]  # fmt: skip
     assert forge.state.pulls == []
     bad = cli("release.run", "--tag", "v0.1.8", "--until", "deploy", cwd=repo.path)
     assert bad.code == 2
