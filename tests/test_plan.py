@@ -231,3 +231,17 @@ def test_merge_fails_when_a_planned_slice_left_no_file(operator: Repo, cli, tmp_
         "verify.chart-sync: no result file for `releasekit verify.chart-sync` (its job wrote "
         "none)" in merged.lines
     )
+
+
+def test_merge_refuses_slices_of_different_tags(operator: Repo, cli, tmp_path) -> None:
+    """A stale envelope of another release among the slices is an error, never merged."""
+    operator.git("tag", "-a", "v0.1.6", "-m", "an older tag on the same commit")
+    for n, tag in enumerate(("v0.1.7", "v0.1.6")):
+        run = cli("verify.versions", "--tag", tag, "--json", cwd=operator.path)
+        (tmp_path / f"{n}.json").write_text(run.out)
+    merged = cli("plan.merge", str(tmp_path), cwd=operator.path)
+    assert (merged.code, merged.err) == (
+        2,
+        "releasekit: error: the result files are of different releases (v0.1.6, v0.1.7); "
+        "merge the slices of one tag\n",
+    )

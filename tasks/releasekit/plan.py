@@ -91,6 +91,11 @@ def merge(c: Context, results: str, json: bool = False) -> Result:
         raise UsageError(f"no --json result files match {results!r}")
     envelopes = [read_envelope(f, f.as_posix()) for f in files]
     tags = {e["outputs"].get("tag") for e in envelopes if isinstance(e["outputs"], dict)}
+    if len(tags - {None}) > 1:  # a stale envelope of another release among the slices
+        raise UsageError(
+            f"the result files are of different releases ({', '.join(sorted(map(str, tags - {None})))}); "
+            "merge the slices of one tag"
+        )
     tag = next(iter(tags - {None})) if len(tags - {None}) == 1 else None
     return _merged(envelopes + _missing_slices(c, envelopes, tag), tag)
 
