@@ -123,7 +123,7 @@ def _missing_slices(
             have[check.task] -= 1
             continue
         said = f"no result file for `{check.command}` (its job wrote none)"
-        values = (check.task, False, 1, False, None, {}, [], [said])
+        values: tuple[object, ...] = (check.task, False, 1, False, None, {}, [], [said])
         missing.append(dict(zip(ENVELOPE_KEYS, values, strict=True)))
     return missing
 
