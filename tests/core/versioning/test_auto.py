@@ -176,3 +176,19 @@ def test_auto_refuses_a_version_released_from_another_branch(
     assert repo.snapshot() == before
     status = cli("release.status", cwd=repo.path)
     assert status.code == 1 and "tag v0.8.1 exists already" in status.err
+
+
+def test_auto_without_a_release_tag_never_advises_a_downgrade(
+    cli: Callable[..., CliResult], make_repo: Callable[..., Repo]
+) -> None:
+    """No release tag yet, the files at 1.4.0: auto's 0.1.0 is not "pass --allow-downgrade"
+    (that would write 0.1.0 over 1.4.0) but "tag the current release"."""
+    repo = make_repo({"releasekit.yaml": CONFIG, "VERSION": "1.4.0\n"})
+    repo.commit("feat: a flag")
+    result = cli("release.bump", "auto", cwd=repo.path)
+    assert (result.code, result.err) == (
+        1,
+        "releasekit: error: auto: no release tag is reachable from HEAD, so the next version "
+        "cannot follow the last release (the files say 1.4.0, VERSION:1); tag the current "
+        "release (git tag -a v1.4.0 -m 'Release v1.4.0') or name the version\n",
+    )
