@@ -168,3 +168,31 @@ def test_init_on_a_calver_suite_says_what_it_found_and_writes_nothing(make_repo,
         "schemes)\n"
     )
     assert repo.snapshot() == before
+
+
+def test_init_in_a_repository_without_commits_says_so(tmp_path: Path, cli) -> None:
+    from conftest import git
+
+    git(tmp_path, "init", "-q", "-b", "main")
+    for argv in (("init",), ("init", "--tag", "v0.1.0")):
+        result = cli(*argv, cwd=tmp_path)
+        assert (result.code, result.err) == (
+            1,
+            f"releasekit: error: {tmp_path} has no commits yet; commit the project and tag "
+            "its current release first (git tag -a v0.1.7 -m 'Release v0.1.7')\n",
+        )
+    assert not (tmp_path / "releasekit.yaml").exists()
+
+
+def test_init_never_reads_a_tracked_symlink_that_leads_outside(make_repo, cli, tmp_path) -> None:
+    """CHANGELOG.md -> a file outside the repository: init does not read it (nor propose a
+    changelog: section every later command would refuse)."""
+    outside = tmp_path / "outside.md"
+    outside.write_text("# Changelog\n\n## [Unreleased]\n\n## [0.1.0] - 2026-01-01\n\n- x\n")
+    repo = make_repo({"Makefile": "VERSION ?= 0.1.0\n"})
+    (repo.path / "CHANGELOG.md").symlink_to(outside)
+    repo.commit("chore: the changelog link")
+    repo.git("tag", "-a", "v0.1.0", "-m", "Release v0.1.0")
+    result = cli("init", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert "changelog:" not in (repo.path / "releasekit.yaml").read_text(encoding="utf-8")

@@ -116,7 +116,9 @@ def test_merge_keeps_a_slice_that_stopped_with_an_error(operator: Repo, cli, tmp
     assert merged.code == 1
     assert any(line.startswith("verify.chart: ") for line in merged.lines)
     assert merged.err.splitlines()[-1].startswith(
-        "releasekit: error: 2 checks: 1 of 6 results fail (verify.chart)"
+        # the two planned slices no file answers for fail too (test_merge_fails_when_...)
+        "releasekit: error: 4 checks: 3 of 8 results fail (verify.chart, verify.chart-sync, "
+        "verify.helm-template)"
     )
 
 
@@ -179,3 +181,67 @@ def test_published_images_fan_out_one_slice_per_image_and_merge_like_one_run(
     unknown = cli("verify.images", "--tag", "v0.1.7", "--repository", "x/y", cwd=repo.path)
     assert unknown.code == 2
     assert unknown.err.startswith("releasekit: error: --repository 'x/y' is not in registry.images")
+
+
+_GOOD = {"task": "verify.versions", "ok": True, "exit_code": 0, "dry_run": False,
+         "summary": None, "outputs": {}, "results": [{"status": "ok", "message": "fine"}],
+         "errors": []}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"exit_code": "abc"},
+        {"exit_code": None},
+        {"results": None},
+        {"results": [{"status": "ok", "message": "m", "path": 5}]},
+        {"outputs": {"tag": ["x"]}},
+        {"task": None},
+        # never "OK" from what does not say so: an envelope that failed but exit 0, an unknown
+        # status
+        {"ok": False, "exit_code": 0, "errors": ["boom"]},
+        {"results": [{"status": "fine", "message": "m"}]},
+    ],
+)
+def test_merge_refuses_a_damaged_envelope_naming_the_file(
+    operator: Repo, cli, tmp_path: Path, bad: dict
+) -> None:
+    """A slice file of the right keys but wrong values is an error naming it, never an
+    internal error and never a result that holds."""
+    (tmp_path / "a.json").write_text(json.dumps(_GOOD))
+    (tmp_path / "b.json").write_text(json.dumps(_GOOD | bad))
+    result = cli("plan.merge", str(tmp_path), cwd=operator.path)
+    assert result.code == 1, result.out + result.err
+    assert result.err.startswith(f"releasekit: error: {tmp_path.as_posix()}/b.json: ")
+    assert "internal error" not in result.err
+
+
+def test_merge_fails_when_a_planned_slice_left_no_file(operator: Repo, cli, tmp_path) -> None:
+    """A matrix job that died before writing its envelope (the merge job runs `if: always()`)
+    is a planned check without a result: the merge fails naming it, never passes on the rest."""
+    results = tmp_path / "results"
+    planned = json.loads(cli("plan", "--tag", "v0.1.7", "--github-matrix", cwd=operator.path).out)
+    results.mkdir()
+    for n, entry in enumerate(planned["include"][:-1]):  # the last job wrote nothing
+        run = cli(entry["task"], *shlex.split(entry["args"]), "--json", cwd=operator.path)
+        (results / f"{n:03d}.json").write_text(run.out)
+    merged = cli("plan.merge", str(results), cwd=operator.path)
+    assert merged.code == 1, merged.out + merged.err
+    assert (
+        "verify.chart-sync: no result file for `releasekit verify.chart-sync` (its job wrote "
+        "none)" in merged.lines
+    )
+
+
+def test_merge_refuses_slices_of_different_tags(operator: Repo, cli, tmp_path) -> None:
+    """A stale envelope of another release among the slices is an error, never merged."""
+    operator.git("tag", "-a", "v0.1.6", "-m", "an older tag on the same commit")
+    for n, tag in enumerate(("v0.1.7", "v0.1.6")):
+        run = cli("verify.versions", "--tag", tag, "--json", cwd=operator.path)
+        (tmp_path / f"{n}.json").write_text(run.out)
+    merged = cli("plan.merge", str(tmp_path), cwd=operator.path)
+    assert (merged.code, merged.err) == (
+        2,
+        "releasekit: error: the result files are of different releases (v0.1.6, v0.1.7); "
+        "merge the slices of one tag\n",
+    )

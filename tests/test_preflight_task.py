@@ -113,3 +113,16 @@ def test_a_command_line_that_does_not_split_is_a_config_error_at_its_line(
     assert result.err.startswith(
         "releasekit: error: releasekit.yaml:4: preflight.commands[1] cannot be split"
     )
+
+
+def test_a_preflight_with_nothing_to_check_is_a_config_error_not_a_pass(
+    cli: Cli, make_repo: Callable[..., Repo]
+) -> None:
+    """No commands, no clean-tree check, no probe: never "OK" without checking anything."""
+    repo = make_repo({"releasekit.yaml": "preflight:\n  commands: []\n  clean: false\n"})
+    result = cli("release.preflight", "--json", cwd=repo.path)
+    assert result.code == 1
+    assert json.loads(result.out)["errors"] == [
+        "releasekit.yaml:3: preflight.clean is false with no commands and no probe: the "
+        "preflight would check nothing; list preflight.commands or set clean: true"
+    ]

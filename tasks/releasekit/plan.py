@@ -91,8 +91,41 @@ def merge(c: Context, results: str, json: bool = False) -> Result:
         raise UsageError(f"no --json result files match {results!r}")
     envelopes = [read_envelope(f, f.as_posix()) for f in files]
     tags = {e["outputs"].get("tag") for e in envelopes if isinstance(e["outputs"], dict)}
+    if len(tags - {None}) > 1:  # a stale envelope of another release among the slices
+        raise UsageError(
+            f"the result files are of different releases ({', '.join(sorted(map(str, tags - {None})))}); "
+            "merge the slices of one tag"
+        )
     tag = next(iter(tags - {None})) if len(tags - {None}) == 1 else None
-    return _merged(envelopes, tag)
+    return _merged(envelopes + _missing_slices(c, envelopes, tag), tag)
+
+
+def _missing_slices(
+    c: Context, envelopes: list[dict[str, Any]], tag: str | None
+) -> list[dict[str, Any]]:
+    """An error envelope for each planned check no file answers for: a matrix job that died
+    before writing its envelope never lets the merge pass on the others' results."""
+    from collections import Counter
+
+    from .core.common.errors import ReleaseError
+    from .core.plan.merge import ENVELOPE_KEYS
+
+    if tag is None:
+        return []
+    try:
+        planned = _checks(c, tag)
+    except ReleaseError:  # no plan here (no config, another scheme): nothing to compare
+        return []
+    have = Counter(str(e["task"]) for e in envelopes)
+    missing = []
+    for check in planned:
+        if have[check.task]:
+            have[check.task] -= 1
+            continue
+        said = f"no result file for `{check.command}` (its job wrote none)"
+        values: tuple[object, ...] = (check.task, False, 1, False, None, {}, [], [said])
+        missing.append(dict(zip(ENVELOPE_KEYS, values, strict=True)))
+    return missing
 
 
 def _merged(envelopes: list[dict[str, Any]], tag: str | None) -> Result:

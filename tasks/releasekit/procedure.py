@@ -42,7 +42,7 @@ def _facts(
 
             raise UsageError("a CalVer release names its tag: pass --tag, e.g. suite-2026.04")
     elif not tag or (suggest_unmade and not _tag_made(cfg, tag)):
-        suggestion = suggest(cfg, crd_dirs=crd_directories(cfg))
+        suggestion = suggest(cfg, crd_dirs=crd_directories(cfg), allow_taken=bool(tag))
         head = [f"release.bump auto: {line.strip()}" for line in suggestion.lines()[:1]]
         head += [f"  {line.strip()}" for line in suggestion.lines()[1:]]
         tag = tag or render_tag(cfg.tag_format, suggestion.version)

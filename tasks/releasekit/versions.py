@@ -11,6 +11,8 @@ from . import _adapter as a
 from ._output import Item, Result, with_diffs
 
 if TYPE_CHECKING:
+    import semver
+
     from .core.common.textfile import FileEdit
     from .core.config import Config
     from .core.versioning.prepare import PreparePlan
@@ -47,6 +49,8 @@ def bump(
         from .core.versioning.auto import crd_directories, suggest
 
         suggestion = suggest(cfg, crd_dirs=crd_directories(cfg))
+        if suggestion.previous_tag is None and not allow_downgrade:
+            _refuse_untagged_downgrade(cfg, suggestion.version)
         version, why = str(suggestion.version), suggestion.lines()
     plan = plan_bump(
         cfg.root,
@@ -65,6 +69,26 @@ def bump(
     reasons = "\n".join(line.strip() for line in why[1:])
     return replace(
         result, head=[*why, *result.head], outputs={**result.outputs, "reasons": reasons}
+    )
+
+
+def _refuse_untagged_downgrade(cfg: Config, suggested: semver.Version) -> None:
+    """auto without a release tag suggests 0.1.0; files already past it mean the release
+    was never tagged, not that the version should go down."""
+    from .core.common.errors import VersionError
+    from .core.tags.schemes import render_tag
+    from .core.versioning.version_files import find_occurrences
+
+    versioned = [o for o in find_occurrences(cfg.root, cfg.version_files) if not o.is_date]
+    current = max((o.version() for o in versioned), default=None)
+    if current is None or current <= suggested:
+        return
+    holder = next(o for o in versioned if o.version() == current)
+    tag = render_tag(cfg.tag_format, current)
+    raise VersionError(
+        "auto: no release tag is reachable from HEAD, so the next version cannot follow the "
+        f"last release (the files say {current}, {holder.location}); tag the current release "
+        f"(git tag -a {tag} -m 'Release {tag}') or name the version"
     )
 
 

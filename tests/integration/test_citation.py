@@ -132,3 +132,20 @@ def test_the_tag_must_exist_and_nothing_is_written_without_it(
     )
     assert dry.code == 0 and "+version: 0.1.8\n" in dry.out
     assert repo.snapshot() == before
+
+
+def test_a_key_that_is_not_a_plain_value_is_named_not_added_again(
+    released: tuple[Repo, str, str], cli: Cli
+) -> None:
+    """``commit: |`` (a block scalar) is there but cannot be edited as one token: the error
+    says so at its line, instead of adding a second commit: and reporting a duplicate key."""
+    repo, old, _ = released
+    cff = (repo.path / "CITATION.cff").read_text().replace(f"commit: {old}", f"commit: |\n  {old}")
+    repo.commit("docs: a block commit", {"CITATION.cff": cff})
+    repo.git("tag", "-f", "-a", "v0.1.8", "-m", "Release v0.1.8")
+    before = repo.snapshot()
+    result = cli("release.citation", "--tag", "v0.1.8", "--date", "2026-11-21", cwd=repo.path)
+    assert result.code == 1
+    assert result.err.startswith("releasekit: error: CITATION.cff:9: the value is a block scalar")
+    assert "duplicate" not in result.err
+    assert repo.snapshot() == before

@@ -358,3 +358,38 @@ def test_unpin_json_lists_every_token_and_the_removed_lock(caa: Repo, cli: Cli) 
         ("git.coco-operator.config", "release", "default"),
     ]
     assert caa.snapshot() == pinned  # a dry run
+
+
+def test_unpin_never_deletes_the_target_of_a_symlinked_removal(caa: Repo, cli: Cli) -> None:
+    """unpin_removes names a symlink (Chart.lock -> a file in the repository): the file it
+    points at is not deleted through it; the unpin is refused and nothing changes."""
+    assert cli(*PIN_A, cwd=caa.path).code == 0
+    (caa.path / "precious.txt").write_text("kept\n")
+    (caa.path / CHART / "Chart.lock").symlink_to(caa.path / "precious.txt")
+    before = caa.snapshot()
+    result = cli("release.unpin", cwd=caa.path)
+    assert result.code == 1
+    assert result.err.startswith(
+        f"releasekit: error: unpin_removes file {CHART}/Chart.lock is a symlink"
+    )
+    assert caa.snapshot() == before
+    assert (caa.path / "precious.txt").read_text() == "kept\n"
+
+
+def test_a_glob_matching_a_link_and_its_target_reports_the_token_once(
+    make_repo: Callable[..., Repo], cli: Cli
+) -> None:
+    """charts/b/values.yaml -> ../a/values.yaml, both matched by the glob: one file, one
+    token, one line (each fact once), and the link stays a link."""
+    config = ('pins:\n  targets:\n    - path: "charts/*/values.yaml"\n      key: image.tag\n'
+              "      dev: latest\n")  # fmt: skip
+    repo = make_repo({"releasekit.yaml": config, "charts/a/values.yaml": "image:\n  tag: latest\n"})
+    (repo.path / "charts" / "b").mkdir()
+    (repo.path / "charts" / "b" / "values.yaml").symlink_to("../a/values.yaml")
+    repo.commit("chore: the linked chart")
+    result = cli("release.pin", SHA_A, cwd=repo.path)
+    assert (result.code, result.lines) == (
+        0,
+        [f"charts/a/values.yaml:2 image.tag: latest -> {SHA_A}", f"pinned {SHA_A} in 1 files"],
+    )
+    assert (repo.path / "charts" / "b" / "values.yaml").is_symlink()

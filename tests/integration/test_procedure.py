@@ -491,3 +491,24 @@ def test_the_charts_step_waits_for_the_published_chart_then_checks_it(
     done = cli("release.status", "--tag", "v0.1.7", "--json", cwd=example_repo.path)
     assert done.code == 0, done.out
     assert states(done) == {"tag": "done", "charts": "done"}
+
+
+def test_procedure_notes_through_a_symlink_out_of_the_repository_are_never_published(
+    cli: Cli, make_repo: Callable[..., Repo], forge: ForgeStandIn, tmp_path: Path
+) -> None:
+    """procedure.notes names repository content: notes/v0.1.8.md -> a file outside (a
+    credentials file on the release runner) is refused, and no release is created."""
+    secret = tmp_path / "hosts.yml"
+    secret.write_text("## Summary\n\noauth: not-for-the-release-page\n")
+    config = ('tag_format: "v{version}"\nprocedure:\n  steps: [publish]\n  notes: notes/{tag}.md\n'
+              f"forge:\n  kind: {forge.state.kind}\n  api_url: {forge.api_url}\n  owner: example\n"
+              "  repo: demo\n")  # fmt: skip
+    repo = make_repo({"releasekit.yaml": config})
+    (repo.path / "notes").mkdir()
+    (repo.path / "notes" / "v0.1.8.md").symlink_to(secret)
+    repo.commit("docs: the notes")
+    repo.git("tag", "-a", "v0.1.8", "-m", "Release v0.1.8")
+    result = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert result.code == 1, result.out + result.err
+    assert "outside the repository" in result.out
+    assert forge.state.releases == []

@@ -100,3 +100,32 @@ def test_a_calver_suite_release_tags_head_with_its_codename_and_channel(
     assert git(bare, "tag", "--list") == "suite-2026.04-nova-lts\n"
     message = git(bare, "tag", "-l", "--format=%(contents:subject)", "suite-2026.04-nova-lts")
     assert message.strip() == "Release suite-2026.04-nova-lts"
+
+
+def test_a_local_tag_on_a_commit_without_the_prepare_commit_is_a_conflict_never_pushed(
+    cli: Callable[..., CliResult],
+    make_repo: Callable[..., Repo],
+    bare_remote: Callable[[Repo, str], Path],
+) -> None:
+    """The release tag made here by hand on the wrong commit (the last release's) is not
+    pushed by release.run: published tags are immutable, so it is refused before it is."""
+    config = ('tag_format: "v{version}"\nversion_files:\n  - path: Makefile\n'
+              '    pattern: "VERSION ?= {version}"\nprocedure:\n  steps: [prepare, merge, tag]\n')  # fmt: skip
+    repo = make_repo({"releasekit.yaml": config, "Makefile": "VERSION ?= 0.1.7\n"})
+    repo.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
+    old = repo.commit("fix: a bug")
+    bare = bare_remote(repo, "origin")
+    ran = cli("release.run", "--tag", "v0.1.8", "--date", "2026-01-02", cwd=repo.path)
+    assert "created release/v0.1.8" in ran.out, ran.err
+    repo.git("checkout", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "release/v0.1.8", "-m", "Merge pull request #1")
+    repo.git("push", "-q", "origin", "main")
+    repo.git("tag", "-a", "v0.1.8", "-m", "by hand, on the wrong commit", old)
+    status = cli("release.status", "--tag", "v0.1.8", cwd=repo.path)
+    assert status.code == 3, status.out + status.err
+    line = next(line for line in status.lines if " tag " in line)
+    assert line.startswith(f"CONFLICT tag          v0.1.8 was made here at {old[:12]}, which ")
+    assert "git tag -d v0.1.8" in line
+    again = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert again.code == 3, again.out + again.err
+    assert "v0.1.8" not in git(bare, "tag", "--list")

@@ -155,3 +155,40 @@ def test_release_prepare_auto_prepares_the_suggested_version(
                  cwd=example_repo.path)  # fmt: skip
     assert result.code == 0, result.err
     assert result.lines[0] == "would create branch release/v0.1.8 from main"
+
+
+def test_auto_refuses_a_version_released_from_another_branch(
+    cli: Callable[..., CliResult], make_repo: Callable[..., Repo]
+) -> None:
+    """v0.8.1 was released from release-0.8; main's next fix is not 0.8.1 again."""
+    repo = history(make_repo, ["tag v0.8.0"])
+    repo.git("checkout", "-q", "-b", "release-0.8")
+    repo.commit("fix: the hotfix")
+    repo.git("tag", "-a", "v0.8.1", "-m", "v0.8.1")
+    repo.git("checkout", "-q", "main")
+    repo.commit("fix: a crash")
+    before = repo.snapshot()
+    result = cli("release.bump", "auto", cwd=repo.path)
+    assert result.code == 1
+    assert result.err.startswith(
+        "releasekit: error: auto: the commits since v0.8.0 make 0.8.1, but tag v0.8.1 exists"
+    )
+    assert repo.snapshot() == before
+    status = cli("release.status", cwd=repo.path)
+    assert status.code == 1 and "tag v0.8.1 exists already" in status.err
+
+
+def test_auto_without_a_release_tag_never_advises_a_downgrade(
+    cli: Callable[..., CliResult], make_repo: Callable[..., Repo]
+) -> None:
+    """No release tag yet, the files at 1.4.0: auto's 0.1.0 is not "pass --allow-downgrade"
+    (that would write 0.1.0 over 1.4.0) but "tag the current release"."""
+    repo = make_repo({"releasekit.yaml": CONFIG, "VERSION": "1.4.0\n"})
+    repo.commit("feat: a flag")
+    result = cli("release.bump", "auto", cwd=repo.path)
+    assert (result.code, result.err) == (
+        1,
+        "releasekit: error: auto: no release tag is reachable from HEAD, so the next version "
+        "cannot follow the last release (the files say 1.4.0, VERSION:1); tag the current "
+        "release (git tag -a v1.4.0 -m 'Release v1.4.0') or name the version\n",
+    )

@@ -12,8 +12,9 @@ from typing import Any
 
 import semver
 
-from ..common.errors import ReleaseError
+from ..common.errors import GitError, ReleaseError
 from ..common.git import git
+from ..common.process import run
 from ..tags.schemes import TagScheme
 from .layout import Finding, Layout
 from .parts import changelog, charts, crds, go_modules, workflows
@@ -78,6 +79,11 @@ def keep_agreeing(root: Path, layout: Layout) -> None:
 
 
 def _release(root: Path, tag: str) -> Layout:
+    if run(["git", "-C", str(root), "rev-parse", "-q", "--verify", "HEAD"], check=False).returncode:
+        raise GitError(
+            f"{root} has no commits yet; commit the project and tag its current release first "
+            "(git tag -a v0.1.7 -m 'Release v0.1.7')"
+        )
     merged = git(root, "tag", "--merged", "HEAD").split()
     if tag:
         fmt = "v{version}" if tag.startswith("v") else "{version}"

@@ -39,9 +39,15 @@ class Layout:
 
 
 def read_tracked(root: Path, path: str) -> str | None:
+    """A tracked file's text; None when it cannot be read, is not a regular file, or is a
+    symlink leading outside the work tree (README: inside the repository only)."""
+    from ..common.confine import confine
+    from ..common.errors import ConfinementError
+
     try:
-        return (root / path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        real = confine(root, path)
+        return real.read_text(encoding="utf-8") if real.is_file() else None
+    except (OSError, UnicodeDecodeError, ConfinementError):
         return None
 
 

@@ -18,7 +18,7 @@ from ..common.textfile import FileEdit, line_of, read_text
 from ..config import Config
 from ..tags.schemes import TagScheme, Version, parse_any_version
 from ..tags.tagging import list_releases, release_scheme
-from ..versioning.locate import locate_key
+from ..versioning.locate import KeyNotFound, key_value, locate_key
 from .keys import Change, build_edits, get_value
 from .locate import read_repo_file
 
@@ -75,10 +75,11 @@ def plan_citation(config: Config, tag: str, today: dt.date, path: str = "") -> C
     changes, missing = [], []
     for key in KEYS:
         try:
-            spot = get_value(config.root, display, (key,))
-        except TargetError:
-            missing.append(key)
+            key_value(text, display, (key,))
+        except KeyNotFound:  # only a missing key is added; one that is there but not a
+            missing.append(key)  # plain value is get_value's error at its line
             continue
+        spot = get_value(config.root, display, (key,))
         new = wanted[key]
         if key == "version" and spot.found.startswith("v"):  # the file's spelling stays
             new = "v" + new

@@ -134,8 +134,12 @@ def find_spots(root: Path, locator: Locator) -> list[Spot]:
         FileFormatError, ConfinementError: as :func:`read_repo_file`.
     """
     spots: list[Spot] = []
+    seen: set[Path] = set()
     for path in matching_files(root, locator.path):
         display, real, text = read_repo_file(root, path)
+        if real in seen:  # a link and its target both matched: one file, its tokens once
+            continue
+        seen.add(real)
         try:
             found = spots_in_text(text, display, real, locator)
         except KeyNotFound as exc:

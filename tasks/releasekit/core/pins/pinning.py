@@ -9,6 +9,7 @@ longer holds the pinned value: someone changed it since, and that change is not 
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -229,6 +230,12 @@ def _removals(root: Path, release: Sequence[ReleasePin]) -> list[FileEdit]:
     removals = []
     for path in dict.fromkeys(p for pin in release for p in pin.unpin_removes):
         real = confine(root, path, what="unpin_removes file")
+        if (root / path).is_symlink():  # deleting through it would delete what it points at
+            raise TargetError(
+                f"unpin_removes file {path} is a symlink (to {os.readlink(root / path)}); "
+                "release.unpin deletes only a regular file, never what a link points at — "
+                f"remove the link by hand (rm {path}) and unpin again; nothing was written"
+            )
         if real.is_file():
             removals.append(FileEdit(path, real, read_text(real, path), "", deleted=True))
     return removals

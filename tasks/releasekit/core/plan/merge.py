@@ -13,6 +13,8 @@ from ..common.textfile import read_text
 
 ENVELOPE_KEYS = ("task", "ok", "exit_code", "dry_run", "summary", "outputs", "results", "errors")
 _STATUS_FOR_EXIT = {EXIT_MISMATCH: "mismatch"}
+# The result statuses of README: Output (_output.STATUSES; core does not import the adapter).
+STATUSES = ("ok", "mismatch", "missing", "changed", "would-change", "unchanged", "skipped", "error")
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,39 @@ def read_envelope(path: Path, display: str) -> dict[str, Any]:
         raise FileFormatError(
             f"{display}: not a releasekit --json envelope (keys {', '.join(ENVELOPE_KEYS)})"
         )
+    wrong = _damage(data)
+    if wrong:
+        raise FileFormatError(f"{display}: not a releasekit --json envelope ({wrong}); pass "
+                              "the files `releasekit TASK ... --json` wrote")  # fmt: skip
     return data
+
+
+def _damage(data: dict[str, Any]) -> str:
+    """What is wrong with an envelope's values ("" when nothing): a merge never reads a
+    result that holds into a file that does not say so plainly."""
+    code = data["exit_code"]
+    if not isinstance(data["task"], str) or not data["task"]:
+        return "task is not a task name"
+    if not isinstance(code, int) or isinstance(code, bool):
+        return f"exit_code is {clip(json.dumps(code))}, not a number"
+    if data["ok"] is not (code == EXIT_OK):
+        return f"ok is {clip(json.dumps(data['ok']))} with exit_code {code}"
+    if not isinstance(data["outputs"], dict) or not isinstance(data["errors"], list):
+        return "outputs is not an object or errors is not a list"
+    if code == EXIT_OK and data["errors"]:
+        return "exit_code 0 with errors"
+    tag = data["outputs"].get("tag")
+    if tag is not None and not isinstance(tag, str):
+        return "outputs.tag is not a string"
+    if not isinstance(data["results"], list):
+        return "results is not a list"
+    for n, item in enumerate(data["results"]):
+        if not isinstance(item, dict) or item.get("status") not in STATUSES:
+            return f"results[{n}] has no status of {', '.join(STATUSES)}"
+        path, line = item.get("path"), item.get("line")
+        if not isinstance(path, str | None) or not isinstance(line, int | None):
+            return f"results[{n}] has a path that is not a string or a line that is not a number"
+    return ""
 
 
 def merge_envelopes(envelopes: list[dict[str, Any]]) -> list[Merged]:

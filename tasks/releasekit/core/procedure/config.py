@@ -124,3 +124,9 @@ class PreflightConfig(Section, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         for index, command in enumerate(self.commands):
             split_command(command, f"commands[{index}]")
+        if not self.commands and not self.clean and self.probe is None:
+            raise FieldError(
+                "clean",
+                "is false with no commands and no probe: the preflight would check nothing; "
+                "list preflight.commands or set clean: true",
+            )

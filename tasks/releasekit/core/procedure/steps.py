@@ -120,6 +120,10 @@ def check_tag(f: Facts) -> State:
                          "release the next patch (release.supersede)")  # fmt: skip
         return State("done", f"{f.tag} is on {f.remote} at {remote[:12]}")
     if local is not None:
+        if "prepare" in f.steps and not f.carries_prepare(local):
+            return State("conflict", f"{f.tag} was made here at {local[:12]}, which does not "
+                         f"hold {f.prepare_subject!r}; it is not on {f.remote} yet — delete it "
+                         f"(git tag -d {f.tag}) and run again")  # fmt: skip
         return State("todo", f"{f.tag} was made here at {local[:12]} but is not on {f.remote}",
                      plan=(f"git push --atomic {f.remote} refs/tags/{f.tag}",))  # fmt: skip
     target = _tag_target(f)
@@ -371,14 +375,14 @@ def check_publish(f: Facts) -> State:
 
 
 def apply_publish(f: Facts) -> list[str]:
+    from ..common.confine import confine
     from ..forge.run import publish_release
 
     notes = ""
     if f.cfg.procedure is not None and f.cfg.procedure.notes:
-        notes = str(
-            f.cfg.root
-            / f.cfg.procedure.notes.replace("{tag}", f.tag).replace("{version}", f.version)
-        )
+        path = f.cfg.procedure.notes.replace("{tag}", f.tag).replace("{version}", f.version)
+        # repository content: a link leading out (a runner's credentials) is never published
+        notes = str(confine(f.cfg.root, path, what="procedure.notes file"))
     published, _ = publish_release(f.cfg, f.tag, notes_file=notes)
     return published.steps
 

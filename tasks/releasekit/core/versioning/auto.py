@@ -131,13 +131,19 @@ def last_final(root: Path, tag_format: str, below: semver.Version) -> semver.Ver
     return None
 
 
-def suggest(cfg: Config, *, crd_dirs: Sequence[str] = ()) -> Suggestion:
+def suggest(cfg: Config, *, crd_dirs: Sequence[str] = (), allow_taken: bool = False) -> Suggestion:
     """The next version of the repository at ``cfg.root`` with its reasons.
 
+    Args:
+        allow_taken: return a version whose tag exists already (only to show the suggestion).
+
     Raises:
-        GitError: the repository has no commits, or is a shallow clone without the last tag.
+        GitError: the repository has no commits, or is a shallow clone without the last tag,
+            or the suggested version is tagged already (on a branch HEAD does not hold).
     """
-    from ..tags.schemes import parse_tag
+    from ..common.errors import GitError
+    from ..common.git import local_tag_exists
+    from ..tags.schemes import parse_tag, render_tag
 
     previous_tag, reasons = commit_reasons(cfg.root, cfg.tag_format)
     if previous_tag is not None:
@@ -154,6 +160,13 @@ def suggest(cfg: Config, *, crd_dirs: Sequence[str] = ()) -> Suggestion:
     if previous is not None and previous.prerelease:
         final = last_final(cfg.root, cfg.tag_format, previous.finalize_version())
     version = next_from(previous, level, cfg.prerelease_token, final)
+    tag = render_tag(cfg.tag_format, version)
+    if not allow_taken and local_tag_exists(cfg.root, tag):
+        raise GitError(
+            f"auto: the commits since {previous_tag or 'the start'} make {version}, but tag {tag} "
+            "exists already (not reachable from HEAD: released from another branch); published "
+            "tags are immutable — name the version to release instead of auto"
+        )
     return Suggestion(version, previous_tag, level, tuple(ordered))
 
 
