@@ -20,7 +20,7 @@ _COMMON = {
     "plain_http": "talk HTTP to the registries (a local registry)",
 }
 # A step's state as a result item's status (README: Output).
-_STATUS: dict[str, Status] = {"done": "ok", "conflict": "mismatch", "todo": "would-change", "waiting": "skipped",
+_STATUS: dict[str, Status] = {"done": "ok", "skipped": "skipped", "conflict": "mismatch", "todo": "would-change", "waiting": "skipped",
            "unknown": "error"}  # fmt: skip
 
 
@@ -68,7 +68,7 @@ def status(c: Context, tag: str = "", date: str = "", plain_http: bool = False,
     facts, head = _facts(cfg, tag, date, plain_http, suggest_unmade=True)
     states = drive.status(facts, procedure_of(cfg))
     items = [_state_item(step, state) for step, state in states]
-    done = sum(s.kind == "done" for _, s in states)
+    done = sum(s.kind in ("done", "skipped") for _, s in states)
     conflicts = sum(s.kind == "conflict" for _, s in states)
     unknown = sum(s.kind == "unknown" for _, s in states)
     summary = f"{facts.tag}: {done} of {len(states)} steps done"
@@ -76,7 +76,7 @@ def status(c: Context, tag: str = "", date: str = "", plain_http: bool = False,
                else f"{facts.tag}: {conflicts} step(s) conflict")  # fmt: skip
     return Result(items, head=head, summary=summary, failure=failure,
                   outputs={"tag": facts.tag, "version": facts.version, "complete": done == len(states),
-                           "next": next((st.name for st, s in states if s.kind != "done"), None)})  # fmt: skip
+                           "next": next((st.name for st, s in states if s.kind not in ("done", "skipped")), None)})  # fmt: skip
 
 
 def _state_item(step: Step, state: State) -> Item:
@@ -109,7 +109,7 @@ def run(c: Context, tag: str = "", until: str = "", dry_run: bool = False, date:
     return _run_result(facts, outcomes, head, dry)
 
 
-_RUN_STATUS: dict[str, Status] = {"done": "unchanged", "applied": "changed", "would-apply": "would-change",
+_RUN_STATUS: dict[str, Status] = {"done": "unchanged", "skipped": "skipped", "applied": "changed", "would-apply": "would-change",
                "waiting": "skipped", "not-reached": "skipped", "conflict": "mismatch",
                "unknown": "error", "failed": "error"}  # fmt: skip
 
@@ -125,7 +125,7 @@ def _run_result(facts: Facts, outcomes: list[Outcome], head: list[str], dry: boo
                           message=f"{o.step.name}: {o.kind}: {o.reason}",
                           fields={"step": o.step.name, "outcome": o.kind, "reason": o.reason,
                                   "did": list(o.lines), "watch": o.watch or None}))  # fmt: skip
-    stop = next((o for o in outcomes if o.kind not in ("done", "applied")), None)
+    stop = next((o for o in outcomes if o.kind not in ("done", "skipped", "applied")), None)
     again = f"release.run --tag {facts.tag}"
     tail = {
         None: f"{facts.tag}: every step is done",
@@ -136,7 +136,7 @@ def _run_result(facts: Facts, outcomes: list[Outcome], head: list[str], dry: boo
         "conflict": f"next: resolve the conflict by hand (release.status --tag {facts.tag} shows it)",
         "unknown": f"next: when the remote answers, run {again} again",
     }[stop.kind if stop else None]
-    done = sum(o.kind in ("done", "applied") for o in outcomes)
+    done = sum(o.kind in ("done", "skipped", "applied") for o in outcomes)
     summary = f"{facts.tag}: {done} of {len(outcomes)} steps done"
     return Result(items, head=head, tail=[tail] if tail else [], summary=summary, dry_run=dry,
                   outputs={"tag": facts.tag, "version": facts.version,

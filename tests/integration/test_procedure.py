@@ -100,7 +100,7 @@ def test_the_whole_procedure_runs_to_the_human_gate_then_to_the_end_and_converge
     before = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
     assert before.code == 0, before.out
     assert states(before) == {"prepare": "todo", "pull-request": "todo", "merge": "todo",
-                              "tag": "todo", "images": "todo", "charts": "done",
+                              "tag": "todo", "images": "todo", "charts": "skipped",
                               "publish": "todo"}  # fmt: skip
     assert json.loads(before.out)["outputs"]["complete"] is False
 
@@ -135,11 +135,13 @@ def test_the_whole_procedure_runs_to_the_human_gate_then_to_the_end_and_converge
 
     after = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
     assert after.code == 0, after.err
-    assert set(states(after).values()) == {"done"}
+    assert set(states(after).values()) == {"done", "skipped"}
     assert json.loads(after.out)["outputs"]["complete"] is True
     writes = len(forge.writes())
     again = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
-    assert again.code == 0 and all(line.startswith(("DONE", "v0.1.8:")) for line in again.lines)
+    assert again.code == 0 and all(
+        line.startswith(("DONE", "SKIPPED", "v0.1.8:")) for line in again.lines
+    )
     assert len(forge.writes()) == writes  # nothing sent twice
     assert git(bare, "tag", "--list") == "v0.1.7\nv0.1.8\n"
 
@@ -184,7 +186,7 @@ def test_a_failed_step_stops_the_run_with_what_to_do_and_a_rerun_sends_nothing_t
     fixed = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
     assert fixed.code == 0, fixed.err
     verdicts = [line.split()[0] for line in fixed.lines[:-1] if not line.startswith(" ")]
-    assert verdicts == ["DONE"] * 6 + ["APPLIED"]
+    assert verdicts == ["DONE"] * 5 + ["SKIPPED", "APPLIED"]  # no registry.charts: never "done"
     (release,) = forge.state.releases
     assert [a["name"] for a in release["assets"]] == [ASSET]
     assert git(bare, "tag", "--list") == "v0.1.7\nv0.1.8\n"

@@ -28,7 +28,7 @@ def status(facts: Facts, steps: Sequence[Step]) -> list[tuple[Step, State]]:
     return [(step, check(step, facts)) for step in steps]
 
 
-RunKind = str  # done | applied | would-apply | waiting | conflict | unknown | failed | not-reached
+RunKind = str  # done | skipped | applied | would-apply | waiting | conflict | unknown | failed | not-reached
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def run(
         state = check(step, facts)
         outcome = _act(step, state, facts, dry_run, progress)
         outcomes.append(outcome)
-        if outcome.kind not in ("done", "applied") or step.name == until:
+        if outcome.kind not in ("done", "skipped", "applied") or step.name == until:
             rest = steps[index + 1 :]
             after = f"after {step.name}"
             outcomes += [Outcome(s, "not-reached", after) for s in rest]
@@ -76,8 +76,8 @@ def run(
 def _act(
     step: Step, state: State, facts: Facts, dry_run: bool, progress: Callable[[str], None]
 ) -> Outcome:
-    if state.kind == "done":
-        return Outcome(step, "done", state.reason)
+    if state.kind in ("done", "skipped"):
+        return Outcome(step, state.kind, state.reason)
     if state.kind in ("conflict", "unknown", "waiting"):
         return Outcome(step, state.kind, state.reason, watch=state.watch)
     if step.apply is None:  # todo, but nobody here can do it

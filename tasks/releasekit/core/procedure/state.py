@@ -21,15 +21,16 @@ if TYPE_CHECKING:
     from ..config import Config
     from ..forge.client import Forge
 
-Kind = Literal["done", "conflict", "todo", "waiting", "unknown"]
-KINDS: tuple[Kind, ...] = ("done", "conflict", "todo", "waiting", "unknown")
+Kind = Literal["done", "skipped", "conflict", "todo", "waiting", "unknown"]
+KINDS: tuple[Kind, ...] = ("done", "skipped", "conflict", "todo", "waiting", "unknown")
 
 
 @dataclass(frozen=True)
 class State:
     """What a step's check found.
 
-    ``done``: as the release needs it (identical). ``conflict``: done, but different (a tag on
+    ``done``: as the release needs it (identical). ``skipped``: nothing to check here (the
+    section the step reads is not configured) — never reported as done. ``conflict``: done, but different (a tag on
     another commit, an asset with another sha256) — published things are immutable, so a
     human decides. ``todo``: not done; ``plan`` says what apply would do. ``waiting``: a human
     or a workflow must act; ``watch`` is the URL or command to follow it. ``unknown``: could

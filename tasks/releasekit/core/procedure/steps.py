@@ -243,7 +243,7 @@ def check_images(f: Facts) -> State:
     from ..registry import run
 
     if f.cfg.registry is None or not f.cfg.registry.images:
-        return State("done", "no registry.images configured; nothing to check")
+        return State("skipped", "no registry.images configured; nothing to check")
     try:
         report = run.verify(f.cfg, f.tag, [], [], "", [], f.plain_http, _no_progress)
     except CommandError as exc:
@@ -285,7 +285,7 @@ def check_promote(f: Facts) -> State:
 
     section = f.cfg.registry
     if section is None or not section.images or not section.promote_from:
-        return State("done", "no registry.images with registry.promote_from; nothing to promote")
+        return State("skipped", "no registry.images with registry.promote_from; nothing to promote")
     if f.local_tag(f.tag) is None and f.tag not in f.remote_tags():
         return State("todo", f"the promotion waits for {f.tag} (its commit names the build)")
     try:
@@ -321,7 +321,7 @@ def check_charts(f: Facts) -> State:
     from ..helm.published import verify_all
 
     if f.cfg.registry is None or not f.cfg.registry.charts:
-        return State("done", "no registry.charts configured; nothing to check")
+        return State("skipped", "no registry.charts configured; nothing to check")
     try:
         charts = verify_all(f.cfg, f.tag, "", "", "", f.plain_http, "")
     except CommandError as exc:
