@@ -5,7 +5,6 @@ file and line, or a value — never a traceback. tests/fuzz explores around each
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -105,10 +104,10 @@ def test_hostile_key_target_files(
 
 
 def test_deep_flow_yaml_is_refused_before_the_quadratic_scanner(tmp_path: Path) -> None:
-    began = time.perf_counter()
-    with pytest.raises(FileFormatError):
+    # ruamel's scanner alone takes about ten seconds here; the depth check's own message proves
+    # the file was refused before ruamel saw it (its RecursionError backstop words it otherwise).
+    with pytest.raises(FileFormatError, match=r"^a\.yaml:1: the YAML nests more than 100 levels"):
         _locate(tmp_path, "a.yaml", "version: " + "[" * 1200 + "]" * 1200, "version")
-    assert time.perf_counter() - began < 1.0  # ruamel alone takes about ten seconds
 
 
 def test_a_reused_anchor_is_valid_yaml(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ messages, and never a traceback (hostile YAML included)."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -83,11 +82,11 @@ def test_each_shape_of_bad_input_names_file_line_and_key(
     [_bomb("main_branch"), _bomb("bogus"), "changelog:\n  " + _bomb("sections")],
     ids=["typed-key", "unknown-key", "list-item"],
 )
-def test_an_alias_bomb_gives_a_short_message_quickly(tmp_path: Path, text: str) -> None:
+def test_an_alias_bomb_gives_a_short_message(tmp_path: Path, text: str) -> None:
+    # Without the loader's alias memo this expands to 9**9 nodes and never returns (the
+    # benchmark-free guard: the suite would hang here, not pass).
     assert len(text) < 1200
-    start = time.monotonic()
     message = error_of(write(tmp_path, text))
-    assert time.monotonic() - start < 5
     assert len(message) < 600
     assert message.startswith("releasekit.yaml:")
 
