@@ -19,7 +19,7 @@ import pytest
 
 from conftest import REPO_ROOT, CliResult, OciRegistry, Repo, git
 from forge_stand_in import ForgeStandIn
-from registry_parts import build_layout, push
+from registry_parts import build_layout, push, skopeo_digest
 
 Cli = Callable[..., CliResult]
 TOKEN = "tok-" + "5e4d3c2b1a0f9e8d7c6b"
@@ -423,8 +423,8 @@ def test_the_promote_procedure_waits_for_the_tested_build_then_tags_its_digest(
     assert second.code == 0, second.err
     assert f"promoted {image}:build-{commit}" in second.out
     assert second.lines[-1] == "v0.1.8: every step is done"
-    built = _digest(image, f"build-{commit}")
-    assert _digest(image, "v0.1.8") == built == _digest(image, "stable")  # the tested bits
+    built = skopeo_digest(f"{image}:build-{commit}")
+    assert skopeo_digest(f"{image}:v0.1.8") == built == skopeo_digest(f"{image}:stable")
     after = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
     assert after.code == 0 and states(after) == {"tag": "done", "promote": "done"}
 
@@ -443,20 +443,6 @@ def test_a_release_tag_on_another_build_is_a_promote_conflict(
     assert promote["state"] == "conflict"
     assert f"{image}:v0.1.8 already names sha256:" in promote["message"]
     assert "published version tags are immutable" in promote["message"]
-
-
-def _digest(image: str, tag: str) -> str:
-    host, _, repository = image.partition("/")
-    request = urllib.request.Request(
-        f"http://{host}/v2/{repository}/manifests/{tag}",
-        method="HEAD",
-        headers={
-            "Accept": "application/vnd.oci.image.index.v1+json, "
-            "application/vnd.oci.image.manifest.v1+json"
-        },
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return str(response.headers["Docker-Content-Digest"])
 
 
 def test_the_charts_step_waits_for_the_published_chart_then_checks_it(
