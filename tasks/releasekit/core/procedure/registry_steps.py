@@ -58,7 +58,7 @@ def _promote(f: Facts, *, dry_run: bool) -> list[ImagePlan]:
 
 def check_promote(f: Facts) -> State:
     from ..common.errors import VerificationFailed
-    from ..registry.promote import describe_plan
+    from ..registry.promote import BuildNotPushed, describe_plan
 
     section = f.cfg.registry
     if section is None or not section.images or not section.promote_from:
@@ -67,14 +67,13 @@ def check_promote(f: Facts) -> State:
         return State("todo", f"the promotion waits for {f.tag} (its commit names the build)")
     try:
         plans = _promote(f, dry_run=True)
-    except VerificationFailed as exc:
-        refusals = str(exc).splitlines()[1:]
-        # A build not pushed yet is the CI's work in progress; anything else (a version tag on
-        # another digest, a platform missing) is published and different: a human decides.
-        if refusals and all("not found in the registry" in r for r in refusals):
-            return State("waiting", f"the build is not in the registry yet ({refusals[0]})",
-                         watch=f.watch_workflow())  # fmt: skip
-        return State("conflict", "; ".join(refusals) or str(exc))
+    except BuildNotPushed as exc:  # the CI's work in progress
+        first = str(exc).splitlines()[1]
+        return State("waiting", f"the build is not in the registry yet ({first})",
+                     watch=f.watch_workflow())  # fmt: skip
+    except VerificationFailed as exc:  # published and different (a version tag on another
+        # digest, a platform missing): a human decides
+        return State("conflict", "; ".join(str(exc).splitlines()[1:]) or str(exc))
     except CommandError as exc:
         raise Unreachable(f"cannot ask the registry ({exc})") from None
     todo = [t for plan in plans for t in plan.tags if t.action != "unchanged"]

@@ -75,9 +75,10 @@ def plan_promote(
     plans = registries.map(lambda t: _plan(registries, t, source), targets, done)
     refusals = [r for _, problems in plans for r in problems]
     if refusals:
-        raise VerificationFailed(
-            "release.promote refused, nothing was written:\n" + "\n".join(refusals)
-        )
+        message = "release.promote refused, nothing was written:\n" + "\n".join(refusals)
+        if all(plan is None for plan, problems in plans if problems):
+            raise BuildNotPushed(message)  # only sources missing: the build is still to come
+        raise VerificationFailed(message)
     return [plan for plan, _ in plans if plan is not None]
 
 
@@ -242,6 +243,10 @@ def _state(registries: Registries, plans: Sequence[ImagePlan]) -> list[str]:
             )
             lines.append(f"{ref}: {done}")
     return lines
+
+
+class BuildNotPushed(VerificationFailed):
+    """Every refusal is a source build the registry does not have (yet): CI has not pushed it."""
 
 
 class PromoteIncomplete(CommandError):
