@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from semver import Version
 
-from releasekit.core.changelog import generate
+from releasekit.core.changelog import generate, scan
 from releasekit.core.changelog import keepachangelog as kac
 from releasekit.core.common.textfile import BOM
 
@@ -40,11 +40,11 @@ def commonmark_parse(text: str, path: str = "CHANGELOG.md") -> kac.Changelog:
     refs = tuple(
         kac.LinkRef(n, m.group("label").strip(), m.group("url"))
         for n, line in enumerate(lines)
-        if not covered[n] and (m := kac._REF_RE.fullmatch(line))
+        if not covered[n] and (m := scan.REF_RE.fullmatch(line))
     )
     footer = len(lines)
     while footer > 0 and (kac.is_blank(lines[footer - 1]) or not covered[footer - 1]):
-        if not kac.is_blank(lines[footer - 1]) and not kac._REF_RE.fullmatch(lines[footer - 1]):
+        if not kac.is_blank(lines[footer - 1]) and not scan.REF_RE.fullmatch(lines[footer - 1]):
             break
         footer -= 1
     while footer < len(lines) and kac.is_blank(lines[footer]):
@@ -182,7 +182,7 @@ def test_a_generated_changelog_is_read_without_markdown_it() -> None:
         f"## [1.{n}.0] - 2026-01-01\n\n### Added\n\n- **api**: thing {n} (#{n})\n\n"
         for n in range(300, 0, -1)
     )
-    headings, uncovered = kac._blocks(text + "[1.1.0]: https://x/releases/tag/v1.1.0\n")
+    headings, uncovered = scan.blocks(text + "[1.1.0]: https://x/releases/tag/v1.1.0\n")
     assert len(headings) == 600
     assert len(text.splitlines()) in uncovered
 
@@ -190,7 +190,7 @@ def test_a_generated_changelog_is_read_without_markdown_it() -> None:
 def test_trim_set_is_markdown_its() -> None:
     from markdown_it.common.utils import MD_TRIM_CHARS
 
-    assert set(kac._MD_TRIM) == set(MD_TRIM_CHARS)
+    assert set(scan._MD_TRIM) == set(MD_TRIM_CHARS)
 
 
 def merge_by_line(doc: kac.Changelog, unreleased: str, releases: list[tuple[Version, str]]) -> str:

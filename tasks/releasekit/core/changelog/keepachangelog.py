@@ -2,9 +2,10 @@
 
 Linting is :mod:`.lint`; merging generated sections into the file is :mod:`.generate`.
 
-The file is parsed with markdown-it-py (CommonMark) so headings inside code fences, HTML
-blocks, block quotes or list items are never mistaken for sections. Edits then work on the
-original lines: entries move byte for byte and every other byte of the file stays.
+Headings are found as CommonMark finds them — never inside code fences, HTML blocks, block
+quotes or list items — by a line scanner that hands only ambiguous segments to markdown-it-py
+(:mod:`.scan`). Edits then work on the original lines: entries move byte for byte and every
+other byte of the file stays.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from ..common.errors import FileFormatError, ReleaseError, VersionError
 from ..common.excerpt import clip, excerpt
 from ..common.textfile import BOM, FileEdit, read_text
 from ..versioning.versions import SEMVER_PATTERN, parse_version
+from .scan import REF_RE, blocks
 
 SectionKind = Literal["unreleased", "release", "other"]
 
@@ -31,7 +33,6 @@ _RELEASE_RE = re.compile(
     r"(?P<open>\[)?(?P<v>v)?(?P<version>" + SEMVER_PATTERN + r")(?(open)\])"
     r"(?:(?P<sep>\s+[-–—]\s+)(?P<date>\S+))?(?P<rest>.*)"
 )
-_REF_RE = re.compile(r" {0,3}\[(?P<label>[^\]\n]+)\]:[ \t]*(?P<url>\S+)[ \t]*\r?\n?")
 COMPARE_RE = re.compile(r"(?P<base>.*/compare/)(?P<old>[^/]+?)\.\.\.?(?P<new>[^/.][^/]*)")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _BREAKING_RE = re.compile(r"breaking", re.IGNORECASE)
@@ -144,22 +145,22 @@ def parse_changelog(
 
     Only ATX headings (``## x``) at the top level count; setext headings and headings nested in
     quotes, lists or code are content. The result is what a CommonMark parse of the whole file
-    gives (markdown-it-py); see :func:`_blocks` for how most of the file is read without one.
+    gives (markdown-it-py); see :func:`.scan.blocks` for how most of the file is read without one.
     """
     lines = split_lines(text)
     body = text[1:] if text.startswith(BOM) else text
     # markdown-it treats a lone \r as a line break; dropping every \r keeps its line numbers
     # equal to ours (lines split on \n). It reads NUL as U+FFFD (one character for one).
     view = body.replace("\r", "").replace("\0", "\ufffd")
-    headings, uncovered = _blocks(view)
+    headings, uncovered = blocks(view)
     refs = tuple(
         LinkRef(n, m.group("label").strip(), m.group("url"))
         for n in sorted(uncovered)
-        if n < len(lines) and (m := _REF_RE.fullmatch(lines[n]))
+        if n < len(lines) and (m := REF_RE.fullmatch(lines[n]))
     )
     footer = len(lines)
     while footer > 0 and (is_blank(lines[footer - 1]) or footer - 1 in uncovered):
-        if not is_blank(lines[footer - 1]) and not _REF_RE.fullmatch(lines[footer - 1]):
+        if not is_blank(lines[footer - 1]) and not REF_RE.fullmatch(lines[footer - 1]):
             break
         footer -= 1
     while footer < len(lines) and is_blank(lines[footer]):
@@ -205,120 +206,9 @@ def _sections(headings: list[tuple[int, int, str]], count: int, footer: int) -> 
 # markdown-it-py, from its (known) heading to the next cut line, the region doubled until that
 # line comes out as a top-level heading (so an unclosed fence still swallows the rest).
 
+
 # Matched in "\n" + text: a literal first character lets the regex engine skip from one line
 # break to the next (a MULTILINE "^" is tried at every character).
-_CANDIDATE_RE = re.compile(
-    r"\n(?:(?P<heading>#{1,6})(?=[ \t\n]|$)"
-    r"|(?P<tricky> {0,3}(?:```|~~~|<)| {1,3}[#\[]|[ >*+\-.)0-9]{12}|[ >*+\-.)0-9]*\t)"
-    r"|(?P<ref>\[))",
-    re.MULTILINE,
-)
-# A link reference definition markdown-it accepts whatever precedes it on its line's block:
-# column 0, a plain label (some letter or digit, no brackets, no escapes), a plain destination
-# (no <>, parentheses, escapes or control characters) and nothing after it.
-_PLAIN_REF_RE = re.compile(
-    r"\[[^\[\]\\\n]*[A-Za-z0-9][^\[\]\\\n]*\]:[ \t]*[^\s<>()\\\x00-\x1f\x7f]+[ \t]*(?:\n|\Z)"
-)
-_BAD_PROTOCOL_RE = re.compile(r"\[[^\]]*\]:[ \t]*(?:vbscript|javascript|file|data):", re.IGNORECASE)
-# markdown-it-py's mdTrim set (common/utils.py MD_TRIM_CHARS); a test keeps the two equal.
-_MD_TRIM = "".join(
-    chr(c)
-    for c in sorted(
-        {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0, 0x1680, 0x202F, 0x205F, 0x3000}
-        | set(range(0x2000, 0x200B))
-        | {0x2028, 0x2029}
-    )
-)
-
-
-def _heading_text(line: str, level: int) -> str:
-    """A column-0 ATX heading's text, as markdown-it's heading rule cuts it, then stripped."""
-    end = len(line.rstrip("\n"))
-    pos = level
-    while end > pos and line[end - 1] in " \t":
-        end -= 1
-    cut = end
-    while cut > pos and line[cut - 1] == "#":
-        cut -= 1
-    if cut > pos and line[cut - 1] in " \t":
-        end = cut
-    return line[pos:end].strip(_MD_TRIM).strip()
-
-
-def _blocks(view: str) -> tuple[list[tuple[int, int, str]], set[int]]:
-    """Top-level ATX headings (line, level, text), and the lines no top-level block covers.
-
-    Only lines a link reference definition could be on are exact in the second set (blank
-    lines and paragraph text are never looked up there).
-    """
-    count = view.count("\n") + (1 if view and not view.endswith("\n") else 0)
-
-    def line_from(offset: int) -> str:
-        end = view.find("\n", offset)
-        return view[offset:] if end < 0 else view[offset : end + 1]
-
-    cuts: list[tuple[int, int, int]] = []  # (line, level, offset) of column-0 ATX lines
-    weird: set[int] = set()  # segments (0 = before the first cut, i = from cut i-1) to parse
-    plain_refs: dict[int, int] = {}  # line -> segment
-    line, at = 0, 0
-    for m in _CANDIDATE_RE.finditer("\n" + view):
-        offset = m.start()  # of the line in view (the match starts one earlier, at "\n")
-        line += view.count("\n", at, offset)
-        at = offset
-        if m.group("heading"):
-            cuts.append((line, len(m.group("heading")), offset))
-            continue
-        segment = len(cuts)
-        if m.group("tricky") is not None:
-            weird.add(segment)
-            continue
-        text = line_from(offset)
-        above = view[view.rfind("\n", 0, offset - 1) + 1 : offset] if offset else ""
-        if (
-            _PLAIN_REF_RE.fullmatch(text)
-            and not _BAD_PROTOCOL_RE.match(text)
-            and (
-                not above.strip(" \t\n")
-                or line - 1 in plain_refs
-                or (cuts and cuts[-1][0] == line - 1)
-            )
-        ):
-            plain_refs[line] = segment
-        elif _REF_RE.fullmatch(text):
-            weird.add(segment)
-    refs_of: dict[int, list[int]] = {}
-    for n, segment in plain_refs.items():
-        refs_of.setdefault(segment, []).append(n)
-    uncovered: set[int] = set()
-    headings: list[tuple[int, int, str]] = []
-    bounds = [(0, 0), *((n, offset) for n, _, offset in cuts), (count, len(view))]
-    segment = 0
-    while segment < len(bounds) - 1:
-        start, offset = bounds[segment]
-        if segment not in weird:
-            if segment > 0:
-                level = cuts[segment - 1][1]
-                headings.append((start, level, _heading_text(line_from(offset), level)))
-            uncovered.update(refs_of.get(segment, ()))
-            segment += 1
-            continue
-        last = segment + 1  # parse up to and including the cut line bounds[last]
-        while True:
-            stop, stop_offset = bounds[last]
-            src = view[offset : stop_offset + len(line_from(stop_offset))]
-            got_headings, got_uncovered = _commonmark_blocks(src, start)
-            if stop >= count or any(h[0] == stop for h in got_headings):
-                break
-            want = start + 2 * (stop - start)
-            last = next(
-                (i for i in range(last + 1, len(bounds)) if bounds[i][0] >= want), len(bounds) - 1
-            )
-        headings.extend(h for h in got_headings if h[0] < stop)
-        uncovered.update(n for n in got_uncovered if n < stop)
-        segment = last
-    return headings, uncovered
-
-
 def _section(line: int, end: int, text: str, subs: tuple[Subheading, ...]) -> Section:
     if _UNRELEASED_RE.fullmatch(text):
         return Section(
@@ -348,26 +238,6 @@ def _version(text: str) -> semver.Version | None:
         return parse_version(text)
     except VersionError:
         return None
-
-
-def _commonmark_blocks(src: str, first: int) -> tuple[list[tuple[int, int, str]], set[int]]:
-    """:func:`_blocks` for ``src`` (lines from ``first`` on) by markdown-it-py's block parser."""
-    from markdown_it import MarkdownIt
-
-    md = MarkdownIt("commonmark")
-    tokens = md.block.parse(src, md, {}, []) or []
-    count = src.count("\n") + (0 if src.endswith("\n") or not src else 1)
-    covered = [False] * count
-    headings: list[tuple[int, int, str]] = []
-    for index, token in enumerate(tokens):
-        if token.level != 0 or token.map is None:
-            continue
-        start, stop = token.map
-        for n in range(start, min(stop, count)):
-            covered[n] = True
-        if token.type == "heading_open" and token.markup.startswith("#"):
-            headings.append((first + start, len(token.markup), tokens[index + 1].content.strip()))
-    return headings, {first + n for n, c in enumerate(covered) if not c}
 
 
 def read_changelog(root: Path, path: str) -> Changelog:
