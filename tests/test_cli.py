@@ -4,6 +4,8 @@ time a process builds its arguments."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -132,3 +134,61 @@ def test_completion_script_and_candidates(tmp_path: Path) -> None:
         "--version",
         "--dry-run",
     ]
+
+
+# The command lines the trimmed parser must read exactly as invoke's full one does: task
+# names, aliases, flags, positionals that are themselves task names, --help TASK, unknown
+# tokens, an optional-value flag followed by a task name (invoke's ambiguity check).
+PARSES = [
+    [],
+    ["release.bump", "0.1.0", "--dry-run"],
+    ["release.bump", "release.tag"],
+    ["release.bump", "0.1.0", "release.tag", "--dry-run"],
+    ["verify.versions", "--tag", "verify.images"],
+    ["verify.images", "--image", "a:1", "--image", "b:2", "--json"],
+    ["--help", "release.bump"],
+    ["release.bump", "--help"],
+    ["nosuch"],
+    ["release.bump", "-x"],
+    ["changelog", "--output", "release.notes", "release.notes"],
+    ["--list", "release"],
+]
+
+
+@pytest.mark.parametrize("argv", PARSES, ids=lambda a: " ".join(a) or "nothing")
+def test_the_trimmed_parser_reads_every_command_line_as_invokes_full_one(argv: list[str]) -> None:
+    from invoke import Exit, ParseError, Program
+
+    from releasekit import __version__, ns
+    from releasekit.cli import ReleasekitProgram
+
+    def parse(program_type: type[Program]) -> object:
+        program = ReleasekitProgram(namespace=ns, name="releasekit", binary="releasekit",
+                                    version=__version__)  # fmt: skip
+        # The full parser: invoke's own _make_parser, reached past releasekit's override.
+        make = program_type._make_parser  # type: ignore[attr-defined]
+        program._make_parser = lambda: make(program)  # type: ignore[method-assign]
+        try:
+            program.create_config()
+            program.parse_core(["releasekit", *argv])
+            program.parse_collection()
+            program.parse_tasks()
+            program.parse_cleanup()  # --help TASK, --list, unknown --help targets
+        except (Exit, ParseError) as exc:
+            return (type(exc).__name__, str(exc), getattr(exc, "code", None))
+        return [(ctx.name, sorted((k, repr(a.value)) for k, a in ctx.args.items()))
+                for ctx in program.tasks]  # fmt: skip
+
+    def parsed_and_printed(program_type: type[Program]) -> tuple[object, str]:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            result = parse(program_type)
+        return result, out.getvalue()
+
+    trimmed, full = parsed_and_printed(ReleasekitProgram), parsed_and_printed(Program)
+    assert trimmed == full
+    if argv == ["release.bump", "0.1.0", "--dry-run"]:  # the comparison compares something
+        assert trimmed[0] == [("release.bump", [("allow-downgrade", "False"), ("date", "''"),
+                               ("dry-run", "True"), ("json", "False"), ("version", "'0.1.0'")])]  # fmt: skip
+    if argv[:1] == ["--help"]:
+        assert "Usage: releasekit [--core-opts] release.bump" in trimmed[1]
