@@ -3,8 +3,11 @@
 Against one local docker-registry seeded with 9 two-platform images (StellaOps' 9 modules,
 each at a version, a channel and ``latest``: 27 references), in the same run:
 
-- ``releasekit verify.images`` (end to end, Python start-up included) against 27 sequential
-  ``skopeo inspect --raw`` calls and 27 ``skopeo inspect`` calls — target >= 5x faster;
+- ``releasekit verify.images`` (end to end, Python start-up included) against the sequential
+  ``skopeo inspect --raw`` calls that establish the same facts (each tag's index, then each
+  platform's manifest: 81 calls) — target >= 5x faster; also reported against 27
+  ``skopeo inspect --raw`` (the tags only) and 27 ``skopeo inspect`` calls, in-process, and
+  against the start-up floor (the ratio no Python command could beat over the tags-only calls);
 - ``releasekit release.promote`` of the 9 images from ``build-1`` to 3 tags each, against
   ``skopeo copy --all`` per tag (27 copies): time, and blob uploads and downloaded blob bytes
   counted in the registry's own access log — releasekit's target is 0.
@@ -26,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 MODULES, TAGS = 9, ("v1.2.3", "stable", "latest")
 RUNS = 3
 TARGET = 5.0
+# What any Python command on invoke and requests pays before its first request.
+STARTUP = "import releasekit.cli, requests"
 
 
 def _time(argv: list[str], env: dict[str, str], cwd: Path) -> float:
@@ -103,30 +108,30 @@ def main(argv: list[str]) -> int:
                 *(a for r in refs for a in ("--image", r)),
             ]
             ours = _median(lambda: _time(verify, env, project))
-            raw = _median(
-                lambda: sum(
-                    _time(
-                        ["skopeo", "inspect", "--raw", "--tls-verify=false", f"docker://{r}"],
-                        env,
-                        project,
-                    )
-                    for r in refs
-                )
-            )
-            full = _median(
-                lambda: sum(
-                    _time(
-                        ["skopeo", "inspect", "--tls-verify=false", f"docker://{r}"], env, project
-                    )
-                    for r in refs
-                )
+            floor = _median(lambda: _time([sys.executable, "-c", STARTUP], env, project))
+            raw = _median(lambda: sum(_time(_inspect(r, "--raw"), env, project) for r in refs))
+            full = _median(lambda: sum(_time(_inspect(r), env, project) for r in refs))
+            # The facts verify.images establishes (each tag's digest, the index's platforms,
+            # every platform's manifest fetched and hashed), asked of skopeo one call at a
+            # time as a maintainer would: the tag's index, then each platform's manifest.
+            children = [f"{r.rsplit(':', 1)[0]}@{d}" for r in refs for d in _children(r, env)]
+            same = _median(
+                lambda: sum(_time(_inspect(r, "--raw"), env, project) for r in [*refs, *children])
             )
             work = _median(lambda: _in_process(refs))
             print(
-                f"verify.images, {len(refs)} references: releasekit {ours:.2f} s end to end ({work:.2f} s of it "
-                f"the registry work, in-process); sequential skopeo inspect --raw {raw:.2f} s ({raw / ours:.1f}x "
-                f"end to end, {raw / work:.1f}x in-process), skopeo inspect {full:.2f} s ({full / ours:.1f}x, "
-                f"{full / work:.1f}x); target >= {TARGET:g}x"
+                f"verify.images, {len(refs)} references: releasekit {ours:.2f} s end to end, of which "
+                f"{floor:.2f} s start-up (python -c {STARTUP!r}) and {work:.2f} s the registry work "
+                f"(in-process);\n"
+                f"  the same facts by {len(refs) + len(children)} sequential `skopeo inspect --raw` "
+                f"(each tag, then each platform's manifest): {same:.2f} s -> {same / ours:.1f}x end to "
+                f"end, {same / work:.1f}x in-process (target >= {TARGET:g}x end to end);\n"
+                f"  {len(refs)} `skopeo inspect --raw` (the tags only): {raw:.2f} s -> "
+                f"{raw / ours:.1f}x end to end, {raw / work:.1f}x in-process;\n"
+                f"  {len(refs)} `skopeo inspect` (one platform's config each): {full:.2f} s -> "
+                f"{full / ours:.1f}x end to end, {full / work:.1f}x in-process;\n"
+                f"  the best end-to-end ratio any releasekit could reach over the tags-only calls, "
+                f"with no registry work at all: {raw / floor:.1f}x"
             )
 
             config = [
@@ -170,7 +175,7 @@ def main(argv: list[str]) -> int:
                 f"{theirs['downloads']} downloads ({their_bytes} bytes), {theirs['mounts']} mounts"
             )
             ok = (
-                raw / work >= TARGET
+                same / ours >= TARGET
                 and ours_traffic["uploads"] == 0
                 and ours_traffic["downloads"] == 0
                 and promote < copies
@@ -193,6 +198,18 @@ def _in_process(refs: list[str]) -> float:
         checks = verify_images(registries, targets_from(None, Release("v1.2.3", "1.2.3"), refs))
     assert all(check.ok for check in checks)
     return time.perf_counter() - start
+
+
+def _inspect(ref: str, *flags: str) -> list[str]:
+    return ["skopeo", "inspect", *flags, "--tls-verify=false", f"docker://{ref}"]
+
+
+def _children(ref: str, env: dict[str, str]) -> list[str]:
+    """The platform manifests' digests of the index at ``ref`` (read once, untimed)."""
+    import json
+
+    out = subprocess.run(_inspect(ref, "--raw"), check=True, capture_output=True, env=env)
+    return [m["digest"] for m in json.loads(out.stdout)["manifests"]]
 
 
 def _log_lines(log: Path) -> int:
