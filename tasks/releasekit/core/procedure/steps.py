@@ -1,14 +1,17 @@
 """The steps a release is made of: each a check over :class:`.state.Facts` and an apply that
 reuses the task's own core (release.prepare, --open-pr, release.tag, release.go-tag,
-release.publish; the registry's steps are in :mod:`.registry_steps`). A check never changes
-anything but a fetched ref.
+release.publish; the registry's steps are in :mod:`.registry_steps`, the artifacts and notes in
+:mod:`.artifact_steps`, pins, unpin, citation and manifest in :mod:`.post_steps`). A check
+never changes anything but a fetched ref.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..common.errors import CommandError, GitError, ReleaseError
+from ..common.errors import CommandError, ConfigError, GitError, ReleaseError
+from . import artifact_steps as artifacts
+from . import post_steps as post
 from .registry_steps import apply_promote, check_charts, check_images, check_promote
 from .state import Facts, State, Step, Unreachable
 
@@ -43,6 +46,11 @@ def check_prepare(f: Facts) -> State:
 def _plan_prepare(f: Facts) -> PreparePlan:
     from ..versioning.prepare import changelog_edits, plan_prepare
 
+    proc = f.cfg.procedure
+    if proc is not None and proc.kind == "changelog-driven" and f.cfg.changelog is None:
+        raise ConfigError(f"{f.cfg.where()}: the changelog-driven procedure moves the Unreleased "
+                          "entries into the release's section in the prepare commit; add "
+                          "changelog: {path: CHANGELOG.md}")  # fmt: skip
     extra = changelog_edits(f.cfg, f.version, f.today)
     return plan_prepare(f.cfg, f.version, today=f.today, check_remote=True, extra_edits=extra)
 
@@ -305,6 +313,42 @@ STEPS: dict[str, Step] = {
             apply_promote,
         ),
         Step("charts", "published charts pulled back, rendered and checked", check_charts),
+        Step(
+            "assets",
+            "release files present, sha256 as the checksums file says",
+            artifacts.check_assets,
+        ),
+        Step("signatures", "Sigstore bundles and attestations verify", artifacts.check_signatures),
+        Step(
+            "notes",
+            "release notes written in the outline",
+            artifacts.check_notes,
+            artifacts.apply_notes,
+        ),
+        Step(
+            "pins",
+            "the release's image pins on the release branch",
+            post.check_pins,
+            post.apply_pins,
+        ),
+        Step(
+            "manifest",
+            "the suite release manifest written",
+            post.check_manifest,
+            post.apply_manifest,
+        ),
         Step("publish", "forge release with notes and assets", check_publish, apply_publish),
+        Step(
+            "unpin",
+            "development values back on main after the release",
+            post.check_unpin,
+            post.apply_unpin,
+        ),
+        Step(
+            "citation",
+            "CITATION.cff cites the release on main",
+            post.check_citation,
+            post.apply_citation,
+        ),
     )
 }
