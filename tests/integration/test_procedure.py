@@ -101,7 +101,9 @@ def test_the_whole_procedure_runs_to_the_human_gate_then_to_the_end_and_converge
     assert before.code == 0, before.out
     assert states(before) == {"prepare": "todo", "pull-request": "todo", "merge": "todo",
                               "tag": "todo", "images": "todo", "charts": "skipped",
-                              "publish": "todo"}  # fmt: skip
+                              "notes": "done", "publish": "todo"}  # fmt: skip
+    notes = json.loads(before.out)["results"][6]["reason"]  # committed by hand: kept as written
+    assert notes.startswith("notes/v0.1.8.md is written by hand (it differs from the generated")
     assert json.loads(before.out)["outputs"]["complete"] is False
 
     first = cli("release.run", "--tag", "v0.1.8", "--date", "2026-11-21", cwd=repo.path)
@@ -186,7 +188,7 @@ def test_a_failed_step_stops_the_run_with_what_to_do_and_a_rerun_sends_nothing_t
     fixed = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
     assert fixed.code == 0, fixed.err
     verdicts = [line.split()[0] for line in fixed.lines[:-1] if not line.startswith(" ")]
-    assert verdicts == ["DONE"] * 5 + ["SKIPPED", "APPLIED"]  # no registry.charts: never "done"
+    assert verdicts == ["DONE"] * 5 + ["SKIPPED", "DONE", "APPLIED"]  # no charts: never "done"
     (release,) = forge.state.releases
     assert [a["name"] for a in release["assets"]] == [ASSET]
     assert git(bare, "tag", "--list") == "v0.1.7\nv0.1.8\n"
@@ -205,7 +207,7 @@ def test_dry_run_and_until_stop_where_they_say(
         "    would: update Makefile",
         "    would: commit: chore: prepare v0.1.8 release",
         *(f"NOT-REACHED {name:<12} after prepare"
-          for name in ("pull-request", "merge", "tag", "images", "charts", "publish")),
+          for name in ("pull-request", "merge", "tag", "images", "charts", "notes", "publish")),
         "dry run: nothing was changed",
     ]  # fmt: skip
     assert dry.lines[-1] == "dry run: nothing was changed"
@@ -214,7 +216,7 @@ def test_dry_run_and_until_stop_where_they_say(
                 cwd=repo.path)  # fmt: skip
     assert until.code == 0, until.err
     assert [line.split()[0] for line in until.lines if not line.startswith(" ")] == [
-        "APPLIED", *["NOT-REACHED"] * 6]  # fmt: skip
+        "APPLIED", *["NOT-REACHED"] * 7]  # fmt: skip
     assert forge.state.pulls == []
     bad = cli("release.run", "--tag", "v0.1.8", "--until", "deploy", cwd=repo.path)
     assert bad.code == 2

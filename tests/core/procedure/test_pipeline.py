@@ -23,7 +23,9 @@ def test_each_built_in_procedure_is_selected_by_its_kind(tmp_path: Path, kind: s
 
 def test_without_a_section_the_operator_procedure_applies(tmp_path: Path) -> None:
     names = [s.name for s in procedure_of(load_config(tmp_path))]
-    assert names == ["prepare", "pull-request", "merge", "tag", "images", "charts", "publish"]
+    assert names == [
+        "prepare", "pull-request", "merge", "tag", "images", "charts", "notes", "publish"
+    ]  # fmt: skip
 
 
 def test_steps_override_the_built_in_order(tmp_path: Path) -> None:
@@ -38,7 +40,7 @@ def test_steps_override_the_built_in_order(tmp_path: Path) -> None:
     [
         (
             "procedure:\n  steps: [tag, deploy]\n",
-            "releasekit.yaml:2: procedure.steps[1] must be prepare, pull-request, merge, tag, go-tag, images, promote, charts or publish, got 'deploy'",
+            "releasekit.yaml:2: procedure.steps[1] must be prepare, pins, pull-request, merge, tag, go-tag, images, promote, charts, assets, signatures, manifest, notes, publish, unpin or citation, got 'deploy'",
         ),
         ("procedure:\n  steps: [tag, tag]\n", "releasekit.yaml:2: procedure.steps lists tag twice"),
         (

@@ -1,0 +1,297 @@
+"""The procedure's steps after the tag and around it, on real repositories with bare remotes:
+the release files verified (the verify.artifacts core over real GitHub-signed Sigstore bundles,
+GNU sha256sum as the oracle), the notes in their outline (the forge stand-in of
+tests/forge_stand_in.py, since no GitHub or Gitea server can run here), the image pins on the
+release branch and the unpin and CITATION.cff on main after the release."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, CliResult, Repo, git
+from forge_stand_in import ForgeStandIn
+
+Cli = Callable[..., CliResult]
+SIGSTORE = FIXTURES / "sigstore"
+TOKEN = "tok-" + "0a9b8c7d6e5f4a3b2c1d"
+
+
+def states(result: CliResult) -> dict[str, str]:
+    return {r["step"]: r.get("state") or r["outcome"] for r in json.loads(result.out)["results"]}
+
+
+def reasons(result: CliResult) -> dict[str, str]:
+    return {r["step"]: r["reason"] for r in json.loads(result.out)["results"]}
+
+
+# --- assets and signatures: the verify.artifacts core over the release's files ---------------
+
+ARTIFACTS = """\
+tag_format: "v{version}"
+procedure:
+  steps: [tag, assets, signatures]
+  workflow: https://ci.example/release.yml
+artifacts:
+  dir: dist
+  files: [bundle_v3_github.whl, reusable-workflow-artifact]
+  checksums: "SHA256SUMS-{version}.txt"
+  signing:
+    owner: trailofbits
+    repo: rfc8785.py
+    workflow: release.yml
+    blobs: [bundle_v3_github.whl]
+    bundle: "{file}.sigstore"
+  attestations:
+    files: [reusable-workflow-artifact]
+    bundle: "{file}.intoto.jsonl"
+    repo: malancas/attest-demo
+"""
+
+
+def the_release_files(dist: Path) -> None:
+    """What the release workflow uploads (and `gh release download` brings back): real files
+    signed and attested on GitHub Actions, and their checksums file."""
+    dist.mkdir(exist_ok=True)
+    for name in ("bundle_v3_github.whl", "bundle_v3_github.whl.sigstore",
+                 "reusable-workflow-artifact"):  # fmt: skip
+        shutil.copyfile(SIGSTORE / name, dist / name)
+    shutil.copyfile(SIGSTORE / "reusable-workflow-attestation.sigstore.json",
+                    dist / "reusable-workflow-artifact.intoto.jsonl")  # fmt: skip
+    sums = "".join(f"{hashlib.sha256((dist / n).read_bytes()).hexdigest()}  {n}\n"
+                   for n in ("bundle_v3_github.whl", "reusable-workflow-artifact"))  # fmt: skip
+    (dist / "SHA256SUMS-0.1.2.txt").write_text(sums)
+
+
+@pytest.fixture
+def artifacts_repo(
+    make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path]
+) -> Repo:
+    repo = make_repo({"releasekit.yaml": ARTIFACTS, ".gitignore": "dist/\n"})
+    bare_remote(repo, "origin")
+    return repo
+
+
+def test_the_release_files_wait_for_the_workflow_then_verify(
+    cli: Cli, artifacts_repo: Repo
+) -> None:
+    repo = artifacts_repo
+    before = cli("release.status", "--tag", "v0.1.2", "--json", cwd=repo.path)
+    assert before.code == 0, before.err
+    assert states(before) == {"tag": "todo", "assets": "todo", "signatures": "todo"}
+    assert reasons(before)["assets"] == (
+        "the release files wait for v0.1.2: dist/bundle_v3_github.whl is not there (+2 more)"
+    )
+    ran = cli("release.run", "--tag", "v0.1.2", cwd=repo.path)
+    assert ran.code == 0, ran.err
+    assert ran.lines[2:] == [
+        "WAITING     assets       dist/bundle_v3_github.whl (+2 more) is not there yet; the "
+        "release workflow makes it (or download the release: gh release download v0.1.2 -D dist)",
+        "    watch: https://ci.example/release.yml",
+        "NOT-REACHED signatures   after assets",
+        "next: when that is done, run release.run --tag v0.1.2 again",
+    ]
+    the_release_files(repo.path / "dist")
+    after = cli("release.status", "--tag", "v0.1.2", "--json", cwd=repo.path)
+    assert after.code == 0, after.out + after.err
+    assert states(after) == {"tag": "done", "assets": "done", "signatures": "done"}
+    assert (
+        reasons(after)["assets"] == "3 release files present, 2 sha256 match SHA256SUMS-0.1.2.txt"
+    )
+    assert reasons(after)["signatures"] == "2 signatures and attestations verify"
+    assert json.loads(after.out)["outputs"]["complete"] is True
+
+
+def test_a_release_file_with_another_sha256_is_done_but_different(
+    cli: Cli, artifacts_repo: Repo
+) -> None:
+    repo = artifacts_repo
+    assert cli("release.run", "--tag", "v0.1.2", cwd=repo.path).code == 0
+    dist = repo.path / "dist"
+    the_release_files(dist)
+    whl = dist / "bundle_v3_github.whl"
+    data = bytearray(whl.read_bytes())
+    data[100] ^= 1
+    whl.write_bytes(bytes(data))
+    oracle = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS-0.1.2.txt"],
+                            cwd=dist, capture_output=True, text=True, check=False)  # fmt: skip
+    assert oracle.returncode == 1 and "bundle_v3_github.whl: FAILED" in oracle.stdout
+    status = cli("release.status", "--tag", "v0.1.2", "--json", cwd=repo.path)
+    assert status.code == 3, status.out
+    assert states(status) == {"tag": "done", "assets": "conflict", "signatures": "conflict"}
+    assert reasons(status)["assets"] == (
+        "bundle_v3_github.whl: its sha256 is not the one dist/SHA256SUMS-0.1.2.txt:1 lists; "
+        "published artifacts are immutable — release the next patch"
+    )
+    assert reasons(status)["signatures"].startswith("signature bundle_v3_github.whl: ")
+    ran = cli("release.run", "--tag", "v0.1.2", cwd=repo.path)
+    assert ran.code == 3 and "CONFLICT    assets" in ran.out
+
+
+def test_a_missing_bundle_waits_and_no_artifacts_section_is_skipped(
+    cli: Cli, artifacts_repo: Repo, make_repo: Callable[..., Repo]
+) -> None:
+    repo = artifacts_repo
+    assert cli("release.run", "--tag", "v0.1.2", cwd=repo.path).code == 0
+    the_release_files(repo.path / "dist")
+    (repo.path / "dist" / "bundle_v3_github.whl.sigstore").unlink()
+    status = cli("release.status", "--tag", "v0.1.2", "--json", cwd=repo.path)
+    assert status.code == 0, status.out
+    assert states(status)["signatures"] == "waiting"
+    assert reasons(status)["signatures"].startswith("dist/bundle_v3_github.whl.sigstore is not")
+    bare = make_repo({"releasekit.yaml": 'tag_format: "v{version}"\n'
+                      "procedure:\n  steps: [assets, signatures]\n"})  # fmt: skip
+    skipped = cli("release.status", "--tag", "v0.1.2", "--json", cwd=bare.path)
+    assert states(skipped) == {"assets": "skipped", "signatures": "skipped"}
+
+
+# --- notes: written in the outline, a human's edits kept ------------------------------------
+
+
+@pytest.fixture
+def forge(monkeypatch: pytest.MonkeyPatch) -> Iterator[ForgeStandIn]:
+    monkeypatch.setenv("GH_TOKEN", TOKEN)
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.setenv("RELEASEKIT_NETWORK_TIMEOUT", "10")
+    with ForgeStandIn("github", TOKEN) as server:
+        yield server
+
+
+def notes_repo(make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path],
+               forge: ForgeStandIn, extra: str = "", files: dict[str, str] | None = None) -> Repo:  # fmt: skip
+    config = ('tag_format: "v{version}"\nprocedure:\n  steps: [tag, notes, publish]\n'
+              f"  notes: notes/{{tag}}.md\n{extra}"
+              f"forge:\n  kind: github\n  api_url: {forge.api_url}\n  owner: example\n  repo: demo\n")  # fmt: skip
+    repo = make_repo(
+        {"releasekit.yaml": config, "notes/README.md": "release notes\n", **(files or {})}
+    )
+    repo.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
+    repo.commit("feat: a thing users asked for (#3)")
+    bare_remote(repo, "origin")
+    return repo
+
+
+def write_placeholders(path: Path) -> str:
+    """What the maintainer does: write every placeholder of the generated notes."""
+    text = "".join(
+        "Written by the maintainer.\n" if "releasekit:placeholder" in line else line
+        for line in path.read_text().splitlines(keepends=True)
+    )
+    path.write_text(text)
+    return text
+
+
+def test_the_notes_are_written_then_wait_for_a_human_then_are_published_as_written(
+    cli: Cli, make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path],
+    forge: ForgeStandIn,
+) -> None:  # fmt: skip
+    repo = notes_repo(make_repo, bare_remote, forge)
+    notes = repo.path / "notes" / "v0.1.8.md"
+    first = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert first.code == 0, first.err
+    assert "WAITING     notes        1 placeholder(s) left: notes/v0.1.8.md:" in first.out
+    assert "    wrote notes/v0.1.8.md: the highlights notes of v0.1.8" in first.lines
+    assert (
+        "    watch: edit notes/v0.1.8.md, then: releasekit release.notes --check notes/v0.1.8.md"
+        in first.lines
+    )
+    generated = notes.read_text()
+    assert generated.startswith("## Highlights\n") and "(#3)" in generated
+    assert forge.state.releases == []  # publish waits for the notes
+
+    written = write_placeholders(notes)
+    second = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert second.code == 0, second.err
+    assert second.lines[-1] == "v0.1.8: every step is done"
+    (release,) = forge.state.releases
+    assert release["body"] == written
+    assert notes.read_text() == written  # the human's text, never regenerated over
+    status = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    assert reasons(status)["notes"] == (
+        "notes/v0.1.8.md is written by hand (it differs from the generated notes at line 3; "
+        "kept as written) and release v0.1.8 says them"
+    )
+
+
+def test_a_release_body_edited_on_the_forge_is_a_conflict_never_replaced(
+    cli: Cli, make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path],
+    forge: ForgeStandIn,
+) -> None:  # fmt: skip
+    repo = notes_repo(make_repo, bare_remote, forge)
+    cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    write_placeholders(repo.path / "notes" / "v0.1.8.md")
+    assert cli("release.run", "--tag", "v0.1.8", cwd=repo.path).code == 0
+    (release,) = forge.state.releases
+    release["body"] = "## Highlights\n\nEdited on the release page.\n"  # seed 000 Step 8 by hand
+    writes = len(forge.writes())
+    status = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    assert status.code == 3
+    assert states(status)["notes"] == "conflict"
+    assert reasons(status)["notes"] == (
+        "the body of release v0.1.8 differs from notes/v0.1.8.md at line 3 (edited on the "
+        "forge?); releasekit does not replace it — copy it into notes/v0.1.8.md to keep it, or "
+        "replace it on purpose: releasekit release.publish --tag v0.1.8 --notes notes/v0.1.8.md"
+    )
+    ran = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert ran.code == 3 and "NOT-REACHED publish" in ran.out
+    assert len(forge.writes()) == writes
+    assert release["body"] == "## Highlights\n\nEdited on the release page.\n"
+
+
+CHANGELOG = """\
+# Changelog
+
+## [Unreleased]
+
+## [0.1.8] - 2026-01-02
+
+### Added
+
+- The krt CLI lists runtimes.
+
+## [0.1.7] - 2025-12-01
+
+### Fixed
+
+- A crash.
+"""
+
+
+def test_the_changelog_driven_notes_come_from_the_changelog_section(
+    cli: Cli, make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path],
+    forge: ForgeStandIn,
+) -> None:  # fmt: skip
+    extra = "  kind: changelog-driven\nchangelog:\n  path: CHANGELOG.md\nnotes:\n  known_limitations: None known.\n"
+    repo = notes_repo(make_repo, bare_remote, forge, extra, {"CHANGELOG.md": CHANGELOG})
+    ran = cli("release.run", "--tag", "v0.1.8", "--until", "notes", cwd=repo.path)
+    assert ran.code == 0, ran.out + ran.err
+    text = (repo.path / "notes" / "v0.1.8.md").read_text()
+    assert text.startswith("## Summary\n")
+    assert "- The krt CLI lists runtimes." in text and "(#3)" not in text
+    repo.write(
+        {"CHANGELOG.md": CHANGELOG.replace("## [0.1.8] - 2026-01-02", "## [0.1.9] - 2026-01-02")}
+    )
+    (repo.path / "notes" / "v0.1.8.md").unlink()
+    status = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    assert states(status)["notes"] == "unknown"  # never the commits instead
+    assert reasons(status)["notes"].startswith("CHANGELOG.md has no section for 0.1.8; move")
+
+
+def test_generated_notes_with_placeholders_and_no_notes_file_say_what_to_configure(
+    cli: Cli, make_repo: Callable[..., Repo], forge: ForgeStandIn
+) -> None:
+    repo = make_repo(
+        {"releasekit.yaml": 'tag_format: "v{version}"\nprocedure:\n  steps: [notes]\n'}
+    )
+    status = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    assert status.code == 1
+    assert reasons(status)["notes"].startswith(
+        "releasekit.yaml: the highlights notes of v0.1.8 leave 1 placeholder(s) ("
+    )
+    assert reasons(status)["notes"].endswith("set procedure.notes: notes/{tag}.md")
