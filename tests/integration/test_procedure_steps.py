@@ -295,3 +295,134 @@ def test_generated_notes_with_placeholders_and_no_notes_file_say_what_to_configu
         "releasekit.yaml: the highlights notes of v0.1.8 leave 1 placeholder(s) ("
     )
     assert reasons(status)["notes"].endswith("set procedure.notes: notes/{tag}.md")
+
+
+# --- pins on the release branch, unpin and CITATION.cff on main after the release (seed 004) --
+
+PINS = """\
+tag_format: "v{version}"
+version_files:
+  - path: Makefile
+    pattern: "VERSION ?= {version}"
+procedure:
+  steps: [prepare, pins, tag, unpin, citation]
+pins:
+  targets:
+    - path: config/overlays/*/kustomization.yaml
+      image: cloud-api-adaptor
+      dev: latest
+  release:
+    - path: versions.yaml
+      key: git.coco-operator.reference
+      value: "{tag}"
+      dev: main
+citation:
+  path: CITATION.cff
+"""
+KUSTOMIZATION = "images:\n- name: cloud-api-adaptor\n  newName: quay.io/confidential-containers/cloud-api-adaptor\n  newTag: latest\n"
+CITATION = 'cff-version: 1.2.0\ntitle: "peer pods"\nversion: 0.1.7\ndate-released: 2025-12-01\ncommit: deadbeefdeadbeefdeadbeefdeadbeefdeadbeef\n'
+
+
+@pytest.fixture
+def pins_repo(
+    make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path]
+) -> tuple[Repo, Path]:
+    repo = make_repo({"releasekit.yaml": PINS, "Makefile": "VERSION ?= 0.1.7\n",
+                      "config/overlays/aws/kustomization.yaml": KUSTOMIZATION,
+                      "config/overlays/azure/kustomization.yaml": KUSTOMIZATION,
+                      "versions.yaml": "git:\n  coco-operator:\n    reference: main\n",
+                      "CITATION.cff": CITATION})  # fmt: skip
+    repo.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
+    repo.commit("fix: a bug")
+    return repo, bare_remote(repo, "origin")
+
+
+def merge(bare: Path, tmp_path: Path) -> None:
+    """The reviewer merges the release branch on the remote."""
+    clone = tmp_path / "reviewer"
+    git(tmp_path, "clone", "-q", str(bare), str(clone))
+    git(clone, "merge", "-q", "--no-ff", "origin/release/v0.1.8", "-m", "Merge pull request #1")
+    git(clone, "push", "-q", "origin", "main")
+
+
+def test_pins_go_on_the_release_branch_and_unpin_and_citation_follow_the_release(
+    cli: Cli, pins_repo: tuple[Repo, Path], tmp_path: Path
+) -> None:
+    repo, bare = pins_repo
+    tested = repo.git("rev-parse", "main").strip()  # CI built and tested this commit's image
+    first = cli("release.run", "--tag", "v0.1.8", "--until", "pins", "--date", "2026-01-02",
+                cwd=repo.path)  # fmt: skip
+    assert first.code == 0, first.out + first.err
+    assert (
+        "APPLIED     pins         the files at branch release/v0.1.8 carry the pins of " + tested
+        in first.out
+    )
+    assert f"    pinned {tested} in 3 files" in first.lines
+    pinned = repo.git("show", "release/v0.1.8:config/overlays/aws/kustomization.yaml")
+    assert f"  newTag: {tested}\n" in pinned
+    assert (
+        repo.git("show", "release/v0.1.8:versions.yaml")
+        == "git:\n  coco-operator:\n    reference: v0.1.8\n"
+    )
+    assert repo.git("log", "-1", "--format=%B", "release/v0.1.8").startswith(
+        "chore: pin the release images of v0.1.8\n\nSigned-off-by: "
+    )
+
+    repo.git("push", "-q", "origin", "release/v0.1.8")
+    merge(bare, tmp_path)
+    second = cli("release.run", "--tag", "v0.1.8", "--date", "2026-01-02", cwd=repo.path)
+    assert second.code == 0, second.out + second.err
+    assert second.lines[-1] == "v0.1.8: every step is done"
+    assert (
+        "DONE        pins         the files at origin/main carry the pins of " + tested
+        in second.out
+    )
+    tag = git(bare, "rev-list", "-n1", "v0.1.8").strip()
+    assert f"newTag: {tested}" in git(
+        bare, "show", "v0.1.8:config/overlays/azure/kustomization.yaml"
+    )
+    assert git(bare, "show", "main:config/overlays/azure/kustomization.yaml") == KUSTOMIZATION
+    assert (
+        git(bare, "show", "main:versions.yaml") == "git:\n  coco-operator:\n    reference: main\n"
+    )
+    cited = git(bare, "show", "main:CITATION.cff")
+    assert cited == CITATION.replace("0.1.7", "0.1.8").replace("2025-12-01", "2026-01-02").replace(
+        "deadbeef" * 5, tag
+    )
+    assert git(bare, "log", "-2", "--format=%s", "main").splitlines() == [
+        "chore: cite v0.1.8 in CITATION.cff", "chore: unpin after v0.1.8"]  # fmt: skip
+
+    head = git(bare, "rev-parse", "main")
+    status = cli(
+        "release.status", "--tag", "v0.1.8", "--date", "2026-02-03", "--json", cwd=repo.path
+    )
+    assert status.code == 0 and set(states(status).values()) == {"done"}, status.out
+    assert reasons(status)["pins"] == f"the files at v0.1.8 carry the pins of {tested}"
+    assert reasons(status)["unpin"] == "origin/main holds the development values again"
+    assert reasons(status)["citation"] == f"CITATION.cff on origin/main cites v0.1.8 ({tag[:12]})"
+    again = cli("release.run", "--tag", "v0.1.8", "--date", "2026-02-03", cwd=repo.path)
+    assert again.code == 0 and git(bare, "rev-parse", "main") == head  # nothing made twice
+
+
+def test_a_pinned_target_changed_on_main_since_the_release_is_an_unpin_conflict(
+    cli: Cli, pins_repo: tuple[Repo, Path], tmp_path: Path
+) -> None:
+    repo, bare = pins_repo
+    cli("release.run", "--tag", "v0.1.8", "--until", "pins", "--date", "2026-01-02", cwd=repo.path)
+    repo.git("push", "-q", "origin", "release/v0.1.8")
+    merge(bare, tmp_path)
+    assert cli("release.run", "--tag", "v0.1.8", "--until", "tag", cwd=repo.path).code == 0
+    clone = tmp_path / "reviewer"
+    git(clone, "pull", "-q", "origin", "main")
+    overlay = clone / "config/overlays/aws/kustomization.yaml"
+    overlay.write_text(overlay.read_text().replace("newTag: ", "newTag: hotfix-"))
+    git(clone, "commit", "-qam", "fix: a hand-made pin")
+    git(clone, "push", "-q", "origin", "main")
+    ran = cli("release.run", "--tag", "v0.1.8", "--date", "2026-01-02", cwd=repo.path)
+    assert ran.code == 3, ran.out + ran.err
+    conflict = next(line for line in ran.lines if line.startswith("CONFLICT"))
+    assert conflict.startswith(
+        "CONFLICT    unpin        at origin/main: 2 pin target(s) hold neither"
+    )
+    assert "config/overlays/aws/kustomization.yaml" in ran.out
+    assert git(bare, "log", "-1", "--format=%s", "main").strip() == "fix: a hand-made pin"

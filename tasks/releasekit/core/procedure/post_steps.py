@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import fnmatch
 import io
+import shutil
 import tarfile
 import tempfile
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,21 +35,20 @@ def _tree_at(f: Facts, commit: str, patterns: list[str]) -> Path:
     """The files of ``commit`` that ``patterns`` (globs) select, in a temporary directory that
     lives until the facts are forgotten."""
 
-    def extract() -> tempfile.TemporaryDirectory[str]:
+    def extract() -> Path:
         root = str(f.cfg.root)
         listed = run(["git", "-C", root, "ls-tree", "-r", "-z", "--name-only", commit]).stdout
-        names = [
-            n for n in listed.split("\0") if n and any(fnmatch.fnmatchcase(n, p) for p in patterns)
-        ]
-        holder = tempfile.TemporaryDirectory(prefix="releasekit-tree-")
+        names = [n for n in listed.split("\0") if n and any(fnmatch.fnmatchcase(n, p) for p in patterns)]
+        where = Path(tempfile.mkdtemp(prefix="releasekit-tree-"))
+        weakref.finalize(f, shutil.rmtree, where, True)  # with the facts, or at exit
         if names:
             data = run_bytes(["git", "-C", root, "archive", "--format=tar", commit, "--", *names])
             with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-                archive.extractall(holder.name, filter="data")
-        return holder
+                archive.extractall(where, filter="data")
+        return where
 
-    holder: tempfile.TemporaryDirectory[str] = f.once(f"tree:{commit}", extract)
-    return Path(holder.name)
+    tree: Path = f.once(f"tree:{commit}", extract)
+    return tree
 
 
 def _pins(f: Facts) -> PinsConfig | None:
@@ -169,7 +170,7 @@ def apply_unpin(f: Facts) -> list[str]:
 
 def check_citation(f: Facts) -> State:
     from ..pins.citation import citation_path
-    from ..versioning.locate import KeyNotFound, key_value
+    from ..versioning.locate import KeyNotFound, locate_key
 
     if f.cfg.citation is None:
         return State("skipped", "no citation section configured; nothing to cite")
@@ -181,11 +182,14 @@ def check_citation(f: Facts) -> State:
     shown = run(["git", "-C", str(f.cfg.root), "show", f"{main}:{path}"], check=False)
     if shown.returncode != 0:
         raise GitError(f"{where} has no {path}; add it (citation.path names it)")
-    try:
-        version = key_value(shown.stdout, path, ("version",)).strip("'\"")
-        commit = key_value(shown.stdout, path, ("commit",)).strip("'\"")
-    except KeyNotFound:
-        version = commit = ""
+    def token(key: str) -> str:  # as the file spells it (a YAML reader makes 0123 a number)
+        try:
+            start, end = locate_key(shown.stdout, path, (key,))
+        except KeyNotFound:
+            return ""
+        return shown.stdout[start:end]
+
+    version, commit = token("version"), token("commit")
     if version.removeprefix("v") == f.version and commit == tagged:
         return State("done", f"{path} on {where} cites {f.tag} ({tagged[:12]})")
     return State("todo", f"{path} on {where} cites {version or 'no version'}, not {f.tag}",
