@@ -38,7 +38,9 @@ def _tree_at(f: Facts, commit: str, patterns: list[str]) -> Path:
     def extract() -> Path:
         root = str(f.cfg.root)
         listed = run(["git", "-C", root, "ls-tree", "-r", "-z", "--name-only", commit]).stdout
-        names = [n for n in listed.split("\0") if n and any(fnmatch.fnmatchcase(n, p) for p in patterns)]
+        names = [
+            n for n in listed.split("\0") if n and any(fnmatch.fnmatchcase(n, p) for p in patterns)
+        ]
         where = Path(tempfile.mkdtemp(prefix="releasekit-tree-"))
         weakref.finalize(f, shutil.rmtree, where, True)  # with the facts, or at exit
         if names:
@@ -182,6 +184,7 @@ def check_citation(f: Facts) -> State:
     shown = run(["git", "-C", str(f.cfg.root), "show", f"{main}:{path}"], check=False)
     if shown.returncode != 0:
         raise GitError(f"{where} has no {path}; add it (citation.path names it)")
+
     def token(key: str) -> str:  # as the file spells it (a YAML reader makes 0123 a number)
         try:
             start, end = locate_key(shown.stdout, path, (key,))
