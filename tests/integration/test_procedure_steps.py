@@ -426,3 +426,47 @@ def test_a_pinned_target_changed_on_main_since_the_release_is_an_unpin_conflict(
     )
     assert "config/overlays/aws/kustomization.yaml" in ran.out
     assert git(bare, "log", "-1", "--format=%s", "main").strip() == "fix: a hand-made pin"
+
+
+# --- manifest: the suite release manifest (seed 003) -------------------------------------------
+
+SUITE = """\
+tag_format: "suite-{version}[-{codename}][-{channel}]"
+tags:
+  versioning: calver
+procedure:
+  kind: calver-suite
+  steps: [tag, manifest]
+manifest:
+  path: dist/suite-{version}.yaml
+  cli: ["stella-{version}-linux-x64.tar.gz"]
+"""
+
+
+def test_the_suite_manifest_waits_for_its_files_is_written_once_and_then_never_changes(
+    cli: Cli, make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path]
+) -> None:
+    repo = make_repo({"releasekit.yaml": SUITE, ".gitignore": "dist/\n"})
+    bare_remote(repo, "origin")
+    (repo.path / "dist").mkdir()
+    tag = "suite-2026.04-nova-lts"
+    first = cli("release.run", "--tag", tag, cwd=repo.path)
+    assert first.code == 0, first.out + first.err
+    assert "WAITING     manifest     the manifest cannot be made yet: " in first.out
+    archive = repo.path / "dist" / "stella-2026.04-linux-x64.tar.gz"
+    archive.write_bytes(b"the stella CLI\n")
+    second = cli("release.run", "--tag", tag, cwd=repo.path)
+    assert second.code == 0, second.out + second.err
+    assert (
+        "APPLIED     manifest     dist/suite-2026.04.yaml lists the release as it is published"
+        in second.out
+    )
+    written = (repo.path / "dist" / "suite-2026.04.yaml").read_text()
+    oracle = subprocess.run(["sha256sum", str(archive)], capture_output=True, text=True, check=True)
+    assert oracle.stdout.split()[0] in written and 'codename: "nova"' in written
+    archive.write_bytes(b"rebuilt with other bytes\n")
+    status = cli("release.status", "--tag", tag, "--json", cwd=repo.path)
+    assert status.code == 3, status.out
+    assert states(status) == {"tag": "done", "manifest": "conflict"}
+    assert "a published manifest must not change" in reasons(status)["manifest"]
+    assert (repo.path / "dist" / "suite-2026.04.yaml").read_text() == written

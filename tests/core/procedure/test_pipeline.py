@@ -3,6 +3,7 @@ config errors that name their line."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -131,3 +132,66 @@ def test_a_local_tag_on_a_commit_without_the_prepare_commit_is_a_conflict_never_
     again = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
     assert again.code == 3, again.out + again.err
     assert "v0.1.8" not in git(bare, "tag", "--list")
+
+
+def test_steps_whose_section_is_not_configured_are_skipped_never_done(
+    cli: Callable[..., CliResult],
+    make_repo: Callable[..., Repo],
+    bare_remote: Callable[[Repo, str], Path],
+) -> None:
+    steps = "[tag, pins, assets, signatures, manifest, unpin, citation]"
+    repo = make_repo(
+        {"releasekit.yaml": f'tag_format: "v{{version}}"\nprocedure:\n  steps: {steps}\n'}
+    )
+    bare_remote(repo, "origin")
+    status = cli("release.status", "--tag", "v2.1.0", cwd=repo.path)
+    assert status.code == 0, status.err
+    verdicts = [line.split()[:2] for line in status.lines if line.split()[0] in ("TODO", "SKIPPED")]
+    assert verdicts == [["TODO", "tag"], *(["SKIPPED", s] for s in
+                        ("pins", "assets", "signatures", "manifest", "unpin", "citation"))]  # fmt: skip
+
+
+CHANGELOG = "# Changelog\n\n## [Unreleased]\n\n### Added\n\n- A thing users asked for.\n"
+
+
+def test_the_changelog_driven_prepare_moves_the_changelog_or_says_to_configure_it(
+    cli: Callable[..., CliResult],
+    make_repo: Callable[..., Repo],
+    bare_remote: Callable[[Repo, str], Path],
+) -> None:
+    config = ('tag_format: "v{version}"\nversion_files:\n  - path: Makefile\n'
+              '    pattern: "VERSION ?= {version}"\nprocedure:\n  kind: changelog-driven\n')  # fmt: skip
+    repo = make_repo(
+        {"releasekit.yaml": config, "Makefile": "VERSION ?= 0.1.7\n", "CHANGELOG.md": CHANGELOG}
+    )
+    bare_remote(repo, "origin")
+    unset = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    assert unset.code == 1
+    (prepare,) = [r for r in json.loads(unset.out)["results"] if r["step"] == "prepare"]
+    assert prepare["state"] == "unknown"
+    assert prepare["reason"] == (
+        "releasekit.yaml: the changelog-driven procedure moves the Unreleased entries into the "
+        "release's section in the prepare commit; add changelog: {path: CHANGELOG.md}"
+    )
+    (repo.path / "releasekit.yaml").write_text(config + "changelog:\n  path: CHANGELOG.md\n")
+    repo.commit("chore: the changelog")
+    ran = cli(
+        "release.run",
+        "--tag",
+        "v0.1.8",
+        "--until",
+        "prepare",
+        "--date",
+        "2026-01-02",
+        cwd=repo.path,
+    )
+    assert ran.code == 0, ran.out + ran.err
+    moved = repo.git("show", "release/v0.1.8:CHANGELOG.md")
+    assert (
+        "## [Unreleased]\n\n## [0.1.8] - 2026-01-02\n\n### Added\n\n- A thing users asked for.\n"
+        in moved
+    )
+    assert repo.git("show", "--format=", "--name-only", "release/v0.1.8").split() == [
+        "CHANGELOG.md",
+        "Makefile",
+    ]

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 
 def check_prepare(f: Facts) -> State:
+    _need_changelog(f)  # a config error is unknown, not a todo that refuses
     if f.tag in f.remote_tags():
         return State("done", f"{f.tag} is already on {f.remote}")
     if f.merged():
@@ -43,14 +44,18 @@ def check_prepare(f: Facts) -> State:
                        f"commit: {f.prepare_subject}"))  # fmt: skip
 
 
-def _plan_prepare(f: Facts) -> PreparePlan:
-    from ..versioning.prepare import changelog_edits, plan_prepare
-
+def _need_changelog(f: Facts) -> None:
     proc = f.cfg.procedure
     if proc is not None and proc.kind == "changelog-driven" and f.cfg.changelog is None:
         raise ConfigError(f"{f.cfg.where()}: the changelog-driven procedure moves the Unreleased "
                           "entries into the release's section in the prepare commit; add "
                           "changelog: {path: CHANGELOG.md}")  # fmt: skip
+
+
+def _plan_prepare(f: Facts) -> PreparePlan:
+    from ..versioning.prepare import changelog_edits, plan_prepare
+
+    _need_changelog(f)
     extra = changelog_edits(f.cfg, f.version, f.today)
     return plan_prepare(f.cfg, f.version, today=f.today, check_remote=True, extra_edits=extra)
 
