@@ -96,7 +96,10 @@ class Probe(Section, frozen=True, kw_only=True):
     ]
     expect: Annotated[
         Text,
-        msgspec.Meta(description="text its output must contain ({version}, {tag})"),
+        msgspec.Meta(
+            description="text its output must contain as a whole word ({version}, {tag}; "
+            "0.1.8 is not matched by 0.1.80)"
+        ),
     ] = "{version}"
 
     def __post_init__(self) -> None:
