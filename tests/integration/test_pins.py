@@ -414,3 +414,18 @@ def test_get_refuses_a_fifo_instead_of_waiting_for_a_writer(make_repo: Callable[
         "releasekit: error: versions.yaml: not a regular file (a FIFO); releasekit reads only "
         "regular files\n"
     )
+
+
+def test_a_duplicate_json_key_is_named_with_its_line_not_called_invalid_yaml(
+    cli: Cli, make_repo: Callable[..., Repo]
+) -> None:
+    """json.loads keeps the last of two equal keys, other readers the first: the file is
+    ambiguous, and the error says so — it is not "not valid YAML" (it is not YAML at all)."""
+    text = '{\n  "name": "demo",\n  "version": "0.1.7",\n  "version": "0.1.8"\n}\n'
+    repo = make_repo({"releasekit.yaml": 'tag_format: "v{version}"\n', "package.json": text})
+    result = cli("release.get", "package.json", "version", cwd=repo.path)
+    assert result.code == 1
+    assert result.err == (
+        "releasekit: error: package.json:4: duplicate key 'version' (in the mapping at line 1); "
+        "readers disagree on which value counts — keep one\n"
+    )
