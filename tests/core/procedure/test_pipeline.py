@@ -195,3 +195,23 @@ def test_the_changelog_driven_prepare_moves_the_changelog_or_says_to_configure_i
         "CHANGELOG.md",
         "Makefile",
     ]
+
+
+def test_a_release_tag_made_on_a_ci_build_tag_is_done_not_a_conflict(
+    cli: Callable[..., CliResult],
+    make_repo: Callable[..., Repo],
+    bare_remote: Callable[[Repo, str], Path],
+) -> None:
+    """v2.1.0 tags the annotated build-7 tag (a tag of a tag): here and on the remote it names
+    the same commit, so the step is done — not "on build-7's tag object here"."""
+    repo = make_repo({"releasekit.yaml": 'tag_format: "v{version}"\nprocedure:\n  steps: [tag]\n'})
+    bare_remote(repo, "origin")
+    head = repo.git("rev-parse", "HEAD").strip()
+    repo.git("tag", "-a", "build-7", "-m", "CI build 7")
+    repo.git(
+        "-c", "advice.nestedTag=false", "tag", "-a", "v2.1.0", "-m", "Release v2.1.0", "build-7"
+    )
+    repo.git("push", "-q", "origin", "build-7", "v2.1.0")
+    status = cli("release.status", "--tag", "v2.1.0", cwd=repo.path)
+    assert status.code == 0, status.out + status.err
+    assert status.lines == [f"DONE     tag          v2.1.0 is on origin at {head[:12]}"]
