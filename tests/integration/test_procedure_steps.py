@@ -470,3 +470,45 @@ def test_the_suite_manifest_waits_for_its_files_is_written_once_and_then_never_c
     assert states(status) == {"tag": "done", "manifest": "conflict"}
     assert "a published manifest must not change" in reasons(status)["manifest"]
     assert (repo.path / "dist" / "suite-2026.04.yaml").read_text() == written
+
+
+def test_a_release_file_the_forge_holds_with_other_bytes_is_a_conflict_and_a_dead_forge_unknown(
+    cli: Cli, make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path],
+    forge: ForgeStandIn,
+) -> None:  # fmt: skip
+    config = ARTIFACTS.replace("[tag, assets, signatures]", "[tag, assets, signatures, publish]")
+    config = config.replace("  workflow: https://", "  notes: notes.md\n  workflow: https://")
+    config += (
+        f"forge:\n  kind: github\n  api_url: {forge.api_url}\n  owner: example\n  repo: demo\n"
+    )
+    repo = make_repo({"releasekit.yaml": config, ".gitignore": "dist/\n",
+                      "notes.md": "## Summary\n\nv0.1.2.\n"})  # fmt: skip
+    bare_remote(repo, "origin")
+    dist = repo.path / "dist"
+    the_release_files(dist)
+    ran = cli("release.run", "--tag", "v0.1.2", cwd=repo.path)
+    assert ran.code == 0, ran.out + ran.err
+    assert ran.lines[-1] == "v0.1.2: every step is done"
+    rebuilt = hashlib.sha256(b"rebuilt here\n").hexdigest()
+    (dist / "reusable-workflow-artifact").write_bytes(b"rebuilt here\n")  # and its sums with it
+    (dist / "SHA256SUMS-0.1.2.txt").write_text(
+        (dist / "SHA256SUMS-0.1.2.txt")
+        .read_text()
+        .replace(
+            hashlib.sha256((SIGSTORE / "reusable-workflow-artifact").read_bytes()).hexdigest(),
+            rebuilt,
+        )
+    )
+    status = cli("release.status", "--tag", "v0.1.2", "--json", cwd=repo.path)
+    assert status.code == 3, status.out
+    assert reasons(status)["assets"] == (
+        "release v0.1.2 on the forge holds reusable-workflow-artifact with another sha256 than "
+        f"dist/reusable-workflow-artifact (sha256:{rebuilt}); "
+        "published assets are immutable — release the next patch"
+    )
+    gone = repo.path / "releasekit.yaml"
+    gone.write_text(gone.read_text().replace(forge.api_url, "http://127.0.0.1:9/api"))
+    dead = cli("release.status", "--tag", "v0.1.2", "--json", cwd=repo.path)
+    assert dead.code == 1
+    assert states(dead)["assets"] == "unknown"
+    assert reasons(dead)["assets"].startswith("cannot ask the forge for release v0.1.2 (")

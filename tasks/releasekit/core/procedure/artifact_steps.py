@@ -4,7 +4,8 @@ the configured outline (the core of release.notes).
 
 The artifacts are the files in ``artifacts.dir`` — where the release workflow builds them or
 ``gh release download`` puts them, as verify.artifacts reads them; nobody here can make them,
-so those steps have no apply (a todo is reported as waiting, with the workflow to watch).
+so those steps have no apply (a todo is reported as waiting, with the workflow to watch). When
+the forge's release already holds one of them, its bytes must be the local file's.
 """
 
 from __future__ import annotations
@@ -73,9 +74,35 @@ def check_assets(f: Facts) -> State:
     bad = [r for r in rows if not r.ok]
     if bad:
         return State("conflict", f"{bad[0].subject}: {bad[0].detail}")
+    published = _published_elsewhere(f, names)
+    if published is not None:
+        return published
     sums = sum(r.check == "checksums" for r in rows)
     said = f"{len(names)} release files present" + (f", {sums} sha256 match {art.checksums and art.checksums.replace('{tag}', f.tag).replace('{version}', f.version)}" if sums else "")  # fmt: skip
     return State("done", said)
+
+
+def _published_elsewhere(f: Facts, names: list[str]) -> State | None:
+    """A conflict when the forge's release holds one of the files with other bytes (the
+    release page is what users download); None when it holds the same, or not yet."""
+    from ..forge.publish import LocalAsset, asset_matches
+
+    release = _release(f)
+    if release is None:
+        return None
+    assert f.cfg.artifacts is not None
+    folder = f.cfg.root / f.cfg.artifacts.dir
+    try:
+        remote = {a.name: a for a in f.forge().list_assets(release)}
+        local = [LocalAsset(n, folder / n) for n in names if n in remote]
+        other = next((a for a in local if not asset_matches(f.forge(), remote[a.name], a)), None)
+    except CommandError as exc:
+        raise Unreachable(f"cannot ask the forge for the assets of {f.tag} ({exc})") from None
+    if other is None:
+        return None
+    return State("conflict", f"release {f.tag} on the forge holds {other.name} with another "
+                 f"sha256 than {f.cfg.artifacts.dir}/{other.name} ({other.sha256}); published "
+                 "assets are immutable — release the next patch")  # fmt: skip
 
 
 # --- signatures: the Sigstore bundles and attestations verify --------------------------------
