@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import signal
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -512,3 +513,81 @@ def test_a_release_file_the_forge_holds_with_other_bytes_is_a_conflict_and_a_dea
     assert dead.code == 1
     assert states(dead)["assets"] == "unknown"
     assert reasons(dead)["assets"].startswith("cannot ask the forge for release v0.1.2 (")
+
+
+def killed_after(repo: Repo, step: str, signum: int, *args: str) -> int:
+    """release.run in its own process, stopped by ``signum`` right after ``step`` acted."""
+    import os
+    import sys
+    import time
+
+    from conftest import REPO_ROOT
+
+    marker = repo.path.parent / f"{repo.path.name}.{step}.marker"
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "tasks"),
+           "RELEASEKIT_FAILPOINT": f"procedure:{step}", "RELEASEKIT_FAILPOINT_MARKER": str(marker)}  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "releasekit.cli", "release.run", *args],
+                            cwd=repo.path, env=env, text=True, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert proc.poll() is None, f"ended before {step}: {proc.communicate()[1]}"
+        assert time.monotonic() < deadline, f"never reached {step}"
+        time.sleep(0.01)
+    os.killpg(proc.pid, signum)
+    proc.communicate(timeout=60)
+    marker.unlink(missing_ok=True)
+    return proc.returncode
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+@pytest.mark.parametrize("step", ["pins", "unpin", "citation"])
+def test_an_interrupt_after_pins_unpin_or_citation_and_a_rerun_make_each_commit_once(
+    cli: Cli, pins_repo: tuple[Repo, Path], tmp_path: Path, step: str, signum: int
+) -> None:
+    repo, bare = pins_repo
+    run = ("--tag", "v0.1.8", "--date", "2026-01-02")
+    if step != "pins":
+        assert cli("release.run", *run, "--until", "pins", cwd=repo.path).code == 0
+        repo.git("push", "-q", "origin", "release/v0.1.8")
+        merge(bare, tmp_path)
+    code = killed_after(repo, step, signum, *run)
+    assert code == (-signal.SIGKILL if signum == signal.SIGKILL else 130)
+    if step == "pins":
+        assert cli("release.run", *run, "--until", "pins", cwd=repo.path).code == 0
+        repo.git("push", "-q", "origin", "release/v0.1.8")
+        merge(bare, tmp_path)
+    final = cli("release.run", *run, cwd=repo.path)
+    assert final.lines[-1] == "v0.1.8: every step is done", final.out + final.err
+    subjects = git(bare, "log", "--format=%s", "main").splitlines()
+    for made in ("chore: pin the release images of v0.1.8", "chore: unpin after v0.1.8",
+                 "chore: cite v0.1.8 in CITATION.cff"):  # fmt: skip
+        assert subjects.count(made) == 1, subjects
+    assert git(bare, "tag", "--list") == "v0.1.8\n"  # v0.1.7 was never pushed
+
+
+def test_an_unpin_written_but_not_committed_before_an_interrupt_is_committed_by_the_rerun(
+    cli: Cli, pins_repo: tuple[Repo, Path], tmp_path: Path
+) -> None:
+    """Killed between the unpin's write and its commit: the files hold the development values,
+    uncommitted. The re-run keeps that work (the step's own files) and commits it once."""
+    repo, bare = pins_repo
+    run = ("--tag", "v0.1.8", "--date", "2026-01-02")
+    assert cli("release.run", *run, "--until", "pins", cwd=repo.path).code == 0
+    repo.git("push", "-q", "origin", "release/v0.1.8")
+    merge(bare, tmp_path)
+    assert cli("release.run", *run, "--until", "tag", cwd=repo.path).code == 0
+    repo.git("switch", "-q", "main")
+    repo.git("merge", "-q", "--ff-only", "origin/main")
+    assert cli("release.unpin", cwd=repo.path).code == 0  # the write, as apply makes it
+    assert repo.git("status", "--short").split() == [
+        "M", "config/overlays/aws/kustomization.yaml", "M",
+        "config/overlays/azure/kustomization.yaml", "M", "versions.yaml"]  # fmt: skip
+    ran = cli("release.run", *run, cwd=repo.path)
+    assert ran.lines[-1] == "v0.1.8: every step is done", ran.out + ran.err
+    assert "    committed on main: chore: unpin after v0.1.8" in ran.lines
+    assert (
+        git(bare, "log", "--format=%s", "main").splitlines().count("chore: unpin after v0.1.8") == 1
+    )
+    assert git(bare, "show", "main:config/overlays/aws/kustomization.yaml") == KUSTOMIZATION
+    assert repo.git("status", "--short") == ""

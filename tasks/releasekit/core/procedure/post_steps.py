@@ -27,8 +27,11 @@ from ..common.process import run, run_bytes
 from .state import Facts, State, Unreachable
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ..manifest.run import ManifestPlan
     from ..pins.config import PinsConfig
+    from ..pins.keys import Change
 
 
 def _tree_at(f: Facts, commit: str, patterns: list[str]) -> Path:
@@ -123,12 +126,13 @@ def apply_pins(f: Facts) -> list[str]:
     if git.current_branch(root) != f.branch:
         _clean(f, f"switch to {f.branch}")
         git.switch(root, f.branch)
+    _clean(f, "run again", _pin_paths(pins))  # a pin written before an interrupt is kept
     value = _pin_value(f)
     plan = plan_pin(root, pins, value, tag=(f.tag, f.version))
     write_all(plan.edits, root)
     subject = f"chore: pin the release images of {f.tag}"
-    _commit(f, [e.path for e in plan.edits], subject)
-    return [f"pinned {value} in {len(plan.edits)} files", f"committed on {f.branch}: {subject}"]
+    made = _commit(f, _touched(plan.changes), subject)
+    return [f"pinned {value} in {len(_touched(plan.changes))} files", *made]
 
 
 # --- unpin: the development values back on main after the release ---------------------------
@@ -159,12 +163,15 @@ def apply_unpin(f: Facts) -> list[str]:
     from ..common.textfile import write_all
     from ..pins.pinning import plan_unpin
 
-    _on_main(f)
-    plan = plan_unpin(f.cfg.root, _pins(f))
+    pins = _pins(f)
+    assert pins is not None  # the check said todo
+    _on_main(f, _pin_paths(pins))
+    plan = plan_unpin(f.cfg.root, pins)
     write_all(plan.edits, f.cfg.root)
     subject = f"chore: unpin after {f.tag}"
-    _commit(f, [e.path for e in plan.edits], subject)
-    return [f"unpinned {plan.value} in {len(plan.edits)} files", *_push_main(f, subject)]
+    made = _commit(f, [*_touched(plan.changes), *plan.removed], subject)
+    said = [f"unpinned {plan.value} in {len(plan.edits)} files"] if plan.edits else []
+    return [*said, *made, *_push_main(f)]
 
 
 # --- citation: CITATION.cff cites the release (seed 004's post-release) ----------------------
@@ -203,14 +210,14 @@ def check_citation(f: Facts) -> State:
 
 def apply_citation(f: Facts) -> list[str]:
     from ..common.textfile import write_all
-    from ..pins.citation import plan_citation
+    from ..pins.citation import citation_path, plan_citation
 
-    _on_main(f)
+    path = citation_path(f.cfg)
+    _on_main(f, [path])
     plan = plan_citation(f.cfg, f.tag, f.today)
     write_all(plan.edits, f.cfg.root)
     subject = f"chore: cite {f.tag} in {plan.path}"
-    _commit(f, [plan.path], subject)
-    return [*plan.lines(), *_push_main(f, subject)]
+    return [*plan.lines(), *_commit(f, [plan.path], subject), *_push_main(f)]
 
 
 # --- manifest: the suite release manifest (seed 003) -----------------------------------------
@@ -254,20 +261,27 @@ def apply_manifest(f: Facts) -> list[str]:
 # --- commits on a branch ----------------------------------------------------------------------
 
 
-def _clean(f: Facts, then: str) -> None:
-    out = git.git(f.cfg.root, "status", "--porcelain=v1", "--untracked-files=no")
-    if out.strip():
-        first = out.splitlines()[0][3:]
-        raise GitError(f"the work tree has changes ({first}); commit or stash them, then {then}")
+def _clean(f: Facts, then: str, mine: Sequence[str] = ()) -> None:
+    """No tracked change but in the step's own files (``mine``, globs): one an interrupted
+    apply wrote before its commit is the step's work, and is committed now."""
+    out = git.git(f.cfg.root, "status", "--porcelain=v1", "-z", "--untracked-files=no")
+    others = [
+        e[3:] for e in out.split("\0") if e and not any(fnmatch.fnmatchcase(e[3:], p) for p in mine)
+    ]
+    if others:
+        raise GitError(
+            f"the work tree has changes ({others[0]}); commit or stash them, then {then}"
+        )
 
 
-def _on_main(f: Facts) -> None:
-    """HEAD on the main branch, clean, fast-forwarded to the remote's main."""
+def _on_main(f: Facts, mine: Sequence[str]) -> None:
+    """HEAD on the main branch, clean but for the step's own files, fast-forwarded to the
+    remote's main (a commit of this step made here and not pushed yet stays)."""
     root, main = f.cfg.root, f.cfg.main_branch
     if git.current_branch(root) != main:
         _clean(f, f"switch to {main}")
         git.switch(root, main)
-    _clean(f, "run again")
+    _clean(f, "run again", mine)
     remote = f.remote_main()
     merged = run(["git", "-C", str(root), "merge", "-q", "--ff-only", remote], check=False)
     if merged.returncode != 0:
@@ -275,18 +289,29 @@ def _on_main(f: Facts) -> None:
                        f"(git status), then run again: {merged.stderr.strip()}")  # fmt: skip
 
 
-def _commit(f: Facts, paths: list[str], subject: str) -> None:
+def _touched(changes: Sequence[Change]) -> list[str]:
+    """Every file a pin or unpin plan concerns, written now or before an interrupt."""
+    return sorted({c.spot.path for c in changes})
+
+
+def _commit(f: Facts, paths: list[str], subject: str) -> list[str]:
+    """Commit ``paths`` (signed off) when they hold changes; nothing to commit is no error:
+    the commit was made before an interrupt."""
     root = str(f.cfg.root)
-    git.git(f.cfg.root, "add", "-A", "--", *paths)
+    if paths:
+        git.git(f.cfg.root, "add", "-A", "--", *paths)
+    if run(["git", "-C", root, "diff", "--cached", "--quiet"], check=False).returncode == 0:
+        return []
     run(["git", "-C", root, "commit", "-q", "-s", "-m", subject])
+    return [f"committed on {git.current_branch(f.cfg.root)}: {subject}"]
 
 
-def _push_main(f: Facts, subject: str) -> list[str]:
+def _push_main(f: Facts) -> list[str]:
     main = f.cfg.main_branch
     result = run_git(f.cfg.root, ["push", "--porcelain", f.remote, f"refs/heads/{main}:refs/heads/{main}"],
                      net=settings(f.cfg), remote=f.remote, read=False)  # fmt: skip
     if result.returncode != 0:
         raise CommandError(f"git push {f.remote} {main} failed: {result.stderr.strip()}; the "
-                           f"commit {subject!r} stays on {main} here — push it (or open a pull "
-                           "request from it), then run again")  # fmt: skip
-    return [f"committed on {main}: {subject}", f"pushed {main} to {f.remote}"]
+                           f"commit stays on {main} here — push it (or open a pull request from "
+                           "it), then run again")  # fmt: skip
+    return [f"pushed {main} to {f.remote}"]
