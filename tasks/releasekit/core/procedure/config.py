@@ -70,8 +70,10 @@ class ProcedureConfig(Section, frozen=True, kw_only=True):
         str | None,
         msgspec.Meta(
             examples=["notes/{tag}.md"],
-            description="the finished release notes the publish step sends ({tag}, {version}; "
-            "default: the notes release.notes renders)",
+            description="the release notes file ({tag}, {version}): the notes step writes the "
+            "outline there when it is missing, a human writes its placeholders, the publish "
+            "step sends it (default: the notes release.notes renders, which must then have no "
+            "placeholder)",
         ),
     ] = None
 
