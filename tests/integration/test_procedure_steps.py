@@ -591,3 +591,18 @@ def test_an_unpin_written_but_not_committed_before_an_interrupt_is_committed_by_
     )
     assert git(bare, "show", "main:config/overlays/aws/kustomization.yaml") == KUSTOMIZATION
     assert repo.git("status", "--short") == ""
+
+
+def test_pins_without_a_release_branch_say_to_make_it_first(
+    cli: Cli, pins_repo: tuple[Repo, Path]
+) -> None:
+    repo, _ = pins_repo
+    config = repo.path / "releasekit.yaml"
+    config.write_text(config.read_text().replace("[prepare, pins, tag, unpin, citation]", "[pins]"))
+    repo.commit("chore: pins only")
+    ran = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert ran.code == 1
+    assert ran.lines[0] == (
+        "FAILED      pins         the pins go on the release branch release/v0.1.8, which is not "
+        "made yet; list the prepare step before pins (or run release.prepare)"
+    )

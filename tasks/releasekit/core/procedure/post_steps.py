@@ -123,6 +123,9 @@ def apply_pins(f: Facts) -> list[str]:
     pins = _pins(f)
     assert pins is not None  # the check said todo
     root = f.cfg.root
+    if f.branch_tip() is None:
+        raise GitError(f"the pins go on the release branch {f.branch}, which is not made yet; "
+                       "list the prepare step before pins (or run release.prepare)")  # fmt: skip
     if git.current_branch(root) != f.branch:
         _clean(f, f"switch to {f.branch}")
         git.switch(root, f.branch)
