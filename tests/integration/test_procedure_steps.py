@@ -606,3 +606,32 @@ def test_pins_without_a_release_branch_say_to_make_it_first(
         "FAILED      pins         the pins go on the release branch release/v0.1.8, which is not "
         "made yet; list the prepare step before pins (or run release.prepare)"
     )
+
+
+def test_a_changelog_driven_release_without_a_notes_file_publishes_the_changelog_notes(
+    cli: Cli, make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path],
+    forge: ForgeStandIn,
+) -> None:  # fmt: skip
+    """The notes step's text is what the publish step sends: the version's changelog section
+    through the outline (here the repository's own, with no placeholder), never the commits —
+    not even where notes.source says commits for release.notes."""
+    config = ('tag_format: "v{version}"\nprocedure:\n  kind: changelog-driven\n'
+              "  steps: [tag, notes, publish]\nchangelog:\n  path: CHANGELOG.md\n"
+              "notes:\n  template: notes.md.j2\n  source: commits\n"
+              f"forge:\n  kind: github\n  api_url: {forge.api_url}\n  owner: example\n  repo: demo\n")  # fmt: skip
+    outline = "## What changed in {{ tag }}\n\n{{ changelog.body }}\n"
+    repo = make_repo({"releasekit.yaml": config, "CHANGELOG.md": CHANGELOG, "notes.md.j2": outline})
+    repo.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
+    repo.commit("feat: a thing users asked for (#3)")
+    bare_remote(repo, "origin")
+    ran = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert ran.code == 0, ran.out + ran.err
+    assert ran.lines[-1] == "v0.1.8: every step is done"
+    (release,) = forge.state.releases
+    assert release["body"] == (
+        "## What changed in v0.1.8\n\n### Added\n\n- The krt CLI lists runtimes.\n"
+    )
+    status = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    assert reasons(status)["notes"] == (
+        "the generated custom notes of v0.1.8 have no placeholder left and release v0.1.8 says them"
+    )

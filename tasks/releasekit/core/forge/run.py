@@ -102,9 +102,14 @@ def notes_body(cfg: Config, tag: str, notes_file: str) -> str:
 
 
 def publish_release(cfg: Config, tag: str, *, notes_file: str = "", title: str = "",
-                    directory: str = "", dry_run: bool = False) -> tuple[Published, Forge]:  # fmt: skip
-    """release.publish from its flags."""
-    body = notes_body(cfg, tag, notes_file)
+                    directory: str = "", dry_run: bool = False,
+                    notes: str | None = None) -> tuple[Published, Forge]:  # fmt: skip
+    """release.publish from its flags (``notes``: the body itself, checked like a file)."""
+    from ..notes.outlines import check_text
+
+    if notes is not None:
+        check_text(notes, f"the notes of {tag}")
+    body = notes if notes is not None else notes_body(cfg, tag, notes_file)
     assets = release_assets(cfg, tag, directory)
     prerelease, latest = release_flags(cfg, tag)
     forge = forge_for(cfg, dry_run=dry_run)

@@ -32,28 +32,32 @@ def _rows(f: Facts) -> list[Row]:
     return rows
 
 
+def _dir(f: Facts) -> str:
+    assert f.cfg.artifacts is not None  # the steps are skipped without the section
+    return f.cfg.artifacts.dir
+
+
 def _absent(f: Facts, names: list[str]) -> list[str]:
-    assert f.cfg.artifacts is not None
-    folder = f.cfg.root / f.cfg.artifacts.dir
+    folder = f.cfg.root / _dir(f)
     return [n for n in names if not (folder / n).is_file()]
 
 
 def _not_there_yet(f: Facts, missing: list[str], what: str) -> State:
     """Files the release workflow has not produced (or nobody downloaded) yet."""
-    shown = f"{f.cfg.artifacts.dir if f.cfg.artifacts else 'dist'}/{missing[0]}"
+    shown = f"{_dir(f)}/{missing[0]}"
     more = f" (+{len(missing) - 1} more)" if len(missing) > 1 else ""
     if f.tag not in f.remote_tags():
         return State("todo", f"the {what} wait for {f.tag}: {shown} is not there{more}")
     return State("waiting", f"{shown}{more} is not there yet; the release workflow makes it "
-                 f"(or download the release: gh release download {f.tag} -D "
-                 f"{f.cfg.artifacts.dir if f.cfg.artifacts else 'dist'})", watch=f.watch_workflow())  # fmt: skip
+                 f"(or download the release: gh release download {f.tag} -D {_dir(f)})",
+                 watch=f.watch_workflow())  # fmt: skip
 
 
 # --- assets: every expected file present, each sha256 as the checksums file says ------------
 
 
 def check_assets(f: Facts) -> State:
-    from ..artifacts.assets import expected_assets
+    from ..artifacts.assets import expected_assets, render_name
 
     art = f.cfg.artifacts
     if art is None:
@@ -78,8 +82,8 @@ def check_assets(f: Facts) -> State:
     if published is not None:
         return published
     sums = sum(r.check == "checksums" for r in rows)
-    said = f"{len(names)} release files present" + (f", {sums} sha256 match {art.checksums and art.checksums.replace('{tag}', f.tag).replace('{version}', f.version)}" if sums else "")  # fmt: skip
-    return State("done", said)
+    listed = f", {sums} sha256 match {render_name(art.checksums, f.tag, f.version)}" if art.checksums and sums else ""  # fmt: skip
+    return State("done", f"{len(names)} release files present{listed}")
 
 
 def _published_elsewhere(f: Facts, names: list[str]) -> State | None:
@@ -90,8 +94,7 @@ def _published_elsewhere(f: Facts, names: list[str]) -> State | None:
     release = _release(f)
     if release is None:
         return None
-    assert f.cfg.artifacts is not None
-    folder = f.cfg.root / f.cfg.artifacts.dir
+    folder = f.cfg.root / _dir(f)
     try:
         remote = {a.name: a for a in f.forge().list_assets(release)}
         local = [LocalAsset(n, folder / n) for n in names if n in remote]
@@ -101,7 +104,7 @@ def _published_elsewhere(f: Facts, names: list[str]) -> State | None:
     if other is None:
         return None
     return State("conflict", f"release {f.tag} on the forge holds {other.name} with another "
-                 f"sha256 than {f.cfg.artifacts.dir}/{other.name} ({other.sha256}); published "
+                 f"sha256 than {_dir(f)}/{other.name} ({other.sha256}); published "
                  "assets are immutable — release the next patch")  # fmt: skip
 
 
@@ -147,7 +150,7 @@ def _notes_path(f: Facts) -> str | None:
     return proc.notes.replace("{tag}", f.tag).replace("{version}", f.version)
 
 
-def _generated(f: Facts) -> Notes:
+def generated_notes(f: Facts) -> Notes:
     """The notes release.notes renders for the tag; the changelog-driven procedure takes them
     from the version's changelog section (required there, never the commits instead)."""
     import msgspec
@@ -191,7 +194,7 @@ def check_notes(f: Facts) -> State:
     from ..common.textfile import read_text
     from ..notes.outlines import placeholders_left
 
-    made = _generated(f)
+    made = generated_notes(f)
     path = _notes_path(f)
     if path is not None:
         real = confine(f.cfg.root, path, what="procedure.notes file")
@@ -234,7 +237,7 @@ def apply_notes(f: Facts) -> list[str]:
     path = _notes_path(f)
     if path is None:  # the check only says todo for a missing file
         raise ReleaseError("procedure.notes names no file to write the notes to")
-    made = _generated(f)
+    made = generated_notes(f)
     edit = output_edit(f.cfg, path, made.text, force=False)  # never over a human's file
     write_all([edit] if edit else [], f.cfg.root)
     return [f"wrote {path}: the {made.outline} notes of {f.tag}"]

@@ -288,13 +288,16 @@ def apply_publish(f: Facts) -> list[str]:
     from ..common.confine import confine
     from ..forge.run import publish_release
 
-    notes = ""
-    if f.cfg.procedure is not None and f.cfg.procedure.notes:
-        path = f.cfg.procedure.notes.replace("{tag}", f.tag).replace("{version}", f.version)
+    proc = f.cfg.procedure
+    if proc is not None and proc.notes:
+        path = proc.notes.replace("{tag}", f.tag).replace("{version}", f.version)
         # repository content: a link leading out (a runner's credentials) is never published
         notes = str(confine(f.cfg.root, path, what="procedure.notes file"))
-    published, _ = publish_release(f.cfg, f.tag, notes_file=notes)
-    return published.steps
+        return publish_release(f.cfg, f.tag, notes_file=notes)[0].steps
+    if proc is not None and proc.kind == "changelog-driven":  # the notes step's text: the
+        # changelog section in its outline, not notes.outline's
+        return publish_release(f.cfg, f.tag, notes=artifacts.generated_notes(f).text)[0].steps
+    return publish_release(f.cfg, f.tag)[0].steps
 
 
 STEPS: dict[str, Step] = {
