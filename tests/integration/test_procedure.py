@@ -6,18 +6,15 @@ merges the pull request and pushes the images the tag's workflow would build."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from procedure_parts import run_until_killed
 
-from conftest import REPO_ROOT, CliResult, OciRegistry, Repo, git
+from conftest import CliResult, OciRegistry, Repo, git
 from forge_stand_in import ForgeStandIn
 from registry_parts import build_layout, push, skopeo_digest
 
@@ -226,27 +223,6 @@ def test_dry_run_and_until_stop_where_they_say(
 # --- interrupts between steps ----------------------------------------------------------------
 
 
-def run_until_killed(repo: Repo, step: str, signum: int) -> int:
-    """release.run in its own process, stopped by ``signum`` right after ``step`` acted."""
-    marker = repo.path.parent / f"{repo.path.name}.marker"
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "tasks"),
-           "RELEASEKIT_FAILPOINT": f"procedure:{step}", "RELEASEKIT_FAILPOINT_MARKER": str(marker)}  # fmt: skip
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "releasekit.cli", "release.run", "--tag", "v0.1.8", "--date", "2026-11-21"],
-        cwd=repo.path, env=env, text=True, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not marker.exists():
-        assert proc.poll() is None, f"ended before {step}: {proc.communicate()[1]}"
-        assert time.monotonic() < deadline, f"never reached {step}"
-        time.sleep(0.01)
-    os.killpg(proc.pid, signum)
-    proc.communicate(timeout=60)
-    marker.unlink(missing_ok=True)
-    return proc.returncode
-
-
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 @pytest.mark.parametrize("step", ["prepare", "pull-request", "tag", "publish"])
 def test_an_interrupt_after_a_step_and_a_rerun_converge_without_duplicates(
@@ -264,7 +240,7 @@ def test_an_interrupt_after_a_step_and_a_rerun_converge_without_duplicates(
     if step == "publish":
         cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
         the_release_workflow(repo, image, tmp_path)
-    code = run_until_killed(repo, step, signum)
+    code = run_until_killed(repo, step, signum, "--tag", "v0.1.8", "--date", "2026-11-21")
     assert code == (-signal.SIGKILL if signum == signal.SIGKILL else 130)
     rerun = cli("release.run", "--tag", "v0.1.8", "--date", "2026-11-21", cwd=repo.path)
     assert rerun.code == 0, rerun.err

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from procedure_parts import run_until_killed
+from test_artifacts_tasks import COMPOSITE_CONFIG
 
 from conftest import FIXTURES, CliResult, Repo, git
 from forge_stand_in import ForgeStandIn
@@ -34,26 +36,10 @@ def reasons(result: CliResult) -> dict[str, str]:
 
 # --- assets and signatures: the verify.artifacts core over the release's files ---------------
 
-ARTIFACTS = """\
-tag_format: "v{version}"
-procedure:
-  steps: [tag, assets, signatures]
-  workflow: https://ci.example/release.yml
-artifacts:
-  dir: dist
-  files: [bundle_v3_github.whl, reusable-workflow-artifact]
-  checksums: "SHA256SUMS-{version}.txt"
-  signing:
-    owner: trailofbits
-    repo: rfc8785.py
-    workflow: release.yml
-    blobs: [bundle_v3_github.whl]
-    bundle: "{file}.sigstore"
-  attestations:
-    files: [reusable-workflow-artifact]
-    bundle: "{file}.intoto.jsonl"
-    repo: malancas/attest-demo
-"""
+# verify.artifacts' own fixture config (real signed and attested files), with a procedure
+ARTIFACTS = COMPOSITE_CONFIG + (
+    "procedure:\n  steps: [tag, assets, signatures]\n  workflow: https://ci.example/release.yml\n"
+)
 
 
 def the_release_files(dist: Path) -> None:
@@ -515,31 +501,6 @@ def test_a_release_file_the_forge_holds_with_other_bytes_is_a_conflict_and_a_dea
     assert reasons(dead)["assets"].startswith("cannot ask the forge for release v0.1.2 (")
 
 
-def killed_after(repo: Repo, step: str, signum: int, *args: str) -> int:
-    """release.run in its own process, stopped by ``signum`` right after ``step`` acted."""
-    import os
-    import sys
-    import time
-
-    from conftest import REPO_ROOT
-
-    marker = repo.path.parent / f"{repo.path.name}.{step}.marker"
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "tasks"),
-           "RELEASEKIT_FAILPOINT": f"procedure:{step}", "RELEASEKIT_FAILPOINT_MARKER": str(marker)}  # fmt: skip
-    proc = subprocess.Popen([sys.executable, "-m", "releasekit.cli", "release.run", *args],
-                            cwd=repo.path, env=env, text=True, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not marker.exists():
-        assert proc.poll() is None, f"ended before {step}: {proc.communicate()[1]}"
-        assert time.monotonic() < deadline, f"never reached {step}"
-        time.sleep(0.01)
-    os.killpg(proc.pid, signum)
-    proc.communicate(timeout=60)
-    marker.unlink(missing_ok=True)
-    return proc.returncode
-
-
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
 @pytest.mark.parametrize("step", ["pins", "unpin", "citation"])
 def test_an_interrupt_after_pins_unpin_or_citation_and_a_rerun_make_each_commit_once(
@@ -551,7 +512,7 @@ def test_an_interrupt_after_pins_unpin_or_citation_and_a_rerun_make_each_commit_
         assert cli("release.run", *run, "--until", "pins", cwd=repo.path).code == 0
         repo.git("push", "-q", "origin", "release/v0.1.8")
         merge(bare, tmp_path)
-    code = killed_after(repo, step, signum, *run)
+    code = run_until_killed(repo, step, signum, *run)
     assert code == (-signal.SIGKILL if signum == signal.SIGKILL else 130)
     if step == "pins":
         assert cli("release.run", *run, "--until", "pins", cwd=repo.path).code == 0
