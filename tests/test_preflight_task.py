@@ -126,3 +126,19 @@ def test_a_preflight_with_nothing_to_check_is_a_config_error_not_a_pass(
         "releasekit.yaml:3: preflight.clean is false with no commands and no probe: the "
         "preflight would check nothing; list preflight.commands or set clean: true"
     ]
+
+
+def test_the_probe_matches_the_version_as_a_whole_word_never_inside_a_longer_one(
+    cli: Cli, make_repo: Callable[..., Repo]
+) -> None:
+    """0.1.8 is not printed by a build that says 0.1.80 (or 10.1.8): a substring is no proof."""
+    longer = f"{PY} -c \"print('demo version 0.1.80')\""
+    repo = make_repo({"releasekit.yaml": preflight_yaml(probe=longer)})
+    result = cli("release.preflight", "--version", "0.1.8", "--json", cwd=repo.path)
+    assert result.code == 3, result.out
+    assert json.loads(result.out)["results"][-1]["detail"] == (
+        "its output does not contain '0.1.8' as a whole word"
+    )
+    ended = f"{PY} -c \"print('Version: 0.1.8.')\""  # a sentence's full stop ends the word
+    repo = make_repo({"releasekit.yaml": preflight_yaml(probe=ended)})
+    assert cli("release.preflight", "--version", "0.1.8", cwd=repo.path).code == 0

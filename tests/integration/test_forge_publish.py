@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -261,3 +262,19 @@ def test_json_lists_the_requests_sent(
     (sent,) = [r for r in data["results"] if "requests" in r]
     assert sent["release"]["draft"] is False and len(sent["release"]["assets"]) == 3
     assert len(sent["requests"]) == 5 and all("***" in r for r in sent["requests"])
+
+
+def test_an_asset_that_is_a_symlink_out_of_the_repository_is_never_uploaded(
+    cli: Cli, make_repo: Callable[..., Repo], forge: ForgeStandIn, tmp_path: Path
+) -> None:
+    """dist/install.yaml -> a file outside the work tree (a runner's credentials file): the
+    release is not created and nothing is sent."""
+    repo = project(make_repo, forge)
+    secret = tmp_path / "hosts.yml"
+    secret.write_text("oauth_token: not-for-the-release-page\n")
+    (repo.path / "dist" / "install.yaml").unlink()
+    (repo.path / "dist" / "install.yaml").symlink_to(secret)
+    result = publish(cli, repo)
+    assert result.code == 1, result.out + result.err
+    assert "dist/install.yaml" in result.err and "outside the work tree" in result.err
+    assert forge.state.releases == [] and forge.writes() == []

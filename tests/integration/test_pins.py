@@ -393,3 +393,39 @@ def test_a_glob_matching_a_link_and_its_target_reports_the_token_once(
         [f"charts/a/values.yaml:2 image.tag: latest -> {SHA_A}", f"pinned {SHA_A} in 1 files"],
     )
     assert (repo.path / "charts" / "b" / "values.yaml").is_symlink()
+
+
+def test_get_refuses_a_fifo_instead_of_waiting_for_a_writer(make_repo: Callable[..., Repo]) -> None:
+    """A named pipe in the repository (or a path to one) is no file to read: opened for
+    reading it waits for a writer forever. Its own process, so a hang fails the timeout."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO_ROOT
+
+    repo = make_repo({"releasekit.yaml": 'tag_format: "v{version}"\n'})
+    os.mkfifo(repo.path / "versions.yaml")
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "tasks")}
+    done = subprocess.run([sys.executable, "-m", "releasekit.cli", "release.get", "versions.yaml", "a.b"],
+                          cwd=repo.path, env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == (
+        "releasekit: error: versions.yaml: not a regular file (a FIFO); releasekit reads only "
+        "regular files\n"
+    )
+
+
+def test_a_duplicate_json_key_is_named_with_its_line_not_called_invalid_yaml(
+    cli: Cli, make_repo: Callable[..., Repo]
+) -> None:
+    """json.loads keeps the last of two equal keys, other readers the first: the file is
+    ambiguous, and the error says so — it is not "not valid YAML" (it is not YAML at all)."""
+    text = '{\n  "name": "demo",\n  "version": "0.1.7",\n  "version": "0.1.8"\n}\n'
+    repo = make_repo({"releasekit.yaml": 'tag_format: "v{version}"\n', "package.json": text})
+    result = cli("release.get", "package.json", "version", cwd=repo.path)
+    assert result.code == 1
+    assert result.err == (
+        "releasekit: error: package.json:4: duplicate key 'version' (in the mapping at line 1); "
+        "readers disagree on which value counts — keep one\n"
+    )

@@ -6,18 +6,15 @@ merges the pull request and pushes the images the tag's workflow would build."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from procedure_parts import run_until_killed
 
-from conftest import REPO_ROOT, CliResult, OciRegistry, Repo, git
+from conftest import CliResult, OciRegistry, Repo, git
 from forge_stand_in import ForgeStandIn
 from registry_parts import build_layout, push, skopeo_digest
 
@@ -101,7 +98,9 @@ def test_the_whole_procedure_runs_to_the_human_gate_then_to_the_end_and_converge
     assert before.code == 0, before.out
     assert states(before) == {"prepare": "todo", "pull-request": "todo", "merge": "todo",
                               "tag": "todo", "images": "todo", "charts": "skipped",
-                              "publish": "todo"}  # fmt: skip
+                              "notes": "done", "publish": "todo"}  # fmt: skip
+    notes = json.loads(before.out)["results"][6]["reason"]  # committed by hand: kept as written
+    assert notes.startswith("notes/v0.1.8.md is written by hand (it differs from the generated")
     assert json.loads(before.out)["outputs"]["complete"] is False
 
     first = cli("release.run", "--tag", "v0.1.8", "--date", "2026-11-21", cwd=repo.path)
@@ -186,7 +185,7 @@ def test_a_failed_step_stops_the_run_with_what_to_do_and_a_rerun_sends_nothing_t
     fixed = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
     assert fixed.code == 0, fixed.err
     verdicts = [line.split()[0] for line in fixed.lines[:-1] if not line.startswith(" ")]
-    assert verdicts == ["DONE"] * 5 + ["SKIPPED", "APPLIED"]  # no registry.charts: never "done"
+    assert verdicts == ["DONE"] * 5 + ["SKIPPED", "DONE", "APPLIED"]  # no charts: never "done"
     (release,) = forge.state.releases
     assert [a["name"] for a in release["assets"]] == [ASSET]
     assert git(bare, "tag", "--list") == "v0.1.7\nv0.1.8\n"
@@ -205,7 +204,7 @@ def test_dry_run_and_until_stop_where_they_say(
         "    would: update Makefile",
         "    would: commit: chore: prepare v0.1.8 release",
         *(f"NOT-REACHED {name:<12} after prepare"
-          for name in ("pull-request", "merge", "tag", "images", "charts", "publish")),
+          for name in ("pull-request", "merge", "tag", "images", "charts", "notes", "publish")),
         "dry run: nothing was changed",
     ]  # fmt: skip
     assert dry.lines[-1] == "dry run: nothing was changed"
@@ -214,7 +213,7 @@ def test_dry_run_and_until_stop_where_they_say(
                 cwd=repo.path)  # fmt: skip
     assert until.code == 0, until.err
     assert [line.split()[0] for line in until.lines if not line.startswith(" ")] == [
-        "APPLIED", *["NOT-REACHED"] * 6]  # fmt: skip
+        "APPLIED", *["NOT-REACHED"] * 7]  # fmt: skip
     assert forge.state.pulls == []
     bad = cli("release.run", "--tag", "v0.1.8", "--until", "deploy", cwd=repo.path)
     assert bad.code == 2
@@ -222,27 +221,6 @@ def test_dry_run_and_until_stop_where_they_say(
 
 
 # --- interrupts between steps ----------------------------------------------------------------
-
-
-def run_until_killed(repo: Repo, step: str, signum: int) -> int:
-    """release.run in its own process, stopped by ``signum`` right after ``step`` acted."""
-    marker = repo.path.parent / f"{repo.path.name}.marker"
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "tasks"),
-           "RELEASEKIT_FAILPOINT": f"procedure:{step}", "RELEASEKIT_FAILPOINT_MARKER": str(marker)}  # fmt: skip
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "releasekit.cli", "release.run", "--tag", "v0.1.8", "--date", "2026-11-21"],
-        cwd=repo.path, env=env, text=True, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while not marker.exists():
-        assert proc.poll() is None, f"ended before {step}: {proc.communicate()[1]}"
-        assert time.monotonic() < deadline, f"never reached {step}"
-        time.sleep(0.01)
-    os.killpg(proc.pid, signum)
-    proc.communicate(timeout=60)
-    marker.unlink(missing_ok=True)
-    return proc.returncode
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
@@ -262,7 +240,7 @@ def test_an_interrupt_after_a_step_and_a_rerun_converge_without_duplicates(
     if step == "publish":
         cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
         the_release_workflow(repo, image, tmp_path)
-    code = run_until_killed(repo, step, signum)
+    code = run_until_killed(repo, step, signum, "--tag", "v0.1.8", "--date", "2026-11-21")
     assert code == (-signal.SIGKILL if signum == signal.SIGKILL else 130)
     rerun = cli("release.run", "--tag", "v0.1.8", "--date", "2026-11-21", cwd=repo.path)
     assert rerun.code == 0, rerun.err

@@ -3,6 +3,7 @@ config errors that name their line."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +24,9 @@ def test_each_built_in_procedure_is_selected_by_its_kind(tmp_path: Path, kind: s
 
 def test_without_a_section_the_operator_procedure_applies(tmp_path: Path) -> None:
     names = [s.name for s in procedure_of(load_config(tmp_path))]
-    assert names == ["prepare", "pull-request", "merge", "tag", "images", "charts", "publish"]
+    assert names == [
+        "prepare", "pull-request", "merge", "tag", "images", "charts", "notes", "publish"
+    ]  # fmt: skip
 
 
 def test_steps_override_the_built_in_order(tmp_path: Path) -> None:
@@ -38,7 +41,7 @@ def test_steps_override_the_built_in_order(tmp_path: Path) -> None:
     [
         (
             "procedure:\n  steps: [tag, deploy]\n",
-            "releasekit.yaml:2: procedure.steps[1] must be prepare, pull-request, merge, tag, go-tag, images, promote, charts or publish, got 'deploy'",
+            "releasekit.yaml:2: procedure.steps[1] must be prepare, pins, pull-request, merge, tag, go-tag, images, promote, charts, assets, signatures, manifest, notes, publish, unpin or citation, got 'deploy'",
         ),
         ("procedure:\n  steps: [tag, tag]\n", "releasekit.yaml:2: procedure.steps lists tag twice"),
         (
@@ -129,3 +132,86 @@ def test_a_local_tag_on_a_commit_without_the_prepare_commit_is_a_conflict_never_
     again = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
     assert again.code == 3, again.out + again.err
     assert "v0.1.8" not in git(bare, "tag", "--list")
+
+
+def test_steps_whose_section_is_not_configured_are_skipped_never_done(
+    cli: Callable[..., CliResult],
+    make_repo: Callable[..., Repo],
+    bare_remote: Callable[[Repo, str], Path],
+) -> None:
+    steps = "[tag, pins, assets, signatures, manifest, unpin, citation]"
+    repo = make_repo(
+        {"releasekit.yaml": f'tag_format: "v{{version}}"\nprocedure:\n  steps: {steps}\n'}
+    )
+    bare_remote(repo, "origin")
+    status = cli("release.status", "--tag", "v2.1.0", cwd=repo.path)
+    assert status.code == 0, status.err
+    verdicts = [line.split()[:2] for line in status.lines if line.split()[0] in ("TODO", "SKIPPED")]
+    assert verdicts == [["TODO", "tag"], *(["SKIPPED", s] for s in
+                        ("pins", "assets", "signatures", "manifest", "unpin", "citation"))]  # fmt: skip
+
+
+CHANGELOG = "# Changelog\n\n## [Unreleased]\n\n### Added\n\n- A thing users asked for.\n"
+
+
+def test_the_changelog_driven_prepare_moves_the_changelog_or_says_to_configure_it(
+    cli: Callable[..., CliResult],
+    make_repo: Callable[..., Repo],
+    bare_remote: Callable[[Repo, str], Path],
+) -> None:
+    config = ('tag_format: "v{version}"\nversion_files:\n  - path: Makefile\n'
+              '    pattern: "VERSION ?= {version}"\nprocedure:\n  kind: changelog-driven\n')  # fmt: skip
+    repo = make_repo(
+        {"releasekit.yaml": config, "Makefile": "VERSION ?= 0.1.7\n", "CHANGELOG.md": CHANGELOG}
+    )
+    bare_remote(repo, "origin")
+    unset = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    assert unset.code == 1
+    (prepare,) = [r for r in json.loads(unset.out)["results"] if r["step"] == "prepare"]
+    assert prepare["state"] == "unknown"
+    assert prepare["reason"] == (
+        "releasekit.yaml: the changelog-driven procedure moves the Unreleased entries into the "
+        "release's section in the prepare commit; add changelog: {path: CHANGELOG.md}"
+    )
+    (repo.path / "releasekit.yaml").write_text(config + "changelog:\n  path: CHANGELOG.md\n")
+    repo.commit("chore: the changelog")
+    ran = cli(
+        "release.run",
+        "--tag",
+        "v0.1.8",
+        "--until",
+        "prepare",
+        "--date",
+        "2026-01-02",
+        cwd=repo.path,
+    )
+    assert ran.code == 0, ran.out + ran.err
+    moved = repo.git("show", "release/v0.1.8:CHANGELOG.md")
+    assert (
+        "## [Unreleased]\n\n## [0.1.8] - 2026-01-02\n\n### Added\n\n- A thing users asked for.\n"
+        in moved
+    )
+    assert repo.git("show", "--format=", "--name-only", "release/v0.1.8").split() == [
+        "CHANGELOG.md",
+        "Makefile",
+    ]
+
+
+def test_a_release_tag_made_on_a_ci_build_tag_is_done_not_a_conflict(
+    cli: Callable[..., CliResult],
+    make_repo: Callable[..., Repo],
+    bare_remote: Callable[[Repo, str], Path],
+) -> None:
+    """v2.1.0 tags the annotated build-7 tag (a tag of a tag): here and on the remote it names
+    the same commit, so the step is done — not "on build-7's tag object here"."""
+    repo = make_repo({"releasekit.yaml": 'tag_format: "v{version}"\nprocedure:\n  steps: [tag]\n'})
+    bare_remote(repo, "origin")
+    head = repo.git("rev-parse", "HEAD").strip()
+    repo.git("tag", "-a", "build-7", "-m", "CI build 7")
+    repo.git(
+        "-c", "advice.nestedTag=false", "tag", "-a", "v2.1.0", "-m", "Release v2.1.0", "build-7"
+    )
+    repo.git("push", "-q", "origin", "build-7", "v2.1.0")
+    status = cli("release.status", "--tag", "v2.1.0", cwd=repo.path)
+    assert status.code == 0, status.out + status.err
+    assert status.lines == [f"DONE     tag          v2.1.0 is on origin at {head[:12]}"]

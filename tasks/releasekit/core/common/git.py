@@ -175,13 +175,25 @@ class TagRef:
 
 
 def tag_refs(root: Path) -> list[TagRef]:
-    """Every local tag with its commit, in one ``git for-each-ref`` call."""
-    fmt = "%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objectname)"
-    refs = []
-    for line in git(root, "for-each-ref", f"--format={fmt}", "refs/tags").splitlines():
-        name, kind, obj, peeled = line.split("\0")
-        refs.append(TagRef(name, peeled or obj, kind == "tag"))
-    return refs
+    """Every local tag with its commit, in one ``git for-each-ref`` call (and one more when
+    a tag points at another tag)."""
+    fmt = "%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objectname)%00%(*objecttype)"
+    rows = [
+        line.split("\0")
+        for line in git(root, "for-each-ref", f"--format={fmt}", "refs/tags").splitlines()
+    ]
+    deeper = peel_nested(root, [name for name, _, _, _, inner in rows if inner == "tag"])
+    return [TagRef(name, deeper.get(name) or peeled or obj, kind == "tag")
+            for name, kind, obj, peeled, _ in rows]  # fmt: skip
+
+
+def peel_nested(root: Path, names: list[str]) -> dict[str, str]:
+    """The object each tag of a tag finally names: ``%(*objectname)`` peels one level, so a
+    tag of an annotated tag (git's "nested tag") would name the inner tag object."""
+    if not names:
+        return {}
+    out = git(root, "rev-parse", *(f"refs/tags/{name}^{{}}" for name in names))
+    return dict(zip(names, out.split(), strict=True))
 
 
 def tags_not_merged(root: Path, branch: str) -> set[str]:

@@ -6,7 +6,9 @@ survive a read/modify/write cycle byte for byte.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +26,28 @@ def read_bytes(path: Path, display: str | None = None, *, missing: str = "file n
     """
     name = display or str(path)
     try:
-        return path.read_bytes()
+        # O_NONBLOCK: opening a FIFO for reading would wait for a writer forever; the open
+        # returns at once, and fstat of what was opened (no race with a swap) refuses it.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise FileFormatError(f"{name}: {missing}") from None
     except OSError as exc:
         raise FileFormatError(f"{name}: cannot read: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = _KINDS.get(stat.S_IFMT(mode), "not a file")
+            raise FileFormatError(
+                f"{name}: not a regular file ({kind}); releasekit reads only regular files"
+            )
+        try:
+            return handle.read()
+        except OSError as exc:
+            raise FileFormatError(f"{name}: cannot read: {exc.strerror}") from None
+
+
+_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFDIR: "a directory", stat.S_IFCHR: "a device",
+          stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket"}  # fmt: skip
 
 
 def read_text(path: Path, display: str | None = None) -> str:

@@ -43,6 +43,7 @@ def load_yaml(
         ReleaseError: ``error`` for every input ruamel.yaml cannot load.
     """
     from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import DuplicateKeyError
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     too_deep = _too_deep(text)
@@ -54,6 +55,8 @@ def load_yaml(
     try:
         with _quiet():
             return YAML(typ="rt").load(text)
+    except DuplicateKeyError as exc:  # well-formed, but which value counts? (JSON too)
+        raise error(_duplicate(exc, display)) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark is not None else ""
@@ -72,6 +75,18 @@ def load_yaml(
             f"{excerpt(value, 60)} ({type(exc).__name__}: {clip(str(exc), 100)}); quote it "
             "to make it a string"
         ) from None
+
+
+def _duplicate(exc: Any, display: str) -> str:
+    """One key twice in a mapping: its line and the mapping's, without the values."""
+    import re
+
+    found = re.match(r'found duplicate key "(.*)" with value', exc.problem or "", re.DOTALL)
+    key = f" {excerpt(found.group(1), 60)}" if found else ""
+    line = f":{exc.problem_mark.line + 1}" if exc.problem_mark is not None else ""
+    where = f" (in the mapping at line {exc.context_mark.line + 1})" if exc.context_mark else ""
+    return (f"{display}{line}: duplicate key{key}{where}; readers disagree on which value "
+            "counts — keep one")  # fmt: skip
 
 
 @contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..common.confine import Confiner
 from ..common.errors import ConfigError
 from ..common.network import settings
 from ..common.starters import STARTER_DOCS
@@ -57,13 +58,20 @@ def release_assets(cfg: Config, tag: str, directory: str) -> list[LocalAsset]:
     base = Path(directory) if directory else cfg.root / shown
     if forge.assets is not None:
         patterns = [render_name(p, tag, version) for p in forge.assets]
-        return local_assets(base, shown, [p for p in patterns if any(c in p for c in "*?[")],
-                            [p for p in patterns if not any(c in p for c in "*?[")])  # fmt: skip
-    if cfg.artifacts is None:
+        found = local_assets(base, shown, [p for p in patterns if any(c in p for c in "*?[")],
+                             [p for p in patterns if not any(c in p for c in "*?[")])  # fmt: skip
+    elif cfg.artifacts is None:
         return []
-    return local_assets(
-        base, shown, [], [a.name for a in expected_assets(cfg.artifacts, tag, version)]
-    )
+    else:
+        found = local_assets(
+            base, shown, [], [a.name for a in expected_assets(cfg.artifacts, tag, version)]
+        )
+    # what is uploaded is published for good: a link out of the tree that holds the assets
+    # (dist/x -> a runner's credentials file) is refused before anything is sent
+    confined = Confiner(cfg.root if not directory else base, what="release asset")
+    for asset in found:
+        confined(Path(shown) / asset.name if not directory else base / asset.name)
+    return found
 
 
 def _version(cfg: Config, tag: str) -> str:
@@ -94,9 +102,14 @@ def notes_body(cfg: Config, tag: str, notes_file: str) -> str:
 
 
 def publish_release(cfg: Config, tag: str, *, notes_file: str = "", title: str = "",
-                    directory: str = "", dry_run: bool = False) -> tuple[Published, Forge]:  # fmt: skip
-    """release.publish from its flags."""
-    body = notes_body(cfg, tag, notes_file)
+                    directory: str = "", dry_run: bool = False,
+                    notes: str | None = None) -> tuple[Published, Forge]:  # fmt: skip
+    """release.publish from its flags (``notes``: the body itself, checked like a file)."""
+    from ..notes.outlines import check_text
+
+    if notes is not None:
+        check_text(notes, f"the notes of {tag}")
+    body = notes if notes is not None else notes_body(cfg, tag, notes_file)
     assets = release_assets(cfg, tag, directory)
     prerelease, latest = release_flags(cfg, tag)
     forge = forge_for(cfg, dry_run=dry_run)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..common.errors import GitError
-from ..common.git import git
+from ..common.git import git, peel_nested
 from ..common.process import run
 from ..tags.schemes import ParsedTag, TagScheme, precedes
 
@@ -56,12 +56,11 @@ def _is_ancestor(root: Path, older: str, newer: str) -> bool:
 def tags_merged_into(root: Path, commit: str) -> list[tuple[str, str]]:
     """Every tag reachable from ``commit`` with the commit it points at (one git call)."""
     out = git(root, "for-each-ref", "--merged", commit,
-              "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)", "refs/tags")  # fmt: skip
-    found = []
-    for line in out.splitlines():
-        name, obj, peeled = line.split("\0")
-        found.append((name, peeled or obj))
-    return found
+              "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(*objecttype)",
+              "refs/tags")  # fmt: skip
+    rows = [line.split("\0") for line in out.splitlines()]
+    deeper = peel_nested(root, [name for name, _, _, inner in rows if inner == "tag"])
+    return [(name, deeper.get(name) or peeled or obj) for name, obj, peeled, _ in rows]
 
 
 def choose_previous(

@@ -17,8 +17,9 @@ from ..common.section import FieldError, Section, Text
 
 ProcedureName = Literal["operator", "go-modules", "calver-suite", "changelog-driven", "promote"]
 StepName = Literal[
-    "prepare", "pull-request", "merge", "tag", "go-tag", "images", "promote", "charts", "publish"
-]
+    "prepare", "pins", "pull-request", "merge", "tag", "go-tag", "images", "promote", "charts",
+    "assets", "signatures", "manifest", "notes", "publish", "unpin", "citation",
+]  # fmt: skip
 
 
 def split_command(text: str, key: str) -> list[str]:
@@ -43,10 +44,11 @@ class ProcedureConfig(Section, frozen=True, kw_only=True):
         ProcedureName,
         msgspec.Meta(
             description="the built-in procedure: operator (seed 000: prepare, pull request, "
-            "merge, tag, images, publish), go-modules (seed 004: ... tag, go-tag, publish), "
-            "calver-suite (seed 003: tag, images, publish), changelog-driven (seed 001: like "
-            "operator, the notes from the changelog), promote (seed 002: tag, promote the "
-            "tested build by digest, publish)"
+            "merge, tag, images, charts, notes, publish), go-modules (seed 004: prepare, pins, "
+            "... tag, go-tag, publish, unpin, citation), calver-suite (seed 003: tag, images, "
+            "assets, manifest, publish), changelog-driven (seed 001: the changelog moved in "
+            "prepare, ... assets, signatures, the notes from its section, publish), promote "
+            "(seed 002: tag, promote the tested build by digest, signatures, publish)"
         ),
     ] = "operator"
     steps: Annotated[
@@ -68,8 +70,10 @@ class ProcedureConfig(Section, frozen=True, kw_only=True):
         str | None,
         msgspec.Meta(
             examples=["notes/{tag}.md"],
-            description="the finished release notes the publish step sends ({tag}, {version}; "
-            "default: the notes release.notes renders)",
+            description="the release notes file ({tag}, {version}): the notes step writes the "
+            "outline there when it is missing, a human writes its placeholders, the publish "
+            "step sends it (default: the notes release.notes renders, which must then have no "
+            "placeholder)",
         ),
     ] = None
 
@@ -94,7 +98,10 @@ class Probe(Section, frozen=True, kw_only=True):
     ]
     expect: Annotated[
         Text,
-        msgspec.Meta(description="text its output must contain ({version}, {tag})"),
+        msgspec.Meta(
+            description="text its output must contain as a whole word ({version}, {tag}; "
+            "0.1.8 is not matched by 0.1.80)"
+        ),
     ] = "{version}"
 
     def __post_init__(self) -> None:

@@ -94,7 +94,7 @@ def _command(
     cfg: Config, command: str, echo: Callable[[str], None], key: str = "command",
     expect: str | None = None,
 ) -> Check:  # fmt: skip
-    """Run one command line; with ``expect``, its output must contain that text."""
+    """Run one command line; with ``expect``, its output must contain that text as a word."""
     start = time.monotonic()
     code, output = _run(cfg, split_command(command, key), echo)
     seconds = time.monotonic() - start
@@ -104,9 +104,23 @@ def _command(
         return Check(command, "failed", seconds, f"exit code {code}")
     if expect is None:
         return Check(command, "ok", seconds)
-    if expect not in output:
-        return Check(command, "failed", seconds, f"its output does not contain {expect!r}")
+    if not printed(output, expect):
+        whole = " as a whole word" if expect in output else ""
+        return Check(command, "failed", seconds, f"its output does not contain {expect!r}{whole}")
     return Check(command, "ok", seconds, f"printed {expect!r}")
+
+
+# What continues a version or a word: 0.1.8 is not proven by 0.1.80, 10.1.8 or 0.1.8-rc.1 —
+# but a full stop that ends the sentence ("Version: 0.1.8.") ends it.
+_BEFORE = r"(?<![A-Za-z0-9_.+-])"
+_AFTER = r"(?![A-Za-z0-9_+-]|\.[A-Za-z0-9])"
+
+
+def printed(output: str, expect: str) -> bool:
+    """Whether ``output`` holds ``expect`` as a whole word (never inside a longer version)."""
+    import re
+
+    return re.search(_BEFORE + re.escape(expect) + _AFTER, output) is not None
 
 
 def _clean(cfg: Config) -> Check:

@@ -74,7 +74,8 @@ class Facts:
     def forget(self) -> None:
         self._cache.clear()
 
-    def _once(self, key: str, read: Callable[[], Any]) -> Any:
+    def once(self, key: str, read: Callable[[], Any]) -> Any:
+        """``read()``, asked once per check round (until :meth:`forget`)."""
         if key not in self._cache:
             self._cache[key] = read()
         return self._cache[key]
@@ -106,12 +107,12 @@ class Facts:
             except CommandError as exc:
                 raise Unreachable(f"cannot ask {self.remote} for its tags ({exc})") from None
 
-        found: dict[str, str] = self._once("remote_tags", read)
+        found: dict[str, str] = self.once("remote_tags", read)
         return found
 
     def local_tag(self, name: str) -> str | None:
         """The commit a local tag points at, or None."""
-        refs = self._once(
+        refs = self.once(
             "local_tags", lambda: {r.name: r.commit for r in git.tag_refs(self.cfg.root)}
         )
         found: str | None = refs.get(name)
@@ -130,7 +131,7 @@ class Facts:
                 raise Unreachable(f"cannot fetch {main} from {remote}: {result.stderr.strip()}")
             return git.resolve_commit(self.cfg.root, f"refs/remotes/{remote}/{main}")
 
-        sha: str = self._once("remote_main", read)
+        sha: str = self.once("remote_main", read)
         return sha
 
     def branch_tip(self) -> str | None:
@@ -171,7 +172,7 @@ class Facts:
     def forge(self) -> Forge:
         from ..forge.run import forge_for
 
-        made: Forge = self._once("forge", lambda: forge_for(self.cfg))
+        made: Forge = self.once("forge", lambda: forge_for(self.cfg))
         return made
 
     def watch_workflow(self) -> str:

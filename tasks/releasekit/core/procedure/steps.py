@@ -1,14 +1,17 @@
 """The steps a release is made of: each a check over :class:`.state.Facts` and an apply that
 reuses the task's own core (release.prepare, --open-pr, release.tag, release.go-tag,
-release.publish; the registry's steps are in :mod:`.registry_steps`). A check never changes
-anything but a fetched ref.
+release.publish; the registry's steps are in :mod:`.registry_steps`, the artifacts and notes in
+:mod:`.artifact_steps`, pins, unpin, citation and manifest in :mod:`.post_steps`). A check
+never changes anything but a fetched ref.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..common.errors import CommandError, GitError, ReleaseError
+from ..common.errors import CommandError, ConfigError, GitError, ReleaseError
+from . import artifact_steps as artifacts
+from . import post_steps as post
 from .registry_steps import apply_promote, check_charts, check_images, check_promote
 from .state import Facts, State, Step, Unreachable
 
@@ -20,6 +23,7 @@ if TYPE_CHECKING:
 
 
 def check_prepare(f: Facts) -> State:
+    _need_changelog(f)  # a config error is unknown, not a todo that refuses
     if f.tag in f.remote_tags():
         return State("done", f"{f.tag} is already on {f.remote}")
     if f.merged():
@@ -40,9 +44,18 @@ def check_prepare(f: Facts) -> State:
                        f"commit: {f.prepare_subject}"))  # fmt: skip
 
 
+def _need_changelog(f: Facts) -> None:
+    proc = f.cfg.procedure
+    if proc is not None and proc.kind == "changelog-driven" and f.cfg.changelog is None:
+        raise ConfigError(f"{f.cfg.where()}: the changelog-driven procedure moves the Unreleased "
+                          "entries into the release's section in the prepare commit; add "
+                          "changelog: {path: CHANGELOG.md}")  # fmt: skip
+
+
 def _plan_prepare(f: Facts) -> PreparePlan:
     from ..versioning.prepare import changelog_edits, plan_prepare
 
+    _need_changelog(f)
     extra = changelog_edits(f.cfg, f.version, f.today)
     return plan_prepare(f.cfg, f.version, today=f.today, check_remote=True, extra_edits=extra)
 
@@ -275,13 +288,16 @@ def apply_publish(f: Facts) -> list[str]:
     from ..common.confine import confine
     from ..forge.run import publish_release
 
-    notes = ""
-    if f.cfg.procedure is not None and f.cfg.procedure.notes:
-        path = f.cfg.procedure.notes.replace("{tag}", f.tag).replace("{version}", f.version)
+    proc = f.cfg.procedure
+    if proc is not None and proc.notes:
+        path = proc.notes.replace("{tag}", f.tag).replace("{version}", f.version)
         # repository content: a link leading out (a runner's credentials) is never published
         notes = str(confine(f.cfg.root, path, what="procedure.notes file"))
-    published, _ = publish_release(f.cfg, f.tag, notes_file=notes)
-    return published.steps
+        return publish_release(f.cfg, f.tag, notes_file=notes)[0].steps
+    if proc is not None and proc.kind == "changelog-driven":  # the notes step's text: the
+        # changelog section in its outline, not notes.outline's
+        return publish_release(f.cfg, f.tag, notes=artifacts.generated_notes(f).text)[0].steps
+    return publish_release(f.cfg, f.tag)[0].steps
 
 
 STEPS: dict[str, Step] = {
@@ -305,6 +321,42 @@ STEPS: dict[str, Step] = {
             apply_promote,
         ),
         Step("charts", "published charts pulled back, rendered and checked", check_charts),
+        Step(
+            "assets",
+            "release files present, sha256 as the checksums file says",
+            artifacts.check_assets,
+        ),
+        Step("signatures", "Sigstore bundles and attestations verify", artifacts.check_signatures),
+        Step(
+            "notes",
+            "release notes written in the outline",
+            artifacts.check_notes,
+            artifacts.apply_notes,
+        ),
+        Step(
+            "pins",
+            "the release's image pins on the release branch",
+            post.check_pins,
+            post.apply_pins,
+        ),
+        Step(
+            "manifest",
+            "the suite release manifest written",
+            post.check_manifest,
+            post.apply_manifest,
+        ),
         Step("publish", "forge release with notes and assets", check_publish, apply_publish),
+        Step(
+            "unpin",
+            "development values back on main after the release",
+            post.check_unpin,
+            post.apply_unpin,
+        ),
+        Step(
+            "citation",
+            "CITATION.cff cites the release on main",
+            post.check_citation,
+            post.apply_citation,
+        ),
     )
 }
