@@ -11,6 +11,7 @@ import json
 import shutil
 import signal
 import subprocess
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -277,11 +278,43 @@ def test_generated_notes_with_placeholders_and_no_notes_file_say_what_to_configu
         {"releasekit.yaml": 'tag_format: "v{version}"\nprocedure:\n  steps: [notes]\n'}
     )
     status = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
-    assert status.code == 1
+    assert status.code == 0  # work to do, not a conflict and not an unknown
+    assert states(status)["notes"] == "todo"
     assert reasons(status)["notes"].startswith(
         "releasekit.yaml: the highlights notes of v0.1.8 leave 1 placeholder(s) ("
     )
     assert reasons(status)["notes"].endswith("set procedure.notes: notes/{tag}.md")
+    ran = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert ran.code == 1
+    assert "procedure.notes names no file to write the notes to" in ran.out + ran.err
+    assert not (repo.path / "notes").exists()
+
+
+def test_notes_a_release_workflow_wrote_are_done_when_releasekit_owns_no_notes(
+    cli: Cli, make_repo: Callable[..., Repo], forge: ForgeStandIn
+) -> None:
+    """Seed 000: the tag's workflow creates the release with GitHub's generated notes. With no
+    procedure.notes, releasekit does not own the notes: that body is the notes, not a conflict."""
+    config = ('tag_format: "v{version}"\nprocedure:\n  steps: [notes]\n'
+              f"forge:\n  kind: github\n  api_url: {forge.api_url}\n  owner: example\n  repo: demo\n")  # fmt: skip
+    repo = make_repo({"releasekit.yaml": config})
+    before = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    assert states(before)["notes"] == "todo"  # the default outline's placeholders, no file
+    body = "## What's Changed\n* Add a flag by @a in #3\n"
+    request = urllib.request.Request(  # what the workflow's `gh release create` sends
+        f"{forge.api_url}/repos/example/demo/releases", method="POST",
+        data=json.dumps({"tag_name": "v0.1.8", "body": body}).encode(),
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 201
+    writes = len(forge.writes())
+    status = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    assert status.code == 0
+    assert states(status)["notes"] == "done", reasons(status)
+    assert reasons(status)["notes"].startswith("release v0.1.8 has its notes")
+    assert cli("release.run", "--tag", "v0.1.8", cwd=repo.path).code == 0
+    assert len(forge.writes()) == writes and forge.state.releases[0]["body"] == body
 
 
 # --- pins on the release branch, unpin and CITATION.cff on main after the release (seed 004) --

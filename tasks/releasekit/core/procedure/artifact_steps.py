@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..common.errors import CommandError, ConfigError, ReleaseError
+from ..common.errors import CommandError, ReleaseError
 from .state import Facts, State, Unreachable
 
 if TYPE_CHECKING:
@@ -194,8 +194,17 @@ def check_notes(f: Facts) -> State:
     from ..common.textfile import read_text
     from ..notes.outlines import placeholders_left
 
-    made = generated_notes(f)
     path = _notes_path(f)
+    proc = f.cfg.procedure
+    if path is None and not (proc is not None and proc.kind == "changelog-driven"):
+        # releasekit owns no notes here: a release the workflow (seed 000: GitHub's generated
+        # notes) or a human already gave a body is done as it is, never a conflict.
+        release = _release(f)
+        if release is not None and not release.draft and release.body.strip():
+            return State("done", f"release {f.tag} has its notes (written on the forge or by "
+                         "the release workflow; set procedure.notes for releasekit to write "
+                         "and check them)")  # fmt: skip
+    made = generated_notes(f)
     if path is not None:
         real = confine(f.cfg.root, path, what="procedure.notes file")
         if not real.is_file():
@@ -206,12 +215,11 @@ def check_notes(f: Facts) -> State:
         text, shown = made.text, f"the generated {made.outline} notes"
     left = placeholders_left(text, path or f"release.notes --tag {f.tag}")
     if left:
-        if path is None:
-            raise ConfigError(
-                f"{f.cfg.where()}: the {made.outline} notes of {f.tag} leave {len(left)} "
-                f"placeholder(s) ({left[0]}) and procedure.notes names no file to write them in; "
-                "set procedure.notes: notes/{tag}.md"
-            )
+        if path is None:  # a human must fill them in, and there is no file to do it in
+            return State("todo", f"{f.cfg.where()}: the {made.outline} notes of {f.tag} leave "
+                         f"{len(left)} placeholder(s) ({left[0]}) and procedure.notes names no "
+                         "file to write them in; set procedure.notes: notes/{tag}.md",
+                         plan=("set procedure.notes: notes/{tag}.md in releasekit.yaml",))  # fmt: skip
         return State("waiting", f"{len(left)} placeholder(s) left: {left[0]}",
                      watch=f"edit {path}, then: releasekit release.notes --check {path}")  # fmt: skip
     release = _release(f)
