@@ -8,6 +8,7 @@ the current release tag. RELEASEKIT_UPDATE_GOLDENS=1 rewrites the goldens (then 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -196,3 +197,32 @@ def test_init_never_reads_a_tracked_symlink_that_leads_outside(make_repo, cli, t
     result = cli("init", cwd=repo.path)
     assert result.code == 0, result.err
     assert "changelog:" not in (repo.path / "releasekit.yaml").read_text(encoding="utf-8")
+
+
+def test_init_docs_patterns_hold_no_version_so_they_survive_the_bump(make_repo, cli) -> None:
+    """A docs line with the version twice (a compatibility table row) or after an older one:
+    the pattern of each token is the text before it up to the last version-like literal, so
+    after release.bump the same patterns still find every token (reviewer finding)."""
+    readme = (
+        "# kruntimes\n\n"
+        "| krt | controller |\n|---|---|\n"
+        "| kruntimes | 0.1.7 | 0.1.7 |\n\n"
+        "Upgrade from 0.1.6 to 0.1.7 with helm upgrade.\n"
+    )
+    repo = make_repo({"README.md": readme})
+    repo.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
+    result = cli("init", cwd=repo.path)
+    assert result.code == 0, result.err
+    written = (repo.path / "releasekit.yaml").read_text(encoding="utf-8")
+    patterns = re.findall(r'pattern: "(.*)"', written)
+    assert patterns == ["kruntimes | {version}", "to {version}"]
+    assert all(not re.search(r"\d\.\d", p) for p in patterns)
+    assert (
+        "left out  README.md:5: | kruntimes | 0.1.7 | 0.1.7 |: no text without a version "
+        "before it to anchor a pattern (add the line's pattern by hand)"
+    ) in result.lines
+    bumped = cli("release.bump", "0.1.8", "--date", "2026-02-01", cwd=repo.path)
+    assert bumped.code == 0, bumped.out + bumped.err
+    check = cli("verify.versions", "--tag", "v0.1.8", cwd=repo.path)
+    assert check.code == 0, check.out + check.err
+    assert "Upgrade from 0.1.6 to 0.1.8" in (repo.path / "README.md").read_text(encoding="utf-8")

@@ -15,6 +15,10 @@ _ASSIGN = re.compile(
 )
 
 
+# Any dotted number (0.1.6, v1.2, 2026.04): what a docs pattern must not spell.
+_VERSIONISH = re.compile(r"\d+(?:\.\d+)+[\w.+-]*")
+
+
 def version_files(root: Path, files: list[str], layout: Layout) -> None:
     """Makefile ``NAME ?= X``, CITATION.cff, package.json, docs lines (charts: parts.py)."""
     for path in files:
@@ -77,11 +81,18 @@ def _docs(root: Path, path: str, layout: Layout) -> None:
     for match in token.finditer(text):
         start = text.rfind("\n", 0, match.start()) + 1
         anchor = _anchor(text[start : match.start()])
-        if not anchor or anchor in seen:
+        if anchor in seen:
             continue
         seen.add(anchor)
         line = text.count("\n", 0, match.start()) + 1
         shown = text[start : text.find("\n", match.end()) % (len(text) + 1)].strip()
+        if not anchor:
+            layout.findings.append(Finding(
+                "version", f"{path}:{line}: {clip(shown, 70)}: no text without a version "
+                "before it to anchor a pattern (add the line's pattern by hand)",
+                path, line, kept=False,
+            ))  # fmt: skip
+            continue
         add_version_file(
             layout,
             {"path": path, "pattern": anchor + "{version}"},
@@ -92,8 +103,16 @@ def _docs(root: Path, path: str, layout: Layout) -> None:
 def _anchor(before: str) -> str:
     """The literal text a docs pattern starts with: the word just before the version
     (``--version ``, ``**Version**: ``, ``DEMO_VERSION=``), or with a short one the two before
-    it too; a long URL is cut to its last path segments."""
+    it too; a long URL is cut to its last path segments.
+
+    The anchor starts after the last version-like literal before the token (``| 0.1.7 | ``,
+    ``from 0.1.6 to ``): a pattern that spells a version stops matching once that version is
+    bumped, so it never holds one.
+    """
     text = before.lstrip()
+    versionish = [m.end() for m in _VERSIONISH.finditer(text)]
+    if versionish:
+        text = text[versionish[-1] :].lstrip()
     last = re.search(r"\S*\s*$", text)
     word = last[0].lstrip("`\"'([") if last else ""
     if len(re.findall(r"\w", word)) >= 3 and len(word) <= 40:
