@@ -22,17 +22,31 @@ HISTORY: dict[str, tuple[tuple[str, ...], tuple[str, ...], int]] = {
     "operator": (("v0.1.6",), ("v0.1.7",), 0),  # seed 000
     "changelog-driven": (("v0.1.6",), ("v0.1.7",), 1),  # seed 001
     "generated-changelog": ((), ("v0.1.7",), 0),  # seed 002
+    "calver-suite": (  # seed 003: module tags beside CalVer suite tags with a channel
+        ("suite-2025.10-stable", "module-authority-v1.2.2"),
+        ("module-authority-v1.2.3", "module-scanner-v1.4.0", "suite-2026.04-nova"),
+        0,
+    ),
     "go-multi-module": (  # seed 004: Go submodule tags beside the release tag
         ("v0.8.0-alpha.1", "src/cloud-api-adaptor/v0.8.0-alpha.1"),
         ("v0.8.0", *(f"src/{m}/v0.8.0" for m in ("cloud-api-adaptor", "webhook"))),
         0,
     ),
 }
+# The remote each project pushes to (the forge: section comes from it).
+REMOTES = {
+    "operator": "https://github.com/kubeopencode/kubeopencode.git",
+    "changelog-driven": "git@github.com:example/kruntimes.git",
+    "generated-changelog": "https://github.com/openbao/openbao-operator",
+    "calver-suite": "https://git.stella-ops.org/stella-ops.org/git.stella-ops.org.git",
+    "go-multi-module": "ssh://git@github.com/confidential-containers/cloud-api-adaptor.git",
+}
 
 
 def layout_repo(make_repo, name: str) -> Repo:
     before, at, after = HISTORY[name]
     repo = make_repo(name=name)
+    repo.git("remote", "add", "origin", REMOTES[name])
     for tag in before:
         repo.git("tag", "-a", tag, "-m", f"Release {tag}")
     shutil.copytree(LAYOUTS / name, repo.path, dirs_exist_ok=True)
@@ -47,7 +61,7 @@ def layout_repo(make_repo, name: str) -> Repo:
 @pytest.mark.parametrize("name", sorted(HISTORY))
 def test_init_writes_the_golden_config_and_verify_versions_passes(make_repo, cli, name) -> None:
     repo = layout_repo(make_repo, name)
-    tag = HISTORY[name][1][0]
+    tag = next(t for t in HISTORY[name][1] if t.startswith(("v", "suite-")))
     result = cli("init", cwd=repo.path)
     assert (result.code, result.err) == (0, ""), result.err
     written = (repo.path / "releasekit.yaml").read_text(encoding="utf-8")
@@ -130,14 +144,12 @@ def test_init_without_a_release_tag_says_how_to_name_one(make_repo, cli) -> None
     )
     named = cli("init", "--tag", "v0.1.0", cwd=repo.path)
     assert named.code == 0, named.err
+    written = (repo.path / "releasekit.yaml").read_text(encoding="utf-8")
     assert (
-        (repo.path / "releasekit.yaml")
-        .read_text(encoding="utf-8")
-        .endswith(
-            "version_files:\n  # Makefile:1: VERSION ?= 0.1.0\n  - path: Makefile\n"
-            '    pattern: "VERSION ?= {version}"\n'
-        )
-    )
+        "\nversion_files:\n  # Makefile:1: VERSION ?= 0.1.0\n  - path: Makefile\n"
+        '    pattern: "VERSION ?= {version}"\n'
+    ) in written
+    assert "left out  remote origin is not set, so no forge: section" in named.lines
 
 
 def test_init_outside_a_repository_is_a_clear_error(tmp_path: Path, cli) -> None:
@@ -149,26 +161,73 @@ def test_init_outside_a_repository_is_a_clear_error(tmp_path: Path, cli) -> None
     )
 
 
-def test_init_on_a_calver_suite_says_what_it_found_and_writes_nothing(make_repo, cli) -> None:
-    """Seed 003 (StellaOps): suite and module tags, no single SemVer release to check."""
-    repo = make_repo(name="calver-suite")
-    shutil.copytree(LAYOUTS / "calver-suite", repo.path, dirs_exist_ok=True)
-    repo.commit("chore: the layout")
-    for tag in ("module-authority-v1.2.3", "module-scanner-v1.4.0", "suite-2026.04-nova"):
+def test_init_on_module_tags_without_a_suite_says_what_it_found_and_writes_nothing(
+    make_repo, cli
+) -> None:
+    """Seed 003's module tags alone: no release of the whole repository to check."""
+    repo = make_repo(name="modules")
+    for tag in ("module-authority-v1.2.3", "module-scanner-v1.4.0"):
         repo.git("tag", "-a", tag, "-m", tag)
     before = repo.snapshot()
     result = cli("init", cwd=repo.path)
     assert (result.code, result.out) == (1, "")
     assert result.err == (
         f"releasekit: error: {repo.path}: no release tag (v0.1.7 or 0.1.7) is reachable from "
-        "HEAD; found CalVer suite tags (suite-2026.04-nova: tag_format "
-        "'suite-{version}[-{codename}][-{channel}]', tags.versioning: calver) and module tags "
-        "(module-scanner-v1.4.0: tag_format 'module-{module}-v{version}'), whose versions init "
-        "cannot check against version files (verify.versions takes one SemVer release); write "
+        "HEAD; found module tags (module-scanner-v1.4.0: tag_format "
+        "'module-{module}-v{version}') but no suite tag (suite-2026.04), whose versions init "
+        "cannot check against version files (verify.versions takes one release); write "
         "releasekit.yaml from releasekit --print-template releasekit.yaml (docs/tags.md: tag "
         "schemes)\n"
     )
     assert repo.snapshot() == before
+
+
+def test_init_on_a_calver_suite_reports_the_suite_its_modules_and_images(make_repo, cli) -> None:
+    """Seed 003 (StellaOps): the newest suite tag is the release; module tags are the
+    modules' own; each module with a Dockerfile is an image with version, channel and latest."""
+    repo = layout_repo(make_repo, "calver-suite")
+    result = cli("init", "--dry-run", cwd=repo.path)
+    assert result.code == 0, result.err
+    for line in (
+        "found  charts/stellaops/Chart.yaml: version 2026.4.0",
+        "found  charts/stellaops/Chart.yaml: appVersion 2026.04",
+        "found  README.md:3: Current suite: 2026.04 (Nova). Suite releases: see docs/releases.md.",
+        "left out  3 module tags of 2 modules (module-scanner-v1.4.0): their versions are the "
+        "modules' own, not the suite's",
+        "found  image git.stella-ops.org/stella-ops.org/authority (src/Authority)",
+        "found  remote origin is git.stella-ops.org/stella-ops.org/git.stella-ops.org and "
+        ".gitea/workflows run there (Gitea/Forgejo)",
+        "found  .gitea/workflows/release-suite.yml runs on tags suite-*",
+        "left out  .gitea/workflows/module-publish.yml runs on tags module-*-v* (not on "
+        "suite-2026.04-nova: check tag_format)",
+        "would write releasekit.yaml (3 version files at suite-2026.04-nova)",
+    ):
+        assert line in result.lines, line
+    stable = cli("init", "--tag", "suite-2025.10-stable", "--dry-run", cwd=repo.path)
+    assert stable.code == 0, stable.err
+    assert "  versioning: calver\n  # Default channel" in stable.out
+    assert "  channel: stable\n" in stable.out
+
+
+def test_verify_versions_on_a_calver_suite_names_the_mismatch(make_repo, cli) -> None:
+    """The suite's version files after init: a chart left at the last suite is a mismatch at
+    the new suite tag, named in both spellings (2026.04 and Helm's 2026.4.0)."""
+    repo = layout_repo(make_repo, "calver-suite")
+    assert cli("init", cwd=repo.path).code == 0
+    repo.commit("chore: the next suite", {"README.md": "Current suite: 2026.10 (Orion).\n"})
+    repo.git("tag", "-a", "suite-2026.10-orion", "-m", "suite 2026.10")
+    check = cli("verify.versions", "--tag", "suite-2026.10-orion", cwd=repo.path)
+    assert check.code == 3, check.out + check.err
+    assert check.lines[:3] == [
+        "README.md:1 suite: 2026.10 (expected 2026.10) OK",
+        "charts/stellaops/Chart.yaml:3 version: 2026.4.0 (expected 2026.10) MISMATCH",
+        "charts/stellaops/Chart.yaml:4 appVersion: 2026.04 (expected 2026.10) MISMATCH",
+    ]
+    by_version = cli("verify.versions", "--version", "2026.04", cwd=repo.path)
+    assert by_version.code == 3  # the README moved on
+    assert "charts/stellaops/Chart.yaml:4 appVersion: 2026.04 (expected 2026.04) OK" in (
+        by_version.lines
+    )
 
 
 def test_init_in_a_repository_without_commits_says_so(tmp_path: Path, cli) -> None:

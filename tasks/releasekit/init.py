@@ -59,7 +59,7 @@ def _report(layout: Layout, verb: str, head: list[str] | None = None) -> Result:
     count = len(layout.settings.get("version_files", []))
     said = f"{verb} ({count} version files at {layout.tag})"
     outputs: dict[str, str | int] = {"path": CONFIG_FILE, "tag": layout.tag,
-                                     "version": str(layout.version), "version_files": count}  # fmt: skip
+                                     "version": layout.shown, "version_files": count}  # fmt: skip
     if head is not None:  # a dry run
         return Result(items, head=head, tail=[said, "dry run: nothing was written"],
                       summary=said, outputs=outputs, dry_run=True)  # fmt: skip

@@ -8,7 +8,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 from ..common.excerpt import clip
-from .layout import Finding, Layout, add_version_file, load_data, read_tracked, version_of
+from .layout import Finding, Layout, add_version_file, load_data, read_tracked
 
 _ASSIGN = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>[ \t]*\?=[ \t]*)(?P<value>\S+)[ \t]*$", re.M
@@ -38,7 +38,7 @@ def version_files(root: Path, files: list[str], layout: Layout) -> None:
 def _makefile(root: Path, path: str, layout: Layout) -> None:
     text = read_tracked(root, path) or ""
     for match in _ASSIGN.finditer(text):
-        found = version_of(match["value"])
+        found = layout.read(match["value"])
         if found is None:
             continue
         line = text.count("\n", 0, match.start()) + 1
@@ -49,7 +49,7 @@ def _makefile(root: Path, path: str, layout: Layout) -> None:
             )
         elif match["name"] == "VERSION":
             layout.findings.append(Finding(
-                "version", f"{path}:{line}: {clip(match[0])} is not {layout.version}",
+                "version", f"{path}:{line}: {clip(match[0])} is not {layout.shown}",
                 path, line, kept=False,
             ))  # fmt: skip
 
@@ -58,7 +58,7 @@ def _keyed(root: Path, path: str, layout: Layout, *, yaml: bool, date_key: str =
     data = load_data(root, path, yaml)
     if not isinstance(data, dict) or not isinstance(data.get("version"), str | int | float):
         return
-    found = version_of(str(data["version"]))
+    found = layout.read(str(data["version"]))
     if found == layout.version:
         add_version_file(
             layout, {"path": path, "key": "version"}, f"{path}: version {data['version']}"
@@ -68,7 +68,7 @@ def _keyed(root: Path, path: str, layout: Layout, *, yaml: bool, date_key: str =
             add_version_file(layout, entry, f"{path}: {date_key} (the release date)")
     else:
         layout.findings.append(Finding(
-            "version", f"{path}: version {clip(str(data['version']))} is not {layout.version}", path, kept=False,
+            "version", f"{path}: version {clip(str(data['version']))} is not {layout.shown}", path, kept=False,
         ))  # fmt: skip
 
 
@@ -76,7 +76,7 @@ def _docs(root: Path, path: str, layout: Layout) -> None:
     text = read_tracked(root, path)
     if text is None:
         return
-    token = re.compile(rf"(?<![\w.+-])v?{re.escape(str(layout.version))}(?![\w.+-]|\.\d)")
+    token = re.compile(rf"(?<![\w.+-])v?{re.escape(layout.shown)}(?![\w.+-]|\.\d)")
     seen: set[str] = set()
     for match in token.finditer(text):
         start = text.rfind("\n", 0, match.start()) + 1
