@@ -237,16 +237,26 @@ def _with_gh(artifact: str, output: str) -> Result:
     )
 
 
-@a.task("verify.artifacts", help=dict(TAG_DIR_HELP))
-def artifacts(c: Context, tag: str, dir: str = "", json: bool = False) -> Result:
+@a.task(
+    "verify.artifacts",
+    help={
+        **TAG_DIR_HELP,
+        "platform": "only the files whose names carry this os/arch (linux/amd64: "
+        "krt_v0.1.8_linux_amd64.tar.gz, -linux-amd64, .linux-x64), or none: the files of no "
+        "platform and the release-wide checks — one CI slice each (plan --github-matrix)",
+    },
+)
+def artifacts(
+    c: Context, tag: str, dir: str = "", platform: str = "", json: bool = False
+) -> Result:
     """Run every configured artifact check; print one report."""
     from .core.artifacts.report import verify_artifacts
-    from .core.tags.schemes import version_from_tag
+    from .core.tags.config import release_version
 
     cfg = a.config(c)
-    version = str(version_from_tag(cfg.tag_format, tag))
+    version = release_version(cfg, tag)
     folder: Path | None = cfg.root / dir if dir else None
-    rows = verify_artifacts(cfg, tag, version, folder)
+    rows = verify_artifacts(cfg, tag, version, folder, platform)
     items = [
         Item(
             "ok" if r.ok else "mismatch",
@@ -259,11 +269,14 @@ def artifacts(c: Context, tag: str, dir: str = "", json: bool = False) -> Result
         for r in rows
     ]
     failed = sum(not r.ok for r in rows)
-    said = f"all {len(rows)} artifact checks passed for {tag}"
+    of = f" ({platform})" if platform else ""
+    said = f"all {len(rows)} artifact checks passed for {tag}{of}"
     return Result(
         items,
         tail=[said] if not failed else [],
-        outputs={"tag": tag, "version": version},
-        summary=said if not failed else f"{failed} of {len(rows)} artifact checks failed for {tag}",
+        outputs={"tag": tag, "version": version, "platform": platform or None},
+        summary=said
+        if not failed
+        else f"{failed} of {len(rows)} artifact checks failed for {tag}{of}",
         table=("check", "subject", "detail"),
     )

@@ -28,12 +28,11 @@ def section(cfg: Config) -> RegistryConfig:
 def release_for(cfg: Config, tag: str) -> Release:
     """The release a tag names; ``{commit}`` is the tag's commit, looked up on first use."""
     from ..common.git import resolve_commit
-    from ..tags.config import tags_config
-    from ..tags.schemes import TagScheme
+    from ..tags.config import release_scheme
 
     if not tag:
         raise UsageError("give the release tag: --tag v0.1.8")
-    parsed = TagScheme(cfg.tag_format, tags_config(cfg).versioning).require(tag)
+    parsed = release_scheme(cfg).require(tag)
     cache: dict[str, str] = {}
 
     def commit() -> str:
