@@ -186,3 +186,22 @@ def test_a_suite_with_dotnet_cli_platforms_fans_out_per_platform(cli: Cli, make_
               cwd=repo.path)  # fmt: skip
     assert osx.code == 0, osx.out + osx.err
     assert osx.lines[1] == "checksums stellaops-cli-2026.04-osx-arm64.tar.gz: OK sha256 matches"
+
+
+def test_a_platform_slice_without_the_checksums_file_fails(cli: Cli, make_repo, tmp_path) -> None:
+    """The slice downloads its archive and the checksums file; without the file its archive's
+    sha256 cannot be checked, which is a failure, never an OK over an unchecked file."""
+    repo = _release(make_repo, tmp_path)
+    (repo.path / "dist/krt_v0.1.7_checksums.txt").unlink()
+    result = cli("verify.artifacts", "--tag", "v0.1.7", "--platform", "linux/arm64", cwd=repo.path)
+    assert result.code == 3, result.out + result.err
+    assert (
+        "checksums krt_v0.1.7_checksums.txt: FAILED dist/krt_v0.1.7_checksums.txt: missing "
+        "(the sha256 of this slice's files are listed there)"
+    ) in result.lines
+    listed = cli("verify.assets", "--tag", "v0.1.7", "--platform", "linux/arm64", "--print",
+                 cwd=repo.path)  # fmt: skip
+    assert listed.lines == [
+        "krt_v0.1.7_linux_arm64.tar.gz",
+        "krt_v0.1.7_checksums.txt",
+    ]

@@ -11,7 +11,14 @@ from typing import Any
 from ..common.errors import ConfigError, ReleaseError
 from ..common.starters import STARTER_DOCS
 from ..config import Config
-from .assets import attested_files, check_assets, render_name, signed_blobs, unmatched_patterns
+from .assets import (
+    AssetReport,
+    attested_files,
+    check_assets,
+    render_name,
+    signed_blobs,
+    unmatched_patterns,
+)
 from .checksum_check import CheckOptions, check_checksums
 from .checksums import read_checksum_file
 from .config import ArtifactsConfig, SigningConfig
@@ -102,13 +109,22 @@ def _shown(directory: Path, root: Path) -> str:
 def _assets(
     art: ArtifactsConfig, directory: Path, tag: str, version: str, shown: str, keep: Selector
 ) -> list[Row]:
-    report = check_assets(art, directory, tag, version, shown, sboms=False)  # own rows below
-    # A problem is the slice's whose file it names (the directory itself: the rest slice's).
-    problems = [p for p in report.problems if keep(p.name) or p.name == report.directory]
-    if not problems:
-        count = sum(keep(a.name) for a in report.expected)
-        return [Row("assets", report.directory, True, f"{count} expected files")]
-    return [Row("assets", p.name, False, p.message) for p in problems]
+    report = sliced(check_assets(art, directory, tag, version, shown, sboms=False), keep)
+    if report.ok:  # SBOMs: their own rows below
+        return [Row("assets", report.directory, True, f"{len(report.expected)} expected files")]
+    return [Row("assets", p.name, False, p.message) for p in report.problems]
+
+
+def sliced(report: AssetReport, keep: Selector) -> AssetReport:
+    """The report of one slice: its files, and the problems that name them (a missing
+    directory is every slice's)."""
+    from dataclasses import replace
+
+    return replace(
+        report,
+        expected=tuple(a for a in report.expected if keep(a.name)),
+        problems=tuple(p for p in report.problems if keep(p.name) or p.name == report.directory),
+    )
 
 
 def _checksums(
@@ -122,7 +138,9 @@ def _checksums(
     path = directory / name
     whole = keep(name)  # the slice the checksums file itself belongs to
     if not path.is_file():
-        return [Row("checksums", name, False, f"{shown}/{name}: missing")] if whole else []
+        # A platform's slice needs it too: without it its files' sha256 go unchecked.
+        why = "" if whole else " (the sha256 of this slice's files are listed there)"
+        return [Row("checksums", name, False, f"{shown}/{name}: missing{why}")]
     listing = read_checksum_file(path, f"{shown}/{name}")
     # Each slice hashes only its own files (the point of splitting); the file's own
     # problems (misformatted lines, no lines at all) are its slice's.
@@ -289,7 +307,7 @@ def verify_artifacts(
             cache["v"] = make_verifier()
         return cache["v"]
 
-    keep, whole = _slice(cfg, art, tag, version, platform)
+    keep, whole = slice_of(cfg, art, tag, version, platform)
     rows = _versions(cfg, version) if whole else []
     shown = _shown(folder, cfg.root)
     rows += _assets(art, folder, tag, version, shown, keep)
@@ -309,10 +327,15 @@ def release_platforms(art: ArtifactsConfig, tag: str, version: str) -> list[str]
     return platforms_in(names, art.matrix.platforms if art.matrix is not None else ())
 
 
-def _slice(
+def slice_of(
     cfg: Config, art: ArtifactsConfig, tag: str, version: str, platform: str
 ) -> tuple[Selector, bool]:
-    """Which files a slice checks, and whether it also runs the whole release's checks."""
+    """Which files a slice checks (``platform``: os/arch, ``none``, or "" for all), and
+    whether it also runs the whole release's checks.
+
+    Raises:
+        UsageError: an unknown platform, or one no release file carries.
+    """
     from ..common.errors import UsageError
     from .assets import expected_assets
     from .platforms import NONE, check_platform, selector
