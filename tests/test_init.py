@@ -285,3 +285,84 @@ def test_init_docs_patterns_hold_no_version_so_they_survive_the_bump(make_repo, 
     check = cli("verify.versions", "--tag", "v0.1.8", cwd=repo.path)
     assert check.code == 0, check.out + check.err
     assert "Upgrade from 0.1.6 to 0.1.8" in (repo.path / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("url", "files", "said"),
+    [
+        ("git@github.com:acme/krt.git", {}, "found  remote origin is github.com/acme/krt"),
+        (
+            "https://x-access-token:ghp_secret123@github.com/acme/krt",
+            {},
+            "found  remote origin is github.com/acme/krt",
+        ),
+        (
+            "ssh://git@codeberg.org:2222/acme/krt.git",
+            {".forgejo/workflows/ci.yml": "on: push\n"},
+            "found  remote origin is codeberg.org/acme/krt and .gitea/workflows run there "
+            "(Gitea/Forgejo)",
+        ),
+        (
+            "https://gitlab.com/acme/krt.git",
+            {},
+            "left out  remote origin is gitlab.com/acme/krt: neither github.com nor a "
+            "Gitea/Forgejo host (.gitea/workflows), so no forge: section",
+        ),
+    ],
+)
+def test_init_forge_from_the_remote_never_prints_its_credentials(
+    make_repo, cli, url: str, files: dict[str, str], said: str
+) -> None:
+    repo = make_repo({"Makefile": "VERSION ?= 0.1.0\n", **files})
+    repo.git("remote", "add", "origin", url)
+    repo.git("tag", "-a", "v0.1.0", "-m", "Release v0.1.0")
+    result = cli("init", "--dry-run", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert said in result.lines
+    assert "secret" not in result.out + result.err
+    if said.startswith("found"):
+        kind = "gitea" if files else "github"
+        assert (
+            f"forge:\n  # github (also GitHub Enterprise) or gitea (also Forgejo)\n  kind: {kind}\n"
+            in (result.out)
+        )
+
+
+def test_init_commented_sections_uncommented_are_a_valid_config(make_repo, cli) -> None:
+    """The notes default and the artifacts read from workflow lines are written commented
+    out; taking the "# " off their lines gives a config every task loads."""
+    repo = layout_repo(make_repo, "calver-suite")
+    assert cli("init", cwd=repo.path).code == 0
+    text = (repo.path / "releasekit.yaml").read_text(encoding="utf-8")
+    assert "\n# artifacts:\n#   # The GNU sha256sum checksums file" in text
+    assert '#   checksums: "SHA256SUMS-{version}.txt"\n' in text
+    uncommented = re.sub(
+        r"(?m)^# (?:artifacts|notes):\n(?:# .*\n)*",
+        lambda block: re.sub(r"(?m)^# ", "", block[0]),
+        text,
+    )
+    assert "\nartifacts:\n" in uncommented and "\nnotes:\n  outline: highlights" in re.sub(
+        r"\n\s*#[^\n]*", "", uncommented
+    )
+    (repo.path / "releasekit.yaml").write_text(uncommented, encoding="utf-8")
+    check = cli("verify.versions", "--tag", "suite-2026.04-nova", cwd=repo.path)
+    assert check.code == 0, check.out + check.err
+    listed = cli("verify.assets", "--tag", "suite-2026.04-nova", "--print", cwd=repo.path)
+    assert listed.lines == ["SHA256SUMS-2026.04.txt", "SHA256SUMS-2026.04.txt.sigstore.json"]
+
+
+def test_init_goreleaser_names_it_cannot_spell_are_left_out(make_repo, cli) -> None:
+    config = (
+        "project_name: krt\narchives:\n  - name_template: >-\n"
+        "      {{ .ProjectName }}_{{ .Version }}_{{ title .Os }}_"
+        '{{ if eq .Arch "amd64" }}x86_64{{ else }}{{ .Arch }}{{ end }}\n'
+    )
+    repo = make_repo({"Makefile": "VERSION ?= 0.1.0\n", ".goreleaser.yaml": config})
+    repo.git("tag", "-a", "v0.1.0", "-m", "Release v0.1.0")
+    result = cli("init", "--dry-run", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert (
+        "left out  .goreleaser.yaml: name templates releasekit cannot spell (only .ProjectName "
+        ".Version .Tag .Os .Arch), so no artifacts: section"
+    ) in result.lines
+    assert "\nartifacts:" not in result.out

@@ -15,10 +15,13 @@ from ..config.model import Settings
 from ..config.starter import WIDTH, comment, inline
 from .layout import Layout
 
+SCHEMA_LINE = "# yaml-language-server: $schema=releasekit.schema.json"
+WRITTEN = (
+    "releasekit.yaml — written by `releasekit init` from this repository's layout at {tag}; "
+    "every version file below says {version} there, so `releasekit verify.versions --tag "
+    "{tag}` passes."
+)
 HEADER = """\
-# yaml-language-server: $schema=releasekit.schema.json
-# releasekit.yaml — written by `releasekit init` from this repository's layout at {tag}; every
-# version file below says {version} there, so `releasekit verify.versions --tag {tag}` passes.
 # Every key is optional; unknown keys are errors. All keys, commented:
 #   releasekit --print-template releasekit.yaml
 # Editor completion and checks: save the schema next to this file with
@@ -32,7 +35,9 @@ def render_config(layout: Layout) -> str:
     """The commented YAML text of ``layout.settings``."""
     lines: list[str] = []
     _mapping(Settings, layout.settings, (), 0, layout.notes, lines, layout.commented)
-    return HEADER.format(tag=layout.tag, version=layout.shown) + "\n".join(lines) + "\n"
+    head = [SCHEMA_LINE]
+    comment(WRITTEN.format(tag=layout.tag, version=layout.shown), 0, head)
+    return "\n".join(head) + "\n" + HEADER + "\n".join(lines) + "\n"
 
 
 def _mapping(
