@@ -277,8 +277,8 @@ def test_init_docs_patterns_hold_no_version_so_they_survive_the_bump(make_repo, 
     assert patterns == ["kruntimes | {version}", "to {version}"]
     assert all(not re.search(r"\d\.\d", p) for p in patterns)
     assert (
-        "left out  README.md:5: | kruntimes | 0.1.7 | 0.1.7 |: no text without a version "
-        "before it to anchor a pattern (add the line's pattern by hand)"
+        "left out  README.md:5: | kruntimes | 0.1.7 | 0.1.7 |: nothing but versions before it "
+        "to anchor a pattern; if it must follow each release, write one by hand"
     ) in result.lines
     bumped = cli("release.bump", "0.1.8", "--date", "2026-02-01", cwd=repo.path)
     assert bumped.code == 0, bumped.out + bumped.err

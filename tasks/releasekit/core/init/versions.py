@@ -88,8 +88,8 @@ def _docs(root: Path, path: str, layout: Layout) -> None:
         shown = text[start : text.find("\n", match.end()) % (len(text) + 1)].strip()
         if not anchor:
             layout.findings.append(Finding(
-                "version", f"{path}:{line}: {clip(shown, 70)}: no text without a version "
-                "before it to anchor a pattern (add the line's pattern by hand)",
+                "version", f"{path}:{line}: {clip(shown, 70)}: nothing but versions before "
+                "it to anchor a pattern; if it must follow each release, write one by hand",
                 path, line, kept=False,
             ))  # fmt: skip
             continue
