@@ -366,3 +366,20 @@ def test_init_goreleaser_names_it_cannot_spell_are_left_out(make_repo, cli) -> N
         ".Version .Tag .Os .Arch), so no artifacts: section"
     ) in result.lines
     assert "\nartifacts:" not in result.out
+
+
+def test_init_goreleaser_detached_signatures_are_not_taken_for_bundles(make_repo, cli) -> None:
+    """goreleaser's default cosign signature is a detached ${artifact}.sig: the archives and
+    checksums are written, the signing is left for the user (releasekit verifies bundles)."""
+    config = "project_name: krt\nsigns:\n  - cmd: cosign\n    artifacts: checksum\n"
+    repo = make_repo({"Makefile": "VERSION ?= 0.1.0\n", ".goreleaser.yaml": config})
+    repo.git("tag", "-a", "v0.1.0", "-m", "Release v0.1.0")
+    result = cli("init", "--dry-run", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert (
+        "left out  .goreleaser.yaml: cosign signs write {file}.sig, not a Sigstore bundle "
+        "(--bundle): add artifacts.signing by hand"
+    ) in result.lines
+    assert '  checksums: "krt_{version}_checksums.txt"\n' in result.out
+    assert '    name: "krt_{version}_{os}_{arch}.{ext}"\n' in result.out
+    assert "signing:" not in result.out

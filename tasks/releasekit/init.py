@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     "init",
     help={
         "tag": "the current release tag (default: the newest v0.1.7 or 0.1.7 tag reachable "
-        "from HEAD)",
+        "from HEAD, else the newest CalVer suite tag, suite-2026.04-nova)",
         "dry_run": "print the releasekit.yaml init would write; write nothing",
     },
 )

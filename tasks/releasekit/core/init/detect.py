@@ -110,7 +110,7 @@ def _release(root: Path, tag: str) -> Layout:
         )
     merged = git(root, "tag", "--merged", "HEAD").split()
     if tag and tag.startswith("suite-"):
-        suite = suite_release([tag])
+        suite = suite_release(merged, tag)
         if suite is None:
             TagScheme(SUITE_FORMAT, "calver").require(tag)  # says how a suite tag is spelled
         assert suite is not None

@@ -70,7 +70,7 @@ def notes(root: Path, files: list[str], layout: Layout) -> None:
     else the default, written commented out."""
     for path in files:
         name = PurePosixPath(path).name.lower()
-        if not name.endswith(".md") or not re.search(r"releas|sop|notes", name):
+        if not name.endswith(".md") or not re.search(r"releas|notes|(?:^|[_-])sop\b", name):
             continue
         text = read_tracked(root, path) or ""
         heads = re.findall(r"^[ \t]*##[ \t]+(.+?)[ \t]*$", text, re.M)
@@ -124,19 +124,16 @@ def artifacts(root: Path, files: list[str], layout: Layout) -> None:
                 found.append(f"{path}:{_line(text, match)}: {clip(match[0].strip(), 60)}")
         for match in re.finditer(r"cosign\s+sign-blob\b[^\n]*", text):
             found.append(f"{path}:{_line(text, match)}: {clip(match[0].strip(), 60)}")
-            blob = re.search(r"(\S+)\s*$", match[0])
-            name = _release_name(blob[1]) if blob else None
-            section.setdefault("signing", {"blobs": [name or section.get("checksums", "")]})
-            if ".sigstore.json" not in match[0]:
-                section["signing"]["bundle"] = "{file}.bundle"
+            if "signing" not in section:
+                section["signing"] = _sign_blob(match[0], section.get("checksums"))
     if not found:
         layout.findings.append(Finding(
             "artifacts", "no goreleaser config, sha256sum or cosign sign-blob in the release "
             "workflows, so no artifacts: section", kept=False,
         ))  # fmt: skip
         return
-    if "signing" in section and not section["signing"]["blobs"][0]:
-        del section["signing"]
+    if section.get("signing") is None:
+        section.pop("signing", None)
     _signer(root, section, layout)
     layout.commented["artifacts"] = section
     layout.notes[("artifacts",)] = (
@@ -166,6 +163,19 @@ def _signer(root: Path, section: dict[str, Any], layout: Layout) -> None:
         return
     section["signing"] = {"owner": found["owner"], "repo": found["repo"],
                           "workflow": PurePosixPath(signer).name, **section["signing"]}  # fmt: skip
+
+
+def _sign_blob(command: str, checksums: str | None) -> dict[str, Any] | None:
+    """``signing`` from a ``cosign sign-blob --bundle B FILE`` line: the blob (its last word)
+    and the bundle as a {file} template; None without a --bundle (releasekit verifies
+    bundles) or a file name it cannot spell."""
+    bundle = re.search(r"--bundle[= ](\S+)", command)
+    blob = _release_name(command.split()[-1]) or checksums
+    named = _release_name(bundle[1]) if bundle else None
+    if blob is None or named is None or blob not in named:
+        return None
+    template = named.replace(blob, "{file}", 1)
+    return {"blobs": [blob]} | ({} if template == "{file}.sigstore.json" else {"bundle": template})
 
 
 def _line(text: str, match: re.Match[str]) -> int:
@@ -208,9 +218,21 @@ def _goreleaser(root: Path, path: str, layout: Layout) -> bool:
               "ext": ext}  # fmt: skip
     section: dict[str, Any] = {"matrix": matrix, "checksums": sums}
     signs = [s for s in data.get("signs") or [] if isinstance(s, dict)]
-    if any("cosign" in str(s.get("cmd", "cosign")) for s in signs):
+    cosign = next((s for s in signs if "cosign" in str(s.get("cmd", "cosign"))), None)
+    # goreleaser's default signature is a detached ${artifact}.sig; releasekit verifies bundles.
+    bundle = str((cosign or {}).get("signature", "${artifact}.sig")).replace(
+        "${artifact}", "{file}"
+    )
+    if cosign is not None and bundle.endswith((".json", ".bundle")) and "{file}" in bundle:
         section["signing"] = {"blobs": [sums]}
+        if bundle != "{file}.sigstore.json":
+            section["signing"]["bundle"] = bundle
         _signer(root, section, layout)
+    elif cosign is not None:
+        layout.findings.append(Finding(
+            "artifacts", f"{path}: cosign signs write {clip(bundle)}, not a Sigstore bundle "
+            "(--bundle): add artifacts.signing by hand", path, kept=False,
+        ))  # fmt: skip
     layout.settings["artifacts"] = section
     layout.notes[("artifacts",)] = f"{path}: goreleaser's archives, checksums" + (
         " and cosign signs" if "signing" in section else ""

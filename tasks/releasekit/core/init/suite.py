@@ -17,12 +17,15 @@ IMAGE_TAGS = ["{version}", "{channel}", "latest"]
 MOVING_TAGS = ["{channel}", "latest"]
 
 
-def suite_release(tags: list[str]) -> Layout | None:
-    """The newest suite tag reachable from HEAD as a CalVer layout; None without one."""
-    releases = TagScheme(SUITE_FORMAT, "calver").releases(tags)
-    if not releases:
+def suite_release(tags: list[str], current: str = "") -> Layout | None:
+    """The suite tag ``current`` (default: the newest of ``tags``) as a CalVer layout; None
+    when it is no suite tag (or ``tags`` hold none)."""
+    releases = TagScheme(SUITE_FORMAT, "calver").releases([*tags, *([current] if current else [])])
+    releases = list({p.tag: p for p in releases}.values())
+    newest = next((p for p in releases if p.tag == current), None) if current else None
+    if newest is None and (current or not releases):
         return None
-    newest = releases[0]
+    newest = newest or releases[0]
     calver = str(newest.version)
     mapped = calver_as_semver(calver)
     assert mapped is not None  # the scheme parsed it as CalVer
