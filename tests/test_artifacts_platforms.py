@@ -205,3 +205,19 @@ def test_a_platform_slice_without_the_checksums_file_fails(cli: Cli, make_repo, 
         "krt_v0.1.7_linux_arm64.tar.gz",
         "krt_v0.1.7_checksums.txt",
     ]
+
+
+def test_platform_slices_merged_equal_plan_run(cli: Cli, make_repo, tmp_path: Path) -> None:
+    from test_plan import _slices_then_merge
+
+    repo = _release(make_repo, tmp_path)
+    (repo.path / "dist/krt_v0.1.7_windows_amd64.zip").write_bytes(b"tampered")
+    merged = _slices_then_merge(repo, cli, tmp_path / "results")
+    unsplit = json.loads(cli("plan.run", "--tag", "v0.1.7", "--json", cwd=repo.path).out)
+    assert {k: v for k, v in merged.items() if k != "task"} == {
+        k: v for k, v in unsplit.items() if k != "task"
+    }
+    assert merged["exit_code"] == 3
+    assert [r["subject"] for r in merged["results"] if r["status"] != "ok"] == [
+        "krt_v0.1.7_windows_amd64.zip"
+    ]
