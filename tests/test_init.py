@@ -383,3 +383,25 @@ def test_init_goreleaser_detached_signatures_are_not_taken_for_bundles(make_repo
     assert '  checksums: "krt_{version}_checksums.txt"\n' in result.out
     assert '    name: "krt_{version}_{os}_{arch}.{ext}"\n' in result.out
     assert "signing:" not in result.out
+
+
+def test_init_suite_config_passes_the_chart_checks_at_the_suite_tag(
+    make_repo, cli, helm_sdk
+) -> None:
+    """The chart of a CalVer suite: verify.chart reads suite-2026.04-nova (appVersion 2026.04,
+    the chart version bumped since suite-2025.10-stable) and Helm renders it; a chart left at
+    the last suite is named at the next suite tag."""
+    repo = layout_repo(make_repo, "calver-suite")
+    assert cli("init", cwd=repo.path).code == 0
+    chart = cli("verify.chart", "--tag", "suite-2026.04-nova", cwd=repo.path)
+    assert chart.code == 0, chart.out + chart.err
+    assert "charts/stellaops/Chart.yaml: appVersion 2026.04 matches suite-2026.04-nova" in chart.out
+    rendered = cli("verify.helm-template", "--tag", "suite-2026.04-nova", "--engine", "sdk",
+                   cwd=repo.path)  # fmt: skip
+    assert rendered.code == 0, rendered.out + rendered.err
+    for module in ("authority", "scanner"):
+        assert f"git.stella-ops.org/stella-ops.org/{module}:2026.04" in rendered.out
+    repo.git("tag", "-a", "suite-2026.10", "-m", "suite 2026.10")
+    later = cli("verify.chart", "--tag", "suite-2026.10", cwd=repo.path)
+    assert later.code == 3, later.out + later.err
+    assert "appVersion 2026.04 does not match the release (expected 2026.10)" in later.out

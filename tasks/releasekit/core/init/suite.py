@@ -74,9 +74,15 @@ def module_images(root: Path, files: list[str], layout: Layout) -> None:
     for module in modules:
         version = (read_tracked(root, f"{module}/version.txt") or "").strip()
         repository = f"{registry}/{PurePosixPath(module).name.lower()}"
-        layout.notes[("registry", "images", len(images))] = (
-            f"{module}/Dockerfile (module version {version or '?'}): pushed with the suite's "
-            "version, channel and latest"
-        )
-        images.append({"repository": repository, "tags": IMAGE_TAGS, "moving_tags": MOVING_TAGS})
+        entry = {"repository": repository, "tags": IMAGE_TAGS, "moving_tags": MOVING_TAGS}
+        at = next((n for n, i in enumerate(images) if i["repository"] == repository), None)
+        said = (f"{module}/Dockerfile (module version {version or '?'}): pushed with the "
+                "suite's version, channel and latest")  # fmt: skip
+        if at is not None:  # a chart names it too: one entry, the suite's tags
+            said += f"; {layout.notes.get(('registry', 'images', at), 'named in a chart')}"
+            images[at] = entry
+        else:
+            at = len(images)
+            images.append(entry)
+        layout.notes[("registry", "images", at)] = said
         layout.findings.append(Finding("images", f"image {repository} ({module})"))
