@@ -363,7 +363,7 @@ def test_init_goreleaser_names_it_cannot_spell_are_left_out(make_repo, cli) -> N
     assert result.code == 0, result.err
     assert (
         "left out  .goreleaser.yaml: name templates releasekit cannot spell (only .ProjectName "
-        ".Version .Tag .Os .Arch), so no artifacts: section"
+        ".Version .Tag .Os .Arch) or no platforms, so no artifacts: section"
     ) in result.lines
     assert "\nartifacts:" not in result.out
 
@@ -405,3 +405,26 @@ def test_init_suite_config_passes_the_chart_checks_at_the_suite_tag(
     later = cli("verify.chart", "--tag", "suite-2026.10", cwd=repo.path)
     assert later.code == 3, later.out + later.err
     assert "appVersion 2026.04 does not match the release (expected 2026.10)" in later.out
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        "archives: [x]\nbuilds: abc\n",
+        "builds:\n  - goos: linux\n    goarch: {a: 1}\n    ignore: [1, {goos: [x]}]\n",
+        "archives:\n  - formats: [{x: 1}]\n    format_overrides: 5\nchecksum: []\n",
+        "archives:\n  - format_overrides: [{goos: [windows], format: zip}, {goos: windows}]\n",
+        "signs: cosign\nproject_name: [a, b]\n",
+        "- just\n- a list\n",
+        "builds:\n  - goos: [darwin]\n    goarch: ['386']\n",  # nothing Go can build
+    ],
+)
+def test_init_survives_any_goreleaser_config_and_writes_a_valid_one(
+    make_repo, cli, config: str
+) -> None:
+    repo = make_repo({"Makefile": "VERSION ?= 0.1.0\n", ".goreleaser.yaml": config})
+    repo.git("tag", "-a", "v0.1.0", "-m", "Release v0.1.0")
+    result = cli("init", cwd=repo.path)
+    assert (result.code, result.err) == (0, ""), result.err
+    check = cli("verify.versions", "--tag", "v0.1.0", cwd=repo.path)
+    assert check.code == 0, check.out + check.err

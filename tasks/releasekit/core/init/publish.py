@@ -195,29 +195,34 @@ def _goreleaser(root: Path, path: str, layout: Layout) -> bool:
     data = load_data(root, path, yaml=True)
     if not isinstance(data, dict):
         return False
-    project = str(data.get("project_name") or PurePosixPath(str(root)).name)
-    builds = [b for b in data.get("builds") or [{}] if isinstance(b, dict)]
-    oses = sorted({str(o) for b in builds for o in b.get("goos") or ("linux", "darwin", "windows")})
-    arches = sorted({str(a) for b in builds for a in b.get("goarch") or ("amd64", "arm64")})
-    skip = {f"{i['goos']}/{i['goarch']}" for b in builds for i in b.get("ignore") or []
-            if isinstance(i, dict) and "goos" in i and "goarch" in i}  # fmt: skip
-    archives = [a for a in data.get("archives") or [{}] if isinstance(a, dict)]
-    name = _go_template(str(archives[0].get("name_template") or _GO_DEFAULT_ARCHIVE), project)
+    project = data.get("project_name")
+    if not (isinstance(project, str) and re.fullmatch(r"[\w.-]+", project)):
+        project = root.name  # goreleaser's default: the directory's name
+    builds = [b for b in _items(data.get("builds")) if isinstance(b, dict)] or [{}]
+    # goreleaser's defaults: goos darwin, linux, windows; goarch 386, amd64, arm64; the pairs
+    # Go cannot build (darwin/386) dropped.
+    oses = sorted(
+        {o for b in builds for o in _words(b.get("goos"), ("darwin", "linux", "windows"))}
+    )
+    arches = sorted({a for b in builds for a in _words(b.get("goarch"), ("386", "amd64", "arm64"))})
+    skip = {f"{i.get('goos')}/{i.get('goarch')}" for b in builds for i in _items(b.get("ignore"))
+            if isinstance(i, dict)} | {"darwin/386"}  # fmt: skip
+    platforms = [f"{o}/{a}" for o in oses for a in arches if f"{o}/{a}" not in skip]
+    archive = next((a for a in _items(data.get("archives")) if isinstance(a, dict)), {})
+    name = _go_template(str(archive.get("name_template") or _GO_DEFAULT_ARCHIVE), project)
     checksum = data.get("checksum")
     checksum = checksum if isinstance(checksum, dict) else {}
     sums = _go_template(str(checksum.get("name_template") or _GO_DEFAULT_CHECKSUMS), project)
-    if name is None or sums is None:
+    if name is None or sums is None or not platforms:
         layout.findings.append(Finding(
             "artifacts", f"{path}: name templates releasekit cannot spell (only .ProjectName "
-            ".Version .Tag .Os .Arch), so no artifacts: section", path, kept=False,
+            ".Version .Tag .Os .Arch) or no platforms, so no artifacts: section", path,
+            kept=False,
         ))  # fmt: skip
         return True
-    ext: Any = _go_formats(archives[0])
-    matrix = {"name": f"{name}.{{ext}}",
-              "platforms": [f"{o}/{a}" for o in oses for a in arches if f"{o}/{a}" not in skip],
-              "ext": ext}  # fmt: skip
+    matrix = {"name": f"{name}.{{ext}}", "platforms": platforms, "ext": _go_formats(archive)}
     section: dict[str, Any] = {"matrix": matrix, "checksums": sums}
-    signs = [s for s in data.get("signs") or [] if isinstance(s, dict)]
+    signs = [s for s in _items(data.get("signs")) if isinstance(s, dict)]
     cosign = next((s for s in signs if "cosign" in str(s.get("cmd", "cosign"))), None)
     # goreleaser's default signature is a detached ${artifact}.sig; releasekit verifies bundles.
     bundle = str((cosign or {}).get("signature", "${artifact}.sig")).replace(
@@ -241,6 +246,18 @@ def _goreleaser(root: Path, path: str, layout: Layout) -> bool:
     return True
 
 
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _words(value: Any, default: tuple[str, ...]) -> list[str]:
+    """A goreleaser list of names (goos, goarch): the list's scalars, else the default."""
+    found = [
+        str(v) for v in _items(value) if isinstance(v, str | int) and re.fullmatch(r"\w+", str(v))
+    ]
+    return found or list(default)
+
+
 def _go_template(text: str, project: str) -> str | None:
     """A goreleaser name template in releasekit placeholders; None for anything else in it
     (conditionals, other fields)."""
@@ -255,12 +272,16 @@ def _go_template(text: str, project: str) -> str | None:
 
 def _go_formats(archive: dict[str, Any]) -> Any:
     """goreleaser's archive format (tar.gz by default), with its per-OS overrides."""
-    formats = archive.get("formats") or archive.get("format") or "tar.gz"
-    base = str(formats[0] if isinstance(formats, list) and formats else formats)
+
+    def first(value: Any) -> str | None:
+        value = value[0] if isinstance(value, list) and value else value
+        return value if isinstance(value, str) and re.fullmatch(r"[\w.]+", value) else None
+
+    base = first(archive.get("formats")) or first(archive.get("format")) or "tar.gz"
     overrides = {}
-    for item in archive.get("format_overrides") or []:
-        if isinstance(item, dict) and "goos" in item:
-            value = item.get("formats") or item.get("format")
+    for item in _items(archive.get("format_overrides")):
+        if isinstance(item, dict) and isinstance(item.get("goos"), str):
+            value = first(item.get("formats")) or first(item.get("format"))
             if value:
-                overrides[str(item["goos"])] = str(value[0] if isinstance(value, list) else value)
+                overrides[item["goos"]] = value
     return {"default": base, **overrides} if overrides else base
