@@ -8,6 +8,7 @@ the current release tag. RELEASEKIT_UPDATE_GOLDENS=1 rewrites the goldens (then 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -21,17 +22,31 @@ HISTORY: dict[str, tuple[tuple[str, ...], tuple[str, ...], int]] = {
     "operator": (("v0.1.6",), ("v0.1.7",), 0),  # seed 000
     "changelog-driven": (("v0.1.6",), ("v0.1.7",), 1),  # seed 001
     "generated-changelog": ((), ("v0.1.7",), 0),  # seed 002
+    "calver-suite": (  # seed 003: module tags beside CalVer suite tags with a channel
+        ("suite-2025.10-stable", "module-authority-v1.2.2"),
+        ("module-authority-v1.2.3", "module-scanner-v1.4.0", "suite-2026.04-nova"),
+        0,
+    ),
     "go-multi-module": (  # seed 004: Go submodule tags beside the release tag
         ("v0.8.0-alpha.1", "src/cloud-api-adaptor/v0.8.0-alpha.1"),
         ("v0.8.0", *(f"src/{m}/v0.8.0" for m in ("cloud-api-adaptor", "webhook"))),
         0,
     ),
 }
+# The remote each project pushes to (the forge: section comes from it).
+REMOTES = {
+    "operator": "https://github.com/kubeopencode/kubeopencode.git",
+    "changelog-driven": "git@github.com:example/kruntimes.git",
+    "generated-changelog": "https://github.com/openbao/openbao-operator",
+    "calver-suite": "https://git.stella-ops.org/stella-ops.org/git.stella-ops.org.git",
+    "go-multi-module": "ssh://git@github.com/confidential-containers/cloud-api-adaptor.git",
+}
 
 
 def layout_repo(make_repo, name: str) -> Repo:
     before, at, after = HISTORY[name]
     repo = make_repo(name=name)
+    repo.git("remote", "add", "origin", REMOTES[name])
     for tag in before:
         repo.git("tag", "-a", tag, "-m", f"Release {tag}")
     shutil.copytree(LAYOUTS / name, repo.path, dirs_exist_ok=True)
@@ -46,7 +61,7 @@ def layout_repo(make_repo, name: str) -> Repo:
 @pytest.mark.parametrize("name", sorted(HISTORY))
 def test_init_writes_the_golden_config_and_verify_versions_passes(make_repo, cli, name) -> None:
     repo = layout_repo(make_repo, name)
-    tag = HISTORY[name][1][0]
+    tag = next(t for t in HISTORY[name][1] if t.startswith(("v", "suite-")))
     result = cli("init", cwd=repo.path)
     assert (result.code, result.err) == (0, ""), result.err
     written = (repo.path / "releasekit.yaml").read_text(encoding="utf-8")
@@ -129,14 +144,12 @@ def test_init_without_a_release_tag_says_how_to_name_one(make_repo, cli) -> None
     )
     named = cli("init", "--tag", "v0.1.0", cwd=repo.path)
     assert named.code == 0, named.err
+    written = (repo.path / "releasekit.yaml").read_text(encoding="utf-8")
     assert (
-        (repo.path / "releasekit.yaml")
-        .read_text(encoding="utf-8")
-        .endswith(
-            "version_files:\n  # Makefile:1: VERSION ?= 0.1.0\n  - path: Makefile\n"
-            '    pattern: "VERSION ?= {version}"\n'
-        )
-    )
+        "\nversion_files:\n  # Makefile:1: VERSION ?= 0.1.0\n  - path: Makefile\n"
+        '    pattern: "VERSION ?= {version}"\n'
+    ) in written
+    assert "left out  remote origin is not set, so no forge: section" in named.lines
 
 
 def test_init_outside_a_repository_is_a_clear_error(tmp_path: Path, cli) -> None:
@@ -148,26 +161,73 @@ def test_init_outside_a_repository_is_a_clear_error(tmp_path: Path, cli) -> None
     )
 
 
-def test_init_on_a_calver_suite_says_what_it_found_and_writes_nothing(make_repo, cli) -> None:
-    """Seed 003 (StellaOps): suite and module tags, no single SemVer release to check."""
-    repo = make_repo(name="calver-suite")
-    shutil.copytree(LAYOUTS / "calver-suite", repo.path, dirs_exist_ok=True)
-    repo.commit("chore: the layout")
-    for tag in ("module-authority-v1.2.3", "module-scanner-v1.4.0", "suite-2026.04-nova"):
+def test_init_on_module_tags_without_a_suite_says_what_it_found_and_writes_nothing(
+    make_repo, cli
+) -> None:
+    """Seed 003's module tags alone: no release of the whole repository to check."""
+    repo = make_repo(name="modules")
+    for tag in ("module-authority-v1.2.3", "module-scanner-v1.4.0"):
         repo.git("tag", "-a", tag, "-m", tag)
     before = repo.snapshot()
     result = cli("init", cwd=repo.path)
     assert (result.code, result.out) == (1, "")
     assert result.err == (
         f"releasekit: error: {repo.path}: no release tag (v0.1.7 or 0.1.7) is reachable from "
-        "HEAD; found CalVer suite tags (suite-2026.04-nova: tag_format "
-        "'suite-{version}[-{codename}][-{channel}]', tags.versioning: calver) and module tags "
-        "(module-scanner-v1.4.0: tag_format 'module-{module}-v{version}'), whose versions init "
-        "cannot check against version files (verify.versions takes one SemVer release); write "
+        "HEAD; found module tags (module-scanner-v1.4.0: tag_format "
+        "'module-{module}-v{version}') but no suite tag (suite-2026.04), whose versions init "
+        "cannot check against version files (verify.versions takes one release); write "
         "releasekit.yaml from releasekit --print-template releasekit.yaml (docs/tags.md: tag "
         "schemes)\n"
     )
     assert repo.snapshot() == before
+
+
+def test_init_on_a_calver_suite_reports_the_suite_its_modules_and_images(make_repo, cli) -> None:
+    """Seed 003 (StellaOps): the newest suite tag is the release; module tags are the
+    modules' own; each module with a Dockerfile is an image with version, channel and latest."""
+    repo = layout_repo(make_repo, "calver-suite")
+    result = cli("init", "--dry-run", cwd=repo.path)
+    assert result.code == 0, result.err
+    for line in (
+        "found  charts/stellaops/Chart.yaml: version 2026.4.0",
+        "found  charts/stellaops/Chart.yaml: appVersion 2026.04",
+        "found  README.md:3: Current suite: 2026.04 (Nova). Suite releases: see docs/releases.md.",
+        "left out  3 module tags of 2 modules (module-scanner-v1.4.0): their versions are the "
+        "modules' own, not the suite's",
+        "found  image git.stella-ops.org/stella-ops.org/authority (src/Authority)",
+        "found  remote origin is git.stella-ops.org/stella-ops.org/git.stella-ops.org and "
+        ".gitea/workflows run there (Gitea/Forgejo)",
+        "found  .gitea/workflows/release-suite.yml runs on tags suite-*",
+        "left out  .gitea/workflows/module-publish.yml runs on tags module-*-v* (not on "
+        "suite-2026.04-nova: check tag_format)",
+        "would write releasekit.yaml (3 version files at suite-2026.04-nova)",
+    ):
+        assert line in result.lines, line
+    stable = cli("init", "--tag", "suite-2025.10-stable", "--dry-run", cwd=repo.path)
+    assert stable.code == 0, stable.err
+    assert "  versioning: calver\n  # Default channel" in stable.out
+    assert "  channel: stable\n" in stable.out
+
+
+def test_verify_versions_on_a_calver_suite_names_the_mismatch(make_repo, cli) -> None:
+    """The suite's version files after init: a chart left at the last suite is a mismatch at
+    the new suite tag, named in both spellings (2026.04 and Helm's 2026.4.0)."""
+    repo = layout_repo(make_repo, "calver-suite")
+    assert cli("init", cwd=repo.path).code == 0
+    repo.commit("chore: the next suite", {"README.md": "Current suite: 2026.10 (Orion).\n"})
+    repo.git("tag", "-a", "suite-2026.10-orion", "-m", "suite 2026.10")
+    check = cli("verify.versions", "--tag", "suite-2026.10-orion", cwd=repo.path)
+    assert check.code == 3, check.out + check.err
+    assert check.lines[:3] == [
+        "README.md:1 suite: 2026.10 (expected 2026.10) OK",
+        "charts/stellaops/Chart.yaml:3 version: 2026.4.0 (expected 2026.10) MISMATCH",
+        "charts/stellaops/Chart.yaml:4 appVersion: 2026.04 (expected 2026.10) MISMATCH",
+    ]
+    by_version = cli("verify.versions", "--version", "2026.04", cwd=repo.path)
+    assert by_version.code == 3  # the README moved on
+    assert "charts/stellaops/Chart.yaml:4 appVersion: 2026.04 (expected 2026.04) OK" in (
+        by_version.lines
+    )
 
 
 def test_init_in_a_repository_without_commits_says_so(tmp_path: Path, cli) -> None:
@@ -196,3 +256,175 @@ def test_init_never_reads_a_tracked_symlink_that_leads_outside(make_repo, cli, t
     result = cli("init", cwd=repo.path)
     assert result.code == 0, result.err
     assert "changelog:" not in (repo.path / "releasekit.yaml").read_text(encoding="utf-8")
+
+
+def test_init_docs_patterns_hold_no_version_so_they_survive_the_bump(make_repo, cli) -> None:
+    """A docs line with the version twice (a compatibility table row) or after an older one:
+    the pattern of each token is the text before it up to the last version-like literal, so
+    after release.bump the same patterns still find every token (reviewer finding)."""
+    readme = (
+        "# kruntimes\n\n"
+        "| krt | controller |\n|---|---|\n"
+        "| kruntimes | 0.1.7 | 0.1.7 |\n\n"
+        "Upgrade from 0.1.6 to 0.1.7 with helm upgrade.\n"
+    )
+    repo = make_repo({"README.md": readme})
+    repo.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
+    result = cli("init", cwd=repo.path)
+    assert result.code == 0, result.err
+    written = (repo.path / "releasekit.yaml").read_text(encoding="utf-8")
+    patterns = re.findall(r'pattern: "(.*)"', written)
+    assert patterns == ["kruntimes | {version}", "to {version}"]
+    assert all(not re.search(r"\d\.\d", p) for p in patterns)
+    assert (
+        "left out  README.md:5: | kruntimes | 0.1.7 | 0.1.7 |: nothing but versions before it "
+        "to anchor a pattern; if it must follow each release, write one by hand"
+    ) in result.lines
+    bumped = cli("release.bump", "0.1.8", "--date", "2026-02-01", cwd=repo.path)
+    assert bumped.code == 0, bumped.out + bumped.err
+    check = cli("verify.versions", "--tag", "v0.1.8", cwd=repo.path)
+    assert check.code == 0, check.out + check.err
+    assert "Upgrade from 0.1.6 to 0.1.8" in (repo.path / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("url", "files", "said"),
+    [
+        ("git@github.com:acme/krt.git", {}, "found  remote origin is github.com/acme/krt"),
+        (
+            "https://x-access-token:ghp_secret123@github.com/acme/krt",
+            {},
+            "found  remote origin is github.com/acme/krt",
+        ),
+        (
+            "ssh://git@codeberg.org:2222/acme/krt.git",
+            {".forgejo/workflows/ci.yml": "on: push\n"},
+            "found  remote origin is codeberg.org/acme/krt and .gitea/workflows run there "
+            "(Gitea/Forgejo)",
+        ),
+        (
+            "https://gitlab.com/acme/krt.git",
+            {},
+            "left out  remote origin is gitlab.com/acme/krt: neither github.com nor a "
+            "Gitea/Forgejo host (.gitea/workflows), so no forge: section",
+        ),
+    ],
+)
+def test_init_forge_from_the_remote_never_prints_its_credentials(
+    make_repo, cli, url: str, files: dict[str, str], said: str
+) -> None:
+    repo = make_repo({"Makefile": "VERSION ?= 0.1.0\n", **files})
+    repo.git("remote", "add", "origin", url)
+    repo.git("tag", "-a", "v0.1.0", "-m", "Release v0.1.0")
+    result = cli("init", "--dry-run", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert said in result.lines
+    assert "secret" not in result.out + result.err
+    if said.startswith("found"):
+        kind = "gitea" if files else "github"
+        assert (
+            f"forge:\n  # github (also GitHub Enterprise) or gitea (also Forgejo)\n  kind: {kind}\n"
+            in (result.out)
+        )
+
+
+def test_init_commented_sections_uncommented_are_a_valid_config(make_repo, cli) -> None:
+    """The notes default and the artifacts read from workflow lines are written commented
+    out; taking the "# " off their lines gives a config every task loads."""
+    repo = layout_repo(make_repo, "calver-suite")
+    assert cli("init", cwd=repo.path).code == 0
+    text = (repo.path / "releasekit.yaml").read_text(encoding="utf-8")
+    assert "\n# artifacts:\n#   # The GNU sha256sum checksums file" in text
+    assert '#   checksums: "SHA256SUMS-{version}.txt"\n' in text
+    uncommented = re.sub(
+        r"(?m)^# (?:artifacts|notes):\n(?:# .*\n)*",
+        lambda block: re.sub(r"(?m)^# ", "", block[0]),
+        text,
+    )
+    assert "\nartifacts:\n" in uncommented and "\nnotes:\n  outline: highlights" in re.sub(
+        r"\n\s*#[^\n]*", "", uncommented
+    )
+    (repo.path / "releasekit.yaml").write_text(uncommented, encoding="utf-8")
+    check = cli("verify.versions", "--tag", "suite-2026.04-nova", cwd=repo.path)
+    assert check.code == 0, check.out + check.err
+    listed = cli("verify.assets", "--tag", "suite-2026.04-nova", "--print", cwd=repo.path)
+    assert listed.lines == ["SHA256SUMS-2026.04.txt", "SHA256SUMS-2026.04.txt.sigstore.json"]
+
+
+def test_init_goreleaser_names_it_cannot_spell_are_left_out(make_repo, cli) -> None:
+    config = (
+        "project_name: krt\narchives:\n  - name_template: >-\n"
+        "      {{ .ProjectName }}_{{ .Version }}_{{ title .Os }}_"
+        '{{ if eq .Arch "amd64" }}x86_64{{ else }}{{ .Arch }}{{ end }}\n'
+    )
+    repo = make_repo({"Makefile": "VERSION ?= 0.1.0\n", ".goreleaser.yaml": config})
+    repo.git("tag", "-a", "v0.1.0", "-m", "Release v0.1.0")
+    result = cli("init", "--dry-run", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert (
+        "left out  .goreleaser.yaml: name templates releasekit cannot spell (only .ProjectName "
+        ".Version .Tag .Os .Arch) or no platforms, so no artifacts: section"
+    ) in result.lines
+    assert "\nartifacts:" not in result.out
+
+
+def test_init_goreleaser_detached_signatures_are_not_taken_for_bundles(make_repo, cli) -> None:
+    """goreleaser's default cosign signature is a detached ${artifact}.sig: the archives and
+    checksums are written, the signing is left for the user (releasekit verifies bundles)."""
+    config = "project_name: krt\nsigns:\n  - cmd: cosign\n    artifacts: checksum\n"
+    repo = make_repo({"Makefile": "VERSION ?= 0.1.0\n", ".goreleaser.yaml": config})
+    repo.git("tag", "-a", "v0.1.0", "-m", "Release v0.1.0")
+    result = cli("init", "--dry-run", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert (
+        "left out  .goreleaser.yaml: cosign signs write {file}.sig, not a Sigstore bundle "
+        "(--bundle): add artifacts.signing by hand"
+    ) in result.lines
+    assert '  checksums: "krt_{version}_checksums.txt"\n' in result.out
+    assert '    name: "krt_{version}_{os}_{arch}.{ext}"\n' in result.out
+    assert "signing:" not in result.out
+
+
+def test_init_suite_config_passes_the_chart_checks_at_the_suite_tag(
+    make_repo, cli, helm_sdk
+) -> None:
+    """The chart of a CalVer suite: verify.chart reads suite-2026.04-nova (appVersion 2026.04,
+    the chart version bumped since suite-2025.10-stable) and Helm renders it; a chart left at
+    the last suite is named at the next suite tag."""
+    repo = layout_repo(make_repo, "calver-suite")
+    assert cli("init", cwd=repo.path).code == 0
+    chart = cli("verify.chart", "--tag", "suite-2026.04-nova", cwd=repo.path)
+    assert chart.code == 0, chart.out + chart.err
+    assert "charts/stellaops/Chart.yaml: appVersion 2026.04 matches suite-2026.04-nova" in chart.out
+    rendered = cli("verify.helm-template", "--tag", "suite-2026.04-nova", "--engine", "sdk",
+                   cwd=repo.path)  # fmt: skip
+    assert rendered.code == 0, rendered.out + rendered.err
+    for module in ("authority", "scanner"):
+        assert f"git.stella-ops.org/stella-ops.org/{module}:2026.04" in rendered.out
+    repo.git("tag", "-a", "suite-2026.10", "-m", "suite 2026.10")
+    later = cli("verify.chart", "--tag", "suite-2026.10", cwd=repo.path)
+    assert later.code == 3, later.out + later.err
+    assert "appVersion 2026.04 does not match the release (expected 2026.10)" in later.out
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        "archives: [x]\nbuilds: abc\n",
+        "builds:\n  - goos: linux\n    goarch: {a: 1}\n    ignore: [1, {goos: [x]}]\n",
+        "archives:\n  - formats: [{x: 1}]\n    format_overrides: 5\nchecksum: []\n",
+        "archives:\n  - format_overrides: [{goos: [windows], format: zip}, {goos: windows}]\n",
+        "signs: cosign\nproject_name: [a, b]\n",
+        "- just\n- a list\n",
+        "builds:\n  - goos: [darwin]\n    goarch: ['386']\n",  # nothing Go can build
+    ],
+)
+def test_init_survives_any_goreleaser_config_and_writes_a_valid_one(
+    make_repo, cli, config: str
+) -> None:
+    repo = make_repo({"Makefile": "VERSION ?= 0.1.0\n", ".goreleaser.yaml": config})
+    repo.git("tag", "-a", "v0.1.0", "-m", "Release v0.1.0")
+    result = cli("init", cwd=repo.path)
+    assert (result.code, result.err) == (0, ""), result.err
+    check = cli("verify.versions", "--tag", "v0.1.0", cwd=repo.path)
+    assert check.code == 0, check.out + check.err

@@ -88,7 +88,7 @@ SCENARIOS: dict[str, Scenario] = {
     "release.tags": Scenario((), 0),
     "release.unpin": Scenario(("--dry-run",), 0),  # nothing is pinned: every target unchanged
     "release.untag": Scenario(("v0.1.7", "--dry-run"), 0),
-    "verify.artifacts": Scenario(("--tag", "v0.1.7"), 3),
+    "verify.artifacts": Scenario(("--tag", "v0.1.7", "--platform", "linux/amd64"), 3),
     "verify.assets": Scenario(("--tag", "v0.1.7"), 3),
     "verify.attestation": Scenario(
         (

@@ -300,3 +300,65 @@ def test_fan_out_jobs_split_and_merge_like_one_unsplit_run(
         *unsplit.lines,
         unsplit.err.rstrip("\n"),
     ]
+
+
+def test_fan_out_artifact_slices_download_only_their_files_with_a_gh_stand_in(
+    make_repo, tmp_path: Path
+) -> None:
+    """The check job's download step for each verify.artifacts slice, then its check: `gh`
+    is a stand-in (no forge here) that records its arguments and copies the files the
+    patterns name from a folder standing for the release; each slice gets its own files."""
+    from test_artifacts_platforms import PLATFORMS, _release
+
+    published = _release(make_repo, tmp_path)
+    repo = make_repo(name="checkout")
+    shutil.copy(published.path / "releasekit.yaml", repo.path / "releasekit.yaml")
+    shutil.copy(published.path / "VERSION", repo.path / "VERSION")
+    repo.commit("chore: config")
+    repo.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
+    stubs = tmp_path / "stubs"
+    stubs.mkdir()
+    (stubs / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    (stubs / "gh").write_text(
+        "#!/bin/sh\n"  # gh release download TAG --dir DIR --repo R --pattern P ...
+        f'echo "$@" >> "{tmp_path}/gh.log"\n'
+        'dir=$5; mkdir -p "$dir"; shift 7\n'
+        'while [ $# -gt 0 ]; do '
+        f'cp "{published.path}/dist/$2" "$dir/"; shift 2; done\n'
+    )  # fmt: skip
+    for stub in stubs.iterdir():
+        stub.chmod(0o755)
+    steps = YAML(typ="safe").load(FAN_OUT)["jobs"]["check"]["steps"]
+    download = next(s for s in steps if s.get("name") == "Download the release assets")
+    env = _env(PYTHONPATH=str(REPO_ROOT / "tasks"), PATH=f"{stubs}:{os.environ['PATH']}",
+               TAG="v0.1.7", GITHUB_REPOSITORY="example/krt")  # fmt: skip
+    planned = subprocess.run([sys.executable, "-m", "releasekit.cli", "plan", "--tag", "v0.1.7",
+                              "--github-matrix"], cwd=repo.path, env=env, capture_output=True,
+                             text=True, check=True).stdout  # fmt: skip
+    slices = [e for e in json.loads(planned)["include"] if e["task"] == "verify.artifacts"]
+    assert len(slices) == len(PLATFORMS) + 1
+    for entry in slices:
+        shutil.rmtree(repo.path / "dist", ignore_errors=True)
+        done = subprocess.run(["bash", "-e", "-c", download["run"]], cwd=repo.path,
+                              env={**env, "ARGS": entry["args"]}, capture_output=True, text=True)  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        got = sorted(p.name for p in (repo.path / "dist").iterdir())
+        platform = entry["args"].split("--platform ")[1]
+        if platform == "none":
+            assert got == ["install.yaml", "krt_v0.1.7_checksums.txt"]
+        else:
+            archive = f"krt_v0.1.7_{platform.replace('/', '_')}." + (
+                "zip" if platform.startswith("windows") else "tar.gz"
+            )
+            assert got == sorted([archive, "krt_v0.1.7_checksums.txt"])
+        check = subprocess.run([sys.executable, "-m", "releasekit.cli", "verify.artifacts",
+                                *entry["args"].split()], cwd=repo.path, env=env,
+                               capture_output=True, text=True)  # fmt: skip
+        assert check.returncode == 0, check.stdout + check.stderr
+        if platform != "none":  # the archive's sha256 was checked, not skipped
+            assert f"checksums {archive}: OK sha256 matches" in check.stdout
+    logged = (tmp_path / "gh.log").read_text().splitlines()
+    assert logged[0] == (
+        "release download v0.1.7 --dir dist --repo example/krt "
+        "--pattern krt_v0.1.7_linux_amd64.tar.gz --pattern krt_v0.1.7_checksums.txt"
+    )

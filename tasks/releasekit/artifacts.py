@@ -43,23 +43,45 @@ def _verifier(staging: bool, trusted_root: str) -> Verifier:
     )
 
 
-@a.task("verify.assets", help={**TAG_DIR_HELP, "print": "only print the expected file list"})
-def assets(c: Context, tag: str, dir: str = "", print_: bool = False, json: bool = False) -> Result:
+PLATFORM_HELP = (
+    "only the files whose names carry this os/arch (linux/amd64: krt_v0.1.8_linux_amd64.tar.gz, "
+    "-linux-amd64, .linux-x64), or none: the files of no platform and the release-wide checks "
+    "— one CI slice each (plan --github-matrix)"
+)
+
+
+@a.task(
+    "verify.assets",
+    help={
+        **TAG_DIR_HELP,
+        "print": "only print the expected file list (with --platform: the slice's files and "
+        "the checksums file)",
+        "platform": PLATFORM_HELP,
+    },
+)
+def assets(
+    c: Context, tag: str, dir: str = "", print_: bool = False, platform: str = "",
+    json: bool = False,
+) -> Result:  # fmt: skip
     """Check release assets against the configured matrix."""
     from .core.artifacts.assets import check_assets, expected_assets
+    from .core.artifacts.report import slice_of, sliced
     from .core.common.errors import ConfigError
     from .core.common.starters import STARTER_DOCS
-    from .core.tags.schemes import version_from_tag
+    from .core.tags.config import release_version
 
     cfg = a.config(c)
     if cfg.artifacts is None:
         raise ConfigError(
             f"{cfg.where()}: no artifacts section; add one (every key: {STARTER_DOCS})"
         )
-    version = str(version_from_tag(cfg.tag_format, tag))
+    version = release_version(cfg, tag)
+    keep, _ = slice_of(cfg, cfg.artifacts, tag, version, platform)
     outputs: dict[str, Scalar] = {"tag": tag, "version": version}
     if print_:
-        names = [x.name for x in expected_assets(cfg.artifacts, tag, version)]
+        # A slice's files and the checksums file its check reads.
+        names = [x.name for x in expected_assets(cfg.artifacts, tag, version)
+                 if keep(x.name) or x.kind == "checksums"]  # fmt: skip
         return Result(
             [Item("ok", n, fields={"name": n}) for n in names],
             outputs=outputs,
@@ -67,7 +89,7 @@ def assets(c: Context, tag: str, dir: str = "", print_: bool = False, json: bool
         )
     shown = dir or cfg.artifacts.dir
     report = check_assets(cfg.artifacts, cfg.root / shown, tag, version, shown)
-    return _assets_result(report, outputs)
+    return _assets_result(sliced(report, keep), outputs)
 
 
 def _assets_result(report: AssetReport, outputs: dict[str, Scalar]) -> Result:
@@ -237,16 +259,24 @@ def _with_gh(artifact: str, output: str) -> Result:
     )
 
 
-@a.task("verify.artifacts", help=dict(TAG_DIR_HELP))
-def artifacts(c: Context, tag: str, dir: str = "", json: bool = False) -> Result:
+@a.task(
+    "verify.artifacts",
+    help={
+        **TAG_DIR_HELP,
+        "platform": PLATFORM_HELP,
+    },
+)
+def artifacts(
+    c: Context, tag: str, dir: str = "", platform: str = "", json: bool = False
+) -> Result:
     """Run every configured artifact check; print one report."""
     from .core.artifacts.report import verify_artifacts
-    from .core.tags.schemes import version_from_tag
+    from .core.tags.config import release_version
 
     cfg = a.config(c)
-    version = str(version_from_tag(cfg.tag_format, tag))
+    version = release_version(cfg, tag)
     folder: Path | None = cfg.root / dir if dir else None
-    rows = verify_artifacts(cfg, tag, version, folder)
+    rows = verify_artifacts(cfg, tag, version, folder, platform)
     items = [
         Item(
             "ok" if r.ok else "mismatch",
@@ -259,11 +289,14 @@ def artifacts(c: Context, tag: str, dir: str = "", json: bool = False) -> Result
         for r in rows
     ]
     failed = sum(not r.ok for r in rows)
-    said = f"all {len(rows)} artifact checks passed for {tag}"
+    of = f" ({platform})" if platform else ""
+    said = f"all {len(rows)} artifact checks passed for {tag}{of}"
     return Result(
         items,
         tail=[said] if not failed else [],
-        outputs={"tag": tag, "version": version},
-        summary=said if not failed else f"{failed} of {len(rows)} artifact checks failed for {tag}",
+        outputs={"tag": tag, "version": version, "platform": platform or None},
+        summary=said
+        if not failed
+        else f"{failed} of {len(rows)} artifact checks failed for {tag}{of}",
         table=("check", "subject", "detail"),
     )

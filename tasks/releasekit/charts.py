@@ -23,12 +23,11 @@ ENGINE_HELP = "helm (binary), sdk (helm-python-sdk) or auto"
 
 def release_for(cfg: Config, tag: str) -> Release | None:
     """The release ``--tag`` names, or None: each chart's appVersion decides."""
-    from .core.helm.charts import Release
-    from .core.tags.schemes import version_from_tag
+    from .core.helm.charts import release_of_tag
 
     if not tag:
         return None
-    return Release(tag, version_from_tag(cfg.tag_format, tag), "--tag")
+    return release_of_tag(cfg, tag)
 
 
 @a.task(
@@ -231,7 +230,7 @@ def helm_template(
         rel = release or release_from_chart(cfg, entry, read_chart(cfg.root, entry.path))
         rendered = render_chart(cfg, eng, entry, values or [], set or [])
         checks = check_images(
-            find_images(rendered, entry.image_patterns), entry, rel.tag, str(rel.version)
+            find_images(rendered, entry.image_patterns), entry, rel.tag, rel.spelled
         )
         sections.append(_images_section(entry.path, rel, eng, checks))
     bad = sum(i.status != "ok" for s in sections for i in s.items)

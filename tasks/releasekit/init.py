@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     "init",
     help={
         "tag": "the current release tag (default: the newest v0.1.7 or 0.1.7 tag reachable "
-        "from HEAD)",
+        "from HEAD, else the newest CalVer suite tag, suite-2026.04-nova)",
         "dry_run": "print the releasekit.yaml init would write; write nothing",
     },
 )
@@ -59,7 +59,7 @@ def _report(layout: Layout, verb: str, head: list[str] | None = None) -> Result:
     count = len(layout.settings.get("version_files", []))
     said = f"{verb} ({count} version files at {layout.tag})"
     outputs: dict[str, str | int] = {"path": CONFIG_FILE, "tag": layout.tag,
-                                     "version": str(layout.version), "version_files": count}  # fmt: skip
+                                     "version": layout.shown, "version_files": count}  # fmt: skip
     if head is not None:  # a dry run
         return Result(items, head=head, tail=[said, "dry run: nothing was written"],
                       summary=said, outputs=outputs, dry_run=True)  # fmt: skip

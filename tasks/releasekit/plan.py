@@ -50,10 +50,10 @@ def checks(c: Context, tag: str, github_matrix: bool = False, json: bool = False
 def _checks(c: Context, tag: str) -> list[Check]:
     from .core.common.errors import ConfigError
     from .core.plan.checks import plan_checks
-    from .core.tags.schemes import version_from_tag
+    from .core.tags.config import release_version
 
     cfg = a.config(c)
-    version_from_tag(cfg.tag_format, tag)  # a tag of another scheme is refused here, once
+    release_version(cfg, tag)  # a tag of another scheme is refused here, once
     found = plan_checks(cfg, tag)
     if not found:
         raise ConfigError(

@@ -226,23 +226,21 @@ def _edited(edits: tuple[FileEdit, ...], status: str, text: str) -> list[Item]:
     "verify.versions",
     help={
         "tag": "the release tag to check against (e.g. v0.1.8)",
-        "version": "the version to check against, instead of --tag",
+        "version": "the version to check against, instead of --tag (2026.04 for a CalVer suite)",
     },
 )
 def versions(c: Context, tag: str = "", version: str = "", json: bool = False) -> Result:
     """Check every version file against the release tag."""
     from .core.common.errors import UsageError
-    from .core.tags.schemes import render_tag, version_from_tag
     from .core.versioning.version_files import check_versions
-    from .core.versioning.versions import parse_version
 
     if bool(tag) == bool(version):
         raise UsageError("give exactly one of --tag v0.1.8 or --version 0.1.8")
     cfg = a.config(c)
-    expected = version_from_tag(cfg.tag_format, tag) if tag else parse_version(version)
-    against = f"tag ({tag})" if tag else f"version ({version})"
+    expected, calver, tag = _expected(cfg, tag, version)
+    against = f"tag ({tag})" if not version else f"version ({version})"
     missing: list[MissingTarget] = []
-    checks = check_versions(cfg.root, cfg.version_files, expected, missing)
+    checks = check_versions(cfg.root, cfg.version_files, expected, missing, calver)
     items = [_version_item(ch, against) for ch in checks] + [_missing_item(m) for m in missing]
     bad = sum(i.status != "ok" for i in items)
     noun = f"{len(items)} version files" if len(items) != 1 else "1 version file"
@@ -250,8 +248,24 @@ def versions(c: Context, tag: str = "", version: str = "", json: bool = False) -
         items,
         summary=f"{len(items) - bad} of {noun} match {against}",
         failure=f"{bad} of {noun} do not match {against}",
-        outputs={"tag": tag or render_tag(cfg.tag_format, expected), "version": str(expected)},
+        outputs={"tag": tag, "version": calver or str(expected)},
     )
+
+
+def _expected(cfg: Config, tag: str, version: str) -> tuple[semver.Version, str | None, str]:
+    """The version to check (a CalVer suite's as SemVer, with its CalVer text) and the tag."""
+    from .core.tags.config import tags_config
+    from .core.tags.schemes import TagScheme, parse_any_version, render_tag, version_from_tag
+    from .core.versioning.versions import calver_as_semver, parse_version
+
+    if tags_config(cfg).versioning == "calver":  # seed 003: suite-2026.04-nova
+        scheme = TagScheme(cfg.tag_format, "calver")
+        text = str(scheme.require(tag).version if tag else parse_any_version("calver", version))
+        mapped = calver_as_semver(text)
+        assert mapped is not None  # CalVer.parse accepted it
+        return mapped, text, tag or scheme.render(parse_any_version("calver", text))
+    expected = version_from_tag(cfg.tag_format, tag) if tag else parse_version(version)
+    return expected, None, tag or render_tag(cfg.tag_format, expected)
 
 
 def _version_item(ch: VersionCheck, against: str) -> Item:

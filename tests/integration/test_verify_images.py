@@ -195,3 +195,31 @@ def test_token_auth_anonymous_pull_of_a_public_image(
     )
     assert result.code == 0, result.err
     assert ("", ("repository:public/app:pull",)) in token_registry.tokens.asked  # type: ignore[attr-defined]
+
+
+def test_a_calver_suite_image_is_checked_under_its_version_channel_and_latest(
+    cli: Cli, make_repo: Callable[..., Repo], oci_registry: OciRegistry, unique_repo: str,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """Seed 003: suite-2026.04-stable pushes each module image as 2026.04, stable and latest
+    (the config releasekit init writes for a suite); a channel tag on another digest fails."""
+    repo = make_repo({"README.md": "suite\n"}, name="suite")
+    repo.git("tag", "-a", "suite-2026.04-stable", "-m", "suite 2026.04")
+    digest = seed(tmp_path, oci_registry.host, unique_repo, ("2026.04", "stable", "latest"))
+    image = f"{oci_registry.host}/{unique_repo}"
+    repo.write({"releasekit.yaml": (
+        "tag_format: 'suite-{version}[-{codename}][-{channel}]'\n"
+        "tags:\n  versioning: calver\n"
+        f"registry:\n  plain_http: ['{oci_registry.host}']\n"
+        f"  images:\n    - repository: {image}\n"
+        "      tags: ['{version}', '{channel}', latest]\n"
+        "      moving_tags: ['{channel}', latest]\n")})  # fmt: skip
+    result = cli("verify.images", "--tag", "suite-2026.04-stable", cwd=repo.path)
+    assert result.code == 0, result.out + result.err
+    for tag in ("2026.04", "stable", "latest"):
+        assert f"OK       {image}:{tag} {digest} (OCI index)" in result.lines
+    seed(tmp_path / "other", oci_registry.host, unique_repo, ("edge",), labels={"x": "y"})
+    repo.git("tag", "-a", "suite-2026.04", "-m", "suite 2026.04 (edge)")
+    edge = cli("verify.images", "--tag", "suite-2026.04", cwd=repo.path)
+    assert edge.code == 3, edge.out + edge.err
+    assert any(line.startswith(f"MISMATCH {image}:edge ") for line in edge.lines), edge.out

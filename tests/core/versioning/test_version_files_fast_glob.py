@@ -113,7 +113,9 @@ def run(
             m.setattr(
                 vf,
                 "_locate",
-                lambda c, real_root, t, p, texts: old_locate(c.root, real_root, t, p, texts),
+                lambda c, real_root, t, p, texts, _calver=False: old_locate(
+                    c.root, real_root, t, p, texts
+                ),
             )
         missing: list[vf.MissingTarget] = []
         try:

@@ -151,6 +151,30 @@ class Release:
     tag: str
     version: semver.Version
     source: str
+    # A CalVer suite's version as its tag spells it (2026.04; ``version`` is then 2026.4.0).
+    calver: str | None = None
+
+    @property
+    def spelled(self) -> str:
+        """The version as the release spells it: in appVersion, image tags, the notes."""
+        return self.calver or str(self.version)
+
+
+def release_of_tag(cfg: Config, tag: str, source: str = "--tag") -> Release:
+    """The release ``tag`` names, read as tags.versioning says (a suite tag too).
+
+    Raises:
+        VersionError: the tag does not follow tag_format.
+    """
+    from ..tags.config import release_scheme
+    from ..versioning.versions import calver_as_semver
+
+    version = release_scheme(cfg).require(tag).version
+    if isinstance(version, semver.Version):
+        return Release(tag, version, source)
+    mapped = calver_as_semver(str(version))
+    assert mapped is not None  # a CalVer the scheme parsed
+    return Release(tag, mapped, source, str(version))
 
 
 def release_from_chart(cfg: Config, entry: ChartConfig, chart: Chart) -> Release:
@@ -178,15 +202,25 @@ def release_from_chart(cfg: Config, entry: ChartConfig, chart: Chart) -> Release
 
 
 def spell_app_version(entry: ChartConfig, release: Release) -> str:
-    return entry.app_version.replace("{tag}", release.tag).replace(
-        "{version}", str(release.version)
-    )
+    return entry.app_version.replace("{tag}", release.tag).replace("{version}", release.spelled)
 
 
-def release_tags(root: Path, tag_format: str) -> list[tuple[semver.Version, str]]:
-    """Release tags reachable from HEAD, oldest version first."""
+def release_tags(
+    root: Path, tag_format: str, calver: bool = False
+) -> list[tuple[semver.Version, str]]:
+    """Release tags reachable from HEAD, oldest version first (``calver``: suite tags, their
+    versions read as SemVer YYYY.M.PATCH)."""
+    from ..tags.schemes import TagScheme
+    from ..versioning.versions import calver_as_semver
+
     out = git(root, "tag", "--merged", "HEAD")
     tags = []
+    if calver:
+        for parsed in TagScheme(tag_format, "calver").releases(out.split()):
+            mapped = calver_as_semver(str(parsed.version))
+            if mapped is not None:
+                tags.append((mapped, parsed.tag))
+        return sorted(tags)
     for tag in out.split():
         version = parse_tag(tag_format, tag)
         if version is not None:
@@ -194,10 +228,14 @@ def release_tags(root: Path, tag_format: str) -> list[tuple[semver.Version, str]
     return sorted(tags)
 
 
-def previous_release(root: Path, tag_format: str, before: semver.Version | None) -> str | None:
+def previous_release(
+    root: Path, tag_format: str, before: semver.Version | None, calver: bool = False
+) -> str | None:
     """The newest release tag reachable from HEAD whose version is below ``before``."""
     older = [
-        tag for version, tag in release_tags(root, tag_format) if before is None or version < before
+        tag
+        for version, tag in release_tags(root, tag_format, calver)
+        if before is None or version < before
     ]
     return older[-1] if older else None
 
@@ -297,7 +335,9 @@ def check_chart(
 def _check_bumped(
     cfg: Config, chart: Chart, current: semver.Version | None, release: Release
 ) -> ChartCheck:
-    previous = previous_release(cfg.root, cfg.tag_format, release.version)
+    previous = previous_release(
+        cfg.root, cfg.tag_format, release.version, calver=release.calver is not None
+    )
     if previous is None and is_shallow(cfg.root):
         return ChartCheck(
             chart.path,

@@ -109,7 +109,7 @@ def verify_published_chart(
             chart_dir, entry.release_name, entry.namespace, values_paths(cfg.root, entry.values)
         )
         found = find_images(engine.render(request), entry.image_patterns)
-        images = check_images(found, entry, release.tag, str(release.version))
+        images = check_images(found, entry, release.tag, release.spelled)
     return PublishedChart(ref, version, digest, tuple(problems), tuple(images), engine.name)
 
 
@@ -169,11 +169,10 @@ def verify_all(
 ) -> list[PublishedChart]:  # fmt: skip
     """verify.chart-published from its flags: every chart to check, pulled and checked."""
     from ..common.network import settings
-    from ..tags.schemes import version_from_tag
-    from .charts import chart_engine
+    from .charts import chart_engine, release_of_tag
 
     eng = chart_engine(cfg, engine)
-    release = Release(tag, version_from_tag(cfg.tag_format, tag), "--tag")
+    release = release_of_tag(cfg, tag)
     return [
         verify_published_chart(cfg, eng, entry, repo, release, chart_version=chart_version,
                                net=settings(cfg), plain_http=plain_http_for(cfg, repo, plain_http))

@@ -18,6 +18,8 @@ from ..common.process import run
 from ..tags.schemes import TagScheme
 from .layout import Finding, Layout
 from .parts import changelog, charts, crds, go_modules, workflows
+from .publish import artifacts, forge, notes
+from .suite import MODULE_FORMAT, SUITE_FORMAT, module_images, suite_release
 from .versions import version_files
 
 # Tag spellings a first config can choose between; anything fancier is the user's edit.
@@ -28,7 +30,8 @@ def detect_layout(root: Path, tag: str = "") -> Layout:
     """Read the layout of the repository at ``root`` against its current release tag.
 
     Args:
-        tag: the current release tag; default the newest SemVer tag reachable from HEAD.
+        tag: the current release tag; default the newest SemVer tag reachable from HEAD, or
+            the newest CalVer suite tag (suite-2026.04-nova) when there is no SemVer one.
 
     Raises:
         ReleaseError: no release tag is reachable and none was given.
@@ -42,8 +45,28 @@ def detect_layout(root: Path, tag: str = "") -> Layout:
     changelog(root, files, layout)
     go_modules(files, layout)
     workflows(root, files, layout)
+    forge(root, files, layout)
+    if layout.calver is not None:
+        module_images(root, files, layout)
+    notes(root, files, layout)
+    artifacts(root, files, layout)
+    _procedure(layout)
     keep_agreeing(root, layout)
     return layout
+
+
+def _procedure(layout: Layout) -> None:
+    """The built-in procedure the layout is shaped like; the operator one is the default."""
+    if "procedure" in layout.settings:
+        return
+    if "go_modules" in layout.settings.get("tags", {}):
+        kind, why = "go-modules", "several Go modules: tag each after the release tag (seed 004)"
+    elif layout.notes.get(("changelog",), "").startswith("Keep a Changelog, written by hand"):
+        kind, why = "changelog-driven", "a hand-written changelog moves in the prepare commit"
+    else:
+        return
+    layout.settings["procedure"] = {"kind": kind}
+    layout.notes[("procedure",)] = why
 
 
 def keep_agreeing(root: Path, layout: Layout) -> None:
@@ -60,7 +83,8 @@ def keep_agreeing(root: Path, layout: Layout) -> None:
         missing: list[MissingTarget] = []
         try:
             target = VersionFile(**entry)
-            ok = all(ch.ok for ch in check_versions(root, [target], layout.version, missing))
+            checks = check_versions(root, [target], layout.version, missing, layout.calver)
+            ok = all(ch.ok for ch in checks)
         except (ReleaseError, ValueError):
             ok = False
         if ok and not missing:
@@ -85,6 +109,12 @@ def _release(root: Path, tag: str) -> Layout:
             "(git tag -a v0.1.7 -m 'Release v0.1.7')"
         )
     merged = git(root, "tag", "--merged", "HEAD").split()
+    if tag and tag.startswith("suite-"):
+        suite = suite_release(merged, tag)
+        if suite is None:
+            TagScheme(SUITE_FORMAT, "calver").require(tag)  # says how a suite tag is spelled
+        assert suite is not None
+        return suite
     if tag:
         fmt = "v{version}" if tag.startswith("v") else "{version}"
         parsed = TagScheme(fmt).require(tag)
@@ -95,6 +125,8 @@ def _release(root: Path, tag: str) -> Layout:
         count = len(TagScheme(fmt).releases(merged))
         if count and (best is None or count > best[0]):
             best = (count, fmt)
+    if best is None and (suite := suite_release(merged)) is not None:
+        return suite
     if best is None:
         raise ReleaseError(
             f"{root}: no release tag (v0.1.7 or 0.1.7) is reachable from HEAD; "
@@ -108,11 +140,8 @@ def _release(root: Path, tag: str) -> Layout:
     return Layout(newest.tag, newest.version, best[1])
 
 
-# Tag schemes init recognises but does not write a config for (seed 003's suite and modules).
-_OTHER_SCHEMES = (
-    ("suite-{version}[-{codename}][-{channel}]", "calver", "CalVer suite"),
-    ("module-{module}-v{version}", "semver", "module"),
-)
+# Tag schemes init recognises but does not write a config for (module tags without a suite).
+_OTHER_SCHEMES = ((MODULE_FORMAT, "semver", "module"),)
 
 
 def _other_schemes(tags: list[str]) -> str:
@@ -126,7 +155,8 @@ def _other_schemes(tags: list[str]) -> str:
     if not seen:
         return ""
     return (
-        f"found {' and '.join(seen)}, whose versions init cannot check against version files "
-        "(verify.versions takes one SemVer release); write releasekit.yaml from "
+        f"found {' and '.join(seen)} but no suite tag (suite-2026.04), whose versions init "
+        "cannot check against version files (verify.versions takes one release); write "
+        "releasekit.yaml from "
         "releasekit --print-template releasekit.yaml (docs/tags.md: tag schemes)"
     )

@@ -28,6 +28,8 @@ class Layout:
     """The detected release: its tag, the settings to write (model order) and the findings.
 
     ``notes`` maps a setting's place (``("version_files", 0)``) to the comment written above it.
+    A CalVer suite (seed 003) has ``calver``, its version as the tag spells it (2026.04), and
+    ``version`` is that version's SemVer reading (2026.4.0), which Helm chart versions spell.
     """
 
     tag: str
@@ -36,6 +38,23 @@ class Layout:
     settings: dict[str, Any] = field(default_factory=dict)
     notes: dict[tuple[str | int, ...], str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    calver: str | None = None
+    # Sections written commented out (a default to choose, names read from shell lines).
+    commented: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> str:
+        """The release version as the tag spells it."""
+        return self.calver or str(self.version)
+
+    def read(self, text: str) -> semver.Version | None:
+        """The version ``text`` spells (a CalVer 2026.04 too, in a suite), else None."""
+        from ..versioning.versions import calver_as_semver
+
+        found = version_of(text)
+        if found is None and self.calver is not None:
+            found = calver_as_semver(text.strip().strip("\"'"))
+        return found
 
 
 def read_tracked(root: Path, path: str) -> str | None:

@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..common.excerpt import clip
-from .layout import Finding, Layout, add_version_file, load_data, read_tracked, version_of
+from .layout import Finding, Layout, add_version_file, load_data, read_tracked
 
 _CRD = re.compile(r"^kind:[ \t]*CustomResourceDefinition[ \t]*$", re.M)
 _WORKFLOW_DIRS = (".github/workflows", ".gitea/workflows", ".forgejo/workflows")
@@ -28,11 +28,12 @@ def charts(root: Path, files: list[str], layout: Layout) -> None:
         spelled = "{version}"
         for key in ("version", "appVersion"):
             value = str(data.get(key, ""))
-            found = version_of(value)
+            found = layout.read(value)
             if found == layout.version:
                 fmt = "v{version}" if value.startswith("v") else "{version}"
+                spelled_as = {"format": fmt} if layout.calver is None else {}  # 2026.4.0 or 2026.04
                 add_version_file(
-                    layout, {"path": path, "key": key, "format": fmt}, f"{path}: {key} {value}"
+                    layout, {"path": path, "key": key, **spelled_as}, f"{path}: {key} {value}"
                 )
                 if key == "appVersion":
                     spelled = (
@@ -44,14 +45,16 @@ def charts(root: Path, files: list[str], layout: Layout) -> None:
             elif value:
                 layout.findings.append(Finding(
                     "chart", f"{path}: {key} {clip(value)} is the chart's own, not "
-                    f"{layout.version} (release.bump-chart bumps it)", path, kept=False,
+                    f"{layout.shown} (release.bump-chart bumps it)", path, kept=False,
                 ))  # fmt: skip
         images = _chart_images(root, chart)
-        released = [r for r, pinned in images if not pinned or version_of(pinned) == layout.version]
+        released = [
+            r for r, pinned in images if not pinned or layout.read(pinned) == layout.version
+        ]
         if released:
             entry["registries"] = sorted({repo.rpartition("/")[0] for repo in released})
         for repo, pinned in images:
-            if pinned and version_of(pinned) != layout.version:
+            if pinned and layout.read(pinned) != layout.version:
                 entry.setdefault("allow", []).append(repo)
                 layout.findings.append(Finding(
                     "images", f"image {repo}:{clip(pinned)} is pinned in {chart}/values.yaml, "

@@ -15,10 +15,13 @@ from ..config.model import Settings
 from ..config.starter import WIDTH, comment, inline
 from .layout import Layout
 
+SCHEMA_LINE = "# yaml-language-server: $schema=releasekit.schema.json"
+WRITTEN = (
+    "releasekit.yaml — written by `releasekit init` from this repository's layout at {tag}; "
+    "every version file below says {version} there, so `releasekit verify.versions --tag "
+    "{tag}` passes."
+)
 HEADER = """\
-# yaml-language-server: $schema=releasekit.schema.json
-# releasekit.yaml — written by `releasekit init` from this repository's layout at {tag}; every
-# version file below says {version} there, so `releasekit verify.versions --tag {tag}` passes.
 # Every key is optional; unknown keys are errors. All keys, commented:
 #   releasekit --print-template releasekit.yaml
 # Editor completion and checks: save the schema next to this file with
@@ -31,8 +34,10 @@ Notes = dict[tuple[str | int, ...], str]
 def render_config(layout: Layout) -> str:
     """The commented YAML text of ``layout.settings``."""
     lines: list[str] = []
-    _mapping(Settings, layout.settings, (), 0, layout.notes, lines)
-    return HEADER.format(tag=layout.tag, version=layout.version) + "\n".join(lines) + "\n"
+    _mapping(Settings, layout.settings, (), 0, layout.notes, lines, layout.commented)
+    head = [SCHEMA_LINE]
+    comment(WRITTEN.format(tag=layout.tag, version=layout.shown), 0, head)
+    return "\n".join(head) + "\n" + HEADER + "\n".join(lines) + "\n"
 
 
 def _mapping(
@@ -42,9 +47,17 @@ def _mapping(
     indent: int,
     notes: Notes,
     lines: list[str],
+    commented: dict[str, dict[str, Any]],
 ) -> None:
     pad = " " * indent
     for item in fields(struct):
+        if indent == 0 and item.name in commented:
+            # A section to choose or check first: the same lines, each behind "# ".
+            block: list[str] = []
+            _mapping(struct, {item.name: commented[item.name]}, at, 0, notes, block, {})
+            key = block.index(f"{item.name}:")  # its comments above stay; the rest is out
+            lines.extend([*block[:key], *(f"# {ln}" for ln in block[key:])])
+            continue
         if item.name not in values:
             continue
         value, here = values[item.name], (*at, item.name)
@@ -57,7 +70,7 @@ def _mapping(
             comment(f"Found: {notes[here]}.", indent, lines)
         if nested is not None and isinstance(value, dict):
             lines.append(f"{pad}{item.name}:")
-            _mapping(nested, value, here, indent + 2, notes, lines)
+            _mapping(nested, value, here, indent + 2, notes, lines, {})
         elif nested is not None and isinstance(value, list):
             lines.append(f"{pad}{item.name}:")
             for n, entry in enumerate(value):

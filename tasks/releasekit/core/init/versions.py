@@ -8,11 +8,15 @@ import re
 from pathlib import Path, PurePosixPath
 
 from ..common.excerpt import clip
-from .layout import Finding, Layout, add_version_file, load_data, read_tracked, version_of
+from .layout import Finding, Layout, add_version_file, load_data, read_tracked
 
 _ASSIGN = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>[ \t]*\?=[ \t]*)(?P<value>\S+)[ \t]*$", re.M
 )
+
+
+# Any dotted number (0.1.6, v1.2, 2026.04): what a docs pattern must not spell.
+_VERSIONISH = re.compile(r"\d+(?:\.\d+)+[\w.+-]*")
 
 
 def version_files(root: Path, files: list[str], layout: Layout) -> None:
@@ -34,7 +38,7 @@ def version_files(root: Path, files: list[str], layout: Layout) -> None:
 def _makefile(root: Path, path: str, layout: Layout) -> None:
     text = read_tracked(root, path) or ""
     for match in _ASSIGN.finditer(text):
-        found = version_of(match["value"])
+        found = layout.read(match["value"])
         if found is None:
             continue
         line = text.count("\n", 0, match.start()) + 1
@@ -45,7 +49,7 @@ def _makefile(root: Path, path: str, layout: Layout) -> None:
             )
         elif match["name"] == "VERSION":
             layout.findings.append(Finding(
-                "version", f"{path}:{line}: {clip(match[0])} is not {layout.version}",
+                "version", f"{path}:{line}: {clip(match[0])} is not {layout.shown}",
                 path, line, kept=False,
             ))  # fmt: skip
 
@@ -54,7 +58,7 @@ def _keyed(root: Path, path: str, layout: Layout, *, yaml: bool, date_key: str =
     data = load_data(root, path, yaml)
     if not isinstance(data, dict) or not isinstance(data.get("version"), str | int | float):
         return
-    found = version_of(str(data["version"]))
+    found = layout.read(str(data["version"]))
     if found == layout.version:
         add_version_file(
             layout, {"path": path, "key": "version"}, f"{path}: version {data['version']}"
@@ -64,7 +68,7 @@ def _keyed(root: Path, path: str, layout: Layout, *, yaml: bool, date_key: str =
             add_version_file(layout, entry, f"{path}: {date_key} (the release date)")
     else:
         layout.findings.append(Finding(
-            "version", f"{path}: version {clip(str(data['version']))} is not {layout.version}", path, kept=False,
+            "version", f"{path}: version {clip(str(data['version']))} is not {layout.shown}", path, kept=False,
         ))  # fmt: skip
 
 
@@ -72,16 +76,23 @@ def _docs(root: Path, path: str, layout: Layout) -> None:
     text = read_tracked(root, path)
     if text is None:
         return
-    token = re.compile(rf"(?<![\w.+-])v?{re.escape(str(layout.version))}(?![\w.+-]|\.\d)")
+    token = re.compile(rf"(?<![\w.+-])v?{re.escape(layout.shown)}(?![\w.+-]|\.\d)")
     seen: set[str] = set()
     for match in token.finditer(text):
         start = text.rfind("\n", 0, match.start()) + 1
         anchor = _anchor(text[start : match.start()])
-        if not anchor or anchor in seen:
+        if anchor in seen:
             continue
         seen.add(anchor)
         line = text.count("\n", 0, match.start()) + 1
         shown = text[start : text.find("\n", match.end()) % (len(text) + 1)].strip()
+        if not anchor:
+            layout.findings.append(Finding(
+                "version", f"{path}:{line}: {clip(shown, 70)}: nothing but versions before "
+                "it to anchor a pattern; if it must follow each release, write one by hand",
+                path, line, kept=False,
+            ))  # fmt: skip
+            continue
         add_version_file(
             layout,
             {"path": path, "pattern": anchor + "{version}"},
@@ -92,8 +103,16 @@ def _docs(root: Path, path: str, layout: Layout) -> None:
 def _anchor(before: str) -> str:
     """The literal text a docs pattern starts with: the word just before the version
     (``--version ``, ``**Version**: ``, ``DEMO_VERSION=``), or with a short one the two before
-    it too; a long URL is cut to its last path segments."""
+    it too; a long URL is cut to its last path segments.
+
+    The anchor starts after the last version-like literal before the token (``| 0.1.7 | ``,
+    ``from 0.1.6 to ``): a pattern that spells a version stops matching once that version is
+    bumped, so it never holds one.
+    """
     text = before.lstrip()
+    versionish = [m.end() for m in _VERSIONISH.finditer(text)]
+    if versionish:
+        text = text[versionish[-1] :].lstrip()
     last = re.search(r"\S*\s*$", text)
     word = last[0].lstrip("`\"'([") if last else ""
     if len(re.findall(r"\w", word)) >= 3 and len(word) <= 40:

@@ -35,7 +35,9 @@ class Check:
         """A short job name: the task and what it is about (``verify.chart charts/demo``)."""
         args = self.args
         about = [
-            args[n + 1] for n in range(len(args) - 1) if args[n] in ("--chart", "--repository")
+            args[n + 1]
+            for n in range(len(args) - 1)
+            if args[n] in ("--chart", "--repository", "--platform")
         ]
         return " ".join([self.task, *about])
 
@@ -44,7 +46,8 @@ def plan_checks(config: Config, tag: str) -> list[Check]:
     """Every check ``config`` configures for ``tag``, in release order: version files, charts
     and the images they render (one slice per chart), CRD sync, published images (one slice
     per image when there are several), published charts (one per chart), the release's
-    artifacts (matrix, checksums, signatures, attestations, SBOMs)."""
+    artifacts (matrix, checksums, signatures, attestations, SBOMs; one slice per platform the
+    files are named for, and one for the files of none, when they name any)."""
     at = ("--tag", tag)
     checks: list[Check] = []
     if config.version_files:
@@ -67,8 +70,23 @@ def plan_checks(config: Config, tag: str) -> list[Check]:
     for published in registry.charts if registry is not None else ():
         checks.append(Check("verify.chart-published", (*at, "--chart", published.path)))
     if config.artifacts is not None:
-        checks.append(Check("verify.artifacts", at))
+        checks.extend(_artifact_slices(config, tag))
     return checks
+
+
+def _artifact_slices(config: Config, tag: str) -> list[Check]:
+    """verify.artifacts per platform (StellaOps: 5 CLI platforms) plus ``none`` for the rest;
+    one unsplit check when no file name spells a platform."""
+    from ..artifacts.platforms import NONE
+    from ..artifacts.report import release_platforms
+    from ..tags.config import release_version
+
+    assert config.artifacts is not None
+    at = ("--tag", tag)
+    platforms = release_platforms(config.artifacts, tag, release_version(config, tag))
+    if not platforms:
+        return [Check("verify.artifacts", at)]
+    return [Check("verify.artifacts", (*at, "--platform", p)) for p in (*platforms, NONE)]
 
 
 def github_matrix(checks: list[Check]) -> str:

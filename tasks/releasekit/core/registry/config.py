@@ -16,7 +16,7 @@ import msgspec
 from ..common.section import Section
 from .digests import digest_problem
 
-PLACEHOLDERS = ("{tag}", "{version}", "{major}", "{minor}", "{commit}")
+PLACEHOLDERS = ("{tag}", "{version}", "{major}", "{minor}", "{commit}", "{channel}")
 DEFAULT_PLATFORMS = ("linux/amd64", "linux/arm64")
 # os/arch[/variant], as in an index's platform object (linux/arm64/v8, linux/arm/v7).
 _PLATFORM = re.compile(r"[a-z0-9]+/[a-z0-9_]+(?:/[a-z0-9]+)?")
@@ -65,8 +65,8 @@ class Image(Section, frozen=True):
     tags: Annotated[
         tuple[str, ...],
         msgspec.Meta(
-            description="tags a release gives the image ({tag}, {version}, {major}, {minor}); "
-            "all of them must resolve to one digest"
+            description="tags a release gives the image ({tag}, {version}, {major}, {minor}, "
+            "{channel}: a CalVer suite's edge, stable or lts); all of them must resolve to one digest"
         ),
     ] = ("{tag}",)
     moving_tags: Annotated[

@@ -28,11 +28,11 @@ def section(cfg: Config) -> RegistryConfig:
 def release_for(cfg: Config, tag: str) -> Release:
     """The release a tag names; ``{commit}`` is the tag's commit, looked up on first use."""
     from ..common.git import resolve_commit
-    from ..tags.schemes import version_from_tag
+    from ..tags.config import release_scheme
 
     if not tag:
         raise UsageError("give the release tag: --tag v0.1.8")
-    version = str(version_from_tag(cfg.tag_format, tag))
+    parsed = release_scheme(cfg).require(tag)
     cache: dict[str, str] = {}
 
     def commit() -> str:
@@ -40,7 +40,7 @@ def release_for(cfg: Config, tag: str) -> Release:
             cache["sha"] = resolve_commit(cfg.root, tag)
         return cache["sha"]
 
-    return Release(tag, version, commit)
+    return Release(tag, str(parsed.version), commit, parsed.channel)
 
 
 def registries_for(cfg: Config, plain_http: bool, workers: int = 8) -> Registries:

@@ -2,7 +2,8 @@
 
 From ``registry:`` in releasekit.yaml, or from flags alone (``--image REF`` repeated, with
 ``{tag}``/``{version}`` placeholders). Templates may name ``{tag}``, ``{version}``,
-``{major}``, ``{minor}`` and ``{commit}`` (the full sha the release tag points at).
+``{major}``, ``{minor}``, ``{commit}`` (the full sha the release tag points at) and
+``{channel}`` (a CalVer suite's channel: edge, or the tag's -stable/-lts suffix; seed 003).
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ class Release:
     tag: str
     version: str
     commit: Callable[[], str] = field(compare=False, default=lambda: "")
+    channel: str = "edge"
 
     def render(self, template: str) -> str:
         major, minor = ([*self.version.split("."), "", ""])[:2]
         text = template.replace("{tag}", self.tag).replace("{version}", self.version)
+        text = text.replace("{channel}", self.channel)
         text = text.replace("{major}", major).replace("{minor}", minor)
         return text.replace("{commit}", self.commit()) if "{commit}" in text else text
 

@@ -11,6 +11,7 @@ from ..common.section import Section, Text, each_inside_repo, inside_repo, once
 
 if TYPE_CHECKING:
     from ..config import Config
+    from .schemes import TagScheme
 
 
 class GoModules(Section, frozen=True):
@@ -86,3 +87,20 @@ class TagsConfig(Section, frozen=True):
 def tags_config(config: Config) -> TagsConfig:
     """The repository's ``tags:`` section, or the defaults when it has none."""
     return config.tags if config.tags is not None else TagsConfig()
+
+
+def release_scheme(config: Config) -> TagScheme:
+    """The scheme of this repository's release tags: tag_format read as tags.versioning says
+    (a CalVer suite's suite-2026.04-stable, or SemVer)."""
+    from .schemes import TagScheme
+
+    return TagScheme(config.tag_format, tags_config(config).versioning)
+
+
+def release_version(config: Config, tag: str) -> str:
+    """The version a release tag names (0.1.8, or 2026.04 for a suite).
+
+    Raises:
+        VersionError: the tag does not follow tag_format.
+    """
+    return str(release_scheme(config).require(tag).version)

@@ -27,14 +27,13 @@ import semver
 
 from ..common.errors import ConfigError, VersionError
 from ..common.excerpt import clip, excerpt
-from ..versioning.versions import SEMVER_PATTERN, parse_version
+from ..versioning.versions import CALVER_PATTERN, SEMVER_PATTERN, parse_version
 
 Versioning = Literal["semver", "calver"]
 Channel = Literal["edge", "stable", "lts"]
 CHANNELS: tuple[Channel, ...] = ("edge", "stable", "lts")
 LTS_MONTH = 4
 
-CALVER_PATTERN = r"\d{4}\.(?:0[1-9]|1[0-2])(?:\.[1-9]\d{0,8})?"  # a patch int() can read
 _CHANNEL_WORDS = "|".join(CHANNELS)
 
 # What each placeholder may match. Module names have no dots and codenames no dashes, which

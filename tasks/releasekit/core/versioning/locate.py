@@ -14,7 +14,7 @@ from ..common.errors import FileFormatError, TargetError
 from ..common.excerpt import clip
 from ..common.textfile import BOM, offset_of
 from .config import VersionFile
-from .versions import SPELLED_VERSION_PATTERN
+from .versions import CALVER_PATTERN, SPELLED_VERSION_PATTERN
 
 DATE_PATTERN = r"\d{4}-\d{2}-\d{2}"
 _YAML_SUFFIXES = (".yaml", ".yml", ".cff")
@@ -24,17 +24,19 @@ _INDEX_RE = re.compile(r"[0-9]{1,9}")
 
 
 @functools.lru_cache(maxsize=256)
-def compile_pattern(pattern: str) -> re.Pattern[str]:
+def compile_pattern(pattern: str, calver: bool = False) -> re.Pattern[str]:
     """Compile a target pattern: literal text anchored at word edges, one placeholder group.
 
     ``VERSION ?= {version}`` matches ``VERSION ?= 0.1.7`` but not ``OPENCODE_VERSION ?= 1.2.3``;
-    the version may sit in quotes that the pattern does not spell.
+    the version may sit in quotes that the pattern does not spell. With ``calver`` (a suite
+    repository, tags.versioning: calver) ``{version}`` also matches ``2026.04``.
     """
     regex = ""
+    token = SPELLED_VERSION_PATTERN + (f"|{CALVER_PATTERN}" if calver else "")
     for part in re.split(r"(\{version\}|\{date\})", pattern):
         if part == "{version}":
             regex += (
-                r"(?P<q>[\"']?)(?P<token>" + SPELLED_VERSION_PATTERN + r")(?P=q)"
+                r"(?P<q>[\"']?)(?P<token>" + token + r")(?P=q)"
                 r"(?![0-9A-Za-z+-]|\.[0-9A-Za-z])"
             )
         elif part == "{date}":
@@ -48,13 +50,13 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(regex)
 
 
-def find_pattern(target: VersionFile, text: str) -> list[tuple[int, int]]:
+def find_pattern(target: VersionFile, text: str, calver: bool = False) -> list[tuple[int, int]]:
     assert target.pattern is not None
     # Every literal piece of the pattern is in each match: a file without one has none, and
     # `in` skips it far faster than the regex would (most files of a docs glob are such).
     if not all(piece in text for piece in literal_pieces(target.pattern)):
         return []
-    return [m.span("token") for m in compile_pattern(target.pattern).finditer(text)]
+    return [m.span("token") for m in compile_pattern(target.pattern, calver).finditer(text)]
 
 
 @functools.lru_cache(maxsize=256)

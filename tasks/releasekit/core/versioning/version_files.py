@@ -25,7 +25,9 @@ from ..common.textfile import FileEdit, line_of, read_text
 from .config import VersionFile
 from .locate import DATE_PATTERN, NotHere, find_key, find_pattern
 from .versions import (
+    CALVER_PATTERN,
     SPELLED_VERSION_PATTERN,
+    calver_as_semver,
     is_spelled_version,
     parse_version,
     resolve_new_version,
@@ -57,18 +59,24 @@ class Occurrence:
         return version_in_token(self.found, self.target.format, self.location)
 
 
-def version_in_token(token: str, fmt: str | None, where: str) -> semver.Version:
-    """Read the version out of a token, honouring a ``format`` such as ``v{version}``."""
+def version_in_token(
+    token: str, fmt: str | None, where: str, calver: bool = False
+) -> semver.Version:
+    """Read the version out of a token, honouring a ``format`` such as ``v{version}``; with
+    ``calver`` a ``2026.04`` token reads as 2026.4.0 (versions.calver_as_semver)."""
+    spelled = SPELLED_VERSION_PATTERN + (f"|{CALVER_PATTERN}" if calver else "")
     if fmt is not None and "{version}" in fmt:
         head, tail = fmt.split("{version}")
-        match = re.fullmatch(
-            re.escape(head) + f"({SPELLED_VERSION_PATTERN})" + re.escape(tail), token
-        )
+        match = re.fullmatch(re.escape(head) + f"({spelled})" + re.escape(tail), token)
         if match:
-            return parse_version(match.group(1))
+            token = match.group(1)
     if is_spelled_version(token):
         return parse_version(token)
-    raise TargetError(f"{where}: {token!r} is not a SemVer version; fix the file or the target")
+    found = calver_as_semver(token) if calver else None
+    if found is not None:
+        return found
+    kind = "SemVer or CalVer (YYYY.MM[.PATCH])" if calver else "SemVer"
+    raise TargetError(f"{where}: {token!r} is not a {kind} version; fix the file or the target")
 
 
 def render_token(target: VersionFile, version: semver.Version, found: str) -> str:
@@ -165,12 +173,16 @@ class MissingTarget(TargetError):
 
 
 def find_occurrences(
-    root: Path, targets: Sequence[VersionFile], missing: list[MissingTarget] | None = None
+    root: Path,
+    targets: Sequence[VersionFile],
+    missing: list[MissingTarget] | None = None,
+    calver: bool = False,
 ) -> list[Occurrence]:
     """Locate every configured target's token.
 
     With a ``missing`` list, a target that is not there is recorded in it (every target is
-    looked for); without one, it is raised.
+    looked for); without one, it is raised. With ``calver`` a token may also be a CalVer
+    suite version (2026.04).
 
     Raises:
         MissingTarget: a plain target does not match its file, or a glob matches nothing.
@@ -187,7 +199,7 @@ def find_occurrences(
         hits_for_target = 0
         try:
             files = _target_files(root, target, visible)
-            located = [_locate(confiner, real_root, target, path, texts) for path in files]
+            located = [_locate(confiner, real_root, target, path, texts, calver) for path in files]
         except MissingTarget as exc:
             if missing is None:
                 raise
@@ -203,7 +215,7 @@ def find_occurrences(
                 occurrence = Occurrence(
                     target, display, real, line_of(text, start), start, end, text[start:end]
                 )
-                _validate_token(occurrence)
+                _validate_token(occurrence, calver)
                 found.append(occurrence)
                 hits_for_target += 1
         if target.is_glob and hits_for_target == 0:
@@ -225,6 +237,7 @@ def _locate(
     target: VersionFile,
     path: Path,
     texts: dict[Path, str],
+    calver: bool = False,
 ) -> tuple[str, Path, list[tuple[int, int]]]:
     """(display path, real path, token spans) of ``target`` in one file."""
     # A symlink (AGENTS.md -> CLAUDE.md) is reported and edited as the file it points to; one
@@ -240,7 +253,7 @@ def _locate(
     text = texts[real]
     try:
         spans = (
-            find_pattern(target, text)
+            find_pattern(target, text, calver)
             if target.pattern is not None
             else find_key(target, text, display)
         )
@@ -260,14 +273,14 @@ def _locate(
     return display, real, spans
 
 
-def _validate_token(occurrence: Occurrence) -> None:
+def _validate_token(occurrence: Occurrence, calver: bool = False) -> None:
     if occurrence.is_date:
         if re.fullmatch(DATE_PATTERN, occurrence.found) is None:
             raise TargetError(
                 f"{occurrence.location}: {occurrence.found!r} is not an ISO date (YYYY-MM-DD)"
             )
         return
-    occurrence.version()
+    version_in_token(occurrence.found, occurrence.target.format, occurrence.location, calver)
 
 
 # --- bump --------------------------------------------------------------------------------------
@@ -396,26 +409,34 @@ def check_versions(
     targets: Sequence[VersionFile],
     expected: semver.Version,
     missing: list[MissingTarget] | None = None,
+    calver: str | None = None,
 ) -> list[VersionCheck]:
     """Compare every version target with ``expected``.
 
     Without a ``format`` a token matches when the versions are equal ignoring a ``v``; with a
     ``format`` the spelling must match too. Targets that are not there go to ``missing`` when
-    it is given (raised otherwise, as by :func:`find_occurrences`).
+    it is given (raised otherwise, as by :func:`find_occurrences`). ``calver`` is a suite's
+    version as its tag spells it (2026.04, with ``expected`` its SemVer 2026.4.0): tokens may
+    spell either, a ``format`` spells the CalVer.
     """
     if not targets:
         raise TargetError(
             f"no version_files are configured; add them to releasekit.yaml (every key: {STARTER_DOCS})"
         )
     checks = []
-    for occ in find_occurrences(root, targets, missing):
+    for occ in find_occurrences(root, targets, missing, calver=calver is not None):
         if occ.is_date:
             continue
         if occ.target.format is not None:
-            want = render_token(occ.target, expected, occ.found)
+            want = (
+                occ.target.format.replace("{version}", calver)
+                if calver is not None
+                else render_token(occ.target, expected, occ.found)
+            )
             ok = occ.found == want
         else:
-            want = str(expected)
-            ok = occ.version() == expected
+            want = calver or str(expected)
+            found = version_in_token(occ.found, None, occ.location, calver is not None)
+            ok = found == expected
         checks.append(VersionCheck(occ, want, ok))
     return checks

@@ -20,6 +20,11 @@ SEMVER_PATTERN = (
 )
 SPELLED_VERSION_PATTERN = r"v?" + SEMVER_PATTERN
 _SPELLED_RE = re.compile(SPELLED_VERSION_PATTERN)
+# A CalVer suite version YYYY.MM[.PATCH] (seed 003; tags/schemes.py parses suite tags with it).
+# Version files compare it as the SemVer YYYY.M.PATCH that a Helm chart version must spell:
+# 2026.04 is 2026.4.0 and its hotfix 2026.04.1 is 2026.4.1 (calver_as_semver).
+CALVER_PATTERN = r"\d{4}\.(?:0[1-9]|1[0-2])(?:\.[1-9]\d{0,8})?"  # a patch int() can read
+_CALVER_RE = re.compile(CALVER_PATTERN)
 
 # Longer is no release version, and numbers must stay printable after a bump: str() refuses
 # integers of more than 4,300 digits, which 4,300 nines plus one would be.
@@ -48,6 +53,14 @@ def parse_version(text: str) -> semver.Version:
             f"{excerpt(text)} is not a SemVer version; use MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD], "
             "e.g. 0.1.8 or 1.0.0-rc.1"
         ) from None
+
+
+def calver_as_semver(text: str) -> semver.Version | None:
+    """The SemVer ``YYYY.M.PATCH`` of a CalVer ``YYYY.MM[.PATCH]`` text; None for anything else."""
+    if _CALVER_RE.fullmatch(text) is None:
+        return None
+    year, month, *patch = (int(p) for p in text.split("."))
+    return semver.Version(year, month, patch[0] if patch else 0)
 
 
 def is_spelled_version(text: str) -> bool:
