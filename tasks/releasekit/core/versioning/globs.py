@@ -90,7 +90,9 @@ def glob_files(root: Path, pattern: str, shown: frozenset[str] | None) -> list[G
             is_file = isfile(path)
         if is_file and (shown is None or rel in shown or seen_by_git(rel, shown)):
             files.append(GlobMatch(path, rel, is_link))
-    files.sort(key=lambda match: match.path.split("/"))  # the order of Path's own comparison
+    # The order of Path's comparison (component by component): the string order with "/"
+    # below every character a name can hold (a name cannot hold NUL), without a list per path.
+    files.sort(key=lambda match: match.path.replace("/", "\0"))
     return files
 
 
