@@ -219,8 +219,11 @@ def _plain_entries(data: bytes) -> tuple[Entry, ...] | None:
     marks = b"".join([line[64:66] for line in lines])
     if len(marks) != 2 * count:  # a line shorter than 66 bytes
         return None
-    hexes = b"".join([line[:64] for line in lines])
     names = [line[66:] for line in lines]
+    # Digests as str, sliced from a latin-1 view of the same lines (one decode for the list);
+    # joined back, one C call checks they are all hex.
+    digests = [line[:64] for line in body.decode("latin-1").split("\n")]
+    hexes = "".join(digests).encode("latin-1")
     if (
         marks[0::2].translate(None, _WHITE)
         or marks[1::2].translate(None, b" *")
@@ -228,11 +231,9 @@ def _plain_entries(data: bytes) -> tuple[Entry, ...] | None:
         or b"" in names
     ):
         return None
-    # Digests as str, sliced from a latin-1 view of the same lines (one decode for the list).
-    digests = [line[:64] for line in body.decode("latin-1").split("\n")]
     if hexes.translate(None, _LOWER_HEX):
         digests = [digest.lower() for digest in digests]
-    binary = [mark == 0x2A for mark in marks[1::2]]  # "*"
+    binary = map((0x2A).__eq__, marks[1::2])  # "*"
     return tuple(map(tuple.__new__, repeat(Entry), zip(count_from(1), digests, names, binary)))
 
 
