@@ -20,6 +20,7 @@ import semver
 
 from ..common.confine import Confiner
 from ..common.errors import ReleaseError, TargetError, VersionError
+from ..common.gcpause import paused_gc
 from ..common.starters import STARTER_DOCS
 from ..common.textfile import FileEdit, line_of, read_text
 from .config import VersionFile
@@ -137,6 +138,13 @@ def find_occurrences(
         TargetError: a token cannot be edited exactly (alias, escapes, not a version).
         FileFormatError: a file is not UTF-8 or not valid YAML/JSON/TOML.
     """
+    with paused_gc():  # a docs glob makes 10⁴-10⁵ small objects, none in a cycle
+        return _find_occurrences(root, targets, missing)
+
+
+def _find_occurrences(
+    root: Path, targets: Sequence[VersionFile], missing: list[MissingTarget] | None
+) -> list[Occurrence]:
     texts: dict[str, str] = {}  # real path -> text, each file read once for all targets
     found: list[Occurrence] = []
     visible = functools.cache(lambda: visible_files(root))
