@@ -181,12 +181,16 @@ def crd_history(
         ["releasekit: note: --schema-only: description changes do not count"] if schema_only else []
     )
     if not add:
-        return _audit_history(cfg, table, changed, notes)
+        return _audit_history(cfg, table, changed, notes, trees.prefetch)
     return _add_history_row(c, cfg, table, changed, notes, add, description, crd_changes, dry_run)
 
 
 def _audit_history(
-    cfg: Config, table: Table, changed: Callable[[str, str], bool], notes: list[str]
+    cfg: Config,
+    table: Table,
+    changed: Callable[[str, str], bool],
+    notes: list[str],
+    prefetch: Callable[[list[str]], None],
 ) -> Result:
     from .core.common.errors import GitError
     from .core.common.git import is_shallow
@@ -198,7 +202,9 @@ def _audit_history(
             f"{table.path}: cannot audit in a shallow clone (release tags and history are missing); "
             "fetch them (`git fetch --tags --unshallow`, or actions/checkout with fetch-depth: 0)"
         )
-    findings = audit(table, release_tags(cfg.root, cfg.tag_format), changed)
+    tags = release_tags(cfg.root, cfg.tag_format)
+    prefetch([tag for _, tag in tags])  # every tag's CRD files in two git processes, not two each
+    findings = audit(table, tags, changed)
     items = [
         Item(
             "ok" if f.ok else "mismatch",

@@ -6,13 +6,14 @@ import hashlib
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import require_real
-from releasekit.core.artifacts import checksums
+from releasekit.core.artifacts import checksum_check, checksums
 from releasekit.core.artifacts.checksum_check import CheckOptions, check_checksums
 from releasekit.core.artifacts.checksum_file import format_line, plan_checksums, write_checksums
 from releasekit.core.artifacts.checksums import parse_checksums
@@ -142,13 +143,14 @@ def test_hypothesis_parse_never_crashes_and_never_reads_outside(
     base, _ = outside
     data = "\n".join(lines).encode("utf-8", "surrogateescape")
     read: list[Path] = []
-    real_digest = checksums.file_digest
+    real_hash = checksum_check.hash_paths
 
-    def spy(path: Path | str, algorithm: str = "sha256", progress: object = None) -> str:
-        read.append(Path(path))
-        return real_digest(path, algorithm)
+    def spy(paths: list[bytes], **kwargs: Any) -> dict[bytes, str | OSError | None]:
+        results = real_hash(paths, **kwargs)
+        read.extend(Path(os.fsdecode(p)) for p, result in results.items() if result is not None)
+        return results
 
-    monkeypatch.setattr(checksums, "file_digest", spy)
+    monkeypatch.setattr(checksum_check, "hash_paths", spy)
     listing = parse_checksums(data)
     assert len(listing.entries) + len(listing.misformatted) <= len(data.split(b"\n"))
     report = check_checksums(listing, base)

@@ -4,6 +4,7 @@ hashing gives hashlib's digests however files are split between threads."""
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,40 @@ def test_hash_files_mixes_small_and_large(tmp_path: Path, jobs: int) -> None:
     for path in paths:
         assert got[path] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert isinstance(got[missing], OSError)
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_hash_paths_with_more_large_files_than_the_queue_holds(tmp_path: Path, jobs: int) -> None:
+    """Large files queued for the helpers while the queue has room, hashed by the calling
+    thread past that; directories and missing files give the error a read gives."""
+    paths = []
+    for n in range(14):
+        path = tmp_path / f"f{n}"
+        path.write_bytes(bytes([n]) * (checksums.THREADED_SIZE + 1 + n * 70_000 if n % 3 else 100))
+        paths.append(os.fsencode(path))
+    (tmp_path / "dir").mkdir()
+    odd = [os.fsencode(tmp_path / "dir"), os.fsencode(tmp_path / "missing")]
+    got = checksums.hash_paths([*paths, *odd], jobs=jobs)
+    assert list(got) == [*paths, *odd]
+    for path in paths:
+        with open(path, "rb") as handle:
+            assert got[path] == hashlib.sha256(handle.read()).hexdigest()
+    assert isinstance(got[odd[0]], IsADirectoryError)
+    assert isinstance(got[odd[1]], FileNotFoundError)
+
+
+def test_hash_paths_asks_before_reading_through_a_symlink(tmp_path: Path) -> None:
+    (tmp_path / "file").write_bytes(b"x")
+    for name in ("in", "out"):
+        (tmp_path / name).symlink_to("file")
+    asked: list[bytes] = []
+
+    def links(path: bytes) -> bool:
+        asked.append(path)
+        return path.endswith(b"in")
+
+    names = [os.fsencode(tmp_path / name) for name in ("file", "in", "out")]
+    got = checksums.hash_paths(names, links=links)
+    assert asked == names[1:]
+    assert got == {names[0]: hashlib.sha256(b"x").hexdigest(),
+                   names[1]: hashlib.sha256(b"x").hexdigest(), names[2]: None}  # fmt: skip

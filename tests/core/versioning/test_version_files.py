@@ -526,12 +526,12 @@ def test_file_changed_between_finding_and_editing_simulated_write_after_first_re
 
     root = tree(tmp_path, {"Makefile": b"VERSION ?= 0.1.7\n"})
     real_read = version_files.read_text
-    calls: list[Path] = []
+    calls: list[Path | str] = []
 
-    def read_then_someone_edits(path: Path, display: str | None = None) -> str:
+    def read_then_someone_edits(path: Path | str, display: str | None = None) -> str:
         text = real_read(path, display)
         if not calls:
-            path.write_bytes(b"# new first line\nVERSION ?= 0.1.7\n")
+            Path(path).write_bytes(b"# new first line\nVERSION ?= 0.1.7\n")
         calls.append(path)
         return text
 

@@ -1,11 +1,13 @@
-"""Glob targets without a resolve() and relative_to per file, a regex compiled per file, or a
-regex run over files that lack the pattern's text: the same occurrences, in the same order,
-and the same errors as the code before (5596c5b), kept below verbatim as the oracle."""
+"""Glob targets without pathlib (the glob walked on strings, no resolve() or relative_to per
+file), without a regex compiled per file or run over files that lack the pattern's text: the
+same occurrences, in the same order, and the same errors as the code before (5596c5b, and
+find_occurrences of 13aab81 over it), kept below verbatim as the oracle."""
 
 from __future__ import annotations
 
 import os
 import re
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import pytest
 from conftest import Repo
 from releasekit.core.common.confine import confine
 from releasekit.core.common.errors import ReleaseError
-from releasekit.core.common.textfile import read_text
+from releasekit.core.common.textfile import line_of, read_text
 from releasekit.core.versioning import locate
 from releasekit.core.versioning import version_files as vf
 from releasekit.core.versioning.config import VersionFile
@@ -104,25 +106,73 @@ FILES: dict[str, str | bytes] = {
 }
 
 
-def run(
-    root: Path, targets: list[VersionFile], old: bool, monkeypatch: pytest.MonkeyPatch
-) -> object:
-    with monkeypatch.context() as m:
-        if old:
-            m.setattr(vf, "_target_files", old_target_files)
-            m.setattr(
-                vf,
-                "_locate",
-                lambda c, real_root, t, p, texts, _calver=False: old_locate(
-                    c.root, real_root, t, p, texts
-                ),
-            )
-        missing: list[vf.MissingTarget] = []
+def old_find_occurrences(
+    root: Path, targets: list[VersionFile], missing: list[vf.MissingTarget] | None
+) -> list[vf.Occurrence]:
+    """find_occurrences of 13aab81 over the helpers above (Paths throughout)."""
+    import functools
+
+    texts: dict[Path, str] = {}
+    found: list[vf.Occurrence] = []
+    visible = functools.cache(lambda: old_visible_files(root))
+    seen: set[tuple[Path, int, VersionFile]] = set()
+    real_root = root.resolve()
+    for target in targets:
+        hits_for_target = 0
         try:
-            found = vf.find_occurrences(root, targets, missing)
-        except ReleaseError as exc:
-            return ("error", type(exc).__name__, str(exc))
-        return found, [(type(e).__name__, str(e), e.path) for e in missing]
+            files = old_target_files(root, target, visible)
+            located = [old_locate(root, real_root, target, path, texts) for path in files]
+        except vf.MissingTarget as exc:
+            if missing is None:
+                raise
+            missing.append(exc)
+            continue
+        for display, real, spans in located:
+            text = texts[real]
+            for start, end in spans:
+                if (real, start, target) in seen:
+                    hits_for_target += 1
+                    continue
+                seen.add((real, start, target))
+                occurrence = vf.Occurrence(
+                    target, display, real, line_of(text, start), start, end, text[start:end]
+                )
+                vf._validate_token(occurrence)
+                found.append(occurrence)
+                hits_for_target += 1
+        if target.is_glob and hits_for_target == 0:
+            shortfall = vf.MissingTarget(
+                target,
+                None,
+                f"{target.origin}: no file matching {target.path!r} contains {target.pattern or target.label!r}; "
+                "fix the pattern or remove the target",
+            )
+            if missing is None:
+                raise shortfall
+            missing.append(shortfall)
+    return found
+
+
+def old_visible_files(root: Path) -> frozenset[str] | None:
+    result = subprocess.run(
+        ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        return None
+    return frozenset(name for name in result.stdout.split("\0") if name)
+
+
+def run(root: Path, targets: list[VersionFile], old: bool) -> object:
+    find = old_find_occurrences if old else vf.find_occurrences
+    missing: list[vf.MissingTarget] = []
+    try:
+        found = find(root, targets, missing)
+    except ReleaseError as exc:
+        return ("error", type(exc).__name__, str(exc))
+    return found, [(type(e).__name__, str(e), e.path) for e in missing]
 
 
 def targets() -> list[VersionFile]:
@@ -145,15 +195,15 @@ def targets() -> list[VersionFile]:
     ],
 )
 def test_fast_glob_matches_the_old_code(
-    make_repo: Callable[..., Repo], monkeypatch: pytest.MonkeyPatch, links: dict[str, str]
+    make_repo: Callable[..., Repo], links: dict[str, str]
 ) -> None:
     repo = make_repo(FILES)
     for name, to in links.items():
         os.symlink(to, repo.path / name)
     repo.commit("links")
     (repo.path / "docs" / "untracked.md").write_text("DEMO_VERSION=0.1.0\n")
-    new = run(repo.path, targets(), False, monkeypatch)
-    assert new == run(repo.path, targets(), True, monkeypatch)
+    new = run(repo.path, targets(), False)
+    assert new == run(repo.path, targets(), True)
     if not links:
         assert isinstance(new, tuple) and [o.path for o in new[0]][:5] == [
             "docs/a/b.md",

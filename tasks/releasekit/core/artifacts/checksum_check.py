@@ -9,21 +9,26 @@ import contextlib
 import os
 import re
 import stat
+import sys
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from ..common.errors import FileFormatError, ReleaseError, VerificationFailed
-from .checksums import ChecksumList, Entry, Progress, escape_name, hash_files
+from ..common.gcpause import paused_gc
+from .checksums import LINKS_AT_OPEN, ChecksumList, Entry, Progress, escape_name, hash_paths
 
 Status = Literal["OK", "FAILED", "MISSING", "UNREADABLE", "REFUSED", "IGNORED"]
 
 # --- checking --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
+    """The verdict on one entry (a NamedTuple: one per listed file)."""
+
     entry: Entry
     status: Status
     detail: str = ""
@@ -54,8 +59,12 @@ class CheckReport:
     stdout: tuple[str, ...] = field(default=())
     stderr: tuple[str, ...] = field(default=())
 
+    @cached_property
+    def _counts(self) -> Counter[str]:
+        return Counter(o.status for o in self.outcomes)
+
     def count(self, *statuses: Status) -> int:
-        return sum(1 for o in self.outcomes if o.status in statuses)
+        return sum(self._counts[status] for status in statuses)
 
     @property
     def properly_formatted(self) -> bool:
@@ -113,11 +122,15 @@ class CheckReport:
         )
 
 
+_FS_ENCODING = sys.getfilesystemencoding()
+_FS_ERRORS = sys.getfilesystemencodeerrors()
+
+
 def _shown(name: bytes) -> str:
     """How ``sha256sum -c`` prints a name: escaped with a leading backslash if it has a newline."""
     if b"\n" in name:
         return "\\" + os.fsdecode(escape_name(name))
-    return os.fsdecode(name)
+    return name.decode(_FS_ENCODING, _FS_ERRORS)  # os.fsdecode without its type checks
 
 
 _SAFE = re.compile(r"[\w@%+=:,./-]+", re.ASCII)
@@ -135,42 +148,57 @@ def _plural(n: int, one: str, many: str) -> str:
     return (one if n == 1 else many).replace("%d", str(n))
 
 
-def resolve_entry(
-    base: Path,
-    name: bytes,
-    *,
-    allow_outside: bool,
-    real_base: str | None = None,
-    sizes: dict[Path, int] | None = None,
-) -> Path | None:
-    """The path to read for ``name``, or None when it would leave ``base``.
+class _Confiner:
+    """Where each listed name is read (bytes, as the OS takes it), or None when it would leave
+    the base directory.
 
-    Absolute names, ``..`` components and symlinks resolving outside ``base`` are refused.
-    Plain string operations (not pathlib) because this runs once per listed file.
+    Absolute names, ``..`` components and symlinks resolving outside the base are refused.
+    Without a system call for most names: the directories of names are resolved once each,
+    not per file (a name's real path is its directory's real path plus the name, unless the
+    name itself is a symlink), and a name that is itself a symlink is seen when it is opened
+    (:meth:`link_inside`, called by :func:`~.checksums.hash_paths`). Bytes and string
+    operations, not pathlib: this runs once per listed file. The name is read as written
+    (``a/`` stays ``a/``), as ``sha256sum`` opens it.
     """
-    text = os.fsdecode(name)
-    if allow_outside:
-        return Path(text) if text.startswith("/") else base / text
-    if text.startswith("/") or ".." in text.split("/"):
-        return None
-    if real_base is None:
-        real_base = os.path.realpath(base)
-    target = real_base.rstrip("/") + "/" + text
-    if "/" not in text:
-        # The common case, a plain name in the base directory: only a symlink can escape.
-        try:
-            info = os.lstat(target)
-            if not stat.S_ISLNK(info.st_mode):
-                path = base / text
-                if sizes is not None and stat.S_ISREG(info.st_mode):
-                    sizes[path] = info.st_size  # spares hash_files a stat per file
-                return path
-        except OSError:
-            return base / text  # missing or unreadable: reported as such when it is read
-    real = os.path.realpath(target)
-    if real != real_base and not real.startswith(real_base.rstrip("/") + "/"):
-        return None  # a symlink that points out of the base directory
-    return base / text
+
+    def __init__(self, base: Path, allow_outside: bool) -> None:
+        self.allow_outside = allow_outside
+        self.given = os.fsencode(base).rstrip(b"/") + b"/"
+        self.real = os.fsencode(os.path.realpath(base))
+        self.prefix = self.real.rstrip(b"/") + b"/"
+        self.dirs: dict[bytes, bytes] = {}  # a name's directory -> its real path
+
+    def inside(self, real: bytes) -> bool:
+        return real == self.real or real.startswith(self.prefix)
+
+    def link_inside(self, path: bytes) -> bool:
+        """For a path that is a symlink: whether its target is inside the base."""
+        return self.inside(os.path.realpath(path))
+
+    def resolve(self, name: bytes) -> bytes | None:
+        if self.allow_outside:
+            return name if name.startswith(b"/") else self.given + name
+        if name.startswith(b"/") or (b".." in name and b".." in name.split(b"/")):
+            return None
+        path = self.prefix + name
+        if b"/" in name:
+            directory, _, leaf = name.rpartition(b"/")
+            real_dir = self.dirs.get(directory)
+            if real_dir is None:
+                real_dir = self.dirs[directory] = os.path.realpath(self.prefix + directory)
+            real = real_dir if leaf in (b"", b".") else real_dir.rstrip(b"/") + b"/" + leaf
+            if not self.inside(real):  # a directory that is (or passes through) a link out,
+                return path if _is_link(path) and self.link_inside(path) else None  # or back
+        if not LINKS_AT_OPEN and _is_link(path) and not self.link_inside(path):
+            return None
+        return path
+
+
+def _is_link(path: bytes) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def check_checksums(
@@ -191,65 +219,68 @@ def check_checksums(
     Returns:
         The outcomes and the exact stdout/stderr lines ``sha256sum -c`` would print.
     """
-    targets: dict[int, Path | None] = {}
-    real_base = os.path.realpath(base)
-    sizes: dict[Path, int] = {}
-    for index, entry in enumerate(listing.entries):
-        targets[index] = resolve_entry(
-            base,
-            entry.name,
-            allow_outside=options.allow_outside_base,
-            real_base=real_base,
-            sizes=sizes,
-        )
-    to_hash = [p for p in targets.values() if p is not None]
+    with paused_gc():
+        return _check(listing, base, options, progress_factory)
+
+
+def _check(
+    listing: ChecksumList,
+    base: Path,
+    options: CheckOptions,
+    progress_factory: Callable[[int], Progress] | None,
+) -> CheckReport:
+    confiner = _Confiner(base, options.allow_outside_base)
+    resolve = confiner.resolve
+    targets = [resolve(entry.name) for entry in listing.entries]
+    to_hash = [path for path in targets if path is not None]
     progress = None
     if progress_factory is not None:
         total = 0
         for path in dict.fromkeys(to_hash):
             with contextlib.suppress(OSError):
-                total += path.stat().st_size
+                total += os.stat(path).st_size
         progress = progress_factory(total)
-    digests = hash_files(to_hash, jobs=options.jobs, progress=progress, sizes=sizes)
+    links = None if options.allow_outside_base else confiner.link_inside
+    digests = hash_paths(to_hash, jobs=options.jobs, progress=progress, links=links)
 
     outcomes: list[Outcome] = []
     out: list[str] = []
     err: list[str] = []
-    for index, entry in enumerate(listing.entries):
-        target = targets[index]
-        shown = _shown(entry.name)
-        if target is None:
+    add = outcomes.append
+    print_ok = not options.status and not options.quiet
+    for entry, target in zip(listing.entries, targets, strict=True):
+        result = digests[target] if target is not None else None
+        if result == entry.digest:  # the common case first: as little as possible per file
+            printed = f"{_shown(entry.name)}: OK" if print_ok else ""
+            add(Outcome(entry, "OK", "", printed))
+            if printed:
+                out.append(printed)
+            continue
+        if result is None:
             outcome = Outcome(entry, "REFUSED", "outside the base directory")
             err.append(
                 f"{_quoted(entry.name)}: refused: the name leaves the base directory "
                 "(absolute path, '..' or a symlink out); use --allow-outside-base to allow it"
             )
+        elif isinstance(result, FileNotFoundError) and options.ignore_missing:
+            add(Outcome(entry, "IGNORED"))
+            continue
+        elif isinstance(result, OSError):
+            status: Status = "MISSING" if isinstance(result, FileNotFoundError) else "UNREADABLE"
+            outcome = Outcome(entry, status, result.strerror or str(result))
+            err.append(f"{_quoted(entry.name)}: {outcome.detail}")
         else:
-            result = digests[target]
-            if isinstance(result, FileNotFoundError) and options.ignore_missing:
-                outcomes.append(Outcome(entry, "IGNORED"))
-                continue
-            if isinstance(result, OSError):
-                status: Status = (
-                    "MISSING" if isinstance(result, FileNotFoundError) else "UNREADABLE"
-                )
-                outcome = Outcome(entry, status, result.strerror or str(result))
-                err.append(f"{_quoted(entry.name)}: {outcome.detail}")
-            elif result == entry.digest:
-                outcome = Outcome(entry, "OK")
-            else:
-                outcome = Outcome(entry, "FAILED", f"expected {entry.digest}, got {result}")
+            outcome = Outcome(entry, "FAILED", f"expected {entry.digest}, got {result}")
         printed = ""
         if options.status:
             pass
-        elif outcome.status in ("MISSING", "UNREADABLE", "REFUSED"):
-            printed = f"{shown}: FAILED open or read"
         elif outcome.status == "FAILED":
-            printed = f"{shown}: FAILED"
-        elif not options.quiet:
-            printed = f"{shown}: OK"
-        outcomes.append(replace(outcome, printed=printed))
-        out += [printed] if printed else []
+            printed = f"{_shown(entry.name)}: FAILED"
+        else:
+            printed = f"{_shown(entry.name)}: FAILED open or read"
+        add(outcome._replace(printed=printed))
+        if printed:
+            out.append(printed)
 
     if options.warn:
         err[:0] = [

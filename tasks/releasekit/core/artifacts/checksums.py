@@ -6,20 +6,26 @@ The parser is a port of coreutils' ``split_3``/``bsd_split_3`` (src/digest.c) be
 Python library reproduces GNU's exact rules (escaped names, BSD lines, "BSD reversed"
 lines, the minimum line length) and verdicts must match ``sha256sum -c`` line for line;
 tests/core/artifacts/test_checksums_differential.py holds it to coreutils on generated corpora.
-Names are bytes throughout (a checksum list may name files in any encoding) and become
-paths through :func:`os.fsdecode`.
+Names are bytes throughout (a checksum list may name files in any encoding) and are opened
+as bytes, as written.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import queue
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import count as count_from
+from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
+
+from ..common.gcpause import paused_gc
 
 HEX_LENGTH = 64
 # coreutils: DIGEST_HEX_BYTES + 1 blank + 1 character of file name.
@@ -32,11 +38,13 @@ _GNU_START_RE = re.compile(rb"[0-9a-fA-F]{%d}[ \t]" % HEX_LENGTH)
 # updates (CPython releases it only above 2047 bytes), so threads on small files only fight
 # over it, and opening a file costs more than hashing 4 KiB.
 THREADED_SIZE = 256 << 10
-_GNU_LINE_RE = re.compile(rb"([0-9a-fA-F]{%d})[ \t]([ *])([^\0\r\n]+)\n" % HEX_LENGTH)
+_HEX_DIGITS = b"0123456789abcdefABCDEF"
+_LOWER_HEX = b"0123456789abcdef"
 # Large reads keep the per-call overhead negligible; hashlib releases the GIL for each update.
 CHUNK = 1 << 20
 
 Progress = Callable[[int], None]
+PathArg = str | bytes | os.PathLike[str]
 
 
 class Entry(NamedTuple):
@@ -187,21 +195,46 @@ def parse_checksums(data: bytes, source: str = "checksums") -> ChecksumList:
     that are not ``<hex>  <name>``, ``<hex> *<name>``, ``SHA256 (<name>) = <hex>`` (or
     their escaped forms) are counted as improperly formatted.
     """
-    found = _GNU_LINE_RE.findall(data)
-    if sum(len(name) for _, _, name in found) + (HEX_LENGTH + 3) * len(found) == len(data):
-        # The matches cover every byte, so every line is "<hex> <blank><name>" or
-        # "<hex> *<name>" with nothing the loop below treats specially (no comment, blank
-        # line, CR, NUL, escape or BSD line): entries as it would make them, in one regex pass.
-        make = Entry._make
-        return ChecksumList(
-            source,
-            tuple(
-                make((number, digest.decode("ascii").lower(), name, mark == b"*"))
-                for number, (digest, mark, name) in enumerate(found, 1)
-            ),
-            (),
-        )
-    return parse_lines(data, source)
+    with paused_gc():
+        entries = _plain_entries(data)
+        if entries is not None:
+            return ChecksumList(source, entries, ())
+        return parse_lines(data, source)
+
+
+def _plain_entries(data: bytes) -> tuple[Entry, ...] | None:
+    """The entries of a plain GNU list, None for any other list.
+
+    Plain: every line is ``<64 hex><blank><' ' or '*'><name>`` ending in LF, with no CR or
+    NUL anywhere, which is exactly where :func:`parse_lines` does nothing special (no comment,
+    blank line, CR, NUL, escape or BSD line; a line starting with hex cannot start with ``\\``,
+    ``#`` or ``SHA256``). Checked with whole-list byte operations, which run in C: a regex over
+    the list or work per line in Python costs 1-2 µs a line, and lists have 10⁵ lines.
+    """
+    if not data.endswith(b"\n") or b"\0" in data or b"\r" in data:
+        return None
+    body = data[:-1]
+    lines = body.split(b"\n")
+    count = len(lines)
+    marks = b"".join([line[64:66] for line in lines])
+    if len(marks) != 2 * count:  # a line shorter than 66 bytes
+        return None
+    names = [line[66:] for line in lines]
+    # Digests as str, sliced from a latin-1 view of the same lines (one decode for the list);
+    # joined back, one C call checks they are all hex.
+    digests = [line[:64] for line in body.decode("latin-1").split("\n")]
+    hexes = "".join(digests).encode("latin-1")
+    if (
+        marks[0::2].translate(None, _WHITE)
+        or marks[1::2].translate(None, b" *")
+        or hexes.translate(None, _HEX_DIGITS)
+        or b"" in names
+    ):
+        return None
+    if hexes.translate(None, _LOWER_HEX):
+        digests = [digest.lower() for digest in digests]
+    binary = map((0x2A).__eq__, marks[1::2])  # "*"
+    return tuple(map(tuple.__new__, repeat(Entry), zip(count_from(1), digests, names, binary)))
 
 
 def parse_lines(data: bytes, source: str = "checksums") -> ChecksumList:
@@ -229,7 +262,13 @@ def parse_lines(data: bytes, source: str = "checksums") -> ChecksumList:
 
 # --- hashing ---------------------------------------------------------------------------------
 
-
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+# Opening with O_NOFOLLOW fails on a symlink (ELOOP on Linux and macOS, EMLINK on FreeBSD):
+# the check for a link out costs nothing for the files that are not links.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_LINK_ERRORS = (errno.ELOOP, errno.EMLINK)
+# Whether hash_paths(links=...) can see a symlink at open (not on Windows: lstat it first).
+LINKS_AT_OPEN = bool(_NOFOLLOW)
 _local = threading.local()
 
 
@@ -242,20 +281,175 @@ def _buffer() -> tuple[bytearray, memoryview]:
     return _local.buf, _local.view
 
 
-def file_digest(
-    path: Path | str, algorithm: str = "sha256", progress: Progress | None = None
-) -> str:
-    """Hex digest of a file, read in large chunks (hashlib releases the GIL while hashing)."""
+def _readinto_file(fd: int, buffers: tuple[bytearray | memoryview]) -> int:
+    """``os.readv`` for a system without it (Windows): a file object around the descriptor."""
+    with open(fd, "rb", buffering=0, closefd=False) as handle:
+        return handle.readinto(buffers[0])
+
+
+# (fd, (buffer,)) -> bytes read; os.readv itself where there is one: no Python frame per read.
+_read_into: Callable[[int, tuple[bytearray | memoryview]], int] = getattr(
+    os, "readv", _readinto_file
+)
+
+
+def _digest(path: PathArg, algorithm: str, progress: Progress | None, large: bool) -> str:
+    """Hex digest of one file: ``os.open`` and reads into this thread's buffer (a Path and a
+    file object per file cost more than hashing a 4 KiB file)."""
     h = hashlib.new(algorithm)
     buf, view = _buffer()
-    with Path(path).open("rb", buffering=0) as handle:
-        if hasattr(os, "posix_fadvise"):
-            os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
-        while n := handle.readinto(buf):
+    buffers = (buf,)
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        if large and hasattr(os, "posix_fadvise"):
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
+        while n := _read_into(fd, buffers):
             h.update(view[:n])
             if progress is not None:
                 progress(n)
+    finally:
+        os.close(fd)
     return h.hexdigest()
+
+
+def file_digest(path: PathArg, algorithm: str = "sha256", progress: Progress | None = None) -> str:
+    """Hex digest of a file, read in large chunks (hashlib releases the GIL while hashing)."""
+    return _digest(path, algorithm, progress, large=True)
+
+
+def hash_paths(
+    paths: Sequence[bytes],
+    *,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    links: Callable[[bytes], bool] | None = None,
+) -> dict[bytes, str | OSError | None]:
+    """sha256 of each path (bytes, as the OS takes them), an OSError in place of a failed read.
+
+    The calling thread opens every file and reads its first :data:`THREADED_SIZE` bytes: a
+    file that ends there is hashed on the spot (no stat, no thread: hashlib keeps the GIL
+    for small updates, so threads on small files only fight over it). A larger one is handed,
+    still open, to helper threads started at the first such file (at most ``jobs - 1``, and a
+    few files queued at a time: past that the calling thread hashes it itself); the calling
+    thread joins them when the list is done. A future per file would cost more than hashing a
+    1 MiB file.
+
+    ``links``: when given, a path whose last component is a symlink is read only if
+    ``links(path)`` is true (its target is where it may be read); otherwise its result is None.
+    """
+    unique = list(dict.fromkeys(paths))
+    results: dict[bytes, str | OSError | None] = {}
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(unique)))
+    handoff = _Handoff(workers - 1, results, progress)
+    flags = _OPEN_FLAGS | (_NOFOLLOW if links is not None else 0)
+    buf, view = _buffer()
+    first = (view[: THREADED_SIZE + 1],)  # one byte more tells a file larger than that
+    rest = (buf,)
+    open_, close, read_into, new = os.open, os.close, _read_into, hashlib.sha256
+    for path in unique:
+        try:
+            fd = open_(path, flags)
+        except OSError as exc:
+            if links is None or exc.errno not in _LINK_ERRORS:
+                results[path] = exc
+                continue
+            if not links(path):
+                results[path] = None
+                continue
+            try:  # a symlink that stays inside: read through it
+                fd = open_(path, _OPEN_FLAGS)
+            except OSError as again:
+                results[path] = again
+                continue
+        owned = True
+        try:
+            n = read_into(fd, first)
+            if n > THREADED_SIZE and handoff.take(path, fd):
+                owned = False  # a helper closes it
+                continue
+            h = new(view[:n])
+            if progress is not None:
+                progress(n)
+            while n := read_into(fd, rest):
+                h.update(view[:n])
+                if progress is not None:
+                    progress(n)
+            results[path] = h.hexdigest()
+        except OSError as exc:
+            results[path] = exc
+        finally:
+            if owned:
+                close(fd)
+    handoff.finish()
+    return {path: results[path] for path in unique}
+
+
+class _Handoff:
+    """Large files, open, from the calling thread to helper threads (see :func:`hash_paths`)."""
+
+    def __init__(
+        self,
+        helpers: int,
+        results: dict[bytes, str | OSError | None],
+        progress: Progress | None,
+    ) -> None:
+        self.helpers = helpers
+        self.results = results
+        self.progress = progress
+        self.queue: queue.SimpleQueue[tuple[bytes, int] | None] = queue.SimpleQueue()
+        self.threads: list[threading.Thread] = []
+
+    def take(self, path: bytes, fd: int) -> bool:
+        """Queue an open file for a helper; False when there are no helpers or enough queued
+        (open descriptors stay few; the calling thread hashes this one)."""
+        if self.helpers < 1 or self.queue.qsize() >= 2 * self.helpers:
+            return False
+        if not self.threads:
+            self.threads = [
+                threading.Thread(target=self.work, name=f"sha256-{i}") for i in range(self.helpers)
+            ]
+            for thread in self.threads:
+                thread.start()
+        self.queue.put((path, fd))
+        return True
+
+    def work(self) -> None:
+        while (item := self.queue.get()) is not None:
+            self.hash(*item)
+
+    def hash(self, path: bytes, fd: int) -> None:
+        h = hashlib.sha256()
+        buf, view = _buffer()
+        buffers = (buf,)
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)  # the calling thread read the start to see the size
+            if hasattr(os, "posix_fadvise"):
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
+            while n := _read_into(fd, buffers):
+                h.update(view[:n])
+                if self.progress is not None:
+                    self.progress(n)
+            self.results[path] = h.hexdigest()
+        except OSError as exc:
+            self.results[path] = exc
+        finally:
+            os.close(fd)
+
+    def finish(self) -> None:
+        """The calling thread helps with what is queued, then waits for the helpers."""
+        if not self.threads:
+            return
+        while True:
+            try:
+                item = self.queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is not None:
+                self.hash(*item)
+        for _ in self.threads:
+            self.queue.put(None)
+        for thread in self.threads:
+            thread.join()
 
 
 def hash_files(
@@ -263,62 +457,16 @@ def hash_files(
     *,
     jobs: int | None = None,
     progress: Progress | None = None,
-    sizes: Mapping[Path, int] | None = None,
 ) -> dict[Path, str | OSError]:
-    """sha256 of each path, several files at a time; an OSError in place of a failed read.
-
-    Plain threads pulling the next file from a shared iterator (the calling thread is one of
-    them): a future per file costs more than hashing a 1 MiB file. Largest files go first so
-    the workers finish together.
-    """
-
-    def one(path: Path) -> str | OSError:
-        try:
-            return file_digest(path, progress=progress)
-        except OSError as exc:
-            return exc
-
-    unique = list(dict.fromkeys(paths))
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(unique)))
-    if workers == 1:
-        return {path: one(path) for path in unique}
-
-    known = sizes or {}
-
-    def size(path: Path) -> int:
-        if path in known:  # the caller's lstat of a regular file: its size
-            return known[path]
-        try:
-            return path.stat().st_size
-        except OSError:
-            return 0
-
-    by_size = {path: size(path) for path in unique}
-    ordered = sorted(unique, key=by_size.__getitem__, reverse=True)
-    large = [path for path in ordered if by_size[path] > THREADED_SIZE]
-    small = ordered[len(large) :]
-    pending = iter(large)
-    lock = threading.Lock()
-    results: dict[Path, str | OSError] = {}
-
-    def work() -> None:
-        while True:
-            with lock:
-                path = next(pending, None)
-            if path is None:
-                return
-            results[path] = one(path)
-
-    helpers = min(workers, len(large)) - 1
-    threads = [threading.Thread(target=work, name=f"sha256-{i}") for i in range(helpers)]
-    for thread in threads:
-        thread.start()
-    work()
-    for path in small:  # in this thread, while the helpers finish the large ones
-        results[path] = one(path)
-    for thread in threads:
-        thread.join()
-    return {path: results[path] for path in unique}
+    """:func:`hash_paths` for Paths (symlinks followed)."""
+    encoded = {path: os.fsencode(path) for path in paths}
+    digests = hash_paths(list(encoded.values()), jobs=jobs, progress=progress)
+    out: dict[Path, str | OSError] = {}
+    for path, name in encoded.items():
+        digest = digests[name]
+        assert digest is not None  # only ``links`` refuses a path
+        out[path] = digest
+    return out
 
 
 def read_checksum_file(path: Path, display: str | None = None) -> ChecksumList:

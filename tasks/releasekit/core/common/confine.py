@@ -59,17 +59,29 @@ class Confiner:
         self._real_dirs: dict[str, str] = {}
 
     def __call__(self, path: Path) -> Path:
-        full = str(path) if path.is_absolute() else os.path.join(self.root, path)
-        directory, name = os.path.split(full)
-        if not name or name in (".", "..") or os.path.islink(full):
-            return confine(self.root, path, what=self.what)
+        return Path(self.real(str(path)))
+
+    def real(self, path: str, is_link: bool | None = None) -> str:
+        """:meth:`__call__` on strings; ``is_link``: whether ``path`` is a symlink, when the
+        caller knows (a directory scan's ``d_type``), sparing an ``lstat``."""
+        full = path if path.startswith("/") else os.path.join(self.root, path)
+        # os.path.split and os.path.join, inlined: this runs once per file of a glob
+        cut = full.rfind("/") + 1
+        directory, name = full[:cut], full[cut:]
+        directory = directory.rstrip("/") or directory
+        if (
+            not name
+            or name in (".", "..")
+            or (os.path.islink(full) if is_link is None else is_link)
+        ):
+            return str(confine(self.root, path, what=self.what))
         real_dir = self._real_dirs.get(directory)
         if real_dir is None:
             real_dir = self._real_dirs[directory] = os.path.realpath(directory)
-        real = os.path.join(real_dir, name)
+        real = real_dir + name if real_dir.endswith("/") else real_dir + "/" + name
         if real == self._tree or real.startswith(self._below):
-            return Path(real)
-        return confine(self.root, path, what=self.what)  # raises, with its explanation
+            return real
+        return str(confine(self.root, path, what=self.what))  # raises, with its explanation
 
 
 def confine_tree(root: Path, directory: str | os.PathLike[str], *, what: str = "") -> Path:

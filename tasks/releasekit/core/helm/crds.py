@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -18,7 +18,7 @@ from typing import Any, Literal
 from ..common.confine import confine_tree
 from ..common.errors import ConfigError, FileFormatError, ReleaseError, UsageError
 from ..common.git import git, resolve_commit
-from ..common.gitbatch import read_objects
+from ..common.gitbatch import read_objects, read_objects_if_any, tree_entries
 from ..common.textfile import read_text
 from ..config import Config
 from .engines import load_yaml_documents
@@ -111,6 +111,7 @@ class CrdTrees:
         self.root = root
         self.directory = directory
         self._blobs: dict[str, dict[str, str]] = {}  # ref -> {path: blob id}
+        self._contents: dict[str, bytes] = {}  # blob id -> bytes, read ahead by prefetch()
         self._parsed: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
 
     def blobs(self, ref: str) -> dict[str, str]:
@@ -119,10 +120,54 @@ class CrdTrees:
             self._blobs[ref] = _manifest_blobs(self.root, ref, self.directory)
         return self._blobs[ref]
 
+    def prefetch(self, refs: Sequence[str]) -> None:
+        """List the CRD files of many refs at once: one ``git cat-file --batch`` reads each
+        ref's commit and directory tree (and one more per level of subdirectories) instead of
+        a ``rev-parse`` and an ``ls-tree`` per ref. A ref it cannot settle (not a commit, a
+        name git would not take on one line) is left to :meth:`blobs`, which raises as before.
+        Same listing as ``git ls-tree -r`` (tests/core/helm/test_crd_trees_batch.py)."""
+        wanted = [ref for ref in dict.fromkeys(refs) if ref not in self._blobs]
+        directory = self.directory.strip("/")
+        if not wanted or not directory or any("\n" in ref or ":" in ref for ref in wanted):
+            return
+        asked = [f"{ref}^{{commit}}" for ref in wanted]
+        asked += [f"{ref}:./{directory}" for ref in wanted]  # ./: from root, as ls-tree reads
+        objects = read_objects_if_any(self.root, asked)
+        trees: dict[str, dict[str, str]] = {}  # ref -> {path prefix: tree sha} still to read
+        for ref in wanted:
+            commit = objects[f"{ref}^{{commit}}"]
+            if commit is None or commit[0] != "commit":
+                continue
+            top = objects[f"{ref}:./{directory}"]
+            self._blobs[ref] = {}
+            if top is not None and top[0] == "tree":
+                trees[ref] = {}
+                self._add_tree(ref, directory, top[1], trees[ref])
+        while pending := {sha for subtrees in trees.values() for sha in subtrees.values()}:
+            contents = read_objects_if_any(self.root, sorted(pending))
+            for ref, subtrees in trees.items():
+                todo, trees[ref] = subtrees, {}
+                for prefix, sha in todo.items():
+                    found = contents[sha]
+                    assert found is not None and found[0] == "tree"
+                    self._add_tree(ref, prefix, found[1], trees[ref])
+        blobs = {sha for ref in wanted for sha in self._blobs.get(ref, {}).values()}
+        self._contents.update(read_objects(self.root, sorted(blobs - set(self._contents))))
+
+    def _add_tree(self, ref: str, prefix: str, data: bytes, subtrees: dict[str, str]) -> None:
+        blobs = self._blobs[ref]
+        for mode, name, sha in tree_entries(data):
+            path = f"{prefix}/{name}" if prefix else name
+            if mode == "40000":
+                subtrees[path] = sha
+            elif mode != "160000" and _is_manifest(path):  # a submodule is not a blob
+                blobs[path] = sha
+
     def crds_at(self, ref: str) -> dict[str, Crd]:
         blobs = self.blobs(ref)
         new = [sha for name, sha in blobs.items() if (name, sha) not in self._parsed]
-        contents = read_objects(self.root, new)  # one git cat-file for every unseen file
+        unread = [sha for sha in new if sha not in self._contents]
+        contents = {**self._contents, **read_objects(self.root, unread)}  # one git cat-file
         crds: list[Crd] = []
         for name in sorted(blobs):
             key = (name, blobs[name])
@@ -136,7 +181,19 @@ class CrdTrees:
         if self.blobs(old) == self.blobs(new):
             self.crds_at(old)  # parsed (once) all the same: a broken file still fails here
             return False
-        return bool(diff_crds(self.crds_at(old), self.crds_at(new), schema_only=schema_only))
+        before, after = self.crds_at(old), self.crds_at(new)
+        # A CRD from a file both refs hold unchanged is the same parsed document in both:
+        # nothing to compare (diff_crds looks at each CRD on its own).
+        same = {
+            name for name, crd in before.items() if name in after and after[name].doc is crd.doc
+        }
+        return bool(
+            diff_crds(
+                {name: crd for name, crd in before.items() if name not in same},
+                {name: crd for name, crd in after.items() if name not in same},
+                schema_only=schema_only,
+            )
+        )
 
 
 def _manifest_blobs(root: Path, ref: str, directory: str) -> dict[str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +53,25 @@ def compile_pattern(pattern: str, calver: bool = False) -> re.Pattern[str]:
 
 def find_pattern(target: VersionFile, text: str, calver: bool = False) -> list[tuple[int, int]]:
     assert target.pattern is not None
-    # Every literal piece of the pattern is in each match: a file without one has none, and
-    # `in` skips it far faster than the regex would (most files of a docs glob are such).
-    if not all(piece in text for piece in literal_pieces(target.pattern)):
-        return []
-    return [m.span("token") for m in compile_pattern(target.pattern, calver).finditer(text)]
+    return pattern_finder(target.pattern, calver)(text)
+
+
+@functools.lru_cache(maxsize=256)
+def pattern_finder(pattern: str, calver: bool = False) -> Callable[[str], list[tuple[int, int]]]:
+    """The token spans of ``pattern`` in a text, as a function made once per pattern (a glob
+    calls it for every file it matches)."""
+    pieces = literal_pieces(pattern)
+    finditer = compile_pattern(pattern, calver).finditer
+
+    def spans(text: str) -> list[tuple[int, int]]:
+        # Every literal piece of the pattern is in each match: a file without one has none,
+        # and `in` skips it far faster than the regex would (most files of a docs glob).
+        for piece in pieces:
+            if piece not in text:
+                return []
+        return [m.span("token") for m in finditer(text)]
+
+    return spans
 
 
 @functools.lru_cache(maxsize=256)

@@ -20,10 +20,12 @@ import semver
 
 from ..common.confine import Confiner
 from ..common.errors import ReleaseError, TargetError, VersionError
+from ..common.gcpause import paused_gc
 from ..common.starters import STARTER_DOCS
 from ..common.textfile import FileEdit, line_of, read_text
 from .config import VersionFile
-from .locate import DATE_PATTERN, NotHere, find_key, find_pattern
+from .globs import GlobMatch, glob_files, visible_files
+from .locate import DATE_PATTERN, NotHere, find_key, pattern_finder
 from .versions import (
     CALVER_PATTERN,
     SPELLED_VERSION_PATTERN,
@@ -92,49 +94,18 @@ def matching_files(root: Path, path: str) -> list[Path]:
     Raises:
         TargetError: a plain path is not a file, or a glob matches nothing.
     """
-    visible = functools.cache(lambda: _visible_files(root))
-    return _target_files(root, VersionFile(path, key=("",)), visible)
+    visible = functools.cache(lambda: visible_files(root))
+    return [Path(m.path) for m in _target_files(root, VersionFile(path, key=("",)), visible)]
 
 
 # --- finding occurrences ---------------------------------------------------------------------
 
 
-def _visible_files(root: Path) -> frozenset[str] | None:
-    """Files git sees (tracked, or untracked and not ignored); None outside a work tree.
-
-    A glob such as ``**/*.md`` must not edit ``node_modules/`` or a build's ``dist/``: what
-    .gitignore hides is not part of the release.
-    """
-    from ..common.process import run
-
-    result = run(
-        ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        check=False,
-    )
-    if result.returncode != 0:
-        return None
-    return frozenset(name for name in result.stdout.split("\0") if name)
-
-
 def _target_files(
     root: Path, target: VersionFile, visible: Callable[[], frozenset[str] | None]
-) -> list[Path]:
+) -> list[GlobMatch]:
     if target.is_glob:
-        shown = visible()
-        # root.glob yields root / relative path: the relative part by slicing, not relative_to
-        base = str(root).rstrip("/")
-        prefix = 0 if base == "." else len(base) + 1
-        files = sorted(
-            (
-                p
-                for p in root.glob(target.path)
-                if ".git" not in root.parts
-                and ".git" not in (rel := str(p)[prefix:]).split("/")
-                and os.path.isfile(p)
-                and _seen_by_git(rel, shown)
-            ),
-            key=lambda p: str(p).split("/"),  # the order of Path's own comparison, in C
-        )
+        files = glob_files(root, target.path, visible())
         if not files:
             raise MissingTarget(
                 target,
@@ -150,17 +121,7 @@ def _target_files(
             f"{target.path}: file not found (target at {target.origin}); "
             "fix the path or remove the target",
         )
-    return [path]
-
-
-def _seen_by_git(rel: str, shown: frozenset[str] | None) -> bool:
-    """Whether a glob match (``rel``: its POSIX path below the root) is a file git sees. Below
-    a symlinked directory that git tracks, git sees only the link: such a match counts, so
-    that confinement refuses a link out."""
-    if shown is None or rel in shown:
-        return True
-    parts = rel.split("/")
-    return any("/".join(parts[:n]) in shown for n in range(1, len(parts)))
+    return [GlobMatch(str(path), target.path, None)]
 
 
 class MissingTarget(TargetError):
@@ -189,31 +150,42 @@ def find_occurrences(
         TargetError: a token cannot be edited exactly (alias, escapes, not a version).
         FileFormatError: a file is not UTF-8 or not valid YAML/JSON/TOML.
     """
-    texts: dict[Path, str] = {}
+    with paused_gc():  # a docs glob makes 10⁴-10⁵ small objects, none in a cycle
+        return _find_occurrences(root, targets, missing, calver)
+
+
+def _find_occurrences(
+    root: Path, targets: Sequence[VersionFile], missing: list[MissingTarget] | None, calver: bool
+) -> list[Occurrence]:
+    texts: dict[str, str] = {}  # real path -> text, each file read once for all targets
     found: list[Occurrence] = []
-    visible = functools.cache(lambda: _visible_files(root))
-    seen: set[tuple[Path, int, VersionFile]] = set()
-    real_root = root.resolve()
+    visible = functools.cache(lambda: visible_files(root))
+    seen: set[tuple[str, int, VersionFile]] = set()
+    real_root = str(root.resolve())
     confiner = Confiner(root, what="version file")
     for target in targets:
         hits_for_target = 0
         try:
             files = _target_files(root, target, visible)
-            located = [_locate(confiner, real_root, target, path, texts, calver) for path in files]
+            spans_in = _spans_finder(target, calver)
+            located = [_locate(confiner, real_root, match, texts, spans_in) for match in files]
         except MissingTarget as exc:
             if missing is None:
                 raise
             missing.append(exc)
             continue
         for display, real, spans in located:
+            if not spans:  # most files of a docs glob
+                continue
             text = texts[real]
+            real_path = Path(real)
             for start, end in spans:
                 if (real, start, target) in seen:
                     hits_for_target += 1
                     continue
                 seen.add((real, start, target))
                 occurrence = Occurrence(
-                    target, display, real, line_of(text, start), start, end, text[start:end]
+                    target, display, real_path, line_of(text, start), start, end, text[start:end]
                 )
                 _validate_token(occurrence, calver)
                 found.append(occurrence)
@@ -231,46 +203,60 @@ def find_occurrences(
     return found
 
 
+def _spans_finder(
+    target: VersionFile, calver: bool = False
+) -> Callable[[str, str], list[tuple[int, int]]]:
+    """``(text, display) -> token spans`` of one target, with what it needs looked up once
+    (a glob calls it for every file it matches).
+
+    Raises (when called):
+        MissingTarget: a plain target's file lacks the pattern or the key.
+        TargetError, FileFormatError: as :func:`~.locate.find_key`.
+    """
+    is_glob = target.is_glob
+    find = pattern_finder(target.pattern, calver) if target.pattern is not None else None
+
+    def spans_in(text: str, display: str) -> list[tuple[int, int]]:
+        try:
+            spans = find(text) if find is not None else find_key(target, text, display)
+        except NotHere as exc:
+            # Only a file without the key is not this glob's; a key whose value cannot be
+            # edited (alias, escapes, merge key...) is an error, never a silent skip.
+            if is_glob and target.key is not None:
+                return []
+            raise MissingTarget(target, display, exc.args[0]) from None
+        if not spans and not is_glob:
+            raise MissingTarget(
+                target,
+                display,
+                f"{display}: pattern {target.pattern!r} not found (target at {target.origin}); "
+                "restore the line or fix the pattern",
+            )
+        return spans
+
+    return spans_in
+
+
 def _locate(
     confiner: Confiner,
-    real_root: Path,
-    target: VersionFile,
-    path: Path,
-    texts: dict[Path, str],
-    calver: bool = False,
-) -> tuple[str, Path, list[tuple[int, int]]]:
-    """(display path, real path, token spans) of ``target`` in one file."""
+    real_root: str,
+    match: GlobMatch,
+    texts: dict[str, str],
+    spans_in: Callable[[str, str], list[tuple[int, int]]],
+) -> tuple[str, str, list[tuple[int, int]]]:
+    """(display path, real path, token spans) of a target in one file. Strings, not Paths:
+    a docs glob runs this for every file it matches."""
     # A symlink (AGENTS.md -> CLAUDE.md) is reported and edited as the file it points to; one
     # that leads out of the work tree (docs/x.md -> /elsewhere) is an error.
-    real = confiner(path)
-    real_text, root_text = str(real), str(real_root)
-    if real_text.startswith(root_text + "/"):  # what relpath gives, without its path algebra
-        display = real_text[len(root_text) + 1 :]
+    real = confiner.real(match.path, match.is_link)
+    if real.startswith(real_root + "/"):  # what relpath gives, without its path algebra
+        display = real[len(real_root) + 1 :]
     else:
         display = Path(os.path.relpath(real, real_root)).as_posix()
-    if real not in texts:
-        texts[real] = read_text(real, display)
-    text = texts[real]
-    try:
-        spans = (
-            find_pattern(target, text, calver)
-            if target.pattern is not None
-            else find_key(target, text, display)
-        )
-    except NotHere as exc:
-        # Only a file without the key is not this glob's; a key whose value cannot be edited
-        # (alias, escapes, merge key...) is an error, never a silent skip.
-        if target.is_glob and target.key is not None:
-            return display, real, []
-        raise MissingTarget(target, display, exc.args[0]) from None
-    if not spans and not target.is_glob:
-        raise MissingTarget(
-            target,
-            display,
-            f"{display}: pattern {target.pattern!r} not found (target at {target.origin}); "
-            "restore the line or fix the pattern",
-        )
-    return display, real, spans
+    text = texts.get(real)
+    if text is None:
+        text = texts[real] = read_text(real, display)
+    return display, real, spans_in(text, display)
 
 
 def _validate_token(occurrence: Occurrence, calver: bool = False) -> None:
