@@ -15,6 +15,7 @@ from ruamel.yaml import YAML
 
 from conftest import EXAMPLE, REPO_ROOT
 from releasekit.core.common.errors import ReleaseError
+from releasekit.core.common.yamlfile import CONSTRUCTOR_ERRORS, unbuildable
 from releasekit.core.helm.engines import _load_all_c, load_yaml_documents
 
 pytestmark = pytest.mark.skipif(
@@ -54,7 +55,8 @@ def mutated(draw: st.DrawFn) -> str:
 
 
 def old_load(text: str, where: str) -> list[object]:
-    """load_yaml_documents of 13aab81 (the pure parser only): the oracle."""
+    """load_yaml_documents of 13aab81 (the pure parser only), with an unbuildable scalar
+    (``!!int x``) reported instead of escaping as a ValueError: the oracle."""
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
@@ -65,6 +67,8 @@ def old_load(text: str, where: str) -> list[object]:
         raise ReleaseError(f"{where}{line}: not valid YAML: {exc.problem or exc.context}") from None
     except YAMLError as exc:
         raise ReleaseError(f"{where}: not valid YAML: {exc}") from None
+    except CONSTRUCTOR_ERRORS as exc:  # 13aab81 let these escape (a traceback): now reported
+        raise ReleaseError(unbuildable(text, where, exc)) from None
     return [doc for doc in docs if doc is not None]
 
 
@@ -98,3 +102,18 @@ def test_the_error_is_the_pure_parsers(tmp_path: Path) -> None:
     assert _load_all_c(text) is None
     with pytest.raises(ReleaseError, match=r"^f.yaml:2: not valid YAML: expected ',' or ']'"):
         load_yaml_documents(text, "f.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "value"),
+    [("!!int ---\n", 1, "'---'"), ("a: 1\nb: !!int x\n", 2, "'x'"),
+     ("d: !!timestamp 2020-99-99\n", 1, "'2020-99-99'"), ("f: !!float abc\n", 1, "'abc'")],
+)  # fmt: skip
+def test_a_scalar_its_tag_cannot_build_is_a_release_error_naming_its_line(
+    text: str, line: int, value: str
+) -> None:
+    with pytest.raises(ReleaseError) as caught:
+        load_yaml_documents(text, "crds/x.yaml")
+    assert str(caught.value).startswith(
+        f"crds/x.yaml:{line}: not valid YAML: cannot read the value {value} ("
+    )

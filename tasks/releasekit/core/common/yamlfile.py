@@ -19,7 +19,7 @@ from .excerpt import clip, excerpt
 
 MAX_DEPTH = 100
 # What ruamel's constructors raise for a well-formed scalar they cannot build.
-_CONSTRUCTOR_ERRORS = (ValueError, KeyError, TypeError, OverflowError, IndexError)
+CONSTRUCTOR_ERRORS = (ValueError, KeyError, TypeError, OverflowError, IndexError)
 
 
 def load_yaml(
@@ -68,13 +68,18 @@ def load_yaml(
         raise error(f"{display}: not valid YAML: {clip(str(exc), 200)}{hint}") from None
     except RecursionError:  # the depth check above counts conservatively; this is the backstop
         raise error(f"{display}: the YAML nests too deeply to read; flatten it") from None
-    except _CONSTRUCTOR_ERRORS as exc:
-        number, value = _unbuildable_scalar(text)
-        raise error(
-            f"{display}{f':{number}' if number else ''}: not valid YAML: cannot read the value "
-            f"{excerpt(value, 60)} ({type(exc).__name__}: {clip(str(exc), 100)}); quote it "
-            "to make it a string"
-        ) from None
+    except CONSTRUCTOR_ERRORS as exc:
+        raise error(unbuildable(text, display, exc)) from None
+
+
+def unbuildable(text: str, display: str, exc: BaseException) -> str:
+    """The message for a well-formed scalar ruamel cannot build (``!!int x``): its line."""
+    number, value = _unbuildable_scalar(text)
+    return (
+        f"{display}{f':{number}' if number else ''}: not valid YAML: cannot read the value "
+        f"{excerpt(value, 60)} ({type(exc).__name__}: {clip(str(exc), 100)}); quote it "
+        "to make it a string"
+    )
 
 
 def _duplicate(exc: Any, display: str) -> str:
@@ -114,7 +119,7 @@ def _unbuildable_scalar(text: str) -> tuple[int | None, str]:
         try:
             with _quiet():
                 YAML(typ="rt").constructor.construct_object(node, deep=True)
-        except _CONSTRUCTOR_ERRORS:
+        except CONSTRUCTOR_ERRORS:
             return node.start_mark.line + 1, str(node.value)
         except Exception:  # another scalar may be the culprit; keep looking
             continue

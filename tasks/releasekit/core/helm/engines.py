@@ -352,6 +352,8 @@ def load_yaml_documents(text: str, where: str) -> list[Any]:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    from ..common.yamlfile import CONSTRUCTOR_ERRORS, unbuildable
+
     docs = _load_all_c(text)
     if docs is not None:
         return [doc for doc in docs if doc is not None]
@@ -363,6 +365,8 @@ def load_yaml_documents(text: str, where: str) -> list[Any]:
         raise ReleaseError(f"{where}{line}: not valid YAML: {exc.problem or exc.context}") from None
     except YAMLError as exc:
         raise ReleaseError(f"{where}: not valid YAML: {exc}") from None
+    except CONSTRUCTOR_ERRORS as exc:  # `!!int x`, `2026-13-45`: well-formed, not buildable
+        raise ReleaseError(unbuildable(text, where, exc)) from None
     return [doc for doc in docs if doc is not None]
 
 
