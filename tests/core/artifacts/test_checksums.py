@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import require_real
-from releasekit.core.artifacts import checksum_check, checksums
+from releasekit.core.artifacts import checksum_check, hashing
 from releasekit.core.artifacts.checksum_check import CheckOptions, check_checksums
 from releasekit.core.artifacts.checksum_file import format_line, plan_checksums, write_checksums
 from releasekit.core.artifacts.checksums import parse_checksums
@@ -249,5 +249,5 @@ def test_parallel_hashing_matches_hashlib(tmp_path: Path) -> None:
         path = tmp_path / f"f{i}"
         path.write_bytes(os.urandom(1000 + i * 300_000))
         paths.append(path)
-    digests = checksums.hash_files(paths, jobs=4)
+    digests = hashing.hash_files(paths, jobs=4)
     assert digests == {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}

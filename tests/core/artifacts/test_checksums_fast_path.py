@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from releasekit.core.artifacts import checksums
+from releasekit.core.artifacts import checksums, hashing
 
 HEXES = st.sampled_from(
     [hashlib.sha256(b"x").hexdigest(), hashlib.sha256(b"y").hexdigest().upper(), "0" * 63, "g" * 64]
@@ -61,14 +61,14 @@ def test_a_plain_list_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> No
 
 @pytest.mark.parametrize("jobs", [1, 2, 4])
 def test_hash_files_mixes_small_and_large(tmp_path: Path, jobs: int) -> None:
-    sizes = [0, 10, 4096, checksums.THREADED_SIZE, checksums.THREADED_SIZE + 1, 3 << 20, 600 << 10]
+    sizes = [0, 10, 4096, hashing.THREADED_SIZE, hashing.THREADED_SIZE + 1, 3 << 20, 600 << 10]
     paths = []
     for n, size in enumerate(sizes):
         path = tmp_path / f"f{n}"
         path.write_bytes(bytes([n]) * size)
         paths.append(path)
     missing = tmp_path / "missing"
-    got = checksums.hash_files([*paths, missing, paths[0]], jobs=jobs)
+    got = hashing.hash_files([*paths, missing, paths[0]], jobs=jobs)
     assert list(got) == [*paths, missing]
     for path in paths:
         assert got[path] == hashlib.sha256(path.read_bytes()).hexdigest()
@@ -82,11 +82,11 @@ def test_hash_paths_with_more_large_files_than_the_queue_holds(tmp_path: Path, j
     paths = []
     for n in range(14):
         path = tmp_path / f"f{n}"
-        path.write_bytes(bytes([n]) * (checksums.THREADED_SIZE + 1 + n * 70_000 if n % 3 else 100))
+        path.write_bytes(bytes([n]) * (hashing.THREADED_SIZE + 1 + n * 70_000 if n % 3 else 100))
         paths.append(os.fsencode(path))
     (tmp_path / "dir").mkdir()
     odd = [os.fsencode(tmp_path / "dir"), os.fsencode(tmp_path / "missing")]
-    got = checksums.hash_paths([*paths, *odd], jobs=jobs)
+    got = hashing.hash_paths([*paths, *odd], jobs=jobs)
     assert list(got) == [*paths, *odd]
     for path in paths:
         with open(path, "rb") as handle:
@@ -106,7 +106,7 @@ def test_hash_paths_asks_before_reading_through_a_symlink(tmp_path: Path) -> Non
         return path.endswith(b"in")
 
     names = [os.fsencode(tmp_path / name) for name in ("file", "in", "out")]
-    got = checksums.hash_paths(names, links=links)
+    got = hashing.hash_paths(names, links=links)
     assert asked == names[1:]
     assert got == {names[0]: hashlib.sha256(b"x").hexdigest(),
                    names[1]: hashlib.sha256(b"x").hexdigest(), names[2]: None}  # fmt: skip

@@ -17,7 +17,7 @@ from ..common import process
 from ..common.errors import FileFormatError, UsageError, VerificationFailed
 from ..common.excerpt import clip
 from ..common.network import settings
-from .checksums import file_digest
+from .hashing import file_digest
 from .signatures import (
     GITHUB_ISSUER,
     OID_BUILD_SIGNER_URI,

@@ -19,7 +19,8 @@ from typing import Literal, NamedTuple
 
 from ..common.errors import FileFormatError, ReleaseError, VerificationFailed
 from ..common.gcpause import paused_gc
-from .checksums import LINKS_AT_OPEN, ChecksumList, Entry, Progress, escape_name, hash_paths
+from .checksums import ChecksumList, Entry, escape_name
+from .hashing import LINKS_AT_OPEN, Progress, hash_paths
 
 Status = Literal["OK", "FAILED", "MISSING", "UNREADABLE", "REFUSED", "IGNORED"]
 
@@ -156,7 +157,7 @@ class _Confiner:
     Without a system call for most names: the directories of names are resolved once each,
     not per file (a name's real path is its directory's real path plus the name, unless the
     name itself is a symlink), and a name that is itself a symlink is seen when it is opened
-    (:meth:`link_inside`, called by :func:`~.checksums.hash_paths`). Bytes and string
+    (:meth:`link_inside`, called by :func:`~.hashing.hash_paths`). Bytes and string
     operations, not pathlib: this runs once per listed file. The name is read as written
     (``a/`` stays ``a/``), as ``sha256sum`` opens it.
     """

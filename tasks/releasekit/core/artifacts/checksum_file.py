@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..common.errors import ReleaseError, UsageError
-from .checksums import Progress, escape_name, hash_files
+from .checksums import escape_name
+from .hashing import Progress, hash_files
 
 
 def format_line(digest: str, name: bytes) -> bytes:

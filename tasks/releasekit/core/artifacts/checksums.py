@@ -1,6 +1,7 @@
-"""sha256 checksum lists: the GNU/BSD line format and parallel hashing.
+"""sha256 checksum lists: the GNU/BSD line format.
 
-Checking a list is :mod:`.checksum_check`; writing a release's list is :mod:`.checksum_file`.
+Checking a list is :mod:`.checksum_check`; writing a release's list is :mod:`.checksum_file`;
+hashing the files is :mod:`.hashing`.
 
 The parser is a port of coreutils' ``split_3``/``bsd_split_3`` (src/digest.c) because no
 Python library reproduces GNU's exact rules (escaped names, BSD lines, "BSD reversed"
@@ -12,13 +13,8 @@ as bytes, as written.
 
 from __future__ import annotations
 
-import errno
-import hashlib
 import os
-import queue
 import re
-import threading
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import count as count_from
 from itertools import repeat
@@ -34,17 +30,8 @@ _WHITE = b" \t"
 _HEX_RE = re.compile(rb"[0-9a-fA-F]{%d}" % HEX_LENGTH)
 # A GNU line as sha256sum writes it: digest, then the blank that ends it (see _split_line).
 _GNU_START_RE = re.compile(rb"[0-9a-fA-F]{%d}[ \t]" % HEX_LENGTH)
-# Files up to this size are hashed by the calling thread: hashlib holds the GIL for small
-# updates (CPython releases it only above 2047 bytes), so threads on small files only fight
-# over it, and opening a file costs more than hashing 4 KiB.
-THREADED_SIZE = 256 << 10
 _HEX_DIGITS = b"0123456789abcdefABCDEF"
 _LOWER_HEX = b"0123456789abcdef"
-# Large reads keep the per-call overhead negligible; hashlib releases the GIL for each update.
-CHUNK = 1 << 20
-
-Progress = Callable[[int], None]
-PathArg = str | bytes | os.PathLike[str]
 
 
 class Entry(NamedTuple):
@@ -258,215 +245,6 @@ def parse_lines(data: bytes, source: str = "checksums") -> ChecksumList:
         else:
             entries.append(Entry(number, entry.digest, entry.name, entry.binary))
     return ChecksumList(source, tuple(entries), tuple(bad))
-
-
-# --- hashing ---------------------------------------------------------------------------------
-
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-# Opening with O_NOFOLLOW fails on a symlink (ELOOP on Linux and macOS, EMLINK on FreeBSD):
-# the check for a link out costs nothing for the files that are not links.
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_LINK_ERRORS = (errno.ELOOP, errno.EMLINK)
-# Whether hash_paths(links=...) can see a symlink at open (not on Windows: lstat it first).
-LINKS_AT_OPEN = bool(_NOFOLLOW)
-_local = threading.local()
-
-
-def _buffer() -> tuple[bytearray, memoryview]:
-    """This thread's read buffer: allocating (and zeroing) 1 MiB per file costs more than
-    hashing a small file."""
-    if not hasattr(_local, "buf"):
-        _local.buf = bytearray(CHUNK)
-        _local.view = memoryview(_local.buf)
-    return _local.buf, _local.view
-
-
-def _readinto_file(fd: int, buffers: tuple[bytearray | memoryview]) -> int:
-    """``os.readv`` for a system without it (Windows): a file object around the descriptor."""
-    with open(fd, "rb", buffering=0, closefd=False) as handle:
-        return handle.readinto(buffers[0])
-
-
-# (fd, (buffer,)) -> bytes read; os.readv itself where there is one: no Python frame per read.
-_read_into: Callable[[int, tuple[bytearray | memoryview]], int] = getattr(
-    os, "readv", _readinto_file
-)
-
-
-def _digest(path: PathArg, algorithm: str, progress: Progress | None, large: bool) -> str:
-    """Hex digest of one file: ``os.open`` and reads into this thread's buffer (a Path and a
-    file object per file cost more than hashing a 4 KiB file)."""
-    h = hashlib.new(algorithm)
-    buf, view = _buffer()
-    buffers = (buf,)
-    fd = os.open(path, _OPEN_FLAGS)
-    try:
-        if large and hasattr(os, "posix_fadvise"):
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
-        while n := _read_into(fd, buffers):
-            h.update(view[:n])
-            if progress is not None:
-                progress(n)
-    finally:
-        os.close(fd)
-    return h.hexdigest()
-
-
-def file_digest(path: PathArg, algorithm: str = "sha256", progress: Progress | None = None) -> str:
-    """Hex digest of a file, read in large chunks (hashlib releases the GIL while hashing)."""
-    return _digest(path, algorithm, progress, large=True)
-
-
-def hash_paths(
-    paths: Sequence[bytes],
-    *,
-    jobs: int | None = None,
-    progress: Progress | None = None,
-    links: Callable[[bytes], bool] | None = None,
-) -> dict[bytes, str | OSError | None]:
-    """sha256 of each path (bytes, as the OS takes them), an OSError in place of a failed read.
-
-    The calling thread opens every file and reads its first :data:`THREADED_SIZE` bytes: a
-    file that ends there is hashed on the spot (no stat, no thread: hashlib keeps the GIL
-    for small updates, so threads on small files only fight over it). A larger one is handed,
-    still open, to helper threads started at the first such file (at most ``jobs - 1``, and a
-    few files queued at a time: past that the calling thread hashes it itself); the calling
-    thread joins them when the list is done. A future per file would cost more than hashing a
-    1 MiB file.
-
-    ``links``: when given, a path whose last component is a symlink is read only if
-    ``links(path)`` is true (its target is where it may be read); otherwise its result is None.
-    """
-    unique = list(dict.fromkeys(paths))
-    results: dict[bytes, str | OSError | None] = {}
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(unique)))
-    handoff = _Handoff(workers - 1, results, progress)
-    flags = _OPEN_FLAGS | (_NOFOLLOW if links is not None else 0)
-    buf, view = _buffer()
-    first = (view[: THREADED_SIZE + 1],)  # one byte more tells a file larger than that
-    rest = (buf,)
-    open_, close, read_into, new = os.open, os.close, _read_into, hashlib.sha256
-    for path in unique:
-        try:
-            fd = open_(path, flags)
-        except OSError as exc:
-            if links is None or exc.errno not in _LINK_ERRORS:
-                results[path] = exc
-                continue
-            if not links(path):
-                results[path] = None
-                continue
-            try:  # a symlink that stays inside: read through it
-                fd = open_(path, _OPEN_FLAGS)
-            except OSError as again:
-                results[path] = again
-                continue
-        owned = True
-        try:
-            n = read_into(fd, first)
-            if n > THREADED_SIZE and handoff.take(path, fd):
-                owned = False  # a helper closes it
-                continue
-            h = new(view[:n])
-            if progress is not None:
-                progress(n)
-            while n := read_into(fd, rest):
-                h.update(view[:n])
-                if progress is not None:
-                    progress(n)
-            results[path] = h.hexdigest()
-        except OSError as exc:
-            results[path] = exc
-        finally:
-            if owned:
-                close(fd)
-    handoff.finish()
-    return {path: results[path] for path in unique}
-
-
-class _Handoff:
-    """Large files, open, from the calling thread to helper threads (see :func:`hash_paths`)."""
-
-    def __init__(
-        self,
-        helpers: int,
-        results: dict[bytes, str | OSError | None],
-        progress: Progress | None,
-    ) -> None:
-        self.helpers = helpers
-        self.results = results
-        self.progress = progress
-        self.queue: queue.SimpleQueue[tuple[bytes, int] | None] = queue.SimpleQueue()
-        self.threads: list[threading.Thread] = []
-
-    def take(self, path: bytes, fd: int) -> bool:
-        """Queue an open file for a helper; False when there are no helpers or enough queued
-        (open descriptors stay few; the calling thread hashes this one)."""
-        if self.helpers < 1 or self.queue.qsize() >= 2 * self.helpers:
-            return False
-        if not self.threads:
-            self.threads = [
-                threading.Thread(target=self.work, name=f"sha256-{i}") for i in range(self.helpers)
-            ]
-            for thread in self.threads:
-                thread.start()
-        self.queue.put((path, fd))
-        return True
-
-    def work(self) -> None:
-        while (item := self.queue.get()) is not None:
-            self.hash(*item)
-
-    def hash(self, path: bytes, fd: int) -> None:
-        h = hashlib.sha256()
-        buf, view = _buffer()
-        buffers = (buf,)
-        try:
-            os.lseek(fd, 0, os.SEEK_SET)  # the calling thread read the start to see the size
-            if hasattr(os, "posix_fadvise"):
-                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
-            while n := _read_into(fd, buffers):
-                h.update(view[:n])
-                if self.progress is not None:
-                    self.progress(n)
-            self.results[path] = h.hexdigest()
-        except OSError as exc:
-            self.results[path] = exc
-        finally:
-            os.close(fd)
-
-    def finish(self) -> None:
-        """The calling thread helps with what is queued, then waits for the helpers."""
-        if not self.threads:
-            return
-        while True:
-            try:
-                item = self.queue.get_nowait()
-            except queue.Empty:
-                break
-            if item is not None:
-                self.hash(*item)
-        for _ in self.threads:
-            self.queue.put(None)
-        for thread in self.threads:
-            thread.join()
-
-
-def hash_files(
-    paths: Sequence[Path],
-    *,
-    jobs: int | None = None,
-    progress: Progress | None = None,
-) -> dict[Path, str | OSError]:
-    """:func:`hash_paths` for Paths (symlinks followed)."""
-    encoded = {path: os.fsencode(path) for path in paths}
-    digests = hash_paths(list(encoded.values()), jobs=jobs, progress=progress)
-    out: dict[Path, str | OSError] = {}
-    for path, name in encoded.items():
-        digest = digests[name]
-        assert digest is not None  # only ``links`` refuses a path
-        out[path] = digest
-    return out
 
 
 def read_checksum_file(path: Path, display: str | None = None) -> ChecksumList:

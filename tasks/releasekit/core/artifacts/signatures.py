@@ -227,7 +227,7 @@ def _hashed(artifact: Path) -> Any:
     from sigstore.hashes import Hashed
     from sigstore_models.common.v1 import HashAlgorithm
 
-    from .checksums import file_digest
+    from .hashing import file_digest
 
     try:
         digest = file_digest(artifact, "sha256")
