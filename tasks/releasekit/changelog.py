@@ -24,6 +24,8 @@ if TYPE_CHECKING:
         "replace_unreleased": "with --output: drop hand-written Unreleased entries (refused "
         "by default)",
         "dry_run": "with --output: show the diff and write nothing",
+        "no_cache": "with --all: neither read nor write the cache of released sections "
+        "(<git dir>/releasekit/changelog-cache)",
         "json": "print one JSON envelope; results[0].releases is the template context",
     },
 )
@@ -33,6 +35,7 @@ def generate(
     output: str = "",
     replace_unreleased: bool = False,
     dry_run: bool = False,
+    no_cache: bool = False,
     json: bool = False,
 ) -> Result:
     """Generate the changelog from Conventional Commits."""
@@ -54,6 +57,8 @@ def generate(
         output=target,
         display=_display(cfg.root, target) if target else None,
         replace_unreleased=replace_unreleased,
+        # --json prints every commit of every release, which cached sections do not hold.
+        cache=all and not no_cache and not json,
     )
     return _generated(cfg.root, result, a.is_dry(c, dry_run), as_json=json)
 

@@ -7,7 +7,7 @@ user's own template sees exactly what scripts see.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,8 +20,10 @@ from ..common.excerpt import clip
 from ..common.templating import LoadedTemplate
 from ..common.templating import load_template as load_template_file
 from ..common.textfile import FileEdit, read_text, write_all
+from .cache import FORMAT, Cut, Store, digest, read_history
 from .config import ChangelogConfig
 from .conventional import Commit, Release, prepare_pattern, read_releases
+from .sections import separable
 from .keepachangelog import Changelog, closed_lines, is_blank, parse_changelog, reopen, split_lines
 
 DEFAULT_TEMPLATE = "changelog.md.j2"
@@ -166,6 +168,13 @@ class Style:
     v_prefix: bool = False
 
 
+def _shown(releases: list[dict[str, Any]], style: Style) -> list[dict[str, Any]]:
+    return [
+        {**r, "label": ("v" + r["label"]) if style.v_prefix and r["version"] else r["label"]}
+        for r in releases
+    ]
+
+
 def render(
     template: LoadedTemplate,
     releases: list[dict[str, Any]],
@@ -179,12 +188,8 @@ def render(
     Raises:
         ConfigError: the template failed (named with its file and line).
     """
-    shown = [
-        {**r, "label": ("v" + r["label"]) if style.v_prefix and r["version"] else r["label"]}
-        for r in releases
-    ]
     return template.render(
-        releases=shown,
+        releases=_shown(releases, style),
         header=header,
         bracketed=style.bracketed,
         group_by_scope=cfg.group_by_scope,
@@ -193,7 +198,10 @@ def render(
 
 @dataclass(frozen=True)
 class Generated:
-    """A generated changelog: the context, the Markdown, and the file edit when writing."""
+    """A generated changelog: the context, the Markdown, and the file edit when writing.
+
+    With the cache, a release whose text came from the cache has no commits in ``releases``
+    (``changelog --json`` never reads the cache)."""
 
     releases: list[dict[str, Any]]
     text: str
@@ -211,25 +219,41 @@ def generate(
     output: Path | None = None,
     display: str | None = None,
     replace_unreleased: bool = False,
+    cache: bool = False,
 ) -> Generated:
     """Read the history and render Unreleased (and with ``everything`` every release).
 
     With ``output`` the result is planned as a co-owned edit of that file: only the
     Unreleased body is replaced and (with ``everything``) missing release sections are
-    added; hand-written text stays. A missing file is created whole.
+    added; hand-written text stays. A missing file is created whole. With ``cache`` (and
+    ``everything``) the walk and released sections come from the cache under the git
+    directory where they can (core/changelog/cache.py); the output is the same byte for byte.
 
     Raises:
         ReleaseError: the file's Unreleased holds entries the commits do not produce (written
             by hand), which the new body would drop; ``replace_unreleased`` drops them.
     """
     grouping = Grouping.from_config(cfg, commit_message)
-    history = read_releases(
-        root, tag_format, everything=everything, keep=lambda c: grouping.section_of(c) is not None
-    )
-    releases = build_context(history, grouping)
+
+    def keep(commit: Commit) -> bool:
+        return grouping.section_of(commit) is not None
+
     template = load_template(root, cfg)
+    store = Store.for_repo(root) if cache and everything else None
     if output is None:
+        if store is not None and separable(template):
+            setup = _setup(cfg, commit_message, tag_format, template)
+            return _all_cached(root, store, setup, grouping, tag_format, template, cfg, keep)
+        history = read_releases(root, tag_format, everything=everything, keep=keep)
+        releases = build_context(history, grouping)
         return Generated(releases, render(template, releases, Style(), header=everything, cfg=cfg))
+    if store is not None:
+        present = _versions_in(output, display or str(output))
+        need = lambda cut, _, __: cut.tag is None or cut.tag.version not in present  # noqa: E731
+        history = read_history(root, tag_format, store, keep=keep, need=need).releases
+    else:
+        history = read_releases(root, tag_format, everything=everything, keep=keep)
+    releases = build_context(history, grouping)
     name = display or str(output)
     if not output.parent.is_dir():
         raise ReleaseError(f"{name}: directory {output.parent} does not exist; create it first")
@@ -250,12 +274,107 @@ def generate(
     unreleased = render(template, releases[:1], style, header=False, cfg=cfg)
     if not replace_unreleased:
         refuse_dropped_entries(doc, unreleased)
+    existing = {s.version for s in doc.releases}
+    # Only the releases the file lacks are rendered: merge_generated inserts only those.
     released = [
-        (semver.Version.parse(r["version"]), render(template, [r], style, header=False, cfg=cfg))
+        (version, render(template, [r], style, header=False, cfg=cfg))
         for r in releases[1:]
+        if (version := semver.Version.parse(r["version"])) not in existing
     ]
     new = merge_generated(doc, unreleased, released)
     return Generated(releases, new, FileEdit(name, output, old, new))
+
+
+def _versions_in(output: Path, name: str) -> set[semver.Version] | frozenset[semver.Version]:
+    """The versions ``output`` has sections for (none when it is missing or unreadable: the
+    errors are raised, in their usual order, after the history is read)."""
+    try:
+        if not output.is_file():
+            return frozenset()
+        return {s.version for s in parse_changelog(read_text(output, name), name, output).releases
+                if s.version is not None}  # fmt: skip
+    except ReleaseError:
+        return frozenset()
+
+
+def _setup(cfg: ChangelogConfig, commit_message: str, tag_format: str, template: LoadedTemplate) -> str:
+    """Digest of everything besides the release itself that a cached section depends on."""
+    import jinja2
+    import msgspec
+
+    from ... import __version__
+
+    try:
+        template_bytes = Path(template.template.filename).read_bytes()
+    except (OSError, TypeError):
+        template_bytes = template.display.encode() + b"\0unreadable"
+    return digest(
+        str(FORMAT), __version__, jinja2.__version__, "all-body",
+        msgspec.json.encode(cfg), commit_message, tag_format, template_bytes,
+        "header=1 bracketed=1 v_prefix=0",
+    )  # fmt: skip
+
+
+def section_key(setup: str, view: str, cut: Cut, commits: str) -> str:
+    """The cache key of a released section: the setup, the git view, both ends' tag objects
+    (tag object and peeled commit), the commits (digest of their shas in walk order)."""
+    assert cut.tag is not None
+    ends = [
+        part
+        for tag in (cut.tag, cut.previous)
+        for part in ((tag.name, tag.object, tag.commit, tag.date) if tag else ("", "", "", ""))
+    ]
+    return digest(setup, view, *ends, commits, str(cut.stop - cut.start))
+
+
+def _all_cached(
+    root: Path,
+    store: Store,
+    setup: str,
+    grouping: Grouping,
+    tag_format: str,
+    template: LoadedTemplate,
+    cfg: ChangelogConfig,
+    keep: Callable[[Commit], bool],
+) -> Generated:
+    """``changelog --all`` with released sections from the cache: Unreleased and the sections
+    not cached are rendered in one pass (cut per release), the rest spliced in between."""
+    texts: dict[str, str] = {}
+
+    def cached(key: str) -> str | None:
+        if key not in texts:
+            payload = store.get("section", key)
+            if payload is None:
+                return None
+            try:
+                texts[key] = payload.decode()
+            except UnicodeDecodeError:
+                return None
+        return texts[key]
+
+    def need(cut: Cut, commits: str, view: str) -> bool:
+        return cut.tag is None or cached(section_key(setup, view, cut, commits)) is None
+
+    history = read_history(root, tag_format, store, keep=keep, need=need)
+    keys = [
+        section_key(setup, history.view, cut, commits) if cut.tag is not None else ""
+        for cut, commits in zip(history.cuts, history.commits, strict=True)
+    ]
+    fresh = [n for n, key in enumerate(keys) if not key or cached(key) is None]
+    contexts = build_context([history.releases[n] for n in fresh], grouping)
+    parts = template.render_parts(
+        "releases",
+        _shown(contexts, Style()),
+        header=True,
+        bracketed=True,
+        group_by_scope=cfg.group_by_scope,
+    )
+    rendered = dict(zip(fresh, parts[1:-1], strict=True))
+    for n, text in rendered.items():
+        if keys[n]:
+            store.put("section", keys[n], text.encode())
+    body = [rendered[n] if n in rendered else texts[keys[n]] for n in range(len(keys))]
+    return Generated(build_context(history.releases, grouping), parts[0] + "".join(body) + parts[-1])
 
 
 def write_generated(root: Path, result: Generated) -> None:
