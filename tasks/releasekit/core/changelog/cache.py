@@ -11,11 +11,13 @@ commits, its tag objects, the configuration and the template. Two kinds of entry
   HEAD with nothing else queued and every commit below it has the same children as before.
   Replace refs, grafts and the git settings that change ``git log``'s output
   (``i18n.*``, ``trailer.*``) are part of the key.
-- ``section``: the rendered text of one released section, keyed by everything the text can
-  depend on (:func:`section_key`): the tag objects of both ends (tag object id *and* peeled
-  commit, so a moved or re-created tag misses), a digest of the section's commits in walk order,
-  the effective configuration, the template's bytes, the Jinja2 and releasekit versions and
-  :data:`FORMAT`.
+- ``sections``: the rendered texts of the released sections, each under a key of everything
+  its text can depend on (generate.section_key): the tag objects of both ends (tag object id
+  *and* peeled commit, so a moved or re-created tag misses), a digest of the section's commits
+  in walk order, the effective configuration, the template's bytes, the Jinja2 and releasekit
+  versions and :data:`FORMAT`. One file per configuration and template (one read, at most one
+  write per run, instead of one file per section: 500 opens cost more than the rendering they
+  save), holding the sections of the latest run only, so it never grows past one changelog.
 
 Every entry file starts with a header naming :data:`FORMAT`, a digest of the key it was stored
 under, its payload's length and SHA-256; an entry whose header, key, length or checksum does
@@ -28,6 +30,7 @@ The cache is best effort: a git directory that cannot be written only means no c
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -55,7 +58,7 @@ from .conventional import (
 MAGIC = b"releasekit-changelog-cache"
 # Bump when an entry's layout or what a key covers changes: older entries then miss.
 FORMAT = 1
-KINDS = ("walk", "section")
+KINDS = ("walk", "sections")
 
 
 def digest(*parts: str | bytes) -> str:
@@ -71,6 +74,34 @@ def digest(*parts: str | bytes) -> str:
 def commits_digest(shas: Sequence[str]) -> str:
     """SHA-256 of commit ids in order (hex ids of one length, newline-joined: unambiguous)."""
     return hashlib.sha256("\n".join(shas).encode()).hexdigest()
+
+
+def pack(sections: dict[str, str]) -> bytes:
+    """Texts by key as one payload: ``<key> <length>\\n<text>`` for each."""
+    out = []
+    for key, text in sections.items():
+        data = text.encode("utf-8", "surrogateescape")
+        out += [b"%s %d\n" % (key.encode(), len(data)), data]
+    return b"".join(out)
+
+
+def unpack(payload: bytes) -> dict[str, str]:
+    """The texts of a :func:`pack` payload; {} when it is not one (never half of one)."""
+    sections: dict[str, str] = {}
+    at = 0
+    while at < len(payload):
+        end = payload.find(b"\n", at)
+        head = payload[at:end].split(b" ") if end != -1 else []
+        if len(head) != 2 or not head[1].isdigit():
+            return {}
+        start, at = end + 1, end + 1 + int(head[1])
+        if at > len(payload):
+            return {}
+        try:
+            sections[head[0].decode()] = payload[start:at].decode("utf-8", "surrogateescape")
+        except UnicodeDecodeError:
+            return {}
+    return sections
 
 
 class Store:
@@ -252,16 +283,13 @@ def _full_history(
             kept.append((index, commit))
     _store_walk(store, head, view, walk)
     cuts = cut_walk(walk, tags)
-    by_start = sorted(range(len(cuts)), key=lambda n: cuts[n].start)
-    groups: list[tuple[Commit, ...]] = [()] * len(cuts)
-    at = 0
-    for n in by_start:  # the kept commits are in walk order: sweep them into the ranges
-        stop = at
-        while stop < len(kept) and kept[stop][0] < cuts[n].stop:
-            stop += 1
-        groups[n] = tuple(commit for _, commit in kept[at:stop])
-        at = stop
-    releases = [_release(cut, groups[n]) for n, cut in enumerate(cuts)]
+    # The kept commits are in walk order: each release's are one slice, found by bisection.
+    positions = [index for index, _ in kept]
+    commits = [commit for _, commit in kept]
+    releases = [
+        _release(cut, tuple(commits[bisect_left(positions, cut.start) : bisect_left(positions, cut.stop)]))
+        for cut in cuts
+    ]
     digests = [commits_digest(walk[c.start : c.stop]) for c in cuts]
     return History(releases, cuts, digests, view)
 

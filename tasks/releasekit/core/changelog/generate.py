@@ -20,7 +20,7 @@ from ..common.excerpt import clip
 from ..common.templating import LoadedTemplate
 from ..common.templating import load_template as load_template_file
 from ..common.textfile import FileEdit, read_text, write_all
-from .cache import FORMAT, Cut, Store, digest, read_history
+from .cache import FORMAT, Cut, Store, digest, pack, read_history, unpack
 from .config import ChangelogConfig
 from .conventional import Commit, Release, prepare_pattern, read_releases
 from .sections import separable
@@ -153,7 +153,7 @@ def load_template(root: Path, cfg: ChangelogConfig) -> LoadedTemplate:
     if cfg.template is None:
         # By path, not PackageLoader("releasekit"): a vendored copy lives under another name.
         shipped = Path(__file__).resolve().parents[2] / "templates" / DEFAULT_TEMPLATE
-        return load_template_file(shipped, DEFAULT_TEMPLATE, filters=FILTERS)
+        return load_template_file(shipped, DEFAULT_TEMPLATE, filters=FILTERS, trusted=True)
     path = confine(root, cfg.template, what="changelog.template")
     if not path.is_file():
         raise ConfigError(f"changelog.template {cfg.template} does not exist under {root}")
@@ -339,42 +339,39 @@ def _all_cached(
 ) -> Generated:
     """``changelog --all`` with released sections from the cache: Unreleased and the sections
     not cached are rendered in one pass (cut per release), the rest spliced in between."""
-    texts: dict[str, str] = {}
+    loaded: dict[str, dict[str, str]] = {}  # by view: the cached texts by section key
 
-    def cached(key: str) -> str | None:
-        if key not in texts:
-            payload = store.get("section", key)
-            if payload is None:
-                return None
-            try:
-                texts[key] = payload.decode()
-            except UnicodeDecodeError:
-                return None
-        return texts[key]
+    def texts(view: str) -> dict[str, str]:
+        if view not in loaded:
+            payload = store.get("sections", digest(setup, view))
+            loaded[view] = unpack(payload) if payload is not None else {}
+        return loaded[view]
 
     def need(cut: Cut, commits: str, view: str) -> bool:
-        return cut.tag is None or cached(section_key(setup, view, cut, commits)) is None
+        return cut.tag is None or section_key(setup, view, cut, commits) not in texts(view)
 
     history = read_history(root, tag_format, store, keep=keep, need=need)
+    cached = texts(history.view)
     keys = [
         section_key(setup, history.view, cut, commits) if cut.tag is not None else ""
         for cut, commits in zip(history.cuts, history.commits, strict=True)
     ]
-    fresh = [n for n, key in enumerate(keys) if not key or cached(key) is None]
-    contexts = build_context([history.releases[n] for n in fresh], grouping)
+    fresh = [n for n, key in enumerate(keys) if key not in cached]  # Unreleased ("") always
+    contexts = build_context(history.releases, grouping)  # cached ones have no commits: cheap
     parts = template.render_parts(
         "releases",
-        _shown(contexts, Style()),
+        _shown([contexts[n] for n in fresh], Style()),
         header=True,
         bracketed=True,
         group_by_scope=cfg.group_by_scope,
     )
     rendered = dict(zip(fresh, parts[1:-1], strict=True))
-    for n, text in rendered.items():
-        if keys[n]:
-            store.put("section", keys[n], text.encode())
-    body = [rendered[n] if n in rendered else texts[keys[n]] for n in range(len(keys))]
-    return Generated(build_context(history.releases, grouping), parts[0] + "".join(body) + parts[-1])
+    body = [rendered[n] if n in rendered else cached[keys[n]] for n in range(len(keys))]
+    # Only this run's sections are kept: the file never holds more than one changelog.
+    now = {key: text for key, text in zip(keys, body, strict=True) if key}
+    if now != cached:
+        store.put("sections", digest(setup, history.view), pack(now))
+    return Generated(contexts, parts[0] + "".join(body) + parts[-1])
 
 
 def write_generated(root: Path, result: Generated) -> None:

@@ -131,14 +131,22 @@ def _security_error() -> type[Exception]:
     return SecurityError
 
 
-def environment(directory: Path, *, filters: Mapping[str, Callable[..., Any]] | None = None) -> Any:
+def environment(
+    directory: Path,
+    *,
+    filters: Mapping[str, Callable[..., Any]] | None = None,
+    trusted: bool = False,
+) -> Any:
     """A sandboxed environment loading templates from ``directory``.
 
     Markdown, not HTML: no autoescaping; undefined names are errors, never empty strings.
+    ``trusted``: for the templates shipped inside releasekit only, a plain environment with
+    the same options — the sandbox checks every attribute read, which made it 85 % of
+    rendering a 100k-commit changelog (0.72 s of 0.84 s CPU), and our own files need no sandbox.
     """
     import jinja2
 
-    env = _sandbox_class()(
+    env = (jinja2.Environment if trusted else _sandbox_class())(
         loader=jinja2.FileSystemLoader(directory),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -151,16 +159,21 @@ def environment(directory: Path, *, filters: Mapping[str, Callable[..., Any]] | 
 
 
 def load_template(
-    path: Path, display: str, *, filters: Mapping[str, Callable[..., Any]] | None = None
+    path: Path,
+    display: str,
+    *,
+    filters: Mapping[str, Callable[..., Any]] | None = None,
+    trusted: bool = False,
 ) -> LoadedTemplate:
-    """Compile the template file ``path`` (shown as ``display`` in errors).
+    """Compile the template file ``path`` (shown as ``display`` in errors); ``trusted`` only
+    for a template shipped in releasekit (see :func:`environment`).
 
     Raises:
         ConfigError: the file cannot be read or is not valid Jinja2 (with its line).
     """
     import jinja2
 
-    env = environment(path.parent, filters=filters)
+    env = environment(path.parent, filters=filters, trusted=trusted)
     try:
         return LoadedTemplate(env.get_template(path.name), display)
     except jinja2.TemplateSyntaxError as exc:
