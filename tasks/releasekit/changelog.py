@@ -24,8 +24,8 @@ if TYPE_CHECKING:
         "replace_unreleased": "with --output: drop hand-written Unreleased entries (refused "
         "by default)",
         "dry_run": "with --output: show the diff and write nothing",
-        "no_cache": "with --all: neither read nor write the cache of released sections "
-        "(<git dir>/releasekit/changelog-cache)",
+        "no_cache": "neither read nor write the cache of released sections and of the "
+        "compiled template (<git dir>/releasekit/changelog-cache)",
         "json": "print one JSON envelope; results[0].releases is the template context",
     },
 )
@@ -57,8 +57,9 @@ def generate(
         output=target,
         display=_display(cfg.root, target) if target else None,
         replace_unreleased=replace_unreleased,
+        cache=not no_cache,
         # --json prints every commit of every release, which cached sections do not hold.
-        cache=all and not no_cache and not json,
+        cached_sections=not json,
     )
     return _generated(cfg.root, result, a.is_dry(c, dry_run), as_json=json)
 

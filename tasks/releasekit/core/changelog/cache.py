@@ -19,6 +19,10 @@ commits, its tag objects, the configuration and the template. Two kinds of entry
   write per run, instead of one file per section: 500 opens cost more than the rendering they
   save), holding the sections of the latest run only, so it never grows past one changelog.
 
+- ``templates``: Jinja2's compiled code of the changelog template (:func:`bytecode_cache`),
+  under Jinja2's own key (template name and file) and checked against the source's checksum by
+  Jinja2; compiling the template is ~0.15 s of every run.
+
 Every entry file starts with a header naming :data:`FORMAT`, a digest of the key it was stored
 under, its payload's length and SHA-256; an entry whose header, key, length or checksum does
 not match (corrupt, truncated, foreign, from another version) is ignored and overwritten by the
@@ -36,6 +40,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import semver
 
@@ -58,7 +63,7 @@ from .conventional import (
 MAGIC = b"releasekit-changelog-cache"
 # Bump when an entry's layout or what a key covers changes: older entries then miss.
 FORMAT = 1
-KINDS = ("walk", "sections")
+KINDS = ("walk", "sections", "templates")
 
 
 def digest(*parts: str | bytes) -> str:
@@ -362,3 +367,23 @@ def _cached_walk(root: Path, store: Store, head: str, view: str) -> list[str] | 
     walk = chain + walk
     _store_walk(store, head, view, walk)
     return walk
+
+
+def bytecode_cache(store: Store) -> Any:
+    """A ``jinja2.BytecodeCache`` keeping compiled templates in ``store`` (entries verified
+    like every other; Jinja2 checks the source checksum and its own format inside)."""
+    from jinja2.bccache import BytecodeCache, Bucket
+
+    class StoreBytecodeCache(BytecodeCache):
+        def load_bytecode(self, bucket: Bucket) -> None:
+            data = store.get("templates", bucket.key)
+            if data is not None:
+                try:
+                    bucket.bytecode_from_string(data)
+                except Exception:  # noqa: BLE001 - an unreadable entry is a miss
+                    bucket.reset()
+
+        def dump_bytecode(self, bucket: Bucket) -> None:
+            store.put("templates", bucket.key, bucket.bytecode_to_string())
+
+    return StoreBytecodeCache()

@@ -20,7 +20,7 @@ from ..common.excerpt import clip
 from ..common.templating import LoadedTemplate
 from ..common.templating import load_template as load_template_file
 from ..common.textfile import FileEdit, read_text, write_all
-from .cache import FORMAT, Cut, Store, digest, pack, read_history, unpack
+from .cache import FORMAT, Cut, Store, bytecode_cache, digest, pack, read_history, unpack
 from .config import ChangelogConfig
 from .conventional import Commit, Release, prepare_pattern, read_releases
 from .sections import separable
@@ -148,16 +148,20 @@ def _upper_first(text: str) -> str:
 FILTERS = {"upper_first": _upper_first}
 
 
-def load_template(root: Path, cfg: ChangelogConfig) -> LoadedTemplate:
-    """The configured Jinja2 template (sandboxed), else the one shipped in the package."""
+def load_template(root: Path, cfg: ChangelogConfig, store: Store | None = None) -> LoadedTemplate:
+    """The configured Jinja2 template (sandboxed), else the one shipped in the package; with
+    ``store``, its compiled code is kept there between runs."""
+    compiled = bytecode_cache(store) if store is not None else None
     if cfg.template is None:
         # By path, not PackageLoader("releasekit"): a vendored copy lives under another name.
         shipped = Path(__file__).resolve().parents[2] / "templates" / DEFAULT_TEMPLATE
-        return load_template_file(shipped, DEFAULT_TEMPLATE, filters=FILTERS, trusted=True)
+        return load_template_file(
+            shipped, DEFAULT_TEMPLATE, filters=FILTERS, trusted=True, bytecode_cache=compiled
+        )
     path = confine(root, cfg.template, what="changelog.template")
     if not path.is_file():
         raise ConfigError(f"changelog.template {cfg.template} does not exist under {root}")
-    return load_template_file(path, cfg.template, filters=FILTERS)
+    return load_template_file(path, cfg.template, filters=FILTERS, bytecode_cache=compiled)
 
 
 @dataclass(frozen=True)
@@ -220,14 +224,16 @@ def generate(
     display: str | None = None,
     replace_unreleased: bool = False,
     cache: bool = False,
+    cached_sections: bool = True,
 ) -> Generated:
     """Read the history and render Unreleased (and with ``everything`` every release).
 
     With ``output`` the result is planned as a co-owned edit of that file: only the
     Unreleased body is replaced and (with ``everything``) missing release sections are
-    added; hand-written text stays. A missing file is created whole. With ``cache`` (and
-    ``everything``) the walk and released sections come from the cache under the git
-    directory where they can (core/changelog/cache.py); the output is the same byte for byte.
+    added; hand-written text stays. A missing file is created whole. With ``cache`` the
+    compiled template and (with ``everything`` and ``cached_sections``) the walk and the
+    released sections come from the cache under the git directory where they can
+    (core/changelog/cache.py); the output is the same byte for byte.
 
     Raises:
         ReleaseError: the file's Unreleased holds entries the commits do not produce (written
@@ -238,8 +244,9 @@ def generate(
     def keep(commit: Commit) -> bool:
         return grouping.section_of(commit) is not None
 
-    template = load_template(root, cfg)
-    store = Store.for_repo(root) if cache and everything else None
+    cached = Store.for_repo(root) if cache else None
+    template = load_template(root, cfg, cached)
+    store = cached if everything and cached_sections else None
     if output is None:
         if store is not None and separable(template):
             setup = _setup(cfg, commit_message, tag_format, template)

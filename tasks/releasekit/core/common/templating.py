@@ -136,6 +136,7 @@ def environment(
     *,
     filters: Mapping[str, Callable[..., Any]] | None = None,
     trusted: bool = False,
+    bytecode_cache: Any = None,
 ) -> Any:
     """A sandboxed environment loading templates from ``directory``.
 
@@ -153,6 +154,7 @@ def environment(
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         autoescape=False,
+        bytecode_cache=bytecode_cache,
     )
     env.filters.update(filters or {})
     return env
@@ -164,16 +166,18 @@ def load_template(
     *,
     filters: Mapping[str, Callable[..., Any]] | None = None,
     trusted: bool = False,
+    bytecode_cache: Any = None,
 ) -> LoadedTemplate:
     """Compile the template file ``path`` (shown as ``display`` in errors); ``trusted`` only
-    for a template shipped in releasekit (see :func:`environment`).
+    for a template shipped in releasekit (see :func:`environment`); ``bytecode_cache`` a
+    ``jinja2.BytecodeCache`` keeping the compiled code between runs.
 
     Raises:
         ConfigError: the file cannot be read or is not valid Jinja2 (with its line).
     """
     import jinja2
 
-    env = environment(path.parent, filters=filters, trusted=trusted)
+    env = environment(path.parent, filters=filters, trusted=trusted, bytecode_cache=bytecode_cache)
     try:
         return LoadedTemplate(env.get_template(path.name), display)
     except jinja2.TemplateSyntaxError as exc:
