@@ -21,14 +21,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from releasekit.core.changelog.cache import FORMAT, MAGIC, Store, cut_walk
+from conftest import Repo
+from releasekit.core.changelog.cache import FORMAT, MAGIC, Store, cut_walk, pack, unpack
 from releasekit.core.changelog.config import ChangelogConfig
 from releasekit.core.changelog.conventional import group_releases, read_log, release_tags
 from releasekit.core.changelog.generate import FILTERS, generate, load_template
 from releasekit.core.changelog.sections import separable
 from releasekit.core.common.templating import load_template as load_template_file
-
-from conftest import Repo
 
 PREPARE = "chore: prepare {tag} release"
 
@@ -130,7 +129,11 @@ def _outputs(root: Path, cfg: ChangelogConfig, stale: str) -> tuple[list[str], l
     return results[True], results[False]
 
 
-@settings(max_examples=int(os.environ.get("CACHE_EXAMPLES", "30")), suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(
+    max_examples=int(os.environ.get("CACHE_EXAMPLES", "30")),
+    suppress_health_check=[HealthCheck.too_slow],
+    deadline=None,
+)
 @given(STEPS)
 def test_cached_output_is_byte_identical_over_random_histories(steps: list[tuple]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -185,7 +188,9 @@ def _fields(cfg: ChangelogConfig) -> dict[str, object]:
 def _history(repo: Repo) -> None:
     for n in range(1, 7):
         repo.commit(f"feat(api): change {n} (#{n})")
-        repo.commit(f"fix: repair {n}\n\nBREAKING CHANGE: gone {n}" if n == 3 else f"fix: repair {n}")
+        repo.commit(
+            f"fix: repair {n}\n\nBREAKING CHANGE: gone {n}" if n == 3 else f"fix: repair {n}"
+        )
         if n % 2 == 0:
             repo.git("tag", "-a", "-m", f"v0.{n}.0", f"v0.{n}.0")
 
@@ -200,6 +205,13 @@ def _entries(store: Store, kind: str) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in folder.iterdir()} if folder.is_dir() else {}
 
 
+def _pack(store: Store) -> tuple[str, dict[str, str]]:
+    (name,) = _entries(store, "sections")
+    payload = store.get("sections", name)
+    assert payload is not None
+    return name, unpack(payload)
+
+
 def test_a_repeat_run_reads_the_sections_and_walk_it_stored(make_repo: Callable[..., Repo]) -> None:
     repo = make_repo()
     _history(repo)
@@ -207,19 +219,15 @@ def test_a_repeat_run_reads_the_sections_and_walk_it_stored(make_repo: Callable[
     assert store is not None
     assert store.directory == (repo.path / ".git" / "releasekit" / "changelog-cache")
     first = _all(repo.path, cache=True)
-    sections = _entries(store, "section")
-    assert len(sections) == 3 and len(_entries(store, "walk")) == 1
-    # Each stored section is the text of one release, found verbatim in the output.
-    for key in sections:
-        text = store.get("section", key)
-        assert text is not None and text.decode() in first
-    # Swap two entries' payloads (keeping valid headers): a repeat run that reads the cache
-    # shows the swapped texts — proof that it read them, and why keys are checked inside.
+    assert len(_entries(store, "walk")) == 1 and len(_entries(store, "templates")) == 1
+    name, sections = _pack(store)
+    assert len(sections) == 3  # v0.6.0, v0.4.0, v0.2.0; Unreleased is always rendered
+    for text in sections.values():  # each the text of one release, found verbatim
+        assert text in first
+    # Swap two sections' texts (a valid entry): a repeat run that reads the cache shows the
+    # swapped texts — proof that it read them, and why every input is in the key.
     (a, b) = sorted(sections)[:2]
-    pa, pb = store.get("section", a), store.get("section", b)
-    assert pa is not None and pb is not None
-    store.put("section", a, pb)
-    store.put("section", b, pa)
+    store.put("sections", name, pack({**sections, a: sections[b], b: sections[a]}))
     swapped = _all(repo.path, cache=True)
     assert swapped != first and sorted(swapped.splitlines()) == sorted(first.splitlines())
     assert _all(repo.path, cache=False) == first
@@ -232,13 +240,18 @@ def test_corrupt_entries_are_ignored_and_rewritten(make_repo: Callable[..., Repo
     assert store is not None
     expected = _all(repo.path, cache=False)
     _all(repo.path, cache=True)
-    good = {**_entries(store, "section"), **_entries(store, "walk")}
+    kinds = ("sections", "walk", "templates")
+    good = {k: _entries(store, k) for k in kinds}
     for how in range(6):
         _corrupt(store, how)
-        assert all(store.get(k, name) is None for k in ("section", "walk")
-                   for name in _entries(store, k))  # fmt: skip
+        assert all(store.get(k, name) is None for k in kinds for name in _entries(store, k))
         assert _all(repo.path, cache=True) == expected
-        assert {**_entries(store, "section"), **_entries(store, "walk")} == good
+        assert {k: _entries(store, k) for k in kinds} == good
+    # A valid entry that is not a pack of sections: ignored, then replaced.
+    name = next(iter(good["sections"]))
+    store.put("sections", name, b"not a pack")
+    assert _all(repo.path, cache=True) == expected
+    assert _entries(store, "sections") == good["sections"]
 
 
 def test_a_moved_tag_misses_and_a_stacked_commit_reuses_the_walk(
@@ -249,20 +262,30 @@ def test_a_moved_tag_misses_and_a_stacked_commit_reuses_the_walk(
     store = Store.for_repo(repo.path)
     assert store is not None
     _all(repo.path, cache=True)
-    before = set(_entries(store, "section"))
+    _, before = _pack(store)
     # Re-created one commit lower (same name, same message): its own section and v0.6.0's
     # (whose lower end is that tag, and which gains a commit) miss; v0.2.0's stays.
     repo.git("tag", "-f", "-a", "-m", "v0.4.0", "v0.4.0", "HEAD~5")
     assert _all(repo.path, cache=True) == _all(repo.path, cache=False)
-    after = set(_entries(store, "section"))
-    assert len(after - before) == 2
+    _, after = _pack(store)
+    assert len(set(after) - set(before)) == 2 and len(after) == 3
     # Commits on top: the walk is extended (cached walk + chain), nothing re-rendered.
     repo.commit("feat: on top (#99)")
     repo.commit("fix: and more")
     assert _all(repo.path, cache=True) == _all(repo.path, cache=False)
-    assert set(_entries(store, "section")) == after
+    assert _pack(store)[1] == after
     walk = store.get("walk", "latest")
-    assert walk is not None and walk.decode().split("\n")[0] == repo.git("rev-parse", "HEAD").strip()
+    assert (
+        walk is not None and walk.decode().split("\n")[0] == repo.git("rev-parse", "HEAD").strip()
+    )
+
+
+def test_pack_and_unpack_round_trip_and_refuse_a_damaged_pack() -> None:
+    texts = {"a" * 64: "## [1.0.0]\n\n- x\n", "b" * 64: "", "c" * 64: "ünïcode \udcff\n"}
+    data = pack(texts)
+    assert unpack(data) == texts
+    for damaged in (data[:-1], data + b"x", b"zz 99\nshort", b"k -1\n", b"k\n"):
+        assert unpack(damaged) == {}
 
 
 def test_the_walk_split_is_the_one_group_releases_makes(make_repo: Callable[..., Repo]) -> None:
@@ -296,12 +319,12 @@ def test_no_cache_reads_and_writes_nothing(make_repo: Callable[..., Repo], cli) 
     assert not (repo.path / ".git" / "releasekit").exists()
     cached = cli("changelog", "--all", cwd=repo.path)
     assert cached.out == result.out
-    assert (repo.path / ".git" / "releasekit" / "changelog-cache" / "section").is_dir()
+    assert (repo.path / ".git" / "releasekit" / "changelog-cache" / "sections").is_dir()
     # Poisoned with valid entries of the wrong text: --no-cache does not read them.
     store = Store.for_repo(repo.path)
     assert store is not None
-    for key in _entries(store, "section"):
-        store.put("section", key, b"## poisoned\n")
+    name, sections = _pack(store)
+    store.put("sections", name, pack(dict.fromkeys(sections, "## poisoned\n")))
     assert "poisoned" in cli("changelog", "--all", cwd=repo.path).out
     assert cli("changelog", "--all", "--no-cache", cwd=repo.path).out == result.out
     # --json never uses the cache: it prints every commit of every release.
@@ -337,11 +360,11 @@ def test_concurrent_writers_never_leave_a_torn_entry(tmp_path: Path) -> None:
 
     def write(payload: bytes) -> None:
         for _ in range(30):
-            store.put("section", "k", payload)
+            store.put("sections", "k", payload)
 
     def read() -> None:
         while not stop.is_set():
-            got = store.get("section", "k")
+            got = store.get("sections", "k")
             if got is not None:
                 assert got in payloads
                 seen.add(got[0])
@@ -355,8 +378,8 @@ def test_concurrent_writers_never_leave_a_torn_entry(tmp_path: Path) -> None:
         w.join()
     stop.set()
     reader.join()
-    assert store.get("section", "k") in payloads and seen
-    assert [p.name for p in (tmp_path / "cache" / "section").iterdir()] == ["k"]  # no temp left
+    assert store.get("sections", "k") in payloads and seen
+    assert [p.name for p in (tmp_path / "cache" / "sections").iterdir()] == ["k"]  # no temp left
 
 
 @pytest.mark.parametrize(
@@ -370,12 +393,22 @@ def test_concurrent_writers_never_leave_a_torn_entry(tmp_path: Path) -> None:
         (SEPARABLE.replace("{{ r.label }}", "{{ lipsum(1) }}"), False),
         (SEPARABLE.replace("{{ r.label }}", "{% include 'x.j2' %}"), False),
         ("{% set t = 1 %}" + SEPARABLE.replace("{{ r.label }}", "{{ t }}"), False),
-        (SEPARABLE.replace("{% for s in r.sections %}", "{% for s in r.sections %}{{ loop.index }}"), True),
+        (
+            SEPARABLE.replace(
+                "{% for s in r.sections %}", "{% for s in r.sections %}{{ loop.index }}"
+            ),
+            True,
+        ),
         ("{% for r in releases %}{{ r.label }}{% else %}none{% endfor %}", False),
-        ("{% macro m(r) %}{{ r.label }}{% endmacro %}{% for r in releases %}{{ m(r) }}{% endfor %}", False),
+        (
+            "{% macro m(r) %}{{ r.label }}{% endmacro %}{% for r in releases %}{{ m(r) }}{% endfor %}",
+            False,
+        ),
     ],
 )
-def test_which_templates_render_each_release_alone(tmp_path: Path, text: str, expected: bool) -> None:
+def test_which_templates_render_each_release_alone(
+    tmp_path: Path, text: str, expected: bool
+) -> None:
     path = tmp_path / "t.j2"
     path.write_text(text)
     assert separable(load_template_file(path, "t.j2", filters=FILTERS)) is expected

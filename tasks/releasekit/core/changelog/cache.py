@@ -34,9 +34,9 @@ The cache is best effort: a git directory that cannot be written only means no c
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_left
 import os
 import tempfile
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -248,7 +248,11 @@ def read_history(
     wanted = sum(cuts[n].stop - cuts[n].start for n in needed)
     if wanted * 4 > len(walk):  # most of the history: one walk reads it faster than by name
         return _full_history(root, store, head_sha, view, tags, keep)
-    shas = [sha for n in sorted(needed, key=lambda n: cuts[n].start) for sha in walk[cuts[n].start : cuts[n].stop]]
+    shas = [
+        sha
+        for n in sorted(needed, key=lambda n: cuts[n].start)
+        for sha in walk[cuts[n].start : cuts[n].stop]
+    ]
     commits = {c.sha: c for c in _read_commits(root, shas)}
     releases = []
     for n, cut in enumerate(cuts):
@@ -292,7 +296,10 @@ def _full_history(
     positions = [index for index, _ in kept]
     commits = [commit for _, commit in kept]
     releases = [
-        _release(cut, tuple(commits[bisect_left(positions, cut.start) : bisect_left(positions, cut.stop)]))
+        _release(
+            cut,
+            tuple(commits[bisect_left(positions, cut.start) : bisect_left(positions, cut.stop)]),
+        )
         for cut in cuts
     ]
     digests = [commits_digest(walk[c.start : c.stop]) for c in cuts]
@@ -372,7 +379,7 @@ def _cached_walk(root: Path, store: Store, head: str, view: str) -> list[str] | 
 def bytecode_cache(store: Store) -> Any:
     """A ``jinja2.BytecodeCache`` keeping compiled templates in ``store`` (entries verified
     like every other; Jinja2 checks the source checksum and its own format inside)."""
-    from jinja2.bccache import BytecodeCache, Bucket
+    from jinja2.bccache import Bucket, BytecodeCache
 
     class StoreBytecodeCache(BytecodeCache):
         def load_bytecode(self, bucket: Bucket) -> None:
@@ -380,7 +387,7 @@ def bytecode_cache(store: Store) -> Any:
             if data is not None:
                 try:
                     bucket.bytecode_from_string(data)
-                except Exception:  # noqa: BLE001 - an unreadable entry is a miss
+                except Exception:
                     bucket.reset()
 
         def dump_bytecode(self, bucket: Bucket) -> None:

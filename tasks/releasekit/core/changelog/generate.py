@@ -23,8 +23,8 @@ from ..common.textfile import FileEdit, read_text, write_all
 from .cache import FORMAT, Cut, Store, bytecode_cache, digest, pack, read_history, unpack
 from .config import ChangelogConfig
 from .conventional import Commit, Release, prepare_pattern, read_releases
-from .sections import separable
 from .keepachangelog import Changelog, closed_lines, is_blank, parse_changelog, reopen, split_lines
+from .sections import separable
 
 DEFAULT_TEMPLATE = "changelog.md.j2"
 
@@ -304,7 +304,9 @@ def _versions_in(output: Path, name: str) -> set[semver.Version] | frozenset[sem
         return frozenset()
 
 
-def _setup(cfg: ChangelogConfig, commit_message: str, tag_format: str, template: LoadedTemplate) -> str:
+def _setup(
+    cfg: ChangelogConfig, commit_message: str, tag_format: str, template: LoadedTemplate
+) -> str:
     """Digest of everything besides the release itself that a cached section depends on."""
     import jinja2
     import msgspec

@@ -31,7 +31,7 @@ def separable(template: LoadedTemplate) -> bool:
     try:
         source = env.loader.get_source(env, template.template.name)[0]
         tree = env.parse(source)
-    except Exception:  # noqa: BLE001 - unreadable or not parseable here: render it whole
+    except Exception:
         return False
     forbidden = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends, nodes.Macro,
                  nodes.CallBlock, nodes.Block, nodes.ContextReference, nodes.InternalName,
@@ -67,9 +67,9 @@ def _reads_only(node: Any, allowed: frozenset[str] | set[str], *, outer: bool) -
     (``outer``), ``loop`` only as ``loop.first`` (the others look at other releases)."""
     from jinja2 import nodes
 
-    if isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name):
-        if node.node.name == "loop" and outer:
-            return node.attr == "first"
+    loop_attribute = isinstance(node, nodes.Getattr) and isinstance(node.node, nodes.Name)
+    if outer and loop_attribute and node.node.name == "loop":
+        return bool(node.attr == "first")
     if isinstance(node, nodes.Name):
         if node.ctx != "load":
             return True
@@ -78,8 +78,7 @@ def _reads_only(node: Any, allowed: frozenset[str] | set[str], *, outer: bool) -
         return node.name in allowed
     if isinstance(node, nodes.For):  # its body's `loop` is its own; iter, test, else are ours
         heads = [node.target, node.iter, *([node.test] if node.test is not None else [])]
-        return (
-            all(_reads_only(c, allowed, outer=outer) for c in [*heads, *node.else_])
-            and all(_reads_only(c, allowed, outer=False) for c in node.body)
+        return all(_reads_only(c, allowed, outer=outer) for c in [*heads, *node.else_]) and all(
+            _reads_only(c, allowed, outer=False) for c in node.body
         )
     return all(_reads_only(c, allowed, outer=outer) for c in node.iter_child_nodes())
