@@ -6,9 +6,11 @@ user's own template sees exactly what scripts see.
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +95,23 @@ class Grouping:
             groups, tuple(dict.fromkeys(order)), cfg.breaking_section, cfg.other_section, skip
         )
 
+    # Titles found by :meth:`keeps`, by sha, so build_context does not match each shown commit
+    # a second time (0.2 s of a 100k-commit history). Not part of the value: compare=False.
+    _titles: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def keeps(self, commit: Commit) -> bool:
+        """Whether ``commit`` is shown (remembering its section for :meth:`title_of`)."""
+        title = self.section_of(commit)
+        if title is None:
+            return False
+        self._titles[commit.sha] = title
+        return True
+
+    def title_of(self, commit: Commit) -> str | None:
+        """:meth:`section_of`, from what :meth:`keeps` found when it saw the commit."""
+        title = self._titles.get(commit.sha)
+        return title if title is not None else self.section_of(commit)
+
     def section_of(self, commit: Commit) -> str | None:
         """The section a commit goes to, or None when it is left out."""
         if commit.is_merge or self.skip.search(commit.subject):
@@ -110,7 +129,7 @@ def build_context(releases: Sequence[Release], grouping: Grouping) -> list[dict[
     for release in releases:
         buckets: dict[str, list[Commit]] = {}
         for commit in release.commits:
-            title = grouping.section_of(commit)
+            title = grouping.title_of(commit)
             if title is not None:
                 buckets.setdefault(title, []).append(commit)
         sections = [
@@ -239,11 +258,42 @@ def generate(
         ReleaseError: the file's Unreleased holds entries the commits do not produce (written
             by hand), which the new body would drop; ``replace_unreleased`` drops them.
     """
+    with _collector_paused():
+        return _generate(root, cfg, tag_format=tag_format, commit_message=commit_message,
+                         everything=everything, output=output, display=display,
+                         replace_unreleased=replace_unreleased, cache=cache,
+                         cached_sections=cached_sections)  # fmt: skip
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while the history is parsed and rendered: 100k
+    commits are a few hundred thousand new objects, none in a cycle, and the collector's
+    passes over them cost 0.15-0.3 s of a 0.85 s parse. Reference counting still frees them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _generate(
+    root: Path,
+    cfg: ChangelogConfig,
+    *,
+    tag_format: str,
+    commit_message: str,
+    everything: bool,
+    output: Path | None,
+    display: str | None,
+    replace_unreleased: bool,
+    cache: bool,
+    cached_sections: bool,
+) -> Generated:
     grouping = Grouping.from_config(cfg, commit_message)
-
-    def keep(commit: Commit) -> bool:
-        return grouping.section_of(commit) is not None
-
+    keep = grouping.keeps
     cached = Store.for_repo(root) if cache else None
     template = load_template(root, cfg, cached)
     store = cached if everything and cached_sections else None
