@@ -416,3 +416,30 @@ def test_which_templates_render_each_release_alone(
 
 def test_the_shipped_template_renders_each_release_alone(tmp_path: Path) -> None:
     assert separable(load_template(tmp_path, ChangelogConfig()))
+
+
+def test_the_chained_walk_holds_with_a_commit_graph(make_repo: Callable[..., Repo]) -> None:
+    """With a commit-graph git sorts topologically by generation numbers (another algorithm):
+    a HEAD stacked on the cached one still walks the chain, then the cached walk."""
+    repo = make_repo()
+    _history(repo)
+    for n in range(3):  # side branches forked at different depths, merged at the top
+        repo.git("switch", "-q", "-c", f"side{n}", f"HEAD~{2 + 3 * n}")
+        repo.commit(f"feat: side {n}")
+        repo.commit(f"fix: side {n} again")
+        repo.git("switch", "-q", "main")
+        repo.git("merge", "-q", "--no-ff", "-m", f"Merge side{n}", f"side{n}")
+    repo.git("tag", "v0.7.0")
+    repo.git("commit-graph", "write", "--reachable")
+    assert _all(repo.path, cache=True) == _all(repo.path, cache=False)
+    for n in range(3):
+        repo.commit(f"fix: stacked {n}")
+        if n == 1:
+            repo.git("tag", "-a", "-m", "v0.8.0", "v0.8.0")
+        repo.git("commit-graph", "write", "--reachable", "--split")
+        assert _all(repo.path, cache=True) == _all(repo.path, cache=False)
+        store = Store.for_repo(repo.path)
+        assert store is not None
+        walk = store.get("walk", "latest")
+        assert walk is not None
+        assert walk.decode().split("\n")[2:] == [c.sha for c in read_log(repo.path, "HEAD")]
