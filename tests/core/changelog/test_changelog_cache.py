@@ -219,14 +219,17 @@ def test_a_repeat_run_reads_the_sections_and_walk_it_stored(make_repo: Callable[
     assert store is not None
     assert store.directory == (repo.path / ".git" / "releasekit" / "changelog-cache")
     first = _all(repo.path, cache=True)
-    assert len(_entries(store, "walk")) == 1 and len(_entries(store, "templates")) == 1
+    # The walk; the compiled template and whether it renders each release alone.
+    assert len(_entries(store, "walk")) == 1 and len(_entries(store, "templates")) == 2
     name, sections = _pack(store)
-    assert len(sections) == 3  # v0.6.0, v0.4.0, v0.2.0; Unreleased is always rendered
+    # Unreleased, v0.6.0, v0.4.0, v0.2.0, and what the template prints around the loop.
+    assert len(sections) == 6 and {"prefix", "suffix"} <= set(sections)
+    assert first.startswith(sections["prefix"]) and first.endswith(sections["suffix"])
     for text in sections.values():  # each the text of one release, found verbatim
         assert text in first
     # Swap two sections' texts (a valid entry): a repeat run that reads the cache shows the
     # swapped texts — proof that it read them, and why every input is in the key.
-    (a, b) = sorted(sections)[:2]
+    (a, b) = sorted(k for k in sections if k not in ("prefix", "suffix") and sections[k])[:2]
     store.put("sections", name, pack({**sections, a: sections[b], b: sections[a]}))
     swapped = _all(repo.path, cache=True)
     assert swapped != first and sorted(swapped.splitlines()) == sorted(first.splitlines())
@@ -268,12 +271,13 @@ def test_a_moved_tag_misses_and_a_stacked_commit_reuses_the_walk(
     repo.git("tag", "-f", "-a", "-m", "v0.4.0", "v0.4.0", "HEAD~5")
     assert _all(repo.path, cache=True) == _all(repo.path, cache=False)
     _, after = _pack(store)
-    assert len(set(after) - set(before)) == 2 and len(after) == 3
-    # Commits on top: the walk is extended (cached walk + chain), nothing re-rendered.
+    assert len(set(after) - set(before)) == 2 and len(after) == 6
+    # Commits on top: the walk is extended (cached walk + chain); only Unreleased changes.
     repo.commit("feat: on top (#99)")
     repo.commit("fix: and more")
     assert _all(repo.path, cache=True) == _all(repo.path, cache=False)
-    assert _pack(store)[1] == after
+    _, stacked = _pack(store)
+    assert len(set(stacked) - set(after)) == 1 and len(stacked) == 6
     walk = store.get("walk", "latest")
     assert (
         walk is not None and walk.decode().split("\n")[0] == repo.git("rev-parse", "HEAD").strip()
@@ -443,3 +447,28 @@ def test_the_chained_walk_holds_with_a_commit_graph(make_repo: Callable[..., Rep
         walk = store.get("walk", "latest")
         assert walk is not None
         assert walk.decode().split("\n")[2:] == [c.sha for c in read_log(repo.path, "HEAD")]
+
+
+def test_a_full_hit_renders_nothing(make_repo: Callable[..., Repo]) -> None:
+    """Nothing changed since the last run: the output comes from the cache alone, without
+    importing Jinja2 (a separate interpreter, so this process's imports do not count)."""
+    import sys
+
+    repo = make_repo()
+    _history(repo)
+    expected = _all(repo.path, cache=False)
+    code = (
+        "import sys; from pathlib import Path\n"
+        "from releasekit.core.changelog.config import ChangelogConfig\n"
+        "from releasekit.core.changelog.generate import generate\n"
+        "made = generate(Path.cwd(), ChangelogConfig(), tag_format='v{version}',\n"
+        f"    commit_message={PREPARE!r}, everything=True, cache=True)\n"
+        "sys.stdout.write(made.text + ('JINJA' if 'jinja2' in sys.modules else 'NONE'))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3] / "tasks")}
+    runs = [
+        subprocess.run([sys.executable, "-c", code], cwd=repo.path, env=env, check=True,
+                       capture_output=True, text=True).stdout
+        for _ in range(2)
+    ]  # fmt: skip
+    assert runs == [expected + "JINJA", expected + "NONE"]

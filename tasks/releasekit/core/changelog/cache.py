@@ -37,7 +37,7 @@ import hashlib
 import os
 import tempfile
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -220,11 +220,11 @@ def read_history(
     store: Store,
     *,
     keep: Callable[[Commit], bool],
-    need: Callable[[Cut, str, str], bool],
+    need: Callable[[list[Cut], list[str], str], Collection[int]],
 ) -> History:
-    """Every release, reading from git only the commits of the releases that ``need(cut,
-    commits digest, view)`` says are needed when the walk is cached; else the whole history
-    once, caching its walk.
+    """Every release, reading from git only the commits of the releases (indices) that
+    ``need(cuts, commits digests, view)`` says are needed when the walk is cached; else the
+    whole history once, caching its walk.
 
     Raises:
         GitError: the repository has no commits, or is shallow.
@@ -244,7 +244,7 @@ def read_history(
         return _full_history(root, store, head_sha, view, tags, keep)
     cuts = cut_walk(walk, tags)
     digests = [commits_digest(walk[c.start : c.stop]) for c in cuts]
-    needed = [n for n, (c, d) in enumerate(zip(cuts, digests, strict=True)) if need(c, d, view)]
+    needed = set(need(cuts, digests, view))
     wanted = sum(cuts[n].stop - cuts[n].start for n in needed)
     if wanted * 4 > len(walk):  # most of the history: one walk reads it faster than by name
         return _full_history(root, store, head_sha, view, tags, keep)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -167,20 +167,33 @@ def _upper_first(text: str) -> str:
 FILTERS = {"upper_first": _upper_first}
 
 
-def load_template(root: Path, cfg: ChangelogConfig, store: Store | None = None) -> LoadedTemplate:
-    """The configured Jinja2 template (sandboxed), else the one shipped in the package; with
-    ``store``, its compiled code is kept there between runs."""
-    compiled = bytecode_cache(store) if store is not None else None
+def template_path(root: Path, cfg: ChangelogConfig) -> tuple[Path, str, bool]:
+    """The template file, its name in errors, and whether it is the shipped (trusted) one.
+
+    Raises:
+        ConfigError: ``changelog.template`` names no file.
+    """
     if cfg.template is None:
         # By path, not PackageLoader("releasekit"): a vendored copy lives under another name.
-        shipped = Path(__file__).resolve().parents[2] / "templates" / DEFAULT_TEMPLATE
-        return load_template_file(
-            shipped, DEFAULT_TEMPLATE, filters=FILTERS, trusted=True, bytecode_cache=compiled
+        return (
+            Path(__file__).resolve().parents[2] / "templates" / DEFAULT_TEMPLATE,
+            DEFAULT_TEMPLATE,
+            True,
         )
     path = confine(root, cfg.template, what="changelog.template")
     if not path.is_file():
         raise ConfigError(f"changelog.template {cfg.template} does not exist under {root}")
-    return load_template_file(path, cfg.template, filters=FILTERS, bytecode_cache=compiled)
+    return path, cfg.template, False
+
+
+def load_template(root: Path, cfg: ChangelogConfig, store: Store | None = None) -> LoadedTemplate:
+    """The configured Jinja2 template (sandboxed), else the one shipped in the package; with
+    ``store``, its compiled code is kept there between runs."""
+    compiled = bytecode_cache(store) if store is not None else None
+    path, display, shipped = template_path(root, cfg)
+    return load_template_file(
+        path, display, filters=FILTERS, trusted=shipped, bytecode_cache=compiled
+    )
 
 
 @dataclass(frozen=True)
@@ -295,19 +308,23 @@ def _generate(
     grouping = Grouping.from_config(cfg, commit_message)
     keep = grouping.keeps
     cached = Store.for_repo(root) if cache else None
-    template = load_template(root, cfg, cached)
     store = cached if everything and cached_sections else None
+    if output is None and store is not None:
+        made = _all_cached(root, store, cfg, commit_message, tag_format, grouping)
+        if made is not None:
+            return made
+    template = load_template(root, cfg, cached)
     if output is None:
-        if store is not None and separable(template):
-            setup = _setup(cfg, commit_message, tag_format, template)
-            return _all_cached(root, store, setup, grouping, tag_format, template, cfg, keep)
         history = read_releases(root, tag_format, everything=everything, keep=keep)
         releases = build_context(history, grouping)
         return Generated(releases, render(template, releases, Style(), header=everything, cfg=cfg))
     if store is not None:
         present = _versions_in(output, display or str(output))
-        need = lambda cut, _, __: cut.tag is None or cut.tag.version not in present  # noqa: E731
-        history = read_history(root, tag_format, store, keep=keep, need=need).releases
+        history = read_history(
+            root, tag_format, store, keep=keep,
+            need=lambda cuts, _, __: [n for n, cut in enumerate(cuts)
+                                      if cut.tag is None or cut.tag.version not in present],
+        ).releases  # fmt: skip
     else:
         history = read_releases(root, tag_format, everything=everything, keep=keep)
     releases = build_context(history, grouping)
@@ -354,30 +371,28 @@ def _versions_in(output: Path, name: str) -> set[semver.Version] | frozenset[sem
         return frozenset()
 
 
-def _setup(
-    cfg: ChangelogConfig, commit_message: str, tag_format: str, template: LoadedTemplate
-) -> str:
-    """Digest of everything besides the release itself that a cached section depends on."""
-    import jinja2
+def _setup(cfg: ChangelogConfig, commit_message: str, tag_format: str, template: bytes) -> str:
+    """Digest of everything besides the release itself that a cached section depends on:
+    the format, releasekit's and Jinja2's code, the configuration, the template's bytes."""
+    import importlib.util
+
     import msgspec
 
     from ... import __version__
 
-    try:
-        template_bytes = Path(template.template.filename).read_bytes()
-    except (OSError, TypeError):
-        template_bytes = template.display.encode() + b"\0unreadable"
+    # Jinja2's own version without importing it (its import is ~0.1 s a run saves on a hit).
+    spec = importlib.util.find_spec("jinja2")
+    jinja = Path(spec.origin).read_bytes() if spec is not None and spec.origin else b""
     return digest(
-        str(FORMAT), __version__, jinja2.__version__, "all-body",
-        msgspec.json.encode(cfg), commit_message, tag_format, template_bytes,
-        "header=1 bracketed=1 v_prefix=0",
+        str(FORMAT), __version__, jinja, "all-body", msgspec.json.encode(cfg), commit_message,
+        tag_format, template, "header=1 bracketed=1 v_prefix=0",
     )  # fmt: skip
 
 
 def section_key(setup: str, view: str, cut: Cut, commits: str) -> str:
-    """The cache key of a released section: the setup, the git view, both ends' tag objects
-    (tag object and peeled commit), the commits (digest of their shas in walk order)."""
-    assert cut.tag is not None
+    """The cache key of a section (Unreleased's too): the setup, the git view, both ends' tag
+    objects (tag object and peeled commit; "" for Unreleased's top), the commits (digest of
+    their shas in walk order) and their count."""
     ends = [
         part
         for tag in (cut.tag, cut.previous)
@@ -389,15 +404,28 @@ def section_key(setup: str, view: str, cut: Cut, commits: str) -> str:
 def _all_cached(
     root: Path,
     store: Store,
-    setup: str,
-    grouping: Grouping,
-    tag_format: str,
-    template: LoadedTemplate,
     cfg: ChangelogConfig,
-    keep: Callable[[Commit], bool],
-) -> Generated:
-    """``changelog --all`` with released sections from the cache: Unreleased and the sections
-    not cached are rendered in one pass (cut per release), the rest spliced in between."""
+    commit_message: str,
+    tag_format: str,
+    grouping: Grouping,
+) -> Generated | None:
+    """``changelog --all`` with sections from the cache: those not cached (Unreleased among
+    them whenever anything is) are rendered in one pass cut per release, the rest spliced in
+    between. When everything is cached, Jinja2 is not even imported. None when the template
+    does not render each release on its own (the caller renders it whole)."""
+    path, _, _ = template_path(root, cfg)
+    try:
+        setup = _setup(cfg, commit_message, tag_format, path.read_bytes())
+    except OSError:
+        return None  # the caller's load_template reports it
+    template: LoadedTemplate | None = None
+    verdict = store.get("templates", f"split-{setup}")  # does it render each release alone?
+    if verdict is None:
+        template = load_template(root, cfg, store)
+        verdict = b"yes" if separable(template) else b"no"
+        store.put("templates", f"split-{setup}", verdict)
+    if verdict != b"yes":
+        return None
     loaded: dict[str, dict[str, str]] = {}  # by view: the cached texts by section key
 
     def texts(view: str) -> dict[str, str]:
@@ -406,17 +434,29 @@ def _all_cached(
             loaded[view] = unpack(payload) if payload is not None else {}
         return loaded[view]
 
-    def need(cut: Cut, commits: str, view: str) -> bool:
-        return cut.tag is None or section_key(setup, view, cut, commits) not in texts(view)
+    def need(cuts: list[Cut], commits: list[str], view: str) -> list[int]:
+        cached = texts(view)
+        keys = [section_key(setup, view, c, d) for c, d in zip(cuts, commits, strict=True)]
+        missing = [n for n, key in enumerate(keys) if key not in cached]
+        if not missing and all(end in cached for end in _ENDS):
+            return []
+        # Unreleased opens the loop (loop.first): a fresh section is cut from a render that
+        # starts with it, so it is rendered (and its commits read) whenever anything is.
+        return sorted({0, *missing})
 
-    history = read_history(root, tag_format, store, keep=keep, need=need)
+    history = read_history(root, tag_format, store, keep=grouping.keeps, need=need)
     cached = texts(history.view)
     keys = [
-        section_key(setup, history.view, cut, commits) if cut.tag is not None else ""
+        section_key(setup, history.view, cut, commits)
         for cut, commits in zip(history.cuts, history.commits, strict=True)
     ]
-    fresh = [n for n, key in enumerate(keys) if key not in cached]  # Unreleased ("") always
     contexts = build_context(history.releases, grouping)  # cached ones have no commits: cheap
+    fresh = [n for n, key in enumerate(keys) if key not in cached]
+    if not fresh and all(e in cached for e in _ENDS):  # all from the cache: no Jinja2 at all
+        body = [cached[key] for key in keys]
+        return Generated(contexts, cached["prefix"] + "".join(body) + cached["suffix"])
+    template = template or load_template(root, cfg, store)
+    fresh = sorted({0, *fresh})  # a pack without its ends: render Unreleased for them
     parts = template.render_parts(
         "releases",
         _shown([contexts[n] for n in fresh], Style()),
@@ -427,10 +467,13 @@ def _all_cached(
     rendered = dict(zip(fresh, parts[1:-1], strict=True))
     body = [rendered[n] if n in rendered else cached[keys[n]] for n in range(len(keys))]
     # Only this run's sections are kept: the file never holds more than one changelog.
-    now = {key: text for key, text in zip(keys, body, strict=True) if key}
+    now = {"prefix": parts[0], "suffix": parts[-1], **dict(zip(keys, body, strict=True))}
     if now != cached:
         store.put("sections", digest(setup, history.view), pack(now))
     return Generated(contexts, parts[0] + "".join(body) + parts[-1])
+
+
+_ENDS = ("prefix", "suffix")  # in a pack: what the template prints before and after the loop
 
 
 def write_generated(root: Path, result: Generated) -> None:
