@@ -472,3 +472,34 @@ def test_a_full_hit_renders_nothing(make_repo: Callable[..., Repo]) -> None:
         for _ in range(2)
     ]  # fmt: skip
     assert runs == [expected + "JINJA", expected + "NONE"]
+
+
+def test_the_shipped_template_renders_the_same_bytes_outside_the_sandbox(
+    make_repo: Callable[..., Repo],
+) -> None:
+    """The shipped template renders unsandboxed (trusted) for speed: same bytes as sandboxed,
+    over a history with scopes, breaking changes, bodies and every default group."""
+    from releasekit.core.changelog.conventional import read_releases
+    from releasekit.core.changelog.generate import Grouping, Style, build_context, render
+
+    repo = make_repo()
+    _history(repo)
+    for message in ("perf(x): quicker", "deps: bump", "revert: undo", "security!: fix it",
+                    "feat(a/b): ünïcode {{ not jinja }}", "Not conventional"):  # fmt: skip
+        repo.commit(message)
+    repo.git("tag", "v0.8.0")
+    repo.commit("docs: after")
+    for cfg in CONFIGS:
+        grouping = Grouping.from_config(cfg, PREPARE)
+        history = read_releases(repo.path, "v{version}", everything=True, keep=grouping.keeps)
+        context = build_context(history, grouping)
+        trusted = load_template(repo.path, cfg)
+        assert trusted.template.environment.sandboxed is False
+        path = Path(trusted.template.filename)
+        sandboxed = load_template_file(path, "t", filters=FILTERS)
+        assert sandboxed.template.environment.sandboxed is True
+        for style in (Style(), Style(bracketed=False, v_prefix=True)):
+            for header in (True, False):
+                assert render(trusted, context, style, header=header, cfg=cfg) == render(
+                    sandboxed, context, style, header=header, cfg=cfg
+                )
