@@ -457,13 +457,17 @@ def _all_cached(
         return Generated(contexts, cached["prefix"] + "".join(body) + cached["suffix"])
     template = template or load_template(root, cfg, store)
     fresh = sorted({0, *fresh})  # a pack without its ends: render Unreleased for them
-    parts = template.render_parts(
-        "releases",
-        _shown([contexts[n] for n in fresh], Style()),
-        header=True,
-        bracketed=True,
-        group_by_scope=cfg.group_by_scope,
-    )
+    try:
+        parts = template.render_parts(
+            "releases",
+            _shown([contexts[n] for n in fresh], Style()),
+            header=True,
+            bracketed=True,
+            group_by_scope=cfg.group_by_scope,
+        )
+    except ValueError:  # did not take the releases one by one after all: render it whole
+        store.put("templates", f"split-{setup}", b"no")
+        return None
     rendered = dict(zip(fresh, parts[1:-1], strict=True))
     body = [rendered[n] if n in rendered else cached[keys[n]] for n in range(len(keys))]
     # Only this run's sections are kept: the file never holds more than one changelog.
