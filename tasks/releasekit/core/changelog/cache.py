@@ -229,16 +229,20 @@ def read_history(
     Raises:
         GitError: the repository has no commits, or is shallow.
     """
-    head = run(["git", "-C", str(root), "rev-parse", "-q", "--verify", "HEAD"], check=False)
-    if head.returncode != 0:
+    # One rev-parse for three answers (a process is 5-50 ms, and this is the cached run's path).
+    argv = ["git", "-C", str(root), "rev-parse", "--is-shallow-repository",
+            "--git-path", "info/grafts", "-q", "--verify", "HEAD"]  # fmt: skip
+    probe = run(argv, check=False)
+    answers = probe.stdout.splitlines()
+    if probe.returncode != 0 or len(answers) != 3:
         raise GitError(f"{root} has no commits yet; commit something before generating a changelog")
-    head_sha = head.stdout.strip()
+    shallow, grafts, head_sha = answers
     refs = git.git(root, "for-each-ref", f"--format={TAG_REF_FORMAT}", "refs/tags", "refs/replace")
     lines = refs.splitlines()
     tags = release_tags_of(lines, tag_format)
-    if git.is_shallow(root):
+    if shallow.strip() == "true":
         raise GitError(_shallow_message(root, "every release needs the whole history"))
-    view = _view(root, [line for line in lines if line.startswith("refs/replace/")])
+    view = _view(root, [line for line in lines if line.startswith("refs/replace/")], grafts)
     walk = _cached_walk(root, store, head_sha, view)
     if walk is None:
         return _full_history(root, store, head_sha, view, tags, keep)
@@ -316,18 +320,18 @@ def _read_commits(root: Path, shas: Sequence[str]) -> list[Commit]:
     return parse_log(out.stdout)
 
 
-def _view(root: Path, replace_refs: Sequence[str]) -> str:
-    """What, beside the commits, shapes ``git log``'s walk and output: replace refs, grafts,
-    and the settings that change the format's text (log output encoding, trailer parsing)."""
+def _view(root: Path, replace_refs: Sequence[str], grafts: str) -> str:
+    """What, beside the commits, shapes ``git log``'s walk and output: replace refs, grafts
+    (``grafts``: the file's path as ``rev-parse --git-path`` says it), and the settings that
+    change the format's text (log output encoding, trailer parsing)."""
     settings = run(
         ["git", "-C", str(root), "config", "--get-regexp", r"^(i18n|trailer)\."], check=False
     ).stdout
-    grafts = run(["git", "-C", str(root), "rev-parse", "--git-path", "info/grafts"], check=False)
-    graft_path = Path(grafts.stdout.strip())
-    if grafts.stdout.strip() and not graft_path.is_absolute():
+    graft_path = Path(grafts.strip())
+    if grafts.strip() and not graft_path.is_absolute():
         graft_path = root / graft_path
     try:
-        graft_bytes = graft_path.read_bytes() if grafts.stdout.strip() else b""
+        graft_bytes = graft_path.read_bytes() if grafts.strip() else b""
     except OSError:
         graft_bytes = b""
     environment = [f"{k}={os.environ.get(k, '')}" for k in _GIT_VIEW_ENV]
