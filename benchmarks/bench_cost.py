@@ -128,7 +128,11 @@ def _rk(tree: Path) -> list[str]:
 def _extend(repo: Path, count: int, start: int) -> None:
     """Add ``count`` Conventional Commits on top of main (one fast-import stream)."""
     chunks = []
-    when = 1_900_000_000
+    # After the last commit's date: a child older than its parent (the 100k history ends in
+    # 2035) makes git's date-ordered walks of `tag..HEAD` go through the whole history.
+    last = subprocess.run(["git", "-C", str(repo), "log", "-1", "--format=%ct", "main"],
+                          capture_output=True, text=True, check=True).stdout  # fmt: skip
+    when = int(last) + 600
     for n in range(start, start + count):
         when += 600
         kind = ("feat", "fix", "docs", "chore")[n % 4]

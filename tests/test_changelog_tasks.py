@@ -330,12 +330,13 @@ def test_generate_in_a_repo_without_commits_is_a_clear_error(tmp_path, cli) -> N
     from conftest import git
 
     git(tmp_path, "init", "-q", "-b", "main")
-    result = cli("changelog", cwd=tmp_path)
-    assert result.code == 1
-    assert result.err == (
-        f"releasekit: error: {tmp_path} has no commits yet; commit something before generating a "
-        "changelog\n"
-    )
+    for argv in (("changelog",), ("changelog", "--all"), ("changelog", "--all", "--no-cache")):
+        result = cli(*argv, cwd=tmp_path)
+        assert result.code == 1
+        assert result.err == (
+            f"releasekit: error: {tmp_path} has no commits yet; commit something before "
+            "generating a changelog\n"
+        )
 
 
 def test_config_errors_name_the_key_and_line(make_repo, cli) -> None:

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
         "replace_unreleased": "with --output: drop hand-written Unreleased entries (refused "
         "by default)",
         "dry_run": "with --output: show the diff and write nothing",
+        "no_cache": "neither read nor write the cache of released sections and of the "
+        "compiled template (<git dir>/releasekit/changelog-cache)",
         "json": "print one JSON envelope; results[0].releases is the template context",
     },
 )
@@ -33,6 +35,7 @@ def generate(
     output: str = "",
     replace_unreleased: bool = False,
     dry_run: bool = False,
+    no_cache: bool = False,
     json: bool = False,
 ) -> Result:
     """Generate the changelog from Conventional Commits."""
@@ -54,16 +57,21 @@ def generate(
         output=target,
         display=_display(cfg.root, target) if target else None,
         replace_unreleased=replace_unreleased,
+        cache=not no_cache,
+        # --json prints every commit of every release, which cached sections do not hold.
+        cached_sections=not json,
     )
-    return _generated(cfg.root, result, a.is_dry(c, dry_run))
+    return _generated(cfg.root, result, a.is_dry(c, dry_run), as_json=json)
 
 
-def _generated(root: Path, result: Generated, dry: bool) -> Result:
+def _generated(root: Path, result: Generated, dry: bool, *, as_json: bool) -> Result:
     """The generated text, or what happened to the --output file."""
     from .core.changelog.generate import context_json, write_generated
     from .core.common.textfile import render_diff
 
-    context = {"releases": context_json(result.releases)}
+    # Only --json prints the context: as plain dicts it is a copy of every shown commit
+    # (1.8 s and ~80 MiB at 100k commits under the profiler), so the text view skips it.
+    context = {"releases": context_json(result.releases)} if as_json else {}
     if result.edit is None:
         said = f"{len(result.releases)} sections generated"
         return Result(

@@ -17,7 +17,7 @@ import semver
 from ..common import git
 from ..common.errors import GitError
 from ..common.process import run, stream
-from ..tags.schemes import parse_tag
+from ..tags.schemes import TagScheme
 
 # type(scope)!: description — scopes may hold "/", "-", "," and spaces, not parentheses.
 _HEADER_RE = re.compile(r"([A-Za-z][\w-]*)(?:\(([^()\r\n]*)\))?(!)?:[ \t]+(\S.*)")
@@ -158,6 +158,7 @@ class ReleaseTag:
     version: semver.Version
     commit: str
     date: str
+    object: str = ""  # the tag object's id (annotated), else the commit's: the ref's target
 
 
 @dataclass(frozen=True)
@@ -178,18 +179,30 @@ def release_tags(root: Path, tag_format: str) -> list[ReleaseTag]:
     Tags that do not parse under ``tag_format`` (``volumes/csi-wrapper/v0.7.0``) are ignored.
     Whether a tag is reachable from HEAD is left to the caller: the history walk sees it.
     """
-    out = git.git(
-        root,
-        "for-each-ref",
-        "--format=%(refname:strip=2)%1f%(objectname)%1f%(*objectname)%1f%(creatordate:short)",
-        "refs/tags",
-    )
-    found = []
-    for line in out.splitlines():
-        name, obj, peeled, date = line.split(_FIELD)
-        version = parse_tag(tag_format, name)
-        if version is not None:
-            found.append(ReleaseTag(name, version, peeled or obj, date))
+    out = git.git(root, "for-each-ref", f"--format={TAG_REF_FORMAT}", "refs/tags")
+    return release_tags_of(out.splitlines(), tag_format)
+
+
+# refname, object, peeled object (annotated tags), creator date; refnames cannot hold \x1f.
+TAG_REF_FORMAT = "%(refname)%1f%(objectname)%1f%(*objectname)%1f%(creatordate:short)"
+
+
+def release_tags_of(lines: Iterable[str], tag_format: str) -> list[ReleaseTag]:
+    """The release tags among ``for-each-ref --format=TAG_REF_FORMAT`` lines, highest first."""
+    found: list[ReleaseTag] = []
+    lines = list(lines)
+    if not lines:
+        return found
+    scheme = TagScheme(tag_format)  # compiled once, not per tag (parse_tag builds one per call)
+    for line in lines:
+        ref, obj, peeled, date = line.split(_FIELD)
+        if not ref.startswith("refs/tags/"):
+            continue
+        name = ref[len("refs/tags/") :]
+        parsed = scheme.parse(name)
+        version = parsed.version if parsed is not None else None
+        if isinstance(version, semver.Version):
+            found.append(ReleaseTag(name, version, peeled or obj, date, obj))
     found.sort(key=lambda t: t.version, reverse=True)
     return found
 

@@ -131,14 +131,27 @@ def _mask_value(match: re.Match[str]) -> str:
 # Each pattern runs only when the text holds one of its words (found with a cheap substring
 # test on the lower-cased text): a 10 MB changelog without credentials is scanned in
 # milliseconds instead of seconds.
-_GATED = (
-    (_GITHUB_TOKEN, ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")),
-    (_AUTH_HEADER, ("authorization",)),
-    (_BEARER, ("bearer", "basic")),
-    (_ENV_ASSIGNMENT, ("token", "password", "passwd", "secret", "api_key", "apikey")),
-    (_KEY_VALUE, ("password", "passwd", "secret", "token", "api_key", "apikey", "auth")),
-    (_QUERY, ("=",)),
+# The words are what every match must contain: for the case-sensitive _ENV_ASSIGNMENT the
+# upper-case names themselves (looked up in the text, not the lower-cased copy), for _KEY_VALUE
+# in ASCII text the key with the quote or "=" that must follow it — so prose about a "secret"
+# (a changelog entry) does not send every such line through the regex. Outside ASCII,
+# _KEY_VALUE keeps the bare words: re.IGNORECASE matches "ſ" as "s", which lower() keeps.
+_KEY_WORDS = ("password", "passwd", "secret", "token", "access_token", "refresh_token",
+              "identitytoken", "registrytoken", "client_secret", "api_key", "apikey", "auth")  # fmt: skip
+_ASSIGNED_WORDS = ("password", "passwd", "secret", "token", "access_token", "client_secret", "api_key")  # fmt: skip
+_GATED: tuple[tuple[re.Pattern[str], tuple[str, ...], bool], ...] = (
+    (_GITHUB_TOKEN, ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"), False),
+    (_AUTH_HEADER, ("authorization",), False),
+    (_BEARER, ("bearer", "basic"), False),
+    (_ENV_ASSIGNMENT, ("TOKEN", "PASSWORD", "PASSWD", "SECRET", "API_KEY", "APIKEY"), True),
+    (
+        _KEY_VALUE,
+        (*(w + q for w in _KEY_WORDS for q in "\"'"), *(w + "=" for w in _ASSIGNED_WORDS)),
+        False,
+    ),
+    (_QUERY, ("=",), False),
 )
+_KEY_VALUE_ANY_TEXT = ("password", "passwd", "secret", "token", "api_key", "apikey", "auth")
 
 
 def redact(text: str) -> str:
@@ -151,9 +164,12 @@ def redact(text: str) -> str:
     if "@" in text:
         text = _mask_userinfo(text)
     lowered = text.lower()
-    for pattern, words in _GATED:
-        if any(word in lowered for word in words):
-            text = _sub_lines(pattern, text, lowered, words)
+    for pattern, words, exact_case in _GATED:
+        if pattern is _KEY_VALUE and not text.isascii():
+            words = _KEY_VALUE_ANY_TEXT
+        where = text if exact_case else lowered
+        if any(word in where for word in words):
+            text = _sub_lines(pattern, text, where, words)
             lowered = text.lower()
     return text
 
@@ -163,6 +179,8 @@ _WHOLE_TEXT = 1 << 16
 
 
 def _sub_lines(pattern: re.Pattern[str], text: str, lowered: str, words: Iterable[str]) -> str:
+    """``pattern`` replaced in the lines of ``text`` whose ``lowered`` (same offsets) holds
+    one of ``words``."""
     replace: Any = _mask_value if "value" in pattern.groupindex else MASK
     if len(text) < _WHOLE_TEXT or len(lowered) != len(text):  # lower() kept the offsets?
         return pattern.sub(replace, text)

@@ -10,8 +10,9 @@ file and line, never a traceback.
 
 from __future__ import annotations
 
+import itertools
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,39 @@ class LoadedTemplate:
                 f"{self._where(exc)}: template error: {_describe(exc)}; fix the template"
             ) from None
         return text
+
+    def render_parts(self, loop_over: str, items: Sequence[Any], **context: Any) -> list[str]:
+        """Render with ``loop_over`` bound to ``items`` and cut the output where the template
+        takes each item: ``[before the first, one part per item, after the last]``.
+
+        The cut is exact for a template that takes the items one at a time in one loop
+        (``{% for x in items %}``, no ``loop.length``/``loop.last``, which look ahead); whether
+        each part depends on its item alone is the caller's to know. Errors as :meth:`render`.
+        """
+        import jinja2
+
+        pieces: list[str] = []
+        marks: list[int] = []
+
+        def taken() -> Iterator[Any]:
+            for item in items:
+                marks.append(len(pieces))
+                yield item
+            marks.append(len(pieces))
+
+        try:
+            for piece in self.template.generate(**{loop_over: taken()}, **context):
+                pieces.append(piece)
+        except jinja2.TemplateSyntaxError as exc:
+            raise _syntax_error(exc, self.display) from None
+        except Exception as exc:  # a user's template may raise anything
+            raise ConfigError(
+                f"{self._where(exc)}: template error: {_describe(exc)}; fix the template"
+            ) from None
+        if len(marks) != len(items) + 1:  # not taken one by one in one loop: no cut
+            raise ValueError(f"{self.display} does not loop once over {loop_over}")
+        bounds = [0, *marks, len(pieces)]
+        return ["".join(pieces[a:b]) for a, b in itertools.pairwise(bounds)]
 
     def _where(self, exc: BaseException) -> str:
         """``display:line`` of the innermost template frame (an included file's own name).
@@ -97,36 +131,53 @@ def _security_error() -> type[Exception]:
     return SecurityError
 
 
-def environment(directory: Path, *, filters: Mapping[str, Callable[..., Any]] | None = None) -> Any:
+def environment(
+    directory: Path,
+    *,
+    filters: Mapping[str, Callable[..., Any]] | None = None,
+    trusted: bool = False,
+    bytecode_cache: Any = None,
+) -> Any:
     """A sandboxed environment loading templates from ``directory``.
 
     Markdown, not HTML: no autoescaping; undefined names are errors, never empty strings.
+    ``trusted``: for the templates shipped inside releasekit only, a plain environment with
+    the same options — the sandbox checks every attribute read, which made it 85 % of
+    rendering a 100k-commit changelog (0.72 s of 0.84 s CPU), and our own files need no sandbox.
     """
     import jinja2
 
-    env = _sandbox_class()(
+    env = (jinja2.Environment if trusted else _sandbox_class())(
         loader=jinja2.FileSystemLoader(directory),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
         autoescape=False,
+        bytecode_cache=bytecode_cache,
     )
     env.filters.update(filters or {})
     return env
 
 
 def load_template(
-    path: Path, display: str, *, filters: Mapping[str, Callable[..., Any]] | None = None
+    path: Path,
+    display: str,
+    *,
+    filters: Mapping[str, Callable[..., Any]] | None = None,
+    trusted: bool = False,
+    bytecode_cache: Any = None,
 ) -> LoadedTemplate:
-    """Compile the template file ``path`` (shown as ``display`` in errors).
+    """Compile the template file ``path`` (shown as ``display`` in errors); ``trusted`` only
+    for a template shipped in releasekit (see :func:`environment`); ``bytecode_cache`` a
+    ``jinja2.BytecodeCache`` keeping the compiled code between runs.
 
     Raises:
         ConfigError: the file cannot be read or is not valid Jinja2 (with its line).
     """
     import jinja2
 
-    env = environment(path.parent, filters=filters)
+    env = environment(path.parent, filters=filters, trusted=trusted, bytecode_cache=bytecode_cache)
     try:
         return LoadedTemplate(env.get_template(path.name), display)
     except jinja2.TemplateSyntaxError as exc:
