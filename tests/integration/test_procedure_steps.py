@@ -139,6 +139,23 @@ def test_a_missing_bundle_waits_and_no_artifacts_section_is_skipped(
     assert states(skipped) == {"assets": "skipped", "signatures": "skipped"}
 
 
+def test_an_artifacts_section_that_names_no_file_is_never_done_over_zero_files(
+    cli: Cli, make_repo: Callable[..., Repo]
+) -> None:
+    """Review: an artifacts section with no matrix, files or checksums (and signing with no
+    blobs or images) said DONE over zero files; nothing was checked, so it is skipped."""
+    repo = make_repo({"releasekit.yaml": 'tag_format: "v{version}"\nartifacts:\n  dir: dist\n'
+                      "  signing:\n    owner: acme\n    repo: krt\n    workflow: release.yml\n"
+                      "procedure:\n  steps: [assets, signatures]\n"})  # fmt: skip
+    for made in (False, True):  # no dist/ yet (not a conflict either), then an empty one
+        status = cli("release.status", "--tag", "v0.1.2", "--json", cwd=repo.path)
+        assert status.code == 0, status.out
+        assert states(status) == {"assets": "skipped", "signatures": "skipped"}, status.out
+        assert reasons(status)["assets"].startswith("artifacts names no release file")
+        assert reasons(status)["signatures"].startswith("artifacts.signing names no blob")
+        (repo.path / "dist").mkdir(exist_ok=made)
+
+
 # --- notes: written in the outline, a human's edits kept ------------------------------------
 
 
