@@ -135,7 +135,9 @@ def _release(root: Path, tag: str) -> Layout:
                 or "tag the current release first, or name it: releasekit init --tag v0.1.7"
             )
         )
-    newest = next(p for p in TagScheme(best[1]).releases(merged) if not p.is_prerelease)
+    releases = TagScheme(best[1]).releases(merged)
+    # the newest final release; the newest pre-release when there is none yet
+    newest = next((p for p in releases if not p.is_prerelease), releases[0])
     assert isinstance(newest.version, semver.Version)
     return Layout(newest.tag, newest.version, best[1])
 
