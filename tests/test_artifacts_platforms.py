@@ -221,3 +221,27 @@ def test_platform_slices_merged_equal_plan_run(cli: Cli, make_repo, tmp_path: Pa
     assert [r["subject"] for r in merged["results"] if r["status"] != "ok"] == [
         "krt_v0.1.7_windows_amd64.zip"
     ]
+
+
+def test_a_release_whose_every_file_names_a_platform_plans_no_empty_none_slice(
+    cli: Cli, make_repo
+) -> None:
+    """Review: archives only (no checksums file, no other file, no version files): the plan's
+    ``--platform none`` slice selected nothing and exited 2, failing the fan-out while the
+    unsplit run passes. The plan leaves out a slice that has nothing to check."""
+    config = CONFIG.split("version_files:")[0] + (
+        "artifacts:\n  matrix:\n    name: 'krt_{tag}_{os}_{arch}.tar.gz'\n"
+        "    platforms: [linux/amd64, linux/arm64]\n"
+    )
+    repo = make_repo({"releasekit.yaml": config}, name="krt")
+    repo.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
+    (repo.path / "dist").mkdir()
+    for arch in ("amd64", "arm64"):
+        (repo.path / f"dist/krt_v0.1.7_linux_{arch}.tar.gz").write_text(arch)
+    assert cli("verify.artifacts", "--tag", "v0.1.7", cwd=repo.path).code == 0
+    artifacts = [e for e in _slices(cli, repo, "v0.1.7") if e["task"] == "verify.artifacts"]
+    assert [e["args"] for e in artifacts] == [
+        "--tag v0.1.7 --platform linux/amd64", "--tag v0.1.7 --platform linux/arm64"]  # fmt: skip
+    for entry in artifacts:
+        ran = cli("verify.artifacts", *shlex.split(entry["args"]), cwd=repo.path)
+        assert ran.code == 0, ran.out + ran.err

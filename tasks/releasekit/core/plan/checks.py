@@ -78,15 +78,17 @@ def _artifact_slices(config: Config, tag: str) -> list[Check]:
     """verify.artifacts per platform (StellaOps: 5 CLI platforms) plus ``none`` for the rest;
     one unsplit check when no file name spells a platform."""
     from ..artifacts.platforms import NONE
-    from ..artifacts.report import release_platforms
+    from ..artifacts.report import none_has_checks, release_platforms
     from ..tags.config import release_version
 
     assert config.artifacts is not None
     at = ("--tag", tag)
-    platforms = release_platforms(config.artifacts, tag, release_version(config, tag))
+    version = release_version(config, tag)
+    platforms = release_platforms(config.artifacts, tag, version)
     if not platforms:
         return [Check("verify.artifacts", at)]
-    return [Check("verify.artifacts", (*at, "--platform", p)) for p in (*platforms, NONE)]
+    rest = (NONE,) if none_has_checks(config, config.artifacts, tag, version) else ()
+    return [Check("verify.artifacts", (*at, "--platform", p)) for p in (*platforms, *rest)]
 
 
 def github_matrix(checks: list[Check]) -> str:
