@@ -604,6 +604,30 @@ def test_an_unpin_written_but_not_committed_before_an_interrupt_is_committed_by_
     assert repo.git("status", "--short") == ""
 
 
+def test_an_unpushed_commit_of_the_maintainer_on_main_is_never_pushed_by_unpin(
+    cli: Cli, pins_repo: tuple[Repo, Path], tmp_path: Path
+) -> None:
+    """Review: unpin and citation push main; a commit of someone's own left unpushed on main
+    here went out with them. The step refuses, naming it, and pushes nothing."""
+    repo, bare = pins_repo
+    run = ("--tag", "v0.1.8", "--date", "2026-01-02")
+    assert cli("release.run", *run, "--until", "pins", cwd=repo.path).code == 0
+    repo.git("push", "-q", "origin", "release/v0.1.8")
+    merge(bare, tmp_path)
+    assert cli("release.run", *run, "--until", "tag", cwd=repo.path).code == 0
+    repo.git("switch", "-q", "main")
+    repo.git("merge", "-q", "--ff-only", "origin/main")
+    repo.commit("wip: not for main yet", {"notes.txt": "draft\n"})
+    head = git(bare, "rev-parse", "main")
+    ran = cli("release.run", *run, cwd=repo.path)
+    assert ran.code == 1, ran.out + ran.err
+    failed = next(line for line in ran.lines if line.startswith("FAILED"))
+    assert failed.startswith("FAILED      unpin        main here has a commit origin/main does "
+                             "not (wip: not for main yet, "), ran.out  # fmt: skip
+    assert git(bare, "rev-parse", "main") == head
+    assert repo.git("log", "-1", "--format=%s", "main").strip() == "wip: not for main yet"
+
+
 def test_pins_without_a_release_branch_say_to_make_it_first(
     cli: Cli, pins_repo: tuple[Repo, Path]
 ) -> None:

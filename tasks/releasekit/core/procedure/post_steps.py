@@ -290,6 +290,23 @@ def _on_main(f: Facts, mine: Sequence[str]) -> None:
     if merged.returncode != 0:
         raise GitError(f"{main} here has commits {f.remote}/{main} does not; push or drop them "
                        f"(git status), then run again: {merged.stderr.strip()}")  # fmt: skip
+    # What is pushed is the step's commits only: one of someone's own, not pushed yet, would
+    # go out with them (an unpin or citation commit an interrupt left unpushed may stay).
+    ours = (f"chore: unpin after {f.tag}", f"chore: cite {f.tag} in {_citation_path(f)}")
+    ahead = git.git(root, "log", "--format=%h %s", f"{remote}..HEAD").splitlines()
+    other = next((c for c in ahead if c.split(" ", 1)[-1] not in ours), None)
+    if other is not None:
+        sha, _, subject = other.partition(" ")
+        raise GitError(f"{main} here has a commit {f.remote}/{main} does not ({subject}, {sha}); "
+                       f"releasekit pushes only its own commits — push it yourself or move it "
+                       f"to a branch (git branch keep {sha}; git reset --keep {f.remote}/{main}), then "
+                       "run again")  # fmt: skip
+
+
+def _citation_path(f: Facts) -> str:
+    from ..pins.citation import citation_path
+
+    return citation_path(f.cfg) if f.cfg.citation is not None else "CITATION.cff"
 
 
 def _touched(changes: Sequence[Change]) -> list[str]:
