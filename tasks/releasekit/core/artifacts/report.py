@@ -346,38 +346,14 @@ def slice_of(
     platforms = release_platforms(art, tag, version)
     keep = selector(platform, platforms)
     names = [a.name for a in expected_assets(art, tag, version)]
-    if not any(keep(n) for n in names) and not (
-        platform == NONE and _release_wide(cfg, art, tag, version)
-    ):
+    # none always checks something: that dist holds no file of no platform it does not expect
+    if platform != NONE and not any(keep(n) for n in names):
         said = ", ".join(platforms) if platforms else "none: no file name spells a platform"
         raise UsageError(
             f"--platform {platform} selects no file of {tag} ({art.origin}), so nothing "
             f"would be checked; the release's platforms: {said}"
         )
     return keep, platform == NONE
-
-
-def none_has_checks(cfg: Config, art: ArtifactsConfig, tag: str, version: str) -> bool:
-    """Whether the ``none`` slice checks anything: a file of no platform, or a check of the
-    release as a whole (a plan never lists a slice that would check nothing)."""
-    from .assets import expected_assets
-    from .platforms import NONE, selector
-
-    keep = selector(NONE, release_platforms(art, tag, version))
-    names = [a.name for a in expected_assets(art, tag, version)]
-    return any(keep(n) for n in names) or _release_wide(cfg, art, tag, version)
-
-
-def _release_wide(cfg: Config, art: ArtifactsConfig, tag: str, version: str) -> bool:
-    """The checks only the ``none`` slice runs: version files, signed images, attestations
-    (their rows, even the failed ones), a signing pattern that selects no file."""
-    signing = art.signing
-    return bool(
-        cfg.version_files
-        or (signing is not None and signing.images)
-        or art.attestations is not None
-        or (signing is not None and unmatched_patterns(art, signing.blobs, tag, version))
-    )
 
 
 def _sboms(

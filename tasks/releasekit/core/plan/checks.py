@@ -78,17 +78,15 @@ def _artifact_slices(config: Config, tag: str) -> list[Check]:
     """verify.artifacts per platform (StellaOps: 5 CLI platforms) plus ``none`` for the rest;
     one unsplit check when no file name spells a platform."""
     from ..artifacts.platforms import NONE
-    from ..artifacts.report import none_has_checks, release_platforms
+    from ..artifacts.report import release_platforms
     from ..tags.config import release_version
 
     assert config.artifacts is not None
     at = ("--tag", tag)
-    version = release_version(config, tag)
-    platforms = release_platforms(config.artifacts, tag, version)
+    platforms = release_platforms(config.artifacts, tag, release_version(config, tag))
     if not platforms:
         return [Check("verify.artifacts", at)]
-    rest = (NONE,) if none_has_checks(config, config.artifacts, tag, version) else ()
-    return [Check("verify.artifacts", (*at, "--platform", p)) for p in (*platforms, *rest)]
+    return [Check("verify.artifacts", (*at, "--platform", p)) for p in (*platforms, NONE)]
 
 
 def github_matrix(checks: list[Check]) -> str:
