@@ -628,6 +628,28 @@ def test_an_unpushed_commit_of_the_maintainer_on_main_is_never_pushed_by_unpin(
     assert repo.git("log", "-1", "--format=%s", "main").strip() == "wip: not for main yet"
 
 
+def test_pins_on_a_release_branch_only_the_remote_has_are_todo_and_applied(
+    cli: Cli, pins_repo: tuple[Repo, Path]
+) -> None:
+    """Review: the release branch pushed (from another clone, or by CI) and not here: the
+    pins check read ``merge-base main refs/heads/<branch>`` and said unknown (exit 1)."""
+    repo, _ = pins_repo
+    run = ("--tag", "v0.1.8", "--date", "2026-01-02")
+    assert cli("release.run", *run, "--until", "prepare", cwd=repo.path).code == 0
+    repo.git("push", "-q", "origin", "release/v0.1.8")
+    repo.git("switch", "-q", "main")
+    repo.git("branch", "-q", "-D", "release/v0.1.8")
+    repo.git("fetch", "-q", "origin")
+    status = cli("release.status", *run, "--json", cwd=repo.path)
+    assert states(status)["pins"] == "todo", status.out
+    assert status.code == 0
+    ran = cli("release.run", *run, "--until", "pins", cwd=repo.path)
+    assert ran.code == 0, ran.out + ran.err
+    assert "chore: pin the release images of v0.1.8" in repo.git(
+        "log", "-1", "--format=%s", "release/v0.1.8"
+    )
+
+
 def test_pins_without_a_release_branch_say_to_make_it_first(
     cli: Cli, pins_repo: tuple[Repo, Path]
 ) -> None:

@@ -112,8 +112,9 @@ def check_pins(f: Facts) -> State:
 def _pin_value(f: Facts) -> str:
     """The tested value: the main commit the release branch starts from (its image is the one
     CI built and tested; seed 004 pins "the commit SHA-1 of the last built image")."""
-    return git.git(f.cfg.root, "merge-base", f"refs/heads/{f.cfg.main_branch}",
-                   f"refs/heads/{f.branch}").strip()  # fmt: skip
+    tip = f.branch_tip()  # here, or only on the remote (pushed from elsewhere)
+    assert tip is not None  # the callers checked the branch is made
+    return git.git(f.cfg.root, "merge-base", f"refs/heads/{f.cfg.main_branch}", tip).strip()
 
 
 def apply_pins(f: Facts) -> list[str]:
