@@ -169,10 +169,10 @@ def preflight(c: Context, tag: str = "", version: str = "", keep_going: bool = F
     if tag:
         version = str(scheme_of(cfg).require(tag).version)
     elif version:
-        from .core.tags.schemes import render_tag
-        from .core.versioning.versions import parse_version
+        from .core.tags.schemes import parse_any_version
 
-        tag = render_tag(cfg.tag_format, parse_version(version))
+        scheme = scheme_of(cfg)  # SemVer, or a CalVer suite's 2026.04
+        tag = scheme.render(parse_any_version(scheme.versioning, version))
     checks = run_preflight(cfg, version=version or None, tag=tag or None, keep_going=keep_going,
                            echo=a.note)  # fmt: skip
     items = [Item(_PREFLIGHT_STATUS[ch.outcome],
