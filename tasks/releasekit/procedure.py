@@ -134,7 +134,9 @@ def _run_result(facts: Facts, outcomes: list[Outcome], head: list[str], dry: boo
         "not-reached": "",
         "failed": f"next: fix what the error says, then run {again} again; finished steps stay done",
         "conflict": f"next: resolve the conflict by hand (release.status --tag {facts.tag} shows it)",
-        "unknown": f"next: when the remote answers, run {again} again",
+        # a check that could not be made: a remote that did not answer, or a missing setting
+        "unknown": f"next: fix what it says (a setting), or when the remote, registry or forge "
+                   f"answers, run {again} again",
     }[stop.kind if stop else None]
     done = sum(o.kind in ("done", "skipped", "applied") for o in outcomes)
     summary = f"{facts.tag}: {done} of {len(outcomes)} steps done"

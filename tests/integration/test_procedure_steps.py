@@ -650,6 +650,22 @@ def test_pins_on_a_release_branch_only_the_remote_has_are_todo_and_applied(
     )
 
 
+def test_a_step_unknown_for_a_missing_setting_says_to_fix_it_not_to_wait_for_a_remote(
+    cli: Cli, make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path]
+) -> None:
+    """Review: the calver-suite procedure without a forge section: publish is unknown for a
+    missing setting, and release.run said "when the remote answers, run again"."""
+    repo = make_repo({"releasekit.yaml": SUITE.replace("[tag, manifest]", "[tag, publish]")})
+    bare_remote(repo, "origin")
+    ran = cli("release.run", "--tag", "suite-2026.04-nova", cwd=repo.path)
+    assert ran.code == 1, ran.out + ran.err
+    assert ran.lines[-2].startswith("UNKNOWN     publish      releasekit.yaml: no forge section")
+    assert ran.lines[-1] == (
+        "next: fix what it says (a setting), or when the remote, registry or forge answers, "
+        "run release.run --tag suite-2026.04-nova again"
+    )
+
+
 def test_pins_without_a_release_branch_say_to_make_it_first(
     cli: Cli, pins_repo: tuple[Repo, Path]
 ) -> None:
