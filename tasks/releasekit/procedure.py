@@ -135,8 +135,8 @@ def _run_result(facts: Facts, outcomes: list[Outcome], head: list[str], dry: boo
         "failed": f"next: fix what the error says, then run {again} again; finished steps stay done",
         "conflict": f"next: resolve the conflict by hand (release.status --tag {facts.tag} shows it)",
         # a check that could not be made: a remote that did not answer, or a missing setting
-        "unknown": f"next: fix what it says (a setting), or when the remote, registry or forge "
-                   f"answers, run {again} again",
+        "unknown": f"next: fix what it says (a setting), or when the remote, registry or "
+        f"forge answers, run {again} again",
     }[stop.kind if stop else None]
     done = sum(o.kind in ("done", "skipped", "applied") for o in outcomes)
     summary = f"{facts.tag}: {done} of {len(outcomes)} steps done"
