@@ -302,6 +302,11 @@ def test_init_docs_patterns_hold_no_version_so_they_survive_the_bump(make_repo, 
             "found  remote origin is codeberg.org/acme/krt and .gitea/workflows run there "
             "(Gitea/Forgejo)",
         ),
+        (  # Review: an unencoded @ in the password left "secret-..." in the host
+            "https://ci:p@ss-secret9@github.com/acme/krt.git",
+            {},
+            "found  remote origin is github.com/acme/krt",
+        ),
         (
             "https://gitlab.com/acme/krt.git",
             {},
