@@ -666,6 +666,34 @@ def test_a_step_unknown_for_a_missing_setting_says_to_fix_it_not_to_wait_for_a_r
     )
 
 
+def test_a_rerun_for_an_older_release_never_cites_it_over_a_newer_one(
+    cli: Cli, pins_repo: tuple[Repo, Path], tmp_path: Path
+) -> None:
+    """Review: after v0.1.8, CITATION.cff on main cites the next release (0.1.9); a re-run of
+    release.run --tag v0.1.8 (a late retry, a CI re-run) rewrote it back to 0.1.8 and pushed."""
+    repo, bare = pins_repo
+    run = ("--tag", "v0.1.8", "--date", "2026-01-02")
+    assert cli("release.run", *run, "--until", "pins", cwd=repo.path).code == 0
+    repo.git("push", "-q", "origin", "release/v0.1.8")
+    merge(bare, tmp_path)
+    assert cli("release.run", *run, cwd=repo.path).lines[-1] == "v0.1.8: every step is done"
+    clone = tmp_path / "reviewer"
+    git(clone, "pull", "-q", "origin", "main")
+    cff = clone / "CITATION.cff"
+    cff.write_text(cff.read_text().replace("version: 0.1.8", "version: 0.1.9"))
+    git(clone, "commit", "-qam", "chore: cite v0.1.9 in CITATION.cff")
+    git(clone, "push", "-q", "origin", "main")
+    head = git(bare, "rev-parse", "main")
+    status = cli("release.status", *run, "--json", cwd=repo.path)
+    assert states(status)["citation"] == "done", status.out
+    assert reasons(status)["citation"] == (
+        "CITATION.cff on origin/main cites 0.1.9, a later release than v0.1.8"
+    )
+    again = cli("release.run", *run, cwd=repo.path)
+    assert again.code == 0, again.out + again.err
+    assert git(bare, "rev-parse", "main") == head
+
+
 def test_pins_without_a_release_branch_say_to_make_it_first(
     cli: Cli, pins_repo: tuple[Repo, Path]
 ) -> None:

@@ -206,10 +206,26 @@ def check_citation(f: Facts) -> State:
     version, commit = token("version"), token("commit")
     if version.removeprefix("v") == f.version and commit == tagged:
         return State("done", f"{path} on {where} cites {f.tag} ({tagged[:12]})")
+    if _later(f, version):  # a re-run for an older release never cites it over a newer one
+        return State("done", f"{path} on {where} cites {version}, a later release than {f.tag}")
     return State("todo", f"{path} on {where} cites {version or 'no version'}, not {f.tag}",
                  plan=(f"write version {f.version}, date-released {f.today}, commit {tagged[:12]}",
                        f"commit: chore: cite {f.tag} in {path}",
                        f"git push {f.remote} {f.cfg.main_branch}"))  # fmt: skip
+
+
+def _later(f: Facts, cited: str) -> bool:
+    """Whether the version the file cites is a later release than ``f.version``."""
+    from ..common.errors import VersionError
+    from ..tags.config import tags_config
+    from ..tags.schemes import parse_any_version
+
+    versioning = tags_config(f.cfg).versioning
+    try:
+        newer = parse_any_version(versioning, cited.removeprefix("v"))
+        return bool(newer > parse_any_version(versioning, f.version))
+    except (VersionError, TypeError):  # not a version of the scheme: cite this release
+        return False
 
 
 def apply_citation(f: Facts) -> list[str]:
