@@ -223,9 +223,10 @@ def _later(f: Facts, cited: str) -> bool:
     versioning = tags_config(f.cfg).versioning
     try:
         newer = parse_any_version(versioning, cited.removeprefix("v"))
-        return bool(newer > parse_any_version(versioning, f.version))
-    except (VersionError, TypeError):  # not a version of the scheme: cite this release
+        ours = parse_any_version(versioning, f.version)
+    except VersionError:  # not a version of the scheme: cite this release
         return False
+    return type(newer) is type(ours) and bool(newer > ours)  # type: ignore[operator]
 
 
 def apply_citation(f: Facts) -> list[str]:
