@@ -221,3 +221,34 @@ def test_platform_slices_merged_equal_plan_run(cli: Cli, make_repo, tmp_path: Pa
     assert [r["subject"] for r in merged["results"] if r["status"] != "ok"] == [
         "krt_v0.1.7_windows_amd64.zip"
     ]
+
+
+def test_a_release_whose_every_file_names_a_platform_still_runs_its_none_slice(
+    cli: Cli, make_repo
+) -> None:
+    """Review: archives only (no checksums file, no other file, no version files): the plan's
+    ``--platform none`` slice "selected no file" and exited 2, failing the fan-out while the
+    unsplit run passed. It checks what only it can: that dist holds no stray file of no
+    platform — one the unsplit run fails on, and so does exactly that slice."""
+    config = CONFIG.split("version_files:")[0] + (
+        "artifacts:\n  matrix:\n    name: 'krt_{tag}_{os}_{arch}.tar.gz'\n"
+        "    platforms: [linux/amd64, linux/arm64]\n"
+    )
+    repo = make_repo({"releasekit.yaml": config}, name="krt")
+    repo.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
+    (repo.path / "dist").mkdir()
+    for arch in ("amd64", "arm64"):
+        (repo.path / f"dist/krt_v0.1.7_linux_{arch}.tar.gz").write_text(arch)
+    assert cli("verify.artifacts", "--tag", "v0.1.7", cwd=repo.path).code == 0
+    artifacts = [e for e in _slices(cli, repo, "v0.1.7") if e["task"] == "verify.artifacts"]
+    assert [e["args"].rsplit(" ", 1)[-1] for e in artifacts] == [
+        "linux/amd64", "linux/arm64", "none"]  # fmt: skip
+
+    def codes() -> list[int]:
+        return [cli("verify.artifacts", *shlex.split(e["args"]), cwd=repo.path).code
+                for e in artifacts]  # fmt: skip
+
+    assert codes() == [0, 0, 0]
+    (repo.path / "dist/notes.txt").write_text("stray")
+    assert cli("verify.artifacts", "--tag", "v0.1.7", cwd=repo.path).code == 3
+    assert codes() == [0, 0, 3]

@@ -302,6 +302,11 @@ def test_init_docs_patterns_hold_no_version_so_they_survive_the_bump(make_repo, 
             "found  remote origin is codeberg.org/acme/krt and .gitea/workflows run there "
             "(Gitea/Forgejo)",
         ),
+        (  # Review: an unencoded @ in the password left "secret-..." in the host
+            "https://ci:p@ss-secret9@github.com/acme/krt.git",
+            {},
+            "found  remote origin is github.com/acme/krt",
+        ),
         (
             "https://gitlab.com/acme/krt.git",
             {},
@@ -428,3 +433,27 @@ def test_init_survives_any_goreleaser_config_and_writes_a_valid_one(
     assert (result.code, result.err) == (0, ""), result.err
     check = cli("verify.versions", "--tag", "v0.1.0", cwd=repo.path)
     assert check.code == 0, check.out + check.err
+
+
+def test_init_beside_semver_tags_says_it_left_the_suite_tags_out(make_repo, cli) -> None:
+    """Review: a repository with v0.1.7 and (newer) CalVer suite tags got a SemVer config and
+    not a word about the suite tags; init says which it chose and how to pick the suite."""
+    repo = make_repo({"Makefile": "VERSION ?= 0.1.7\n"})
+    repo.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
+    repo.git("tag", "-a", "suite-2026.04-nova", "-m", "Suite 2026.04")
+    result = cli("init", "--dry-run", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert (
+        "left out  1 CalVer suite tags (suite-2026.04-nova) beside the SemVer tags; this config "
+        "is for v0.1.7 — for the suite: releasekit init --tag suite-2026.04-nova"
+    ) in result.lines
+    assert "would write releasekit.yaml (1 version files at v0.1.7)" in result.lines
+
+
+def test_init_on_pre_release_tags_only_takes_the_newest_pre_release(make_repo, cli) -> None:
+    """Review: only v0.1.0-rc.1 reachable was an internal error (StopIteration)."""
+    repo = make_repo({"Makefile": "VERSION ?= 0.1.0-rc.1\n"})
+    repo.git("tag", "-a", "v0.1.0-rc.1", "-m", "Release v0.1.0-rc.1")
+    result = cli("init", "--dry-run", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert "would write releasekit.yaml (1 version files at v0.1.0-rc.1)" in result.lines

@@ -142,3 +142,20 @@ def test_the_probe_matches_the_version_as_a_whole_word_never_inside_a_longer_one
     ended = f"{PY} -c \"print('Version: 0.1.8.')\""  # a sentence's full stop ends the word
     repo = make_repo({"releasekit.yaml": preflight_yaml(probe=ended)})
     assert cli("release.preflight", "--version", "0.1.8", cwd=repo.path).code == 0
+
+
+def test_a_calver_suite_takes_its_version_on_the_command_line(
+    cli: Cli, make_repo: Callable[..., Repo]
+) -> None:
+    """Review: `--version 2026.04` on a CalVer suite was refused as "not a SemVer version"
+    (while `--tag suite-2026.04` worked); the version is read as the suite's scheme reads it."""
+    config = preflight_yaml(probe=PROBE).replace(
+        'tag_format: "v{version}"\n',
+        'tag_format: "suite-{version}[-{codename}][-{channel}]"\ntags:\n  versioning: calver\n',
+    )
+    repo = make_repo({"releasekit.yaml": config})
+    result = cli("release.preflight", "--version", "2026.04", "--json", cwd=repo.path)
+    assert result.code == 0, result.out + result.err
+    data = json.loads(result.out)
+    assert data["results"][-1]["detail"] == "printed '2026.04'"
+    assert data["outputs"]["tag"] == "suite-2026.04"

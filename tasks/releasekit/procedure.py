@@ -134,7 +134,9 @@ def _run_result(facts: Facts, outcomes: list[Outcome], head: list[str], dry: boo
         "not-reached": "",
         "failed": f"next: fix what the error says, then run {again} again; finished steps stay done",
         "conflict": f"next: resolve the conflict by hand (release.status --tag {facts.tag} shows it)",
-        "unknown": f"next: when the remote answers, run {again} again",
+        # a check that could not be made: a remote that did not answer, or a missing setting
+        "unknown": f"next: fix what it says (a setting), or when the remote, registry or "
+        f"forge answers, run {again} again",
     }[stop.kind if stop else None]
     done = sum(o.kind in ("done", "skipped", "applied") for o in outcomes)
     summary = f"{facts.tag}: {done} of {len(outcomes)} steps done"
@@ -169,10 +171,10 @@ def preflight(c: Context, tag: str = "", version: str = "", keep_going: bool = F
     if tag:
         version = str(scheme_of(cfg).require(tag).version)
     elif version:
-        from .core.tags.schemes import render_tag
-        from .core.versioning.versions import parse_version
+        from .core.tags.schemes import parse_any_version
 
-        tag = render_tag(cfg.tag_format, parse_version(version))
+        scheme = scheme_of(cfg)  # SemVer, or a CalVer suite's 2026.04
+        tag = scheme.render(parse_any_version(scheme.versioning, version))
     checks = run_preflight(cfg, version=version or None, tag=tag or None, keep_going=keep_going,
                            echo=a.note)  # fmt: skip
     items = [Item(_PREFLIGHT_STATUS[ch.outcome],

@@ -278,3 +278,20 @@ def test_an_asset_that_is_a_symlink_out_of_the_repository_is_never_uploaded(
     assert result.code == 1, result.out + result.err
     assert "dist/install.yaml" in result.err and "outside the work tree" in result.err
     assert forge.state.releases == [] and forge.writes() == []
+
+
+def test_an_asset_that_is_a_symlink_into_the_git_directory_is_never_uploaded(
+    cli: Cli, make_repo: Callable[..., Repo], forge: ForgeStandIn
+) -> None:
+    """Review: dist/install.yaml -> ../.git/config stays inside the work tree, but .git/config
+    holds what actions/checkout persists (http.extraheader with the job's token) and remote
+    URLs with credentials: it is refused like a link out of the tree, and nothing is sent."""
+    repo = project(make_repo, forge)
+    repo.git("config", "http.https://github.com/.extraheader", "AUTHORIZATION: basic c2VjcmV0")
+    (repo.path / "dist" / "install.yaml").unlink()
+    (repo.path / "dist" / "install.yaml").symlink_to("../.git/config")
+    result = publish(cli, repo)
+    assert result.code == 1, result.out + result.err
+    assert "dist/install.yaml" in result.err and ".git" in result.err
+    assert "c2VjcmV0" not in result.out + result.err
+    assert forge.state.releases == [] and forge.writes() == []

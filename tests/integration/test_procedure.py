@@ -478,3 +478,28 @@ def test_procedure_notes_through_a_symlink_out_of_the_repository_are_never_publi
     assert result.code == 1, result.out + result.err
     assert "outside the repository" in result.out
     assert forge.state.releases == []
+
+
+def test_a_release_asset_linked_out_of_the_tree_is_a_conflict_not_waiting_for_a_build(
+    cli: Cli, make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path],
+    forge: ForgeStandIn,
+) -> None:  # fmt: skip
+    """Review: dist/demo_v0.1.8_linux_amd64.tar.gz -> ../.git/config (the token checkout
+    persists): the publish step said "waiting: the assets are not built yet" with the refusal
+    in parentheses, as if the workflow would fix it. It is a conflict a human resolves."""
+    config = ('tag_format: "v{version}"\nprocedure:\n  steps: [publish]\n'
+              f"forge:\n  kind: {forge.state.kind}\n  api_url: {forge.api_url}\n  owner: example\n"
+              '  repo: demo\n  assets: ["demo_{tag}_*.tar.gz"]\n')  # fmt: skip
+    repo = make_repo({"releasekit.yaml": config, ".gitignore": "dist/\n"})
+    repo.git("tag", "-a", "v0.1.8", "-m", "Release v0.1.8")
+    bare_remote(repo, "origin")
+    repo.git("push", "-q", "origin", "v0.1.8")
+    (repo.path / "dist").mkdir()
+    (repo.path / "dist" / ASSET).symlink_to("../.git/config")
+    status = cli("release.status", "--tag", "v0.1.8", "--json", cwd=repo.path)
+    assert status.code == 3, status.out
+    assert states(status) == {"publish": "conflict"}
+    (result,) = json.loads(status.out)["results"]
+    assert result["reason"].startswith(f"release asset dist/{ASSET} leads into .git")
+    ran = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
+    assert ran.code == 3 and forge.state.releases == []

@@ -139,6 +139,23 @@ def test_a_missing_bundle_waits_and_no_artifacts_section_is_skipped(
     assert states(skipped) == {"assets": "skipped", "signatures": "skipped"}
 
 
+def test_an_artifacts_section_that_names_no_file_is_never_done_over_zero_files(
+    cli: Cli, make_repo: Callable[..., Repo]
+) -> None:
+    """Review: an artifacts section with no matrix, files or checksums (and signing with no
+    blobs or images) said DONE over zero files; nothing was checked, so it is skipped."""
+    repo = make_repo({"releasekit.yaml": 'tag_format: "v{version}"\nartifacts:\n  dir: dist\n'
+                      "  signing:\n    owner: acme\n    repo: krt\n    workflow: release.yml\n"
+                      "procedure:\n  steps: [assets, signatures]\n"})  # fmt: skip
+    for made in (False, True):  # no dist/ yet (not a conflict either), then an empty one
+        status = cli("release.status", "--tag", "v0.1.2", "--json", cwd=repo.path)
+        assert status.code == 0, status.out
+        assert states(status) == {"assets": "skipped", "signatures": "skipped"}, status.out
+        assert reasons(status)["assets"].startswith("artifacts names no release file")
+        assert reasons(status)["signatures"].startswith("artifacts.signing names no blob")
+        (repo.path / "dist").mkdir(exist_ok=made)
+
+
 # --- notes: written in the outline, a human's edits kept ------------------------------------
 
 
@@ -585,6 +602,96 @@ def test_an_unpin_written_but_not_committed_before_an_interrupt_is_committed_by_
     )
     assert git(bare, "show", "main:config/overlays/aws/kustomization.yaml") == KUSTOMIZATION
     assert repo.git("status", "--short") == ""
+
+
+def test_an_unpushed_commit_of_the_maintainer_on_main_is_never_pushed_by_unpin(
+    cli: Cli, pins_repo: tuple[Repo, Path], tmp_path: Path
+) -> None:
+    """Review: unpin and citation push main; a commit of someone's own left unpushed on main
+    here went out with them. The step refuses, naming it, and pushes nothing."""
+    repo, bare = pins_repo
+    run = ("--tag", "v0.1.8", "--date", "2026-01-02")
+    assert cli("release.run", *run, "--until", "pins", cwd=repo.path).code == 0
+    repo.git("push", "-q", "origin", "release/v0.1.8")
+    merge(bare, tmp_path)
+    assert cli("release.run", *run, "--until", "tag", cwd=repo.path).code == 0
+    repo.git("switch", "-q", "main")
+    repo.git("merge", "-q", "--ff-only", "origin/main")
+    repo.commit("wip: not for main yet", {"notes.txt": "draft\n"})
+    head = git(bare, "rev-parse", "main")
+    ran = cli("release.run", *run, cwd=repo.path)
+    assert ran.code == 1, ran.out + ran.err
+    failed = next(line for line in ran.lines if line.startswith("FAILED"))
+    assert failed.startswith("FAILED      unpin        main here has a commit origin/main does "
+                             "not (wip: not for main yet, "), ran.out  # fmt: skip
+    assert git(bare, "rev-parse", "main") == head
+    assert repo.git("log", "-1", "--format=%s", "main").strip() == "wip: not for main yet"
+
+
+def test_pins_on_a_release_branch_only_the_remote_has_are_todo_and_applied(
+    cli: Cli, pins_repo: tuple[Repo, Path]
+) -> None:
+    """Review: the release branch pushed (from another clone, or by CI) and not here: the
+    pins check read ``merge-base main refs/heads/<branch>`` and said unknown (exit 1)."""
+    repo, _ = pins_repo
+    run = ("--tag", "v0.1.8", "--date", "2026-01-02")
+    assert cli("release.run", *run, "--until", "prepare", cwd=repo.path).code == 0
+    repo.git("push", "-q", "origin", "release/v0.1.8")
+    repo.git("switch", "-q", "main")
+    repo.git("branch", "-q", "-D", "release/v0.1.8")
+    repo.git("fetch", "-q", "origin")
+    status = cli("release.status", *run, "--json", cwd=repo.path)
+    assert states(status)["pins"] == "todo", status.out
+    assert status.code == 0
+    ran = cli("release.run", *run, "--until", "pins", cwd=repo.path)
+    assert ran.code == 0, ran.out + ran.err
+    assert "chore: pin the release images of v0.1.8" in repo.git(
+        "log", "-1", "--format=%s", "release/v0.1.8"
+    )
+
+
+def test_a_step_unknown_for_a_missing_setting_says_to_fix_it_not_to_wait_for_a_remote(
+    cli: Cli, make_repo: Callable[..., Repo], bare_remote: Callable[[Repo, str], Path]
+) -> None:
+    """Review: the calver-suite procedure without a forge section: publish is unknown for a
+    missing setting, and release.run said "when the remote answers, run again"."""
+    repo = make_repo({"releasekit.yaml": SUITE.replace("[tag, manifest]", "[tag, publish]")})
+    bare_remote(repo, "origin")
+    ran = cli("release.run", "--tag", "suite-2026.04-nova", cwd=repo.path)
+    assert ran.code == 1, ran.out + ran.err
+    assert ran.lines[-2].startswith("UNKNOWN     publish      releasekit.yaml: no forge section")
+    assert ran.lines[-1] == (
+        "next: fix what it says (a setting), or when the remote, registry or forge answers, "
+        "run release.run --tag suite-2026.04-nova again"
+    )
+
+
+def test_a_rerun_for_an_older_release_never_cites_it_over_a_newer_one(
+    cli: Cli, pins_repo: tuple[Repo, Path], tmp_path: Path
+) -> None:
+    """Review: after v0.1.8, CITATION.cff on main cites the next release (0.1.9); a re-run of
+    release.run --tag v0.1.8 (a late retry, a CI re-run) rewrote it back to 0.1.8 and pushed."""
+    repo, bare = pins_repo
+    run = ("--tag", "v0.1.8", "--date", "2026-01-02")
+    assert cli("release.run", *run, "--until", "pins", cwd=repo.path).code == 0
+    repo.git("push", "-q", "origin", "release/v0.1.8")
+    merge(bare, tmp_path)
+    assert cli("release.run", *run, cwd=repo.path).lines[-1] == "v0.1.8: every step is done"
+    clone = tmp_path / "reviewer"
+    git(clone, "pull", "-q", "origin", "main")
+    cff = clone / "CITATION.cff"
+    cff.write_text(cff.read_text().replace("version: 0.1.8", "version: 0.1.9"))
+    git(clone, "commit", "-qam", "chore: cite v0.1.9 in CITATION.cff")
+    git(clone, "push", "-q", "origin", "main")
+    head = git(bare, "rev-parse", "main")
+    status = cli("release.status", *run, "--json", cwd=repo.path)
+    assert states(status)["citation"] == "done", status.out
+    assert reasons(status)["citation"] == (
+        "CITATION.cff on origin/main cites 0.1.9, a later release than v0.1.8"
+    )
+    again = cli("release.run", *run, cwd=repo.path)
+    assert again.code == 0, again.out + again.err
+    assert git(bare, "rev-parse", "main") == head
 
 
 def test_pins_without_a_release_branch_say_to_make_it_first(

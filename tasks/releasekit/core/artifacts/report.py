@@ -346,7 +346,8 @@ def slice_of(
     platforms = release_platforms(art, tag, version)
     keep = selector(platform, platforms)
     names = [a.name for a in expected_assets(art, tag, version)]
-    if not any(keep(n) for n in names) and not (platform == NONE and cfg.version_files):
+    # none always checks something: that dist holds no file of no platform it does not expect
+    if platform != NONE and not any(keep(n) for n in names):
         said = ", ".join(platforms) if platforms else "none: no file name spells a platform"
         raise UsageError(
             f"--platform {platform} selects no file of {tag} ({art.origin}), so nothing "

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..common.confine import Confiner
-from ..common.errors import ConfigError
+from ..common.confine import Confiner, work_tree
+from ..common.confine import shown as shown_path
+from ..common.errors import ConfigError, ConfinementError
 from ..common.network import settings
 from ..common.starters import STARTER_DOCS
 from ..common.textfile import read_text
@@ -69,8 +70,16 @@ def release_assets(cfg: Config, tag: str, directory: str) -> list[LocalAsset]:
     # what is uploaded is published for good: a link out of the tree that holds the assets
     # (dist/x -> a runner's credentials file) is refused before anything is sent
     confined = Confiner(cfg.root if not directory else base, what="release asset")
+    tree = work_tree(cfg.root if not directory else base)
     for asset in found:
-        confined(Path(shown) / asset.name if not directory else base / asset.name)
+        real = confined(Path(shown) / asset.name if not directory else base / asset.name)
+        # nor into .git: its config holds actions/checkout's token and credentials in URLs
+        if real.relative_to(tree).parts[:1] == (".git",):
+            raise ConfinementError(
+                f"release asset {shown}/{asset.name} leads into .git ({shown_path(tree, real)}); "
+                "releasekit never uploads git's own files; nothing was sent — replace the link "
+                "with the real asset"
+            )
     return found
 
 

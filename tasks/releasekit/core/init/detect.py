@@ -135,9 +135,19 @@ def _release(root: Path, tag: str) -> Layout:
                 or "tag the current release first, or name it: releasekit init --tag v0.1.7"
             )
         )
-    newest = next(p for p in TagScheme(best[1]).releases(merged) if not p.is_prerelease)
+    releases = TagScheme(best[1]).releases(merged)
+    # the newest final release; the newest pre-release when there is none yet
+    newest = next((p for p in releases if not p.is_prerelease), releases[0])
     assert isinstance(newest.version, semver.Version)
-    return Layout(newest.tag, newest.version, best[1])
+    layout = Layout(newest.tag, newest.version, best[1])
+    suites = TagScheme(SUITE_FORMAT, "calver").releases(merged)
+    if suites:  # never chosen silently: the suite may be the release that matters
+        layout.findings.append(Finding(
+            "tags", f"{len(suites)} CalVer suite tags ({suites[0].tag}) beside the SemVer "
+            f"tags; this config is for {newest.tag} — for the suite: releasekit init --tag "
+            f"{suites[0].tag}", kept=False,
+        ))  # fmt: skip
+    return layout
 
 
 # Tag schemes init recognises but does not write a config for (module tags without a suite).

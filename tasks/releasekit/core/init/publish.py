@@ -16,7 +16,8 @@ WORKFLOW_DIRS = (".github/workflows", ".gitea/workflows", ".forgejo/workflows")
 _GITEA_DIRS = (".gitea/", ".forgejo/")
 # https://host/owner/repo(.git), ssh://git@host:22/owner/repo.git, git@host:owner/repo.git
 _REMOTE = re.compile(
-    r"(?:(?:https?|ssh|git)://(?:[^@/]*@)?(?P<host>[^/:]+)(?::\d+)?/"
+    # userinfo up to the last @ before the path: a password may hold an unencoded @
+    r"(?:(?:https?|ssh|git)://(?:[^/]*@)?(?P<host>[^/:@]+)(?::\d+)?/"
     r"|(?:[^@/]+@)?(?P<scp>[^/:]+):)"
     r"(?P<owner>[A-Za-z0-9_.-]+)/(?P<repo>[A-Za-z0-9_.-]+?)(?:\.git)?/?"
 )

@@ -112,8 +112,9 @@ def check_pins(f: Facts) -> State:
 def _pin_value(f: Facts) -> str:
     """The tested value: the main commit the release branch starts from (its image is the one
     CI built and tested; seed 004 pins "the commit SHA-1 of the last built image")."""
-    return git.git(f.cfg.root, "merge-base", f"refs/heads/{f.cfg.main_branch}",
-                   f"refs/heads/{f.branch}").strip()  # fmt: skip
+    tip = f.branch_tip()  # here, or only on the remote (pushed from elsewhere)
+    assert tip is not None  # the callers checked the branch is made
+    return git.git(f.cfg.root, "merge-base", f"refs/heads/{f.cfg.main_branch}", tip).strip()
 
 
 def apply_pins(f: Facts) -> list[str]:
@@ -205,10 +206,27 @@ def check_citation(f: Facts) -> State:
     version, commit = token("version"), token("commit")
     if version.removeprefix("v") == f.version and commit == tagged:
         return State("done", f"{path} on {where} cites {f.tag} ({tagged[:12]})")
+    if _later(f, version):  # a re-run for an older release never cites it over a newer one
+        return State("done", f"{path} on {where} cites {version}, a later release than {f.tag}")
     return State("todo", f"{path} on {where} cites {version or 'no version'}, not {f.tag}",
                  plan=(f"write version {f.version}, date-released {f.today}, commit {tagged[:12]}",
                        f"commit: chore: cite {f.tag} in {path}",
                        f"git push {f.remote} {f.cfg.main_branch}"))  # fmt: skip
+
+
+def _later(f: Facts, cited: str) -> bool:
+    """Whether the version the file cites is a later release than ``f.version``."""
+    from ..common.errors import VersionError
+    from ..tags.config import tags_config
+    from ..tags.schemes import parse_any_version
+
+    versioning = tags_config(f.cfg).versioning
+    try:
+        newer = parse_any_version(versioning, cited.removeprefix("v"))
+        ours = parse_any_version(versioning, f.version)
+    except VersionError:  # not a version of the scheme: cite this release
+        return False
+    return type(newer) is type(ours) and bool(newer > ours)  # type: ignore[operator]
 
 
 def apply_citation(f: Facts) -> list[str]:
@@ -290,6 +308,23 @@ def _on_main(f: Facts, mine: Sequence[str]) -> None:
     if merged.returncode != 0:
         raise GitError(f"{main} here has commits {f.remote}/{main} does not; push or drop them "
                        f"(git status), then run again: {merged.stderr.strip()}")  # fmt: skip
+    # What is pushed is the step's commits only: one of someone's own, not pushed yet, would
+    # go out with them (an unpin or citation commit an interrupt left unpushed may stay).
+    ours = (f"chore: unpin after {f.tag}", f"chore: cite {f.tag} in {_citation_path(f)}")
+    ahead = git.git(root, "log", "--format=%h %s", f"{remote}..HEAD").splitlines()
+    other = next((c for c in ahead if c.split(" ", 1)[-1] not in ours), None)
+    if other is not None:
+        sha, _, subject = other.partition(" ")
+        raise GitError(f"{main} here has a commit {f.remote}/{main} does not ({subject}, {sha}); "
+                       f"releasekit pushes only its own commits — push it yourself or move it "
+                       f"to a branch (git branch keep {sha}; git reset --keep {f.remote}/{main}), then "
+                       "run again")  # fmt: skip
+
+
+def _citation_path(f: Facts) -> str:
+    from ..pins.citation import citation_path
+
+    return citation_path(f.cfg) if f.cfg.citation is not None else "CITATION.cff"
 
 
 def _touched(changes: Sequence[Change]) -> list[str]:

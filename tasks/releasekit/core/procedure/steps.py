@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..common.errors import CommandError, ConfigError, GitError, ReleaseError
+from ..common.errors import CommandError, ConfigError, ConfinementError, GitError, ReleaseError
 from . import artifact_steps as artifacts
 from . import post_steps as post
 from .registry_steps import apply_promote, check_charts, check_images, check_promote
@@ -260,6 +260,8 @@ def check_publish(f: Facts) -> State:
         release = find_release(f.forge(), f.tag)
         try:
             assets = release_assets(f.cfg, f.tag, "")
+        except ConfinementError as exc:  # a link out of the tree or into .git: no build fixes it
+            return State("conflict", str(exc))
         except ReleaseError as exc:  # not built yet: the tag's workflow (or you) builds them
             if release is None and f.tag not in f.remote_tags():
                 return State("todo", f"no release {f.tag} yet; its assets are not built ({exc})")
