@@ -142,6 +142,12 @@ def test_the_probe_matches_the_version_as_a_whole_word_never_inside_a_longer_one
     ended = f"{PY} -c \"print('Version: 0.1.8.')\""  # a sentence's full stop ends the word
     repo = make_repo({"releasekit.yaml": preflight_yaml(probe=ended)})
     assert cli("release.preflight", "--version", "0.1.8", cwd=repo.path).code == 0
+    tagged = f"{PY} -c \"print('kubeopencode v0.1.8 (linux/amd64)')\""  # a Go build's tag
+    repo = make_repo({"releasekit.yaml": preflight_yaml(probe=tagged)})
+    assert cli("release.preflight", "--version", "0.1.8", cwd=repo.path).code == 0
+    glued = f"{PY} -c \"print('kubeopencodev0.1.8')\""  # a letter before the v: another word
+    repo = make_repo({"releasekit.yaml": preflight_yaml(probe=glued)})
+    assert cli("release.preflight", "--version", "0.1.8", cwd=repo.path).code == 3
 
 
 def test_a_calver_suite_takes_its_version_on_the_command_line(

@@ -71,7 +71,7 @@ def status(c: Context, tag: str = "", date: str = "", plain_http: bool = False,
     done = sum(s.kind in ("done", "skipped") for _, s in states)
     conflicts = sum(s.kind == "conflict" for _, s in states)
     unknown = sum(s.kind == "unknown" for _, s in states)
-    summary = f"{facts.tag}: {done} of {len(states)} steps done"
+    summary = _summary(facts.tag, [s.kind for _, s in states])
     failure = (f"{facts.tag}: {unknown} step(s) could not be checked" if unknown
                else f"{facts.tag}: {conflicts} step(s) conflict")  # fmt: skip
     return Result(items, head=head, summary=summary, failure=failure,
@@ -128,7 +128,7 @@ def _run_result(facts: Facts, outcomes: list[Outcome], head: list[str], dry: boo
     stop = next((o for o in outcomes if o.kind not in ("done", "skipped", "applied")), None)
     again = f"release.run --tag {facts.tag}"
     tail = {
-        None: f"{facts.tag}: every step is done",
+        None: f"{facts.tag}: every step is done" + _skipped(outcomes),
         "waiting": f"next: when that is done, run {again} again",
         "would-apply": "dry run: nothing was changed",
         "not-reached": "",
@@ -139,11 +139,24 @@ def _run_result(facts: Facts, outcomes: list[Outcome], head: list[str], dry: boo
         f"forge answers, run {again} again",
     }[stop.kind if stop else None]
     done = sum(o.kind in ("done", "skipped", "applied") for o in outcomes)
-    summary = f"{facts.tag}: {done} of {len(outcomes)} steps done"
+    summary = _summary(facts.tag, ["done" if o.kind == "applied" else o.kind for o in outcomes])
     return Result(items, head=head, tail=[tail] if tail else [], summary=summary, dry_run=dry,
                   outputs={"tag": facts.tag, "version": facts.version,
                            "complete": done == len(outcomes),
                            "next": stop.step.name if stop else None})  # fmt: skip
+
+
+def _summary(tag: str, kinds: list[str]) -> str:
+    """``v0.1.8: 5 of 7 steps done, 2 skipped (not configured)``: a skipped step is never
+    counted as done."""
+    done, skipped = kinds.count("done"), kinds.count("skipped")
+    tail = f", {skipped} skipped (not configured)" if skipped else ""
+    return f"{tag}: {done} of {len(kinds) - skipped} steps done{tail}"
+
+
+def _skipped(outcomes: list[Outcome]) -> str:
+    skipped = [o.step.name for o in outcomes if o.kind == "skipped"]
+    return f" ({', '.join(skipped)} skipped: not configured)" if skipped else ""
 
 
 _PREFLIGHT_STATUS: dict[str, Status] = {"ok": "ok", "failed": "mismatch", "error": "error",

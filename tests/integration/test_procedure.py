@@ -126,7 +126,7 @@ def test_the_whole_procedure_runs_to_the_human_gate_then_to_the_end_and_converge
     the_release_workflow(repo, image, tmp_path)
     third = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
     assert third.code == 0, third.err
-    assert third.lines[-1] == "v0.1.8: every step is done"
+    assert third.lines[-1] == "v0.1.8: every step is done (charts skipped: not configured)"
     (release,) = forge.state.releases
     assert (release["tag_name"], release["draft"], release["body"]) == (
         "v0.1.8", False, "## Summary\n\nThe v0.1.8 release.\n")  # fmt: skip
@@ -252,7 +252,7 @@ def test_an_interrupt_after_a_step_and_a_rerun_converge_without_duplicates(
     if step == "tag":
         the_release_workflow(repo, image, tmp_path)
     final = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
-    assert final.lines[-1] == "v0.1.8: every step is done", final.out + final.err
+    assert final.lines[-1] == "v0.1.8: every step is done (charts skipped: not configured)", final.out + final.err
     assert len(forge.state.pulls) == 1
     assert git(bare, "tag", "--list") == "v0.1.7\nv0.1.8\n"
     (release,) = forge.state.releases

@@ -120,7 +120,9 @@ def printed(output: str, expect: str) -> bool:
     """Whether ``output`` holds ``expect`` as a whole word (never inside a longer version)."""
     import re
 
-    return re.search(_BEFORE + re.escape(expect) + _AFTER, output) is not None
+    # `v0.1.8` proves 0.1.8 (Go binaries print their tag), `xv0.1.8` and `0.1.80` do not.
+    lead = "v?" if expect[:1].isdigit() else ""
+    return re.search(_BEFORE + lead + re.escape(expect) + _AFTER, output) is not None
 
 
 def _clean(cfg: Config) -> Check:
