@@ -252,7 +252,9 @@ def test_an_interrupt_after_a_step_and_a_rerun_converge_without_duplicates(
     if step == "tag":
         the_release_workflow(repo, image, tmp_path)
     final = cli("release.run", "--tag", "v0.1.8", cwd=repo.path)
-    assert final.lines[-1] == "v0.1.8: every step is done (charts skipped: not configured)", final.out + final.err
+    assert final.lines[-1] == "v0.1.8: every step is done (charts skipped: not configured)", (
+        final.out + final.err
+    )
     assert len(forge.state.pulls) == 1
     assert git(bare, "tag", "--list") == "v0.1.7\nv0.1.8\n"
     (release,) = forge.state.releases
