@@ -457,3 +457,26 @@ def test_init_on_pre_release_tags_only_takes_the_newest_pre_release(make_repo, c
     result = cli("init", "--dry-run", cwd=repo.path)
     assert result.code == 0, result.err
     assert "would write releasekit.yaml (1 version files at v0.1.0-rc.1)" in result.lines
+
+
+def test_init_at_a_tag_that_is_not_there_says_so_and_still_writes_for_it(make_repo, cli) -> None:
+    """Review: `init --tag v0.1.8` (a typo, or before the first tag) wrote a config "at" a tag
+    the repository does not have, without a word. Allowed, never silent."""
+    repo = make_repo({"Makefile": "VERSION ?= 0.1.8\n"})
+    repo.git("tag", "-a", "v0.1.7", "-m", "Release v0.1.7")
+    result = cli("init", "--tag", "v0.1.8", "--dry-run", cwd=repo.path)
+    assert result.code == 0, result.err
+    assert (
+        "left out  v0.1.8 is not a tag here; the config reads the files at HEAD as v0.1.8 — check "
+        "the spelling, or tag the release (git tag -a v0.1.8 -m 'Release v0.1.8')"
+    ) in result.lines
+    assert "would write releasekit.yaml (1 version files at v0.1.8)" in result.lines
+    repo.git("checkout", "-q", "-b", "side")
+    repo.commit("chore: elsewhere")
+    repo.git("tag", "-a", "v0.1.8", "-m", "Release v0.1.8")
+    repo.git("checkout", "-q", "-")
+    result = cli("init", "--tag", "v0.1.8", "--dry-run", cwd=repo.path)
+    assert "left out  v0.1.8 is not reachable from HEAD; the config reads the files at HEAD as " \
+        "v0.1.8 — check the spelling, or tag the release (git tag -a v0.1.8 -m 'Release v0.1.8')" \
+        in result.lines  # fmt: skip
+    assert not (repo.path / "releasekit.yaml").exists()

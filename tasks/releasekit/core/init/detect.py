@@ -109,17 +109,16 @@ def _release(root: Path, tag: str) -> Layout:
             "(git tag -a v0.1.7 -m 'Release v0.1.7')"
         )
     merged = git(root, "tag", "--merged", "HEAD").split()
-    if tag and tag.startswith("suite-"):
-        suite = suite_release(merged, tag)
-        if suite is None:
-            TagScheme(SUITE_FORMAT, "calver").require(tag)  # says how a suite tag is spelled
-        assert suite is not None
-        return suite
     if tag:
-        fmt = "v{version}" if tag.startswith("v") else "{version}"
-        parsed = TagScheme(fmt).require(tag)
-        assert isinstance(parsed.version, semver.Version)
-        return Layout(tag, parsed.version, fmt)
+        layout = _named_release(merged, tag)
+        if tag not in merged:  # allowed (init before the first tag), never silent: a typo
+            made = bool(git(root, "tag", "--list", tag).strip())
+            layout.findings.append(Finding(
+                "tags", f"{tag} is {'not reachable from HEAD' if made else 'not a tag here'}; "
+                f"the config reads the files at HEAD as {tag} — check the spelling, or tag the "
+                f"release (git tag -a {tag} -m 'Release {tag}')", kept=False,
+            ))  # fmt: skip
+        return layout
     best: tuple[int, str] | None = None
     for fmt in TAG_FORMATS:
         count = len(TagScheme(fmt).releases(merged))
@@ -148,6 +147,20 @@ def _release(root: Path, tag: str) -> Layout:
             f"{suites[0].tag}", kept=False,
         ))  # fmt: skip
     return layout
+
+
+def _named_release(merged: list[str], tag: str) -> Layout:
+    """The layout of a tag named on the command line (``init --tag``)."""
+    if tag.startswith("suite-"):
+        suite = suite_release(merged, tag)
+        if suite is None:
+            TagScheme(SUITE_FORMAT, "calver").require(tag)  # says how a suite tag is spelled
+        assert suite is not None
+        return suite
+    fmt = "v{version}" if tag.startswith("v") else "{version}"
+    parsed = TagScheme(fmt).require(tag)
+    assert isinstance(parsed.version, semver.Version)
+    return Layout(tag, parsed.version, fmt)
 
 
 # Tag schemes init recognises but does not write a config for (module tags without a suite).
