@@ -504,3 +504,29 @@ def test_generate_in_a_shallow_clone_that_holds_the_last_tag_works(
     assert (result.code, result.err) == (0, "")
     assert result.out == cli("changelog", cwd=repo.path).out
     assert "After the release" in result.out and "Before the release" not in result.out
+
+
+def test_a_release_tag_on_another_tag_sections_at_its_commit(make_repo, cli) -> None:
+    """`git tag -a v1.0.0 build-7` (git's "nested tag"): %(*objectname) peels one level, to the
+    inner tag object, so the release once sectioned nowhere; it names its commit, exactly as the
+    same release tagged on the commit does, cached or not."""
+
+    def history(nested: bool) -> Repo:
+        repo = make_repo({"a.txt": "1\n"})
+        repo.commit("feat: in the first release", {"a.txt": "2\n"})
+        if nested:
+            repo.git("tag", "-a", "build-7", "-m", "CI build 7")
+            repo.git("tag", "-a", "v1.0.0", "-m", "Release v1.0.0", "build-7")
+        else:
+            repo.git("tag", "-a", "v1.0.0", "-m", "Release v1.0.0")
+        repo.commit("fix: after the release", {"a.txt": "3\n"})
+        return repo
+
+    plain, nested = history(False), history(True)
+    inner = nested.git("for-each-ref", "--format=%(*objecttype)", "refs/tags/v1.0.0")
+    assert inner.strip() == "tag"  # really a tag of a tag
+    want = cli("changelog", "--all", "--no-cache", cwd=plain.path).out
+    assert "## [1.0.0]" in want and "In the first release" in want
+    for argv in (["--no-cache"], [], []):  # uncached, then a cold and a warm cache
+        got = cli("changelog", "--all", *argv, cwd=nested.path)
+        assert (got.code, got.out) == (0, want), got.err

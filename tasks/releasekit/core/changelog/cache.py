@@ -239,7 +239,7 @@ def read_history(
     shallow, grafts, head_sha = answers
     refs = git.git(root, "for-each-ref", f"--format={TAG_REF_FORMAT}", "refs/tags", "refs/replace")
     lines = refs.splitlines()
-    tags = release_tags_of(lines, tag_format)
+    tags = release_tags_of(lines, tag_format, root)
     if shallow.strip() == "true":
         raise GitError(_shallow_message(root, "every release needs the whole history"))
     view = _view(root, [line for line in lines if line.startswith("refs/replace/")], grafts)

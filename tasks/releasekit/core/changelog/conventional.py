@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -180,22 +180,26 @@ def release_tags(root: Path, tag_format: str) -> list[ReleaseTag]:
     Whether a tag is reachable from HEAD is left to the caller: the history walk sees it.
     """
     out = git.git(root, "for-each-ref", f"--format={TAG_REF_FORMAT}", "refs/tags")
-    return release_tags_of(out.splitlines(), tag_format)
+    return release_tags_of(out.splitlines(), tag_format, root)
 
 
-# refname, object, peeled object (annotated tags), creator date; refnames cannot hold \x1f.
-TAG_REF_FORMAT = "%(refname)%1f%(objectname)%1f%(*objectname)%1f%(creatordate:short)"
+# refname, object, peeled object (annotated tags), creator date, the peeled object's type (a
+# tag of a tag peels to another tag: one more call finds its commit); refnames hold no \x1f.
+TAG_REF_FORMAT = (
+    "%(refname)%1f%(objectname)%1f%(*objectname)%1f%(creatordate:short)%1f%(*objecttype)"
+)
 
 
-def release_tags_of(lines: Iterable[str], tag_format: str) -> list[ReleaseTag]:
+def release_tags_of(lines: Iterable[str], tag_format: str, root: Path) -> list[ReleaseTag]:
     """The release tags among ``for-each-ref --format=TAG_REF_FORMAT`` lines, highest first."""
     found: list[ReleaseTag] = []
     lines = list(lines)
     if not lines:
         return found
     scheme = TagScheme(tag_format)  # compiled once, not per tag (parse_tag builds one per call)
+    nested: list[str] = []
     for line in lines:
-        ref, obj, peeled, date = line.split(_FIELD)
+        ref, obj, peeled, date, inner = line.split(_FIELD)
         if not ref.startswith("refs/tags/"):
             continue
         name = ref[len("refs/tags/") :]
@@ -203,6 +207,11 @@ def release_tags_of(lines: Iterable[str], tag_format: str) -> list[ReleaseTag]:
         version = parsed.version if parsed is not None else None
         if isinstance(version, semver.Version):
             found.append(ReleaseTag(name, version, peeled or obj, date, obj))
+            if inner == "tag":
+                nested.append(name)
+    if nested:  # git's "nested tags" (`git tag -a v2.1.0 build-7`): the commit, not the tag
+        commits = git.peel_nested(root, nested)
+        found = [replace(t, commit=commits[t.name]) if t.name in commits else t for t in found]
     found.sort(key=lambda t: t.version, reverse=True)
     return found
 
