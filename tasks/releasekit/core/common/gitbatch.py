@@ -15,31 +15,26 @@ def read_objects(root: Path, names: Iterable[str]) -> dict[str, bytes]:
     Raises:
         GitError: a name does not resolve to an object.
     """
-    wanted = list(dict.fromkeys(names))
-    if not wanted:
-        return {}
-    if any("\n" in name for name in wanted):
-        raise GitError("an object name with a line break cannot be asked of git cat-file --batch")
-    out = run_bytes(
-        ["git", "-C", str(root), "cat-file", "--batch"],
-        input_bytes="".join(f"{name}\n" for name in wanted).encode(),
-    )
     found: dict[str, bytes] = {}
-    at = 0
-    for name in wanted:
-        end = out.index(b"\n", at)
-        header = out[at:end].decode("utf-8", errors="replace").split()
-        if len(header) != 3:  # "<name> missing" or "<name> ambiguous"
-            raise GitError(f"{name}: no such git object here ({' '.join(header[1:])})")
-        size = int(header[2])
-        found[name] = out[end + 1 : end + 1 + size]
-        at = end + 1 + size + 1  # the content is followed by a line feed
+    for name, answer in _batch(root, names).items():
+        if isinstance(answer, str):
+            raise GitError(f"{name}: no such git object here ({answer})")
+        found[name] = answer[1]
     return found
 
 
 def read_objects_if_any(root: Path, names: Iterable[str]) -> dict[str, tuple[str, bytes] | None]:
     """:func:`read_objects` that answers None for a name that is not there (instead of
     raising), and gives each object's type with its bytes: ``{name: (type, bytes) | None}``."""
+    return {
+        name: None if isinstance(answer, str) else answer
+        for name, answer in _batch(root, names).items()
+    }
+
+
+def _batch(root: Path, names: Iterable[str]) -> dict[str, tuple[str, bytes] | str]:
+    """One ``git cat-file --batch`` for the names: ``(type, bytes)`` for each object, or git's
+    word for a name that is not one (``missing``, ``ambiguous``)."""
     wanted = list(dict.fromkeys(names))
     if not wanted:
         return {}
@@ -49,18 +44,18 @@ def read_objects_if_any(root: Path, names: Iterable[str]) -> dict[str, tuple[str
         ["git", "-C", str(root), "cat-file", "--batch"],
         input_bytes="".join(f"{name}\n" for name in wanted).encode(),
     )
-    found: dict[str, tuple[str, bytes] | None] = {}
+    found: dict[str, tuple[str, bytes] | str] = {}
     at = 0
     for name in wanted:
         end = out.index(b"\n", at)
         header = out[at:end].decode("utf-8", errors="replace").split()
         if len(header) != 3:  # "<name> missing" or "<name> ambiguous"
-            found[name] = None
+            found[name] = " ".join(header[1:])
             at = end + 1
             continue
         size = int(header[2])
         found[name] = (header[1], out[end + 1 : end + 1 + size])
-        at = end + 1 + size + 1
+        at = end + 1 + size + 1  # the content is followed by a line feed
     return found
 
 

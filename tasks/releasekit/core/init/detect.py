@@ -113,11 +113,12 @@ def _release(root: Path, tag: str) -> Layout:
         layout = _named_release(merged, tag)
         if tag not in merged:  # allowed (init before the first tag), never silent: a typo
             made = bool(git(root, "tag", "--list", tag).strip())
-            layout.findings.append(Finding(
-                "tags", f"{tag} is {'not reachable from HEAD' if made else 'not a tag here'}; "
+            _tag_finding(
+                layout,
+                f"{tag} is {'not reachable from HEAD' if made else 'not a tag here'}; "
                 f"the config reads the files at HEAD as {tag} — check the spelling, or tag the "
-                f"release (git tag -a {tag} -m 'Release {tag}')", kept=False,
-            ))  # fmt: skip
+                f"release (git tag -a {tag} -m 'Release {tag}')",
+            )
         return layout
     best: tuple[int, str] | None = None
     for fmt in TAG_FORMATS:
@@ -141,12 +142,17 @@ def _release(root: Path, tag: str) -> Layout:
     layout = Layout(newest.tag, newest.version, best[1])
     suites = TagScheme(SUITE_FORMAT, "calver").releases(merged)
     if suites:  # never chosen silently: the suite may be the release that matters
-        layout.findings.append(Finding(
-            "tags", f"{len(suites)} CalVer suite tags ({suites[0].tag}) beside the SemVer "
-            f"tags; this config is for {newest.tag} — for the suite: releasekit init --tag "
-            f"{suites[0].tag}", kept=False,
-        ))  # fmt: skip
+        _tag_finding(
+            layout,
+            f"{len(suites)} CalVer suite tags ({suites[0].tag}) beside the SemVer tags; this "
+            f"config is for {newest.tag} — for the suite: releasekit init --tag {suites[0].tag}",
+        )
     return layout
+
+
+def _tag_finding(layout: Layout, text: str) -> None:
+    """A note on the release tag init chose or was given (never silent, nothing dropped)."""
+    layout.findings.append(Finding("tags", text, kept=False))
 
 
 def _named_release(merged: list[str], tag: str) -> Layout:

@@ -138,29 +138,28 @@ def _ignored(exc: OSError) -> bool:
     return exc.errno in _IGNORED_ERRNOS
 
 
-def _is_dir(path: str) -> bool:
-    """``Path.is_dir``: False for what is not there, other errors raised."""
+def _stat_mode(path: str) -> int | None:
+    """The mode ``os.stat`` gives, None for what is not there (as ``Path.exists`` and
+    ``Path.is_dir`` answer False), other errors raised."""
     try:
-        return stat.S_ISDIR(os.stat(path).st_mode)
+        return os.stat(path).st_mode
     except OSError as exc:
         if not _ignored(exc):
             raise
-        return False
+        return None
     except ValueError:
-        return False
+        return None
+
+
+def _is_dir(path: str) -> bool:
+    """``Path.is_dir``."""
+    mode = _stat_mode(path)
+    return mode is not None and stat.S_ISDIR(mode)
 
 
 def _exists(path: str) -> bool:
-    """``Path.exists``: False for what is not there, other errors raised."""
-    try:
-        os.stat(path)
-    except OSError as exc:
-        if not _ignored(exc):
-            raise
-        return False
-    except ValueError:
-        return False
-    return True
+    """``Path.exists``."""
+    return _stat_mode(path) is not None
 
 
 def _selector(parts: tuple[str, ...]) -> Next:
