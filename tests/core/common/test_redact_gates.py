@@ -96,3 +96,14 @@ def test_prose_about_secrets_is_left_alone_and_credentials_are_not() -> None:
     assert out == old_redact(shown)
     assert '"password": "***"' in out and "MY_SECRET=***" in out
     assert out.count("Rotate the secret lease") == 10000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["pass", "word", "secret", "token", "_", "=", '"', "'", "auth",
+                                 "api", "key", "gh", "p_", "client", "x", "\n"]), max_size=12))  # fmt: skip
+def test_holds_any_answers_as_any_in_does(parts: list[str]) -> None:
+    """The root-grouped gate (one scan per root while the root is absent) says what
+    ``any(word in text ...)`` says, for every gate's words."""
+    text = "".join(parts)
+    for _pattern, words, _exact in r._GATED:
+        assert r._holds_any(text, words) == any(word in text for word in words), (text, words)

@@ -17,6 +17,7 @@ stderr of git/helm relayed in errors), so a task cannot forget it. What it hides
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import re
 import urllib.parse
@@ -168,10 +169,30 @@ def redact(text: str) -> str:
         if pattern is _KEY_VALUE and not text.isascii():
             words = _KEY_VALUE_ANY_TEXT
         where = text if exact_case else lowered
-        if any(word in where for word in words):
+        if _holds_any(where, words):
             text = _sub_lines(pattern, text, where, words)
             lowered = text.lower()
     return text
+
+
+def _holds_any(text: str, words: tuple[str, ...]) -> bool:
+    """``any(word in text for word in words)``, with one scan for the words that share a root
+    while the root is absent: _KEY_VALUE's 31 words are 7 roots with a quote or "=" after
+    them, and each ``in`` is a scan of the whole text (a 3 MB changelog: 67 ms for all 31)."""
+    for root, group in _groups(words):
+        if root in text and any(word in text for word in group):
+            return True
+    return False
+
+
+@functools.cache
+def _groups(words: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``words`` grouped under the shortest of them (or of _KEY_VALUE_ANY_TEXT) each holds."""
+    roots = sorted({*words, *_KEY_VALUE_ANY_TEXT}, key=len)
+    grouped: dict[str, list[str]] = {}
+    for word in words:
+        grouped.setdefault(next(root for root in roots if root in word), []).append(word)
+    return tuple((root, tuple(group)) for root, group in grouped.items())
 
 
 # Above this size a pattern runs only on the lines that hold one of its words.
