@@ -66,7 +66,8 @@ def generate(
 
 def _generated(root: Path, result: Generated, dry: bool, *, as_json: bool) -> Result:
     """The generated text, or what happened to the --output file."""
-    from .core.changelog.generate import context_json, write_generated
+    from .core.changelog.context import context_json
+    from .core.changelog.generate import write_generated
     from .core.common.textfile import render_diff
 
     # Only --json prints the context: as plain dicts it is a copy of every shown commit

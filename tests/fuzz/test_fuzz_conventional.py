@@ -14,6 +14,7 @@ from fuzzing import examples, mutated, verdict
 from hypothesis import given
 from hypothesis import strategies as st
 
+from releasekit.core.changelog.context import Grouping, Style, build_context, context_json, render
 from releasekit.core.changelog.conventional import (
     Release,
     make_commit,
@@ -21,14 +22,7 @@ from releasekit.core.changelog.conventional import (
     parse_message,
     prepare_pattern,
 )
-from releasekit.core.changelog.generate import (
-    Grouping,
-    Style,
-    build_context,
-    context_json,
-    load_template,
-    render,
-)
+from releasekit.core.changelog.generate import load_template
 from releasekit.core.config import ChangelogConfig
 
 SEEDS = (

@@ -24,8 +24,9 @@ from hypothesis import strategies as st
 from conftest import Repo
 from releasekit.core.changelog.cache import FORMAT, MAGIC, Store, cut_walk, pack, unpack
 from releasekit.core.changelog.config import ChangelogConfig
+from releasekit.core.changelog.context import FILTERS
 from releasekit.core.changelog.conventional import group_releases, read_log, release_tags
-from releasekit.core.changelog.generate import FILTERS, generate, load_template
+from releasekit.core.changelog.generate import generate, load_template
 from releasekit.core.changelog.sections import separable
 from releasekit.core.common.templating import load_template as load_template_file
 
@@ -479,8 +480,8 @@ def test_the_shipped_template_renders_the_same_bytes_outside_the_sandbox(
 ) -> None:
     """The shipped template renders unsandboxed (trusted) for speed: same bytes as sandboxed,
     over a history with scopes, breaking changes, bodies and every default group."""
+    from releasekit.core.changelog.context import Grouping, Style, build_context, render
     from releasekit.core.changelog.conventional import read_releases
-    from releasekit.core.changelog.generate import Grouping, Style, build_context, render
 
     repo = make_repo()
     _history(repo)

@@ -318,19 +318,35 @@ def group_releases(
         keep: which commits to hold on to; the others are only counted (so 100k commits of
             history do not stay in memory for a changelog that shows 60k).
     """
+    return releases_of(list(walk_groups(commits, tags, keep=keep)), since=since)
+
+
+def walk_groups(
+    commits: Iterable[Commit],
+    tags: Sequence[ReleaseTag],
+    *,
+    keep: Callable[[Commit], bool] | None = None,
+) -> Iterator[Group]:
+    """The commits (newest first) cut at release tags, in walk order: Unreleased's group first
+    (empty when a tag is on the first commit), each group as soon as the walk has left it."""
     by_commit: dict[str, ReleaseTag] = {}
     for tag in tags:  # highest first, so the highest tag on a commit wins
         by_commit.setdefault(tag.commit, tag)
-    current: _Group = (None, [], [0])
-    groups: list[_Group] = [current]
+    current: Group = (None, [], [0])
     for commit in commits:
         at = by_commit.get(commit.sha)
         if at is not None:
+            yield current
             current = (at, [], [0])
-            groups.append(current)
         current[2][0] += 1
         if keep is None or keep(commit):
             current[1].append(commit)
+    yield current
+
+
+def releases_of(groups: Sequence[Group], *, since: ReleaseTag | None = None) -> list[Release]:
+    """The releases of :func:`walk_groups`' groups: Unreleased, then highest SemVer first, each
+    with the next lower one as its previous tag (the last: ``since``)."""
     ordered = [groups[0], *sorted(groups[1:], key=_tag_version, reverse=True)]
     releases = []
     for index, (start, items, count) in enumerate(ordered):
@@ -348,10 +364,10 @@ def group_releases(
     return releases
 
 
-_Group = tuple[ReleaseTag | None, list[Commit], list[int]]  # (tag, kept commits, [count])
+Group = tuple[ReleaseTag | None, list[Commit], list[int]]  # (tag, kept commits, [count])
 
 
-def _tag_version(group: _Group) -> semver.Version:
+def _tag_version(group: Group) -> semver.Version:
     assert group[0] is not None  # every group after Unreleased starts at a tag
     return group[0].version
 
@@ -368,15 +384,10 @@ def read_releases(
     Raises:
         GitError: the repository has no commits.
     """
-    head = run(["git", "-C", str(root), "rev-parse", "-q", "--verify", "HEAD"], check=False)
-    if head.returncode != 0:
-        raise GitError(f"{root} has no commits yet; commit something before generating a changelog")
-    tags = release_tags(root, tag_format)
-    shallow = git.is_shallow(root)
     if everything:
-        if shallow:
-            raise GitError(_shallow_message(root, "every release needs the whole history"))
+        tags = every_release_tag(root, tag_format)
         return group_releases(read_log(root, "HEAD"), tags, keep=keep)
+    tags, shallow = _head_tags(root, tag_format)
     latest = next((t for t in tags if _is_ancestor(root, t.commit)), None)
     if latest is None:
         if shallow:  # the last release tag may lie beyond the clone's depth
@@ -384,6 +395,26 @@ def read_releases(
         return group_releases(read_log(root, "HEAD"), (), keep=keep)[:1]
     commits = read_log(root, f"{latest.commit}..HEAD")
     return group_releases(commits, (), since=latest, keep=keep)[:1]
+
+
+def every_release_tag(root: Path, tag_format: str) -> list[ReleaseTag]:
+    """:func:`release_tags`, for a changelog of every release (``read_log(root, "HEAD")``).
+
+    Raises:
+        GitError: the repository has no commits, or is a shallow clone.
+    """
+    tags, shallow = _head_tags(root, tag_format)
+    if shallow:
+        raise GitError(_shallow_message(root, "every release needs the whole history"))
+    return tags
+
+
+def _head_tags(root: Path, tag_format: str) -> tuple[list[ReleaseTag], bool]:
+    """The release tags and whether the clone is shallow, once HEAD is known to exist."""
+    head = run(["git", "-C", str(root), "rev-parse", "-q", "--verify", "HEAD"], check=False)
+    if head.returncode != 0:
+        raise GitError(f"{root} has no commits yet; commit something before generating a changelog")
+    return release_tags(root, tag_format), git.is_shallow(root)
 
 
 def _shallow_message(root: Path, why: str) -> str:
