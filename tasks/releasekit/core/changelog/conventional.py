@@ -276,6 +276,8 @@ def read_log(root: Path, *revs: str) -> Iterator[Commit]:
     yield from rest
 
 
+_BUFFERED = {"GIT_FLUSH": "0"}
+
 # One revision naming one commit (HEAD, a tag, a sha), not a range or an exclusion.
 _SINGLE_TIP = re.compile(r"[\w][\w./@{}~-]*")
 
@@ -284,7 +286,9 @@ def _records(root: Path, *revs: str) -> Generator[Commit, None, None]:
     """The commits of ``git log [options] revs``, parsed chunk by chunk while git writes."""
     argv = ["git", "-C", str(root), "log", *LOG_OPTIONS, f"--format={LOG_FORMAT}", *revs, "--"]
     fields: list[str] = [""]  # the last item is always the unfinished one
-    for chunk in stream(argv):
+    # GIT_FLUSH=0: git writes whole buffers; to a pipe it would flush after every commit,
+    # 100k writes and as many wake-ups of this reader (66k reads of ~400 bytes measured).
+    for chunk in stream(argv, env=_BUFFERED):
         head, *rest = chunk.split("\0")
         fields[-1] += head
         fields.extend(rest)

@@ -34,6 +34,7 @@ from .context import (
 from .conventional import read_releases
 from .keepachangelog import Changelog, closed_lines, is_blank, parse_changelog, reopen, split_lines
 from .sections import separable
+from .streamed import render_all
 
 DEFAULT_TEMPLATE = "changelog.md.j2"
 
@@ -150,6 +151,9 @@ def _generate(
             return made
     template = load_template(root, cfg, cached)
     if output is None:
+        streamed = render_all(root, template, cfg, grouping, tag_format) if everything else None
+        if streamed is not None:
+            return Generated(*streamed)
         history = read_releases(root, tag_format, everything=everything, keep=keep)
         releases = build_context(history, grouping)
         return Generated(releases, render(template, releases, Style(), header=everything, cfg=cfg))

@@ -123,11 +123,14 @@ def _kill_group(proc: subprocess.Popen[str]) -> None:
     proc.communicate()
 
 
-def stream(argv: Sequence[str], *, cwd: Path | None = None) -> Iterator[str]:
+def stream(
+    argv: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> Iterator[str]:
     """Run ``argv`` and yield its standard output as decoded text chunks while it runs.
 
     For outputs of many megabytes (``git log`` over 100k commits): the caller parses while
     the program is still writing, on another core, and never holds the output twice.
+    ``env``: variables added to this process's environment for the program.
 
     Raises:
         CommandError: the program is missing or exits non-zero (after its output).
@@ -139,7 +142,12 @@ def stream(argv: Sequence[str], *, cwd: Path | None = None) -> Iterator[str]:
         # A 1 MiB pipe (Linux's unprivileged maximum) lets the program run ahead while the
         # caller parses the previous chunk; with the default 64 KiB it stalls on every chunk.
         proc = subprocess.Popen(  # noqa: S603 - argv list, no shell
-            list(argv), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, pipesize=1 << 20
+            list(argv),
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            pipesize=1 << 20,
+            env={**os.environ, **env} if env else None,
         )
     except FileNotFoundError as exc:
         raise CommandError(f"{argv[0]} is not installed or not on PATH ({display(argv)})") from exc
