@@ -352,20 +352,23 @@ def releases_of(groups: Sequence[Group], *, since: ReleaseTag | None = None) -> 
     """The releases of :func:`walk_groups`' groups: Unreleased, then highest SemVer first, each
     with the next lower one as its previous tag (the last: ``since``)."""
     ordered = [groups[0], *sorted(groups[1:], key=_tag_version, reverse=True)]
-    releases = []
-    for index, (start, items, count) in enumerate(ordered):
-        older = ordered[index + 1][0] if index + 1 < len(ordered) else since
-        releases.append(
-            Release(
-                start.version if start else None,
-                start.name if start else None,
-                start.date if start else None,
-                older.name if older else None,
-                tuple(items),
-                count[0],
-            )
-        )
-    return releases
+    return [
+        release_of(group, ordered[index + 1][0] if index + 1 < len(ordered) else since)
+        for index, group in enumerate(ordered)
+    ]
+
+
+def release_of(group: Group, older: ReleaseTag | None) -> Release:
+    """The release of one group, ``older`` its previous tag."""
+    start, items, count = group
+    return Release(
+        start.version if start else None,
+        start.name if start else None,
+        start.date if start else None,
+        older.name if older else None,
+        tuple(items),
+        count[0],
+    )
 
 
 Group = tuple[ReleaseTag | None, list[Commit], list[int]]  # (tag, kept commits, [count])

@@ -32,6 +32,7 @@ from .conventional import (
     ReleaseTag,
     every_release_tag,
     read_log,
+    release_of,
     releases_of,
     walk_groups,
 )
@@ -75,15 +76,7 @@ def render_all(
             failure.append(exc)
 
     def _taken(group: Group, older: ReleaseTag | None) -> dict[str, Any]:
-        start, items, count = group
-        release = Release(
-            start.version if start else None,
-            start.name if start else None,
-            start.date if start else None,
-            older.name if older else None,
-            tuple(items),
-            count[0],
-        )
+        release = release_of(group, older)
         walked.append(release)
         context = build_context([release], grouping)[0]
         contexts.append(context)
