@@ -214,6 +214,17 @@ class History:
     view: str  # digest of what else shapes git log's output (replace refs, grafts, settings)
 
 
+@dataclass(frozen=True)
+class Probe:
+    """What a run learns before it walks: HEAD, the release tags, the git view and the cached
+    walk of HEAD (None when there is none to trust)."""
+
+    head: str
+    tags: list[ReleaseTag]
+    view: str
+    walk: list[str] | None
+
+
 def read_history(
     root: Path,
     tag_format: str,
@@ -225,6 +236,15 @@ def read_history(
     """Every release, reading from git only the commits of the releases (indices) that
     ``need(cuts, commits digests, view)`` says are needed when the walk is cached; else the
     whole history once, caching its walk.
+
+    Raises:
+        GitError: the repository has no commits, or is shallow.
+    """
+    return history_of(root, store, probe_history(root, tag_format, store), keep=keep, need=need)
+
+
+def probe_history(root: Path, tag_format: str, store: Store) -> Probe:
+    """HEAD, the tags, the view and the cached walk, in three git processes.
 
     Raises:
         GitError: the repository has no commits, or is shallow.
@@ -243,7 +263,19 @@ def read_history(
     if shallow.strip() == "true":
         raise GitError(_shallow_message(root, "every release needs the whole history"))
     view = _view(root, [line for line in lines if line.startswith("refs/replace/")], grafts)
-    walk = _cached_walk(root, store, head_sha, view)
+    return Probe(head_sha, tags, view, _cached_walk(root, store, head_sha, view))
+
+
+def history_of(
+    root: Path,
+    store: Store,
+    probe: Probe,
+    *,
+    keep: Callable[[Commit], bool],
+    need: Callable[[list[Cut], list[str], str], Collection[int]],
+) -> History:
+    """:func:`read_history` after :func:`probe_history`."""
+    head_sha, tags, view, walk = probe.head, probe.tags, probe.view, probe.walk
     if walk is None:
         return _full_history(root, store, head_sha, view, tags, keep)
     cuts = cut_walk(walk, tags)
@@ -294,7 +326,7 @@ def _full_history(
         walk.append(commit.sha)
         if keep(commit):
             kept.append((index, commit))
-    _store_walk(store, head, view, walk)
+    store_walk(store, head, view, walk)
     cuts = cut_walk(walk, tags)
     # The kept commits are in walk order: each release's are one slice, found by bisection.
     positions = [index for index, _ in kept]
@@ -346,7 +378,7 @@ def _walk_key() -> str:
     return "latest"  # one slot: a walk is megabytes, and only the newest HEAD's is reused
 
 
-def _store_walk(store: Store, head: str, view: str, walk: Sequence[str]) -> None:
+def store_walk(store: Store, head: str, view: str, walk: Sequence[str]) -> None:
     store.put("walk", _walk_key(), "\n".join([head, view, *walk]).encode())
 
 
@@ -376,7 +408,7 @@ def _cached_walk(root: Path, store: Store, head: str, view: str) -> list[str] | 
     if not chain or expect != cached_head:
         return None
     walk = chain + walk
-    _store_walk(store, head, view, walk)
+    store_walk(store, head, view, walk)
     return walk
 
 

@@ -21,7 +21,22 @@ from ..common.excerpt import clip
 from ..common.templating import LoadedTemplate
 from ..common.templating import load_template as load_template_file
 from ..common.textfile import FileEdit, read_text, write_all
-from .cache import FORMAT, Cut, Store, bytecode_cache, digest, pack, read_history, unpack
+from .cache import (
+    FORMAT,
+    Cut,
+    Probe,
+    Store,
+    bytecode_cache,
+    commits_digest,
+    cut_walk,
+    digest,
+    history_of,
+    pack,
+    probe_history,
+    read_history,
+    store_walk,
+    unpack,
+)
 from .config import ChangelogConfig
 from .context import (
     FILTERS,
@@ -34,7 +49,7 @@ from .context import (
 from .conventional import read_releases
 from .keepachangelog import Changelog, closed_lines, is_blank, parse_changelog, reopen, split_lines
 from .sections import separable
-from .streamed import render_all
+from .streamed import Walk, render_all, render_all_parts
 
 DEFAULT_TEMPLATE = "changelog.md.j2"
 
@@ -283,7 +298,17 @@ def _all_cached(
         # starts with it, so it is rendered (and its commits read) whenever anything is.
         return sorted({0, *missing})
 
-    history = read_history(root, tag_format, store, keep=grouping.keeps, need=need)
+    probe = probe_history(root, tag_format, store)
+    if probe.walk is None:  # nothing to go by: render while git walks, then cache it all
+        template = template or load_template(root, cfg, store)
+        try:
+            made = _all_cold(root, store, probe, setup, template, cfg, grouping)
+        except ValueError:  # did not take the releases one by one after all: render it whole
+            store.put("templates", f"split-{setup}", b"no")
+            return None
+        if made is not None:
+            return made
+    history = history_of(root, store, probe, keep=grouping.keeps, need=need)
     cached = texts(history.view)
     keys = [
         section_key(setup, history.view, cut, commits)
@@ -317,6 +342,37 @@ def _all_cached(
 
 
 _ENDS = ("prefix", "suffix")  # in a pack: what the template prints before and after the loop
+
+
+def _all_cold(
+    root: Path,
+    store: Store,
+    probe: Probe,
+    setup: str,
+    template: LoadedTemplate,
+    cfg: ChangelogConfig,
+    grouping: Grouping,
+) -> Generated | None:
+    """``changelog --all`` with no cached walk: every release rendered as the walk leaves it
+    (core/changelog/streamed.py), the walk and every section cached. None when the walk met
+    the releases out of the changelog's order (the caller then cuts the releases as usual).
+
+    Raises:
+        ValueError: the template did not take the releases one by one (render it whole).
+    """
+    walk = Walk(root, probe.tags, grouping, note=True)
+    parts = render_all_parts(walk, template, cfg)
+    store_walk(store, probe.head, probe.view, walk.shas)
+    if not walk.in_order():
+        return None
+    cuts = cut_walk(walk.shas, probe.tags)
+    keys = [
+        section_key(setup, probe.view, cut, commits_digest(walk.shas[cut.start : cut.stop]))
+        for cut in cuts
+    ]
+    now = {"prefix": parts[0], "suffix": parts[-1], **dict(zip(keys, parts[1:-1], strict=True))}
+    store.put("sections", digest(setup, probe.view), pack(now))
+    return Generated(walk.contexts, "".join(parts))
 
 
 def write_generated(root: Path, result: Generated) -> None:

@@ -19,7 +19,7 @@ whenever one does not:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from ..common.templating import LoadedTemplate
 from .config import ChangelogConfig
 from .context import Grouping, Style, build_context, render, shown
 from .conventional import (
+    Commit,
     Group,
     Release,
     ReleaseTag,
@@ -37,6 +38,67 @@ from .conventional import (
     walk_groups,
 )
 from .sections import separable
+
+
+class Walk:
+    """One read of the whole history (``git log`` of HEAD), handed out release by release as
+    the walk leaves each one: :meth:`releases` is what a template loops over."""
+
+    def __init__(
+        self, root: Path, tags: Sequence[ReleaseTag], grouping: Grouping, *, note: bool = False
+    ) -> None:
+        self.root = root
+        self.note = note
+        self.tags = tags
+        self.grouping = grouping
+        self.groups: list[Group] = []
+        self.walked: list[Release] = []  # previous tags as the walk met them
+        self.contexts: list[dict[str, Any]] = []
+        self.shas: list[str] = []  # with ``note``, every commit, in walk order
+        self.failure: Exception | None = None
+        self.finished = False
+
+    def releases(self) -> Iterator[dict[str, Any]]:
+        """Each release's context (as shown) once the walk has left it. An error of the walk is
+        kept for :meth:`raise_failure`: raised in here, Jinja2's caller would report it as the
+        template's."""
+        try:
+            groups = self.groups
+            commits = self._noted() if self.note else read_log(self.root, "HEAD")
+            for group in walk_groups(commits, self.tags, keep=self.grouping.keeps):
+                if groups:
+                    yield self._taken(groups[-1], group[0])
+                groups.append(group)
+            yield self._taken(groups[-1], None)
+            self.finished = True
+        except Exception as exc:
+            self.failure = exc
+
+    def _noted(self) -> Iterator[Commit]:
+        note = self.shas.append
+        for commit in read_log(self.root, "HEAD"):
+            note(commit.sha)
+            yield commit
+
+    def _taken(self, group: Group, older: ReleaseTag | None) -> dict[str, Any]:
+        release = release_of(group, older)
+        self.walked.append(release)
+        context = build_context([release], self.grouping)[0]
+        self.contexts.append(context)
+        return shown([context], Style())[0]
+
+    def raise_failure(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+    def ordered(self) -> list[Release]:
+        """The releases as the changelog shows them (:func:`conventional.group_releases`)."""
+        return releases_of(self.groups)
+
+    def in_order(self) -> bool:
+        """Whether the walk met the releases in the changelog's order, with the same previous
+        tags: then what was rendered along the walk is the changelog."""
+        return self.finished and self.ordered() == self.walked
 
 
 def render_all(
@@ -55,42 +117,34 @@ def render_all(
     """
     if not separable(template):
         return None
-    tags = every_release_tag(root, tag_format)
-    groups: list[Group] = []
-    walked: list[Release] = []
-    contexts: list[dict[str, Any]] = []
-    failure: list[BaseException] = []
-    finished: list[bool] = []
-
-    def releases() -> Iterator[dict[str, Any]]:
-        # An error of the walk is kept and raised after the render: raised in here, Jinja2's
-        # caller would report it as the template's.
-        try:
-            for group in walk_groups(read_log(root, "HEAD"), tags, keep=grouping.keeps):
-                if groups:
-                    yield _taken(groups[-1], group[0])
-                groups.append(group)
-            yield _taken(groups[-1], None)
-            finished.append(True)
-        except Exception as exc:
-            failure.append(exc)
-
-    def _taken(group: Group, older: ReleaseTag | None) -> dict[str, Any]:
-        release = release_of(group, older)
-        walked.append(release)
-        context = build_context([release], grouping)[0]
-        contexts.append(context)
-        return shown([context], Style())[0]
-
+    walk = Walk(root, every_release_tag(root, tag_format), grouping)
     text = template.render(
-        releases=releases(), header=True, bracketed=True, group_by_scope=cfg.group_by_scope
+        releases=walk.releases(), header=True, bracketed=True, group_by_scope=cfg.group_by_scope
     )
-    if failure:
-        raise failure[0]
-    if not finished:  # never for a separable template (it loops over all); None: render whole
+    walk.raise_failure()
+    if not walk.finished:  # never for a separable template (it loops over all): render whole
         return None
-    ordered = releases_of(groups)
-    if ordered == walked:
-        return contexts, text
-    context = build_context(ordered, grouping)
+    if walk.in_order():
+        return walk.contexts, text
+    context = build_context(walk.ordered(), grouping)
     return context, render(template, context, Style(), header=True, cfg=cfg)
+
+
+def render_all_parts(walk: Walk, template: LoadedTemplate, cfg: ChangelogConfig) -> list[str]:
+    """:meth:`LoadedTemplate.render_parts` over the walk's releases as it reads them: the text
+    before the first release, one part per release in walk order, the text after the last.
+    The parts are the changelog's when ``walk.in_order()``.
+
+    Raises:
+        GitError, CommandError: the walk failed.
+        ConfigError: the template failed.
+        ValueError: the template did not take the releases one by one to the end.
+    """
+    try:
+        parts = template.render_parts(
+            "releases", walk.releases(), header=True, bracketed=True,
+            group_by_scope=cfg.group_by_scope,
+        )  # fmt: skip
+    finally:
+        walk.raise_failure()
+    return parts

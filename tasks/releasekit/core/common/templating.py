@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import traceback
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,22 +46,25 @@ class LoadedTemplate:
             ) from None
         return text
 
-    def render_parts(self, loop_over: str, items: Sequence[Any], **context: Any) -> list[str]:
+    def render_parts(self, loop_over: str, items: Iterable[Any], **context: Any) -> list[str]:
         """Render with ``loop_over`` bound to ``items`` and cut the output where the template
         takes each item: ``[before the first, one part per item, after the last]``.
 
         The cut is exact for a template that takes the items one at a time in one loop
         (``{% for x in items %}``, no ``loop.length``/``loop.last``, which look ahead); whether
-        each part depends on its item alone is the caller's to know. Errors as :meth:`render`.
+        each part depends on its item alone is the caller's to know. ``items`` may be an
+        iterator: each is made only when the template takes it. Errors as :meth:`render`.
         """
         import jinja2
 
         pieces: list[str] = []
         marks: list[int] = []
+        count = [0]
 
         def taken() -> Iterator[Any]:
             for item in items:
                 marks.append(len(pieces))
+                count[0] += 1
                 yield item
             marks.append(len(pieces))
 
@@ -74,7 +77,7 @@ class LoadedTemplate:
             raise ConfigError(
                 f"{self._where(exc)}: template error: {_describe(exc)}; fix the template"
             ) from None
-        if len(marks) != len(items) + 1:  # not taken one by one in one loop: no cut
+        if len(marks) != count[0] + 1:  # not taken one by one in one loop to the end: no cut
             raise ValueError(f"{self.display} does not loop once over {loop_over}")
         bounds = [0, *marks, len(pieces)]
         return ["".join(pieces[a:b]) for a, b in itertools.pairwise(bounds)]
