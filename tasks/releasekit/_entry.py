@@ -1,13 +1,12 @@
-"""The ``releasekit`` console script: :func:`releasekit.cli.main`, started without the cyclic
-collector's passes over releasekit's own imports (see core/common/gcpause.py)."""
+"""The ``releasekit`` console script: :func:`releasekit.cli.main` in a process that is one
+command long, its imports' objects out of the cyclic collector's passes (core/common/gcpause.py)."""
 
 from __future__ import annotations
 
 
 def main() -> None:
+    from .cli import main as run
     from .core.common import gcpause
 
     gcpause.one_shot()
-    with gcpause.paused_gc():  # the imports' objects live as long as the process: frozen
-        from .cli import main as run
     run()

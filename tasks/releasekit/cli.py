@@ -247,5 +247,8 @@ def main() -> None:
         sys.exit(EXIT_ERROR)
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # python -m releasekit.cli: as the console script (_entry.py)
+    from .core.common import gcpause
+
+    gcpause.one_shot()
     main()

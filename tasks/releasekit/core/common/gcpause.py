@@ -23,9 +23,11 @@ _one_shot = False
 
 
 def one_shot() -> None:
-    """Declare this process one command long: paused blocks end with their objects frozen."""
+    """Declare this process one command long (the ``releasekit`` command, once its imports are
+    done): what exists now is frozen, and paused blocks end with their objects frozen."""
     global _one_shot
     _one_shot = True
+    gc.freeze()
 
 
 @contextmanager
