@@ -8,7 +8,6 @@ log. Each function is a no-op outside GitHub Actions (Gitea and Forgejo set the 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -63,7 +62,7 @@ def set_outputs(values: Mapping[str, str]) -> None:
         for key, value in values.items():
             shown = printable(redact(value))
             if "\n" in shown or "\r" in shown:
-                delimiter = f"releasekit_{uuid.uuid4().hex}"
+                delimiter = f"releasekit_{os.urandom(16).hex()}"  # as uuid4: 128 random bits
                 handle.write(f"{key}<<{delimiter}\n{shown}\n{delimiter}\n")
             else:
                 handle.write(f"{key}={shown}\n")
