@@ -15,8 +15,9 @@ if TYPE_CHECKING:
 
     from .core.common.textfile import FileEdit
     from .core.config import Config
+    from .core.versioning.bump import BumpPlan
     from .core.versioning.prepare import PreparePlan
-    from .core.versioning.version_files import BumpPlan, MissingTarget, VersionCheck
+    from .core.versioning.version_files import MissingTarget, VersionCheck
 
 
 DATE_HELP = "date for {date} targets (YYYY-MM-DD; default today)"
@@ -41,7 +42,7 @@ def bump(
 ) -> Result:
     """Set the release version in every configured file."""
     from .core.common.textfile import write_all
-    from .core.versioning.version_files import plan_bump
+    from .core.versioning.bump import plan_bump
 
     cfg = a.config(c)
     why: list[str] = []

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from releasekit.core.common.errors import ReleaseError
 from releasekit.core.common.textfile import write_all
 from releasekit.core.config import VersionFile
-from releasekit.core.versioning.version_files import check_versions, find_occurrences, plan_bump
+from releasekit.core.versioning.bump import plan_bump
+from releasekit.core.versioning.version_files import check_versions, find_occurrences
 from releasekit.core.versioning.versions import parse_version
 
 TODAY = dt.date(2026, 11, 21)

@@ -11,8 +11,9 @@ import pytest
 from releasekit.core.common.errors import FileFormatError, ReleaseError, TargetError, VersionError
 from releasekit.core.common.textfile import write_all
 from releasekit.core.config import VersionFile
+from releasekit.core.versioning.bump import plan_bump
 from releasekit.core.versioning.locate import compile_pattern
-from releasekit.core.versioning.version_files import check_versions, plan_bump
+from releasekit.core.versioning.version_files import check_versions
 
 TODAY = dt.date(2026, 11, 21)
 

@@ -17,7 +17,7 @@ from ..common.textfile import FileEdit
 from ..common.transaction import Transaction
 from ..config import Config
 from ..tags.schemes import render_tag
-from .version_files import BumpPlan, plan_bump
+from .bump import BumpPlan, plan_bump
 
 
 @dataclass(frozen=True)
