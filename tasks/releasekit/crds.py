@@ -94,7 +94,7 @@ def crd_changes(
     """List CRD changes since the previous release."""
     from .core.common.errors import GitError
     from .core.helm.charts import release_before
-    from .core.helm.crds import changes_between, crd_directory
+    from .core.helm.crd_changes import changes_between, crd_directory
 
     cfg = a.config(c)
     directory = crd_directory(cfg, path)
@@ -155,8 +155,8 @@ def crd_history(
     """Audit or extend the Version History with CRD Changes."""
     from .core.common.errors import ConfigError
     from .core.helm.charts import helm_config
+    from .core.helm.crd_changes import CrdTrees, changes_between, crd_directory
     from .core.helm.crd_history import read_table
-    from .core.helm.crds import CrdTrees, changes_between, crd_directory
 
     cfg = a.config(c)
     table = read_table(cfg.root, file if file else helm_config(cfg).crd_history)

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import Repo
 from releasekit.core.common.errors import ReleaseError
-from releasekit.core.helm.crds import CrdTrees, changes_between
+from releasekit.core.helm.crd_changes import CrdTrees, changes_between
 
 CRD = """\
 apiVersion: apiextensions.k8s.io/v1

@@ -15,7 +15,8 @@ import pytest
 
 from conftest import Repo
 from releasekit.core.common.errors import ReleaseError
-from releasekit.core.helm.crds import CrdTrees, _manifest_blobs, changes_between
+from releasekit.core.helm.crd_changes import CrdTrees, changes_between
+from releasekit.core.helm.crds import _manifest_blobs
 
 
 def crd(name: str, fields: list[str], description: str) -> str:

@@ -22,7 +22,7 @@ from .config import NotesConfig
 
 if TYPE_CHECKING:
     from ..config import Config
-    from ..helm.crds import CrdChange
+    from ..helm.crd_changes import CrdChange
     from ..tags.schemes import ParsedTag
 
 HELM_UPGRADE_REMINDER = "`helm upgrade` does not update CRDs: apply the new CRDs before upgrading"
@@ -270,7 +270,7 @@ def crd_facts(cfg: Config, notes: NotesConfig, previous: str | None, end: str,
     """CRD changes from the previous release to the release's commit; None without CRDs."""
     if previous is None:
         return None
-    from ..helm.crds import changes_between, crd_directory
+    from ..helm.crd_changes import changes_between, crd_directory
 
     try:
         directory = crd_directory(cfg)

@@ -21,7 +21,7 @@ from ..changelog.conventional import read_releases
 
 if TYPE_CHECKING:
     from ..config import Config
-    from ..helm.crds import CrdChange
+    from ..helm.crd_changes import CrdChange
 
 Level = Literal["major", "minor", "patch"]
 _RANK: dict[Level, int] = {"patch": 0, "minor": 1, "major": 2}
@@ -85,7 +85,7 @@ def commit_reasons(root: Path, tag_format: str) -> tuple[str | None, list[Reason
 
 
 def crd_reasons(root: Path, directory: str, since: str) -> list[Reason]:
-    from ..helm.crds import changes_between
+    from ..helm.crd_changes import changes_between
 
     changes = changes_between(root, directory, since, "HEAD", schema_only=True, allow_empty=True)
     return [Reason(level, f"CRD {c.describe()}") for c in changes if (level := crd_level(c))]
@@ -173,7 +173,7 @@ def suggest(cfg: Config, *, crd_dirs: Sequence[str] = (), allow_taken: bool = Fa
 def crd_directories(cfg: Config) -> list[str]:
     """The configured CRD directories (helm.crds generated ones, else the charts' crds/)."""
     from ..common.errors import UsageError
-    from ..helm.crds import crd_directory
+    from ..helm.crd_changes import crd_directory
 
     if cfg.helm is None:
         return []
