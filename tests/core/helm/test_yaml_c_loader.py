@@ -16,7 +16,7 @@ from ruamel.yaml import YAML
 from conftest import EXAMPLE, REPO_ROOT
 from releasekit.core.common.errors import ReleaseError
 from releasekit.core.common.yamlfile import CONSTRUCTOR_ERRORS, unbuildable
-from releasekit.core.helm.engines import _load_all_c, load_yaml_documents
+from releasekit.core.helm.yamldocs import _load_all_c, load_yaml_documents
 
 pytestmark = pytest.mark.skipif(
     getattr(ruamel.yaml.main, "CParser", None) is None, reason="ruamel.yaml.clib is not installed"

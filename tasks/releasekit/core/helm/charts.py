@@ -28,10 +28,10 @@ from .engines import (
     Engine,
     Manifest,
     RenderRequest,
-    load_yaml_documents,
     select_engine,
     values_paths,
 )
+from .yamldocs import load_yaml_documents
 
 
 def helm_config(cfg: Config) -> HelmConfig:

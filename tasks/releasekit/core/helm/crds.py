@@ -19,7 +19,7 @@ from ..common.errors import ConfigError, FileFormatError
 from ..common.git import git
 from ..common.gitbatch import read_objects
 from ..common.textfile import read_text
-from .engines import load_yaml_documents
+from .yamldocs import load_yaml_documents
 
 # What Helm installs from a chart's crds/ (hasManifestExtension: case-insensitive).
 _SUFFIXES = (".yaml", ".yml", ".json")

@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 from ..registry.digests import digest_problem
 from .config import ChartConfig
-from .engines import Manifest, load_yaml_documents
+from .engines import Manifest
+from .yamldocs import load_yaml_documents
 
 CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")
 

@@ -92,7 +92,7 @@ def module_version(cfg: Config, template: str, name: str, commit: str) -> str:
 
 
 def _chart(path: Path, shown: str) -> dict[str, Any]:
-    from ..helm.engines import load_yaml_documents
+    from ..helm.yamldocs import load_yaml_documents
 
     try:
         with tarfile.open(path, "r:gz") as archive:

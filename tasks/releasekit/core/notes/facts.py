@@ -166,7 +166,7 @@ def image_facts(
 def _chart_version(cfg: Config, path: str, commit: str | None) -> tuple[str, str]:
     """(name, version) of the chart at ``path`` as committed in ``commit`` (else the tree)."""
     from ..common.git import read_at
-    from ..helm.engines import load_yaml_documents
+    from ..helm.yamldocs import load_yaml_documents
 
     shown = f"{path.rstrip('/')}/Chart.yaml"
     try:
