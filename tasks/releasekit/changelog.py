@@ -119,7 +119,7 @@ def release(
 ) -> Result:
     """Move the Unreleased entries into a version section."""
     from .core.changelog.config import ChangelogConfig
-    from .core.changelog.keepachangelog import release_changelog
+    from .core.changelog.releasing import release_changelog
     from .core.common.textfile import render_diff, write_all
 
     cfg = a.config(c)

@@ -19,9 +19,9 @@ from releasekit.core.changelog.keepachangelog import (
     Changelog,
     Section,
     parse_changelog,
-    plan_release,
 )
 from releasekit.core.changelog.lint import lint_changelog
+from releasekit.core.changelog.releasing import plan_release
 from releasekit.core.common.errors import ReleaseError
 from releasekit.core.config import ChangelogConfig
 

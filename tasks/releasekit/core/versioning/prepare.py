@@ -92,7 +92,7 @@ def changelog_edits(config: Config, requested: str, today: dt.date) -> tuple[Fil
     """changelog.release's edit when a changelog is configured (version resolved as bump does)."""
     if config.changelog is None:
         return ()
-    from ..changelog.keepachangelog import release_changelog
+    from ..changelog.releasing import release_changelog
 
     version = plan_bump(
         config.root, config.version_files, requested, today=today,

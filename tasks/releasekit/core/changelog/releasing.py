@@ -1,0 +1,152 @@
+"""changelog.release: the Unreleased entries of a Keep a Changelog file moved, byte for byte,
+under a new version heading spelled like the newest release, and the compare links updated."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import semver
+
+from ..common.errors import FileFormatError, ReleaseError
+from ..common.excerpt import clip, excerpt
+from ..common.textfile import FileEdit
+from ..versioning.versions import parse_version
+from .keepachangelog import (
+    COMPARE_RE,
+    Changelog,
+    Section,
+    closed_lines,
+    duplicate_sections,
+    is_blank,
+    read_changelog,
+    reopen,
+)
+
+_BREAKING_RE = re.compile(r"breaking", re.IGNORECASE)
+
+
+def _heading_for(doc: Changelog, version: semver.Version, date: dt.date) -> tuple[str, str]:
+    """The new heading line and link label, spelled like the newest release (else Unreleased)."""
+    model = doc.releases[0] if doc.releases else None
+    bracketed = model.bracketed if model else bool(doc.unreleased and doc.unreleased.bracketed)
+    label = ("v" if model is not None and model.v_prefix else "") + str(version)
+    separator = model.separator if model is not None and model.separator else " - "
+    shown = f"[{label}]" if bracketed else label
+    return f"## {shown}{separator}{date.isoformat()}", label
+
+
+def plan_release(
+    doc: Changelog,
+    requested: str,
+    *,
+    today: dt.date,
+    tag_format: str = "v{version}",
+    breaking_first: bool = True,
+) -> FileEdit:
+    """Move the Unreleased entries into a new ``version`` section below a fresh Unreleased.
+
+    Raises:
+        FileFormatError: no Unreleased section, a second Unreleased or version heading
+            (whose entries would silently stay behind), an empty Unreleased, or a breaking-change
+            sub-heading is not its first, or its link reference cannot be updated.
+        ReleaseError: the version already has a section or is not newer than the newest one.
+    """
+    version = parse_version(requested)
+    unreleased = doc.unreleased
+    if unreleased is None:
+        raise FileFormatError(
+            f"{doc.path}: no Unreleased section; add '## [Unreleased]' above the newest release "
+            "and list the changes there"
+        )
+    duplicates = duplicate_sections(doc)
+    if duplicates:
+        at, problem = duplicates[0]
+        raise FileFormatError(f"{doc.where(at)}: {problem}; nothing was released")
+    refs = {r.line for r in doc.refs}
+    body = doc.body(unreleased)
+    if all(is_blank(line) or n in refs for n, line in enumerate(body, unreleased.line + 1)):
+        raise FileFormatError(
+            f"{doc.where(unreleased.line)}: Unreleased section is empty; add the changes of "
+            f"{version} under it first"
+        )
+    for release in doc.releases:
+        if release.version == version:
+            raise ReleaseError(
+                f"{doc.where(release.line)}: {version} already has a section; "
+                "pick the next version or remove the duplicate"
+            )
+    newest = max(doc.releases, key=lambda s: s.version or semver.Version(0), default=None)
+    if newest is not None and newest.version is not None and version <= newest.version:
+        raise ReleaseError(
+            f"{version} is not newer than {newest.version} ({doc.where(newest.line)}); "
+            "release a greater version"
+        )
+    if breaking_first:
+        for index, sub in enumerate(unreleased.subheadings):
+            if index > 0 and _BREAKING_RE.search(sub.text):
+                raise FileFormatError(
+                    f"{doc.where(sub.line)}: '### {clip(sub.text)}' must be the first sub-heading of "
+                    f"Unreleased (now after '### {unreleased.subheadings[0].text}'); move it up"
+                )
+    heading, label = _heading_for(doc, version, today)
+    nl = doc.newline
+    lines = closed_lines(doc)
+    _update_refs(doc, lines, unreleased, label, tag_format, version)
+    body = lines[unreleased.line + 1 : unreleased.end]
+    gap = []
+    for line in body:
+        if not is_blank(line):
+            break
+        gap.append(line)
+    gap_text = "".join(gap) or nl
+    new_lines = [
+        *lines[: unreleased.line + 1],
+        gap_text,
+        heading + nl,
+        gap_text,
+        *body[len(gap) :],
+        *lines[unreleased.end :],
+    ]
+    return FileEdit(doc.path, doc.real_path, doc.text, reopen(doc, "".join(new_lines)))
+
+
+def _update_refs(
+    doc: Changelog,
+    lines: list[str],
+    unreleased: Section,
+    label: str,
+    tag_format: str,
+    version: semver.Version,
+) -> None:
+    """Point ``[Unreleased]`` at ``new...HEAD`` and add ``[version]`` right below it.
+
+    Edits ``lines`` in place, keeping one element per original line (the new reference
+    shares its element), so section line numbers stay valid for the move that follows.
+    """
+    ref = doc.ref(unreleased.label)
+    if ref is None:
+        return
+    match = COMPARE_RE.fullmatch(ref.url)
+    if match is None:
+        raise FileFormatError(
+            f"{doc.where(ref.line)}: cannot update the [{clip(ref.label)}] link {excerpt(ref.url)}; "
+            "make it a compare link like https://github.com/OWNER/REPO/compare/v1.2.3...HEAD"
+        )
+    new_tag = tag_format.replace("{version}", str(version))
+    old_line = lines[ref.line]
+    ending = old_line[len(old_line.rstrip("\r\n")) :]
+    prefix = old_line[: old_line.index("[")]
+    base, old_tag, tip = match.group("base"), match.group("old"), match.group("new")
+    lines[ref.line] = (
+        f"{prefix}[{ref.label}]: {base}{new_tag}...{tip}{ending}"
+        f"{prefix}[{label}]: {base}{old_tag}...{new_tag}{ending}"
+    )
+
+
+def release_changelog(
+    root: Path, path: str, version: str, *, today: dt.date, tag_format: str = "v{version}"
+) -> FileEdit:
+    """Read ``path`` and plan :func:`plan_release` on it."""
+    return plan_release(read_changelog(root, path), version, today=today, tag_format=tag_format)
