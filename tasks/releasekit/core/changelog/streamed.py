@@ -20,6 +20,7 @@ whenever one does not:
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -118,9 +119,13 @@ def render_all(
     if not separable(template):
         return None
     walk = Walk(root, every_release_tag(root, tag_format), grouping)
-    text = template.render(
-        releases=walk.releases(), header=True, bracketed=True, group_by_scope=cfg.group_by_scope
-    )
+    # Closed however the render ends: a template failing part way leaves the walk's git log
+    # suspended, reaped only when the collector finds the failed render's frames (never, in
+    # the command, which freezes them: gcpause).
+    with closing(walk.releases()) as releases:
+        text = template.render(
+            releases=releases, header=True, bracketed=True, group_by_scope=cfg.group_by_scope
+        )
     walk.raise_failure()
     if not walk.finished:  # never for a separable template (it loops over all): render whole
         return None
@@ -141,10 +146,11 @@ def render_all_parts(walk: Walk, template: LoadedTemplate, cfg: ChangelogConfig)
         ValueError: the template did not take the releases one by one to the end.
     """
     try:
-        parts = template.render_parts(
-            "releases", walk.releases(), header=True, bracketed=True,
-            group_by_scope=cfg.group_by_scope,
-        )  # fmt: skip
+        with closing(walk.releases()) as releases:  # as in render_all
+            parts = template.render_parts(
+                "releases", releases, header=True, bracketed=True,
+                group_by_scope=cfg.group_by_scope,
+            )  # fmt: skip
     finally:
         walk.raise_failure()
     return parts
