@@ -278,21 +278,37 @@ def read_log(root: Path, *revs: str) -> Iterator[Commit]:
         return
     records = _records(root, revs[0])
     merge = None
+    last = None
     try:
-        for commit in records:
-            yield commit
-            if " " in commit.parents:  # a merge: the orders may part from here on
-                merge = commit.sha
+        for last in records:
+            yield last
+            if " " in last.parents:  # a merge: the orders may part from here on
+                merge = last.sha
                 break
     finally:
         records.close()  # git stops at its next write (a closed pipe)
     if merge is None:
+        # A chain ends at a root (or a shallow clone's boundary: no parents either). One whose
+        # last commit has a parent loops back into itself: a replace ref or graft made a
+        # commit its own ancestor, and git's topological walk prints nothing at all there.
+        if last is not None and last.parents:
+            raise GitError(_cycle_message(root, revs[0], last.sha))
         return
     rest = _records(root, "--topo-order", merge)
     first = next(rest, None)
-    if first is None or first.sha != merge:  # never: a walk starts at its tip
+    if first is None:  # a walk starts at its tip, unless the tip is on a cycle
+        raise GitError(_cycle_message(root, revs[0], merge))
+    if first.sha != merge:  # never
         raise GitError(f"git log --topo-order {merge} did not start at {merge}")
     yield from rest
+
+
+def _cycle_message(root: Path, rev: str, sha: str) -> str:
+    return (
+        f"{root}: the history of {rev} loops back into itself at {sha[:12]} (a replace ref or "
+        "a graft makes a commit its own ancestor), so it has no order to read; see "
+        "`git replace --list` and .git/info/grafts, and delete the one that closes the loop"
+    )
 
 
 _BUFFERED = {"GIT_FLUSH": "0"}

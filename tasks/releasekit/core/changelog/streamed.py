@@ -19,7 +19,7 @@ whenever one does not:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -59,7 +59,7 @@ class Walk:
         self.failure: Exception | None = None
         self.finished = False
 
-    def releases(self) -> Iterator[dict[str, Any]]:
+    def releases(self) -> Generator[dict[str, Any], None, None]:
         """Each release's context (as shown) once the walk has left it. An error of the walk is
         kept for :meth:`raise_failure`: raised in here, Jinja2's caller would report it as the
         template's."""
