@@ -14,7 +14,7 @@ import semver
 from conftest import FIXTURES
 from releasekit.core.artifacts.attestations import AttestationPolicy, verify_attestation
 from releasekit.core.artifacts.signatures import IdentityPolicy, make_verifier
-from releasekit.core.changelog.conventional import parse_message
+from releasekit.core.changelog.commits import parse_message
 from releasekit.core.changelog.keepachangelog import parse_changelog
 from releasekit.core.changelog.lint import lint_changelog
 from releasekit.core.common.errors import (

@@ -14,14 +14,9 @@ from fuzzing import examples, mutated, verdict
 from hypothesis import given
 from hypothesis import strategies as st
 
+from releasekit.core.changelog.commits import make_commit, parse_log, parse_message
 from releasekit.core.changelog.context import Grouping, Style, build_context, context_json, render
-from releasekit.core.changelog.conventional import (
-    Release,
-    make_commit,
-    parse_log,
-    parse_message,
-    prepare_pattern,
-)
+from releasekit.core.changelog.conventional import Release, prepare_pattern
 from releasekit.core.changelog.generate import load_template
 from releasekit.core.config import ChangelogConfig
 

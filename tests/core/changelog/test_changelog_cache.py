@@ -23,9 +23,10 @@ from hypothesis import strategies as st
 
 from conftest import Repo
 from releasekit.core.changelog.cache import FORMAT, MAGIC, Store, cut_walk, pack, unpack
+from releasekit.core.changelog.commits import read_log
 from releasekit.core.changelog.config import ChangelogConfig
 from releasekit.core.changelog.context import FILTERS
-from releasekit.core.changelog.conventional import group_releases, read_log, release_tags
+from releasekit.core.changelog.conventional import group_releases, release_tags
 from releasekit.core.changelog.generate import generate, load_template
 from releasekit.core.changelog.sections import separable
 from releasekit.core.common.templating import load_template as load_template_file

@@ -12,8 +12,9 @@ import semver
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from releasekit.core.changelog.commits import make_commit
 from releasekit.core.changelog.context import Grouping, Style, build_context, render
-from releasekit.core.changelog.conventional import Release, make_commit
+from releasekit.core.changelog.conventional import Release
 from releasekit.core.changelog.generate import load_template
 from releasekit.core.changelog.keepachangelog import (
     Changelog,

@@ -5,16 +5,8 @@ from __future__ import annotations
 import pytest
 import semver
 
-from releasekit.core.changelog.conventional import (
-    Commit,
-    Message,
-    ReleaseTag,
-    group_releases,
-    make_commit,
-    parse_log,
-    parse_message,
-    prepare_pattern,
-)
+from releasekit.core.changelog.commits import Commit, Message, make_commit, parse_log, parse_message
+from releasekit.core.changelog.conventional import ReleaseTag, group_releases, prepare_pattern
 
 MESSAGES = [
     ("feat: add x", Message("feat", None, "add x", "", False, None, ())),

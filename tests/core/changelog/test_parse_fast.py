@@ -11,7 +11,7 @@ import os
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from releasekit.core.changelog.conventional import (
+from releasekit.core.changelog.commits import (
     _BREAKING_FOOTER_RE,
     _HEADER_RE,
     _PR_RE,
@@ -31,7 +31,8 @@ MESSAGES = st.one_of(st.lists(PIECES, max_size=12).map("".join), st.text(max_siz
 MAX = int(os.environ.get("PARSE_EXAMPLES", "400"))
 
 
-# The parser as it was, verbatim (core/changelog/conventional.py before the fast path).
+# The parser as it was, verbatim (core/changelog/conventional.py before the fast path; the
+# parser is core/changelog/commits.py now).
 def _reference_fields(
     message: str,
 ) -> tuple[str, str | None, str | None, str, bool, str | None, tuple[int, ...]]:

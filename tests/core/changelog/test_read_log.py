@@ -19,7 +19,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from releasekit.core.changelog.conventional import LOG_FORMAT, parse_log, read_log
+from releasekit.core.changelog.commits import LOG_FORMAT, parse_log, read_log
 
 # A step: ("commit", branch, date step) or ("fork", new branch from an earlier commit's index)
 # or ("merge", into, [other branches]) or ("root", branch: a new history with no parent).

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from releasekit.core.changelog.conventional import read_log
+from releasekit.core.changelog.commits import read_log
 from releasekit.core.common.errors import GitError
 
 

@@ -47,18 +47,8 @@ import semver
 from ..common import git
 from ..common.errors import GitError
 from ..common.process import run
-from .conventional import (
-    LOG_FORMAT,
-    LOG_OPTIONS,
-    TAG_REF_FORMAT,
-    Commit,
-    Release,
-    ReleaseTag,
-    _shallow_message,
-    parse_log,
-    read_log,
-    release_tags_of,
-)
+from .commits import LOG_FORMAT, LOG_OPTIONS, Commit, parse_log, read_log
+from .conventional import TAG_REF_FORMAT, Release, ReleaseTag, _shallow_message, release_tags_of
 
 MAGIC = b"releasekit-changelog-cache"
 # Bump when an entry's layout or what a key covers changes: older entries then miss.

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..common.templating import LoadedTemplate
+from .commits import Commit
 from .config import ChangelogConfig
-from .conventional import Commit, Release, prepare_pattern
+from .conventional import Release, prepare_pattern
 
 COMMIT_FIELDS = (
     "sha",

@@ -25,15 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from ..common.templating import LoadedTemplate
+from .commits import Commit, read_log
 from .config import ChangelogConfig
 from .context import Grouping, Style, build_context, render, shown
 from .conventional import (
-    Commit,
     Group,
     Release,
     ReleaseTag,
     every_release_tag,
-    read_log,
     release_of,
     releases_of,
     walk_groups,

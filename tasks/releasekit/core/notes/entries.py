@@ -12,7 +12,7 @@ What lands on the main line is what users get, so each first-parent commit is on
 - a revert cancels the commit it reverts when both are in the range; a revert of an older
   release's change is a fix.
 
-The history is read with one ``git log`` (conventional.read_log: NUL-separated records).
+The history is read with one ``git log`` (commits.read_log: NUL-separated records).
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..changelog.conventional import Commit, parse_message, prepare_pattern, read_log
+from ..changelog.commits import Commit, parse_message, read_log
+from ..changelog.conventional import prepare_pattern
 
 _GITHUB_MERGE = re.compile(r"Merge pull request #(\d+) from (\S+)")
 _GITEA_MERGE = re.compile(r"Merge pull request '(.+)' \(#(\d+)\) from (\S+)(?: into (\S+))?")
