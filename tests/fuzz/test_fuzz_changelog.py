@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, REPO_ROOT
 from releasekit.core.changelog.config import KEEP_A_CHANGELOG_SECTIONS
-from releasekit.core.changelog.generate import merge_generated
 from releasekit.core.changelog.keepachangelog import parse_changelog
 from releasekit.core.changelog.lint import lint_changelog
+from releasekit.core.changelog.merge import merge_generated
 from releasekit.core.changelog.releasing import release_changelog
 from releasekit.core.common.errors import ReleaseError
 from releasekit.core.common.textfile import write_all

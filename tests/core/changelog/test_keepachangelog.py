@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from releasekit.core.changelog.generate import merge_generated
 from releasekit.core.changelog.keepachangelog import parse_changelog
 from releasekit.core.changelog.lint import lint_changelog
+from releasekit.core.changelog.merge import merge_generated
 from releasekit.core.changelog.releasing import plan_release
 from releasekit.core.common.errors import FileFormatError, ReleaseError
 

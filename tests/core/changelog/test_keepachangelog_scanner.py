@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from semver import Version
 
-from releasekit.core.changelog import generate, scan
 from releasekit.core.changelog import keepachangelog as kac
+from releasekit.core.changelog import merge, scan
 from releasekit.core.common.textfile import BOM
 
 
@@ -198,11 +198,11 @@ def merge_by_line(doc: kac.Changelog, unreleased: str, releases: list[tuple[Vers
     nl = doc.newline
     lines = kac.closed_lines(doc)
     inserts: dict[int, list[str]] = {}
-    generated = generate._as_lines(unreleased, nl)
+    generated = merge._as_lines(unreleased, nl)
     current = doc.unreleased
     if current is None:
         first = doc.sections[0].line if doc.sections else doc.footer
-        inserts.setdefault(first, []).extend(generate._block(generated, first, lines, nl))
+        inserts.setdefault(first, []).extend(merge._block(generated, first, lines, nl))
     existing = {s.version for s in doc.releases}
     for version, text in sorted(releases, key=lambda item: item[0], reverse=True):
         if version in existing:
@@ -211,9 +211,7 @@ def merge_by_line(doc: kac.Changelog, unreleased: str, releases: list[tuple[Vers
             (s.line for s in doc.releases if s.version is not None and s.version < version),
             doc.footer,
         )
-        inserts.setdefault(at, []).extend(
-            generate._block(generate._as_lines(text, nl), at, lines, nl)
-        )
+        inserts.setdefault(at, []).extend(merge._block(merge._as_lines(text, nl), at, lines, nl))
     out: list[str] = []
     for n in range(len(lines) + 1):
         out.extend(inserts.get(n, []))
@@ -239,6 +237,6 @@ def test_splice_matches_the_line_by_line_merge(
     doc = kac.parse_changelog(text)
     unreleased = "## [Unreleased]\n" + ("" if empty else "\n### Added\n\n- new\n")
     releases = [(Version(1, a, b), f"## [1.{a}.{b}] - 2026-01-01\n\n- x\n") for a, b in versions]
-    assert generate.merge_generated(doc, unreleased, releases) == merge_by_line(
+    assert merge.merge_generated(doc, unreleased, releases) == merge_by_line(
         doc, unreleased, releases
     )

@@ -1,7 +1,7 @@
 """Keep a Changelog files: parse them.
 
 Releasing the Unreleased entries is :mod:`.releasing`; linting is :mod:`.lint`; merging
-generated sections into the file is :mod:`.generate`.
+generated sections into the file is :mod:`.merge`.
 
 Headings are found as CommonMark finds them — never inside code fences, HTML blocks, block
 quotes or list items — by a line scanner that hands only ambiguous segments to markdown-it-py
