@@ -6,10 +6,14 @@ Task modules import heavy libraries inside the tasks that need them, so ``--list
 
 from __future__ import annotations
 
-from invoke import Collection
+from .core.common import invokeimport
 
-from . import _adapter, changelog, docs, init, plan, release, verify
-from .core.defaults import DEFAULTS
+invokeimport.import_invoke()  # before anything else imports it: start-up (invokeimport.py)
+
+from invoke import Collection  # noqa: E402
+
+from . import _adapter, changelog, docs, init, plan, release, verify  # noqa: E402
+from .core.defaults import DEFAULTS  # noqa: E402
 
 __version__ = "0.1.0"
 
