@@ -174,7 +174,7 @@ def _measure(argv: list[str], cwd: Path) -> tuple[float, int]:
 
 def _log_format() -> str:
     # Asked of a child so this process stays small (its pages count into children's peaks).
-    code = "from releasekit.core.changelog.conventional import LOG_FORMAT; print(LOG_FORMAT)"
+    code = "from releasekit.core.changelog.commits import LOG_FORMAT; print(LOG_FORMAT)"
     env = {**os.environ, "PYTHONPATH": TASKS}
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=env)
     return out.stdout.decode().strip()
