@@ -248,9 +248,11 @@ def test_repository_releases_itself_with_its_own_tasks(tmp_path: Path) -> None:
         text=True,
     )
     assert result.returncode == 0, result.stderr
+    init = (REPO_ROOT / "tasks/releasekit/__init__.py").read_text().splitlines()
+    line = next(n for n, text in enumerate(init, 1) if text.startswith("__version__ = "))
     assert result.stdout.splitlines() == [
         f"pyproject.toml:7 project.version: {releasekit.__version__} (expected {releasekit.__version__}) OK",
-        f"tasks/releasekit/__init__.py:14 __version__: {releasekit.__version__} (expected {releasekit.__version__}) OK",
+        f"tasks/releasekit/__init__.py:{line} __version__: {releasekit.__version__} (expected {releasekit.__version__}) OK",
     ]
 
 
