@@ -23,10 +23,11 @@ import hashlib
 import http.server
 import json
 import re
-import threading
 import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
+
+from http_parts import StandInServer
 
 
 @dataclass
@@ -61,9 +62,8 @@ class ForgeStandIn:
 
     def __init__(self, kind: str, token: str) -> None:
         self.state = ForgeState(kind, token)
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state))
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.server = StandInServer(_handler(self.state))
+        self.port = self.server.port
 
     @property
     def root(self) -> str:
@@ -80,13 +80,11 @@ class ForgeStandIn:
         return [entry for entry in self.state.log if entry[0] != "GET"]
 
     def __enter__(self) -> ForgeStandIn:
-        self.thread.start()
+        self.server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+        self.server.stop()
 
 
 def _handler(state: ForgeState) -> type[http.server.BaseHTTPRequestHandler]:

@@ -26,12 +26,13 @@ import os
 import socket
 import subprocess
 import tarfile
-import threading
 import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from http_parts import StandInServer
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -246,9 +247,8 @@ class TokenServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self._http.server_address[1]
-        threading.Thread(target=self._http.serve_forever, daemon=True).start()
+        self._http = StandInServer(Handler).start()
+        self.port = self._http.port
 
     @property
     def realm(self) -> str:
@@ -300,8 +300,7 @@ class TokenServer:
         return f"{signing}.{_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
 
     def stop(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
+        self._http.stop()
 
 
 # --- faults ----------------------------------------------------------------------------------
@@ -335,9 +334,8 @@ class FaultProxy:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.host = f"127.0.0.1:{self._http.server_address[1]}"
-        threading.Thread(target=self._http.serve_forever, daemon=True).start()
+        self._http = StandInServer(Handler).start()
+        self.host = f"127.0.0.1:{self._http.port}"
 
     def _handle(self, h: http.server.BaseHTTPRequestHandler) -> None:
         length = int(h.headers.get("Content-Length") or 0)
@@ -349,8 +347,9 @@ class FaultProxy:
             h.send_header("Content-Length", "0")
             h.end_headers()
             return
-        if action is not None and action[0] == "slow":
-            time.sleep(action[1])
+        if action is not None and action[0] == "slow" and self._http.stopping.wait(action[1]):
+            h.close_connection = True  # stopped while waiting: answer nothing, end the thread
+            return
         if action is not None and action[0] == "stop" and self.on_stop is not None:
             self.on_stop()
         headers = {k: v for k, v in h.headers.items() if k.lower() not in ("host", "connection")}
@@ -376,5 +375,4 @@ class FaultProxy:
             h.wfile.write(data)
 
     def stop(self) -> None:
-        self._http.shutdown()
-        self._http.server_close()
+        self._http.stop()

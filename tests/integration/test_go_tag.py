@@ -7,12 +7,12 @@ import http.server
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from http_parts import StandInServer
 
 from conftest import (
     CAA,
@@ -254,13 +254,10 @@ def proxy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     root.mkdir()
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
     handler.log_message = lambda *args: None  # type: ignore[attr-defined]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("GOPROXY", f"http://127.0.0.1:{server.server_address[1]},direct")
+    server = StandInServer(handler).start()
+    monkeypatch.setenv("GOPROXY", f"http://127.0.0.1:{server.port},direct")
     yield root
-    server.shutdown()
-    server.server_close()
+    server.stop()
 
 
 def test_check_proxy_refuses_a_version_the_proxy_knows(

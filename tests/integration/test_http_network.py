@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from http_parts import StandInServer
 
 from conftest import CliResult, Repo, SilentServer
 from releasekit.core.common import http as rk_http
@@ -58,13 +59,10 @@ def flaky() -> Iterator[Flaky]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = StandInServer(Handler).start()
+    state.port = server.port
     yield state
-    server.shutdown()
-    server.server_close()
+    server.stop()
 
 
 def gaps(hits: list[tuple[float, str]]) -> list[float]:
@@ -192,15 +190,10 @@ def stalls_after_lookup() -> Iterator[tuple[str, list[str]]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.block_on_close = False
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"127.0.0.1:{server.server_address[1]}", seen
+    server = StandInServer(Handler).start()
+    yield f"127.0.0.1:{server.port}", seen
     release.set()
-    server.shutdown()
-    server.server_close()
+    server.stop()
 
 
 def test_a_push_that_hangs_in_the_helm_sdk_ends_within_the_timeout(
