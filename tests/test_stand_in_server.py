@@ -9,6 +9,7 @@ import threading
 import time
 
 import pytest
+
 from http_parts import StandInServer
 from registry_parts import FaultProxy
 

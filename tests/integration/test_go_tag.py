@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from http_parts import StandInServer
 
 from conftest import (
     CAA,
@@ -25,6 +24,7 @@ from conftest import (
     git,
     tag_state,
 )
+from http_parts import StandInServer
 from releasekit.core.common.errors import GitError
 from releasekit.core.tags.gomodules import (
     BANNER,

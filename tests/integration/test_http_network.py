@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from http_parts import StandInServer
 
 from conftest import CliResult, Repo, SilentServer
+from http_parts import StandInServer
 from releasekit.core.common import http as rk_http
 from releasekit.core.common.errors import CommandError
 from releasekit.core.common.network import Network, NetworkTimeout

@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from procedure_parts import run_until_killed
 
 from conftest import CliResult, OciRegistry, Repo, git
 from forge_stand_in import ForgeStandIn
+from procedure_parts import run_until_killed
 from registry_parts import build_layout, push, skopeo_digest
 
 Cli = Callable[..., CliResult]

@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from procedure_parts import run_until_killed
 from test_artifacts_tasks import COMPOSITE_CONFIG
 
 from conftest import FIXTURES, CliResult, Repo, git
 from forge_stand_in import ForgeStandIn
+from procedure_parts import run_until_killed
 
 Cli = Callable[..., CliResult]
 SIGSTORE = FIXTURES / "sigstore"
