@@ -1,6 +1,6 @@
 """redact's narrower gates (issue 16) mask exactly what the broad ones did: the code before the
 change (13aab81) is kept here as the oracle and both run on generated texts, short ones and
-ones above the 64 KiB line-by-line threshold, ASCII and not."""
+ones above the 64 KiB thresholds (one-pass gates, line by line), ASCII and not."""
 
 from __future__ import annotations
 
@@ -74,10 +74,12 @@ FRAGMENTS = [
 @st.composite
 def texts(draw: st.DrawFn) -> str:
     body = "".join(draw(st.lists(st.sampled_from(FRAGMENTS), max_size=40)))
-    if draw(st.booleans()):  # above the threshold: the line-by-line path
-        filler = draw(st.sampled_from(["rotate the secret lease\n", "plain line\n", "é\n"]))
-        at = draw(st.integers(0, 3000))
-        lines = [filler] * 3000
+    if draw(st.booleans()):  # above the thresholds: one-pass gates, the line-by-line path
+        filler = draw(
+            st.sampled_from(["rotate the secret lease\n", "plain line\n", "é plain line\n"])
+        )
+        at = draw(st.integers(0, 7000))
+        lines = [filler] * 7000
         lines.insert(at, body + "\n")
         body = "".join(lines)
     return body
@@ -105,5 +107,32 @@ def test_holds_any_answers_as_any_in_does(parts: list[str]) -> None:
     """The root-grouped gate (one scan per root while the root is absent) says what
     ``any(word in text ...)`` says, for every gate's words."""
     text = "".join(parts)
-    for _pattern, words, _exact in r._GATED:
+    for _pattern, words, _exact, _gate in r._GATED:
         assert r._holds_any(text, words) == any(word in text for word in words), (text, words)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([*FRAGMENTS, "PASSWD", "APIKEY", "gho_", "github_pat_", "pass",
+                                 "word", "api", "key", "client", "refresh_", "registry", "Bearer",
+                                 "BASIC", "\udcff", "GH", "p_", "x"]), max_size=16))  # fmt: skip
+def test_big_text_gates_say_maybe_whenever_a_word_is_there(parts: list[str]) -> None:
+    """Each one-pass gate of a big text is true whenever one of its words is in the text (it
+    may say "maybe" without one: the words themselves then choose the lines)."""
+    text = "".join(parts)
+    lowered = text.lower()
+    for pattern, words, exact, gate in r._GATED:
+        if gate is None or (pattern is r._KEY_VALUE and not text.isascii()):
+            continue
+        where = text if exact else lowered
+        if any(word in where for word in words):
+            assert gate(where), (where, words)
+
+
+def test_the_exact_gates_are_exact() -> None:
+    for text in ("ghp_", "gho_x", "github_pat_", "a bearer", "basic"):
+        assert r._github_gate(text) or r._bearer_gate(text)
+    for text in ("github", "gh_p", "bear", "basil"):
+        assert not r._github_gate(text) and not r._bearer_gate(text)
+    assert not r._env_gate("Token Password tok_en" * 5000)
+    assert r._env_gate("x" * 70000 + "MY_PASSWD=1")
+    assert not r._key_value_gate("rotate the secret lease, the token and the api key " * 2000)
