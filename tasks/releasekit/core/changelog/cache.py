@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from bisect import bisect_left
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -143,6 +142,8 @@ class Store:
         header = b" ".join([MAGIC, b"%d" % FORMAT, key.encode(), b"%d" % len(payload), checksum])
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            import tempfile  # here: a cached run writes nothing (tempfile imports shutil, random)
+
             fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as f:
