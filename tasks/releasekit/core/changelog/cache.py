@@ -47,7 +47,14 @@ from ..common import git
 from ..common.errors import GitError
 from ..common.process import run
 from .commits import LOG_FORMAT, LOG_OPTIONS, Commit, parse_log, read_log
-from .conventional import TAG_REF_FORMAT, Release, ReleaseTag, _shallow_message, release_tags_of
+from .conventional import (
+    TAG_REF_FORMAT,
+    Release,
+    ReleaseTag,
+    _shallow_message,
+    precedence,
+    release_tags_of,
+)
 
 MAGIC = b"releasekit-changelog-cache"
 # Bump when an entry's layout or what a key covers changes: older entries then miss.
@@ -176,10 +183,7 @@ def cut_walk(walk: Sequence[str], tags: Sequence[ReleaseTag]) -> list[Cut]:
     for tag in tags:
         by_commit.setdefault(tag.commit, tag)
     starts: list[tuple[ReleaseTag | None, int]] = [(None, 0)]
-    for index, sha in enumerate(walk):
-        at = by_commit.get(sha)
-        if at is not None:
-            starts.append((at, index))
+    starts += [(by_commit[sha], index) for index, sha in enumerate(walk) if sha in by_commit]
     stops = [start for _, start in starts[1:]] + [len(walk)]
     groups = [(tag, start, stop) for (tag, start), stop in zip(starts, stops, strict=True)]
     ordered = [groups[0], *sorted(groups[1:], key=_version, reverse=True)]
@@ -189,9 +193,9 @@ def cut_walk(walk: Sequence[str], tags: Sequence[ReleaseTag]) -> list[Cut]:
     ]
 
 
-def _version(group: tuple[ReleaseTag | None, int, int]) -> semver.Version:
+def _version(group: tuple[ReleaseTag | None, int, int]) -> tuple[int, int, int, semver.Version]:
     assert group[0] is not None
-    return group[0].version
+    return precedence(group[0].version)
 
 
 @dataclass(frozen=True)
