@@ -293,8 +293,15 @@ def _find_toml_key(target: VersionFile, text: str, display: str) -> list[tuple[i
     marker = "releasekit-locate-7f3a9c"
     parent[index] = marker
     dumped = tomlkit.dumps(doc)
-    start = dumped.find('"' + marker)
-    if start < 0 or dumped[:start] != text[:start] or text[start : start + len(token)] != token:
+    # The marker's quote is tomlkit's choice: '"' up to 0.15.2, the replaced value's own quote
+    # (a literal string keeps its ') from 0.15.3 on.
+    start = dumped.find(marker) - 1
+    if (
+        start < 0
+        or dumped[start] not in "\"'"
+        or dumped[:start] != text[:start]
+        or text[start : start + len(token)] != token
+    ):
         raise TargetError(f"{display}: cannot locate {target.label} exactly; use a pattern target")
     quote = 3 if token.startswith(('"""', "'''")) else 1
     return [(start + quote, start + len(token) - quote)]
