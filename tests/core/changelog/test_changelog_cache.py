@@ -22,13 +22,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import Repo
-from releasekit.core.changelog.cache import FORMAT, MAGIC, Store, cut_walk, pack, unpack
+from releasekit.core.changelog.cache import cut_walk
 from releasekit.core.changelog.commits import read_log
 from releasekit.core.changelog.config import ChangelogConfig
 from releasekit.core.changelog.context import FILTERS
 from releasekit.core.changelog.conventional import group_releases, release_tags
 from releasekit.core.changelog.generate import generate, load_template
 from releasekit.core.changelog.sections import separable
+from releasekit.core.changelog.store import FORMAT, MAGIC, Store, pack, unpack
 from releasekit.core.common.templating import load_template as load_template_file
 
 PREPARE = "chore: prepare {tag} release"

@@ -7,7 +7,7 @@ import semver
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from releasekit.core.changelog.conventional import precedence
+from releasekit.core.versioning.versions import precedence
 
 IDENTIFIERS = st.sampled_from(["0", "1", "2", "10", "9", "rc", "rc1", "alpha", "beta", "a-b", "x"])
 PRERELEASES = st.none() | st.lists(IDENTIFIERS, min_size=1, max_size=3).map(".".join)
@@ -29,3 +29,12 @@ def test_sorts_as_semver_precedence_does(found: list[semver.Version], reverse: b
     assert [i for i, _ in sorted(tagged, key=lambda t: precedence(t[1]), reverse=reverse)] == [
         i for i, _ in expected
     ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(versions(), min_size=1, max_size=30))
+def test_the_newest_is_the_one_max_finds_by_version(found: list[semver.Version]) -> None:
+    """changelog.release picks the newest section with max(key=precedence): the same one (the
+    first of equal versions) that max(key=version) picks."""
+    tagged = list(enumerate(found))
+    assert max(tagged, key=lambda t: precedence(t[1])) == max(tagged, key=lambda t: t[1])

@@ -17,6 +17,7 @@ from ..common import git
 from ..common.errors import GitError
 from ..common.process import run
 from ..tags.schemes import TagScheme
+from ..versioning.versions import precedence
 from .commits import Commit, read_log
 
 _FIELD = "\x1f"  # for-each-ref fields: a refname cannot hold a control character
@@ -31,13 +32,6 @@ class ReleaseTag:
     commit: str
     date: str
     object: str = ""  # the tag object's id (annotated), else the commit's: the ref's target
-
-
-def precedence(version: semver.Version) -> tuple[int, int, int, semver.Version]:
-    """A sort key that orders versions exactly as SemVer precedence does (``key=version``),
-    in a tenth of the time: the numbers compare as ints, and Version's own comparison (~1.5 us
-    a call; 500 tags need ~3,000) runs only between versions with the same three numbers."""
-    return (version.major, version.minor, version.patch, version)
 
 
 @dataclass(frozen=True)

@@ -19,20 +19,13 @@ from ..common.templating import LoadedTemplate
 from ..common.templating import load_template as load_template_file
 from ..common.textfile import FileEdit, read_text, write_all
 from .cache import (
-    FORMAT,
     Cut,
     Probe,
-    Store,
-    bytecode_cache,
-    commits_digest,
     cut_walk,
-    digest,
     history_of,
-    pack,
     probe_history,
     read_history,
     store_walk,
-    unpack,
 )
 from .config import ChangelogConfig
 from .context import (
@@ -47,6 +40,7 @@ from .conventional import read_releases
 from .keepachangelog import parse_changelog
 from .merge import merge_generated, refuse_dropped_entries
 from .sections import separable
+from .store import FORMAT, Store, bytecode_cache, commits_digest, digest, pack, unpack
 from .streamed import Walk, render_all, render_all_parts
 
 DEFAULT_TEMPLATE = "changelog.md.j2"

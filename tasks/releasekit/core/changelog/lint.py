@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import semver
 
 from ..common.excerpt import clip, excerpt
+from ..versioning.versions import precedence
 from .keepachangelog import COMPARE_RE, DATE_RE, Changelog, Section, duplicate_sections, is_blank
 
 
@@ -126,7 +127,9 @@ def _link_findings(doc: Changelog, tag_format: str, heads: Sequence[str]) -> lis
     if not doc.refs:
         return found
     # A compare link spans from the next lower released version, whatever the file's order.
-    versions = sorted({s.version for s in doc.releases if s.version is not None}, reverse=True)
+    versions = sorted(
+        {s.version for s in doc.releases if s.version is not None}, key=precedence, reverse=True
+    )
     position = {v: n for n, v in enumerate(versions)}
     checked: set[str] = set()
     for section in doc.sections:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import json
 import os
 from collections.abc import Sequence
@@ -155,7 +154,18 @@ def _write_synced(path: Path, data: bytes) -> None:
 
 
 def sha256(data: bytes) -> str:
+    import hashlib  # here: every task imports this module, most never hash (OpenSSL, ~4 ms)
+
     return hashlib.sha256(data).hexdigest()
+
+
+def pending_journal(start: Path) -> Path | None:
+    """The journal directory above ``start`` if there is one (no git process: every task asks)."""
+    found = find_git_dir(start)
+    if found is None:
+        return None
+    directory = txn_dir(found[1])
+    return directory if directory.is_dir() else None
 
 
 def write(

@@ -64,15 +64,6 @@ class Recovery:
         return lines
 
 
-def pending_journal(start: Path) -> Path | None:
-    """The journal directory above ``start`` if there is one (no git process: every task asks)."""
-    found = jn.find_git_dir(start)
-    if found is None:
-        return None
-    directory = jn.txn_dir(found[1])
-    return directory if directory.is_dir() else None
-
-
 def recover(
     start: Path, *, dry_run: bool = False, wait_for_others: bool = False
 ) -> Recovery | None:
