@@ -240,3 +240,16 @@ def test_splice_matches_the_line_by_line_merge(
     assert merge.merge_generated(doc, unreleased, releases) == merge_by_line(
         doc, unreleased, releases
     )
+
+
+def test_the_fast_split_knows_every_break_str_splitlines_makes() -> None:
+    """split_lines takes str.splitlines when none of _OTHER_BREAKS is in the text: that set
+    must be exactly the characters other than "\\n" splitlines breaks at."""
+    breaks = {chr(c) for c in range(0x110000) if len(f"a{chr(c)}b".splitlines()) > 1}
+    assert breaks - {"\n"} == set(kac._OTHER_BREAKS)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab #\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\u00e9")))
+def test_split_lines_splits_on_newline_only(text: str) -> None:
+    assert kac.split_lines(text) == tuple(re.findall(r"[^\n]*\n|[^\n]+\Z", text))
