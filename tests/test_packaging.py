@@ -302,3 +302,29 @@ def test_listing_tasks_imports_no_heavy_library() -> None:
     )
     result = _fresh_python(script)
     assert result.stdout == "[]\n"
+
+
+def test_changelog_check_imports_no_command_runner(example_repo: Repo) -> None:
+    # Issue 16 (changelog.check above start-up): the config imports network settings without
+    # the subprocess runner, and the journal probe reads .git entries only (gitdir.py); a plain
+    # generated changelog needs no CommonMark parser. Pinned here; timed in benchmarks/.
+    script = (
+        "import sys\n"
+        "sys.argv = ['releasekit', 'changelog.check', '--date', '2100-01-01']\n"
+        "from releasekit._entry import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    print('exit', exc.code)\n"
+        "avoid = ['releasekit.core.common.process', 'releasekit.core.common.journal',\n"
+        "         'releasekit.core.common.recovery', 'markdown_it', 'git']\n"
+        "print(sorted(m for m in sys.modules if m in avoid or m.split('.')[0] in avoid))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=example_repo.path,
+        env=_clean_env(PYTHONPATH=str(REPO_ROOT / "tasks")),
+        capture_output=True,
+        text=True,
+    )
+    assert (result.stdout, result.stderr) == ("CHANGELOG.md: OK (1 release)\n[]\n", "")

@@ -187,7 +187,7 @@ def boundary(*, recover: bool = True) -> Iterator[None]:
 
 
 def _recover_first() -> None:
-    from .core.common.journal import pending_journal
+    from .core.common.gitdir import pending_journal
 
     if pending_journal(Path.cwd()) is None:  # a few stat calls: the usual case
         return

@@ -11,7 +11,7 @@ import semver
 
 from ..common.excerpt import clip, excerpt
 from ..versioning.versions import precedence
-from .keepachangelog import COMPARE_RE, DATE_RE, Changelog, Section, duplicate_sections, is_blank
+from .keepachangelog import COMPARE_RE, DATE_RE, Changelog, Section, duplicate_sections
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ def lint_changelog(
         )
     found.extend(duplicate_sections(doc))
     previous: Section | None = None
+    lines = doc.lines
     for section in doc.sections:
         if section.kind == "other":
             found.append(
@@ -78,7 +79,7 @@ def lint_changelog(
         if (
             previous is not None
             and previous.version is not None
-            and section.version >= previous.version
+            and precedence(section.version) >= precedence(previous.version)  # as >=, faster
         ):
             found.append(
                 (
@@ -89,7 +90,8 @@ def lint_changelog(
             )
         previous = section
         found.extend(_date_findings(section, today))
-        if all(is_blank(line) for line in doc.body(section)):
+        # The body's lines without a copy of them; the first line with text ends the look.
+        if not any(lines[n].strip() for n in range(section.line + 1, section.end)):
             found.append((section.line, f"released section {section.version} is empty"))
     found.extend(_link_findings(doc, tag_format, heads))
     return [
@@ -133,14 +135,15 @@ def _link_findings(doc: Changelog, tag_format: str, heads: Sequence[str]) -> lis
     position = {v: n for n, v in enumerate(versions)}
     checked: set[str] = set()
     for section in doc.sections:
-        if section.kind == "other" or not section.bracketed or section.label in checked:
+        if section.kind == "other" or not section.bracketed:
             continue
-        checked.add(section.label)
-        ref = doc.ref(section.label)
+        label = section.label  # spelled from the version each time it is asked for
+        if label in checked:
+            continue
+        checked.add(label)
+        ref = doc.ref(label)
         if ref is None:
-            found.append(
-                (section.line, f"[{section.label}] has no link reference at the end of the file")
-            )
+            found.append((section.line, f"[{label}] has no link reference at the end of the file"))
             continue
         match = COMPARE_RE.fullmatch(ref.url)
         if section.kind == "unreleased":

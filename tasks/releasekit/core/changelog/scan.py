@@ -8,6 +8,7 @@ go through markdown-it-py's block parser. Used by :func:`.keepachangelog.parse_c
 
 from __future__ import annotations
 
+import itertools
 import re
 
 # A link reference definition line (`[1.2.3]: https://...`), as Keep a Changelog files end.
@@ -67,8 +68,11 @@ def blocks(view: str) -> tuple[list[tuple[int, int, str]], set[int]]:
     weird: set[int] = set()  # segments (0 = before the first cut, i = from cut i-1) to parse
     plain_refs: dict[int, int] = {}  # line -> segment
     line, at = 0, 0
-    for m in _CANDIDATE_RE.finditer("\n" + view):
-        offset = m.start()  # of the line in view (the match starts one earlier, at "\n")
+    # Each match starts at the "\n" before its line; the first line has none, so it is matched
+    # on its own (prefixing the whole view with "\n" would copy it: 3 MB for 74k lines).
+    first = _CANDIDATE_RE.match("\n" + line_from(0))
+    for m in itertools.chain(() if first is None else (first,), _CANDIDATE_RE.finditer(view)):
+        offset = 0 if m is first else m.start() + 1  # of the line in view
         line += view.count("\n", at, offset)
         at = offset
         if m.group("heading"):

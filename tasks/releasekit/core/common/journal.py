@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import JournalError, ReleaseError
+from .gitdir import find_git_dir as find_git_dir  # re-exported: recovery and transaction use jn.*
+from .gitdir import state_dir as state_dir
+from .gitdir import txn_dir as txn_dir
 
 FORMAT = 1
 JOURNAL = "journal.json"
@@ -59,14 +62,6 @@ class Journal:
     branch: BranchUndo | None
 
 
-def state_dir(git_dir: Path) -> Path:
-    return git_dir / "releasekit"
-
-
-def txn_dir(git_dir: Path) -> Path:
-    return state_dir(git_dir) / "txn"
-
-
 def git_dir_of(tree: Path) -> Path | None:
     """The git directory of a work tree (``git rev-parse --absolute-git-dir``), else a plain
     ``.git`` directory git does not recognise; None outside git (then nothing is journaled)."""
@@ -77,26 +72,6 @@ def git_dir_of(tree: Path) -> Path | None:
         return Path(result.stdout.strip())
     found = find_git_dir(tree)
     return found[1] if found is not None and found[0] == tree else None
-
-
-def find_git_dir(start: Path) -> tuple[Path, Path] | None:
-    """(work tree, git directory) above ``start`` from ``.git`` entries alone, no git process:
-    cheap enough for every task to look for a journal before it does anything else."""
-    env = os.environ.get("GIT_DIR")
-    if env:
-        return Path(os.environ.get("GIT_WORK_TREE") or start).resolve(), Path(env).resolve()
-    start = Path(os.path.realpath(start))
-    for directory in (start, *start.parents):
-        dot = directory / ".git"
-        if dot.is_dir():
-            return directory, dot
-        if dot.is_file():
-            with contextlib.suppress(OSError, UnicodeDecodeError):
-                head = dot.read_text(encoding="utf-8").strip()
-                if head.startswith("gitdir:"):
-                    return directory, (directory / head.removeprefix("gitdir:").strip()).resolve()
-            return None
-    return None
 
 
 class Lock:
@@ -157,15 +132,6 @@ def sha256(data: bytes) -> str:
     import hashlib  # here: every task imports this module, most never hash (OpenSSL, ~4 ms)
 
     return hashlib.sha256(data).hexdigest()
-
-
-def pending_journal(start: Path) -> Path | None:
-    """The journal directory above ``start`` if there is one (no git process: every task asks)."""
-    found = find_git_dir(start)
-    if found is None:
-        return None
-    directory = txn_dir(found[1])
-    return directory if directory.is_dir() else None
 
 
 def write(

@@ -27,12 +27,16 @@ from typing import TYPE_CHECKING, Annotated
 
 from msgspec import Meta
 
-from . import process
 from .errors import CommandError, ConfigError
 from .section import Section
 
 if TYPE_CHECKING:
     from ..config import Config
+    from .process import Result
+
+# process (and the redaction rules it loads) is imported by the functions that run a command:
+# loading the config imports this module for Network, and a task that runs no git (say
+# changelog.check) should not pay for them.
 
 ENV_TIMEOUT = "RELEASEKIT_NETWORK_TIMEOUT"
 ENV_RETRIES = "RELEASEKIT_NETWORK_RETRIES"
@@ -126,7 +130,7 @@ def run_git(
     net: Network,
     remote: str,
     read: bool,
-) -> process.Result:
+) -> Result:
     """Run a git command that talks to ``remote`` within ``net.timeout``; retry reads.
 
     Returns:
@@ -135,6 +139,8 @@ def run_git(
     Raises:
         NetworkTimeout: the command did not finish in time; the message names the remote.
     """
+    from . import process
+
     argv = ["git", "-C", str(root), *args]
     # Prompting is impossible (the command runs in its own session, without a terminal);
     # credentials come from ssh-agent and git's credential helpers.
@@ -164,6 +170,8 @@ def run_git(
 
 
 def _describe_remote(root: Path, remote: str, *, push: bool) -> str:
+    from . import process
+
     result = process.run(
         ["git", "-C", str(root), "remote", "get-url", *(["--push"] if push else []), remote],
         check=False,
