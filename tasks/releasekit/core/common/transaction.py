@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -118,7 +117,8 @@ class Transaction:
         return self
 
     def _validate(self) -> list[_Target]:
-        token = secrets.token_hex(4)
+        # secrets.token_hex(4) is os.urandom(4).hex(); secrets imports hmac and random too.
+        token = os.urandom(4).hex()
         seen: dict[Path, FileEdit] = {}
         targets = []
         for edit in self._edits:
