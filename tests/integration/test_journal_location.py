@@ -77,3 +77,53 @@ def test_a_journal_written_is_found_by_the_probe_and_removed_whole(make_repo) ->
     (directory / "stray" / "x").write_text("x")
     journal.delete(directory)
     assert not directory.exists() and pending_journal(tree) is None
+
+
+def test_a_symlinked_git_directory_is_named_by_its_target(make_repo, tmp_path: Path) -> None:
+    repo: Repo = make_repo(name="linked-git")
+    store = tmp_path / "store"
+    store.mkdir()
+    os.rename(repo.path / ".git", store / "real.git")
+    (repo.path / ".git").symlink_to(store / "real.git")
+    tree = repo.path.resolve()
+    assert journal.git_dir_of(tree) == rev_parse(tree) == (store / "real.git").resolve()
+
+
+def test_a_relative_git_dir_is_resolved_by_git_against_the_tree(
+    make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo: Repo = make_repo(name="reldir")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv("GIT_DIR", ".git")
+    tree = repo.path.resolve()
+    assert journal.git_dir_of(tree) == rev_parse(tree) == tree / ".git"
+    assert not (elsewhere / ".git").exists()
+
+
+def test_a_git_directory_git_does_not_recognise_keeps_the_journal_where_the_probe_looks(
+    make_repo,
+) -> None:
+    # An empty .git inside another repository: rev-parse names the outer one, where the probe
+    # run in the inner tree never looks; the journal goes to the inner .git (the probe's).
+    outer: Repo = make_repo(name="outer")
+    inner = outer.path.resolve() / "inner"
+    (inner / ".git").mkdir(parents=True)
+    assert rev_parse(inner) == (outer.path / ".git").resolve()
+    assert journal.git_dir_of(inner) == inner / ".git"
+    directory = journal.write(inner / ".git", inner, [], [], None)
+    assert pending_journal(inner) == directory
+
+
+def test_a_journal_that_is_a_symlink_loses_only_its_journal_json(tmp_path: Path) -> None:
+    # A planted txn -> elsewhere/ link: what it points at is not releasekit's to delete.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for name in ("journal.json", "originals", "precious"):
+        (elsewhere / name).write_text(name)
+    state = tmp_path / "gitdir" / "releasekit"
+    state.mkdir(parents=True)
+    (state / "txn").symlink_to(elsewhere)
+    journal.delete(state / "txn")
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["originals", "precious"]

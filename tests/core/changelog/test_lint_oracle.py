@@ -6,6 +6,7 @@ references right, wrong and missing."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
@@ -220,3 +221,14 @@ def test_lint_gives_the_findings_it_gave(text: str, tag_format: str) -> None:
 def test_precedence_compares_as_semver_does(a: str, b: str) -> None:
     x, y = semver.Version.parse(a), semver.Version.parse(b)
     assert (precedence(x) >= precedence(y)) == (x >= y)
+
+
+def test_a_section_ending_past_the_last_line_is_read_as_the_slice_read_it() -> None:
+    # A hand-built Changelog (a library caller's) may end a section past the file: the old
+    # body slice clamped there, and so does the look without a copy.
+    doc = parse_changelog("## [Unreleased]\n\n## [1.0.0] - 2026-01-02\n\n")
+    last = dataclasses.replace(doc.sections[-1], end=doc.sections[-1].end + 3)
+    doc = dataclasses.replace(doc, sections=(*doc.sections[:-1], last))
+    args = {"sections": SECTIONS, "today": TODAY}
+    assert lint_changelog(doc, **args) == _old_lint(doc, **args)
+    assert any("released section 1.0.0 is empty" in f.message for f in lint_changelog(doc, **args))

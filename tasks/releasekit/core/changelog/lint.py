@@ -91,7 +91,7 @@ def lint_changelog(
         previous = section
         found.extend(_date_findings(section, today))
         # The body's lines without a copy of them; the first line with text ends the look.
-        if not any(lines[n].strip() for n in range(section.line + 1, section.end)):
+        if not any(lines[n].strip() for n in range(section.line + 1, min(section.end, len(lines)))):
             found.append((section.line, f"released section {section.version} is empty"))
     found.extend(_link_findings(doc, tag_format, heads))
     return [

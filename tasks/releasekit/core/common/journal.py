@@ -65,21 +65,25 @@ class Journal:
 def git_dir_of(tree: Path) -> Path | None:
     """The git directory of a work tree: its own ``.git`` entry (a directory, or a file naming
     one: a linked worktree, a submodule), read as :func:`.gitdir.pending_journal` reads it, so
-    a journal is written where every task looks for one; without one (``tree`` below the work
-    tree's top) ``git rev-parse --absolute-git-dir``; None outside git (nothing is journaled).
+    a journal is written where every task looks for one; else (``tree`` below the work tree's
+    top, or GIT_DIR set, which git resolves against the tree) ``git rev-parse
+    --absolute-git-dir``; None outside git (nothing is journaled).
 
-    The ``.git`` entry is read first, without a git process: rev-parse named the same directory
-    for every such tree, and cost each write ~5 ms (a process, and the runner's import).
+    The ``.git`` entry is read first, without a git process (~5 ms a write: the process and
+    the runner's import): rev-parse names the same directory for such a tree, except for a
+    ``.git`` directory git does not recognise inside another repository, where rev-parse named
+    the outer one — a journal there was one the probe never found.
     """
     found = find_git_dir(tree)
-    if found is not None and found[0] == tree:
-        return found[1]
+    own = found[1] if found is not None and found[0] == tree else None
+    if own is not None and not os.environ.get("GIT_DIR"):
+        return own.resolve()  # a symlinked .git: its target, as rev-parse names it
     from .process import run
 
     result = run(["git", "-C", str(tree), "rev-parse", "--absolute-git-dir"], check=False)
     if result.returncode == 0 and result.stdout.strip():
         return Path(result.stdout.strip())
-    return None
+    return own
 
 
 class Lock:
@@ -196,20 +200,35 @@ def delete(directory: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(directory / JOURNAL)
     fsync_dir(directory)
-    # What a journal holds is files (originals, a journal.json.tmp); they go one by one, and
-    # only something else (a directory someone put there) needs shutil, whose import (bz2,
-    # lzma, zlib: ~3-7 ms) every write would pay otherwise.
-    try:
-        with os.scandir(directory) as entries:
-            for entry in entries:
-                os.unlink(entry.path)
-        os.rmdir(directory)
-    except OSError:
+    # What a journal holds is files (originals, a journal.json.tmp): they go one by one through
+    # the directory's descriptor, opened without following a link (a txn that is a symlink is
+    # left to rmtree, which refuses it, as it always did). Anything else (a directory someone
+    # put there) needs shutil, whose import (bz2, lzma, zlib: ~3-7 ms) a write pays otherwise.
+    if not _remove_files(directory):
         import shutil
 
         shutil.rmtree(directory, ignore_errors=True)
     with contextlib.suppress(OSError):
         fsync_dir(directory.parent)
+
+
+def _remove_files(directory: Path) -> bool:
+    """Unlink every entry of ``directory`` and remove it; False if that was not all files."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        with os.scandir(fd) as entries:
+            names = [entry.name for entry in entries]
+        for name in names:
+            os.unlink(name, dir_fd=fd)
+        os.rmdir(directory)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
 
 
 def read(directory: Path) -> Journal | None:

@@ -42,6 +42,7 @@ _KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFDIR: "a directory", stat.S_IFCHR: "a 
 _OPEN_FLAGS = (os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
                | getattr(os, "O_BINARY", 0))  # fmt: skip
 _READ_SIZE = 1 << 16  # under malloc's mmap threshold: no mmap/munmap per small file
+_ONE_READ_MAX = 1 << 28
 
 
 def _read_all(path: Path | str, name: str) -> bytes:
@@ -58,7 +59,8 @@ def _read_all(path: Path | str, name: str) -> bytes:
             )
         # A large file in one read of its size (+1, so a file that grew is still read to its
         # end by the loop): 64 KiB chunks and a join cost a 3 MB changelog 2.6 ms, one read 0.3.
-        data = os.read(fd, max(_READ_SIZE, info.st_size + 1))
+        # Capped: a sparse file claiming a terabyte does not ask for that much memory at once.
+        data = os.read(fd, max(_READ_SIZE, min(info.st_size + 1, _ONE_READ_MAX)))
         if not data:
             return data
         chunks = [data]
