@@ -20,9 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import JournalError, ReleaseError
-from .gitdir import find_git_dir as find_git_dir  # re-exported: recovery and transaction use jn.*
-from .gitdir import state_dir as state_dir
-from .gitdir import txn_dir as txn_dir
+from .gitdir import find_git_dir, state_dir, txn_dir
 
 FORMAT = 1
 JOURNAL = "journal.json"

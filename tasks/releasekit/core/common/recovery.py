@@ -20,6 +20,7 @@ from . import atomic, interrupts
 from . import journal as jn
 from .confine import confine, shown
 from .errors import ConfinementError, GitError, JournalError, ReleaseError
+from .gitdir import find_git_dir, txn_dir
 
 _STAGED = re.compile(r"\..+\.[0-9a-f]{8}\.releasekit")
 
@@ -78,11 +79,11 @@ def recover(
     Raises:
         JournalError: the journal is damaged, of another work tree, or a file changed since.
     """
-    found = jn.find_git_dir(start)
-    if found is None or not jn.txn_dir(found[1]).is_dir():
+    found = find_git_dir(start)
+    if found is None or not txn_dir(found[1]).is_dir():
         return None
     tree, git_dir = found
-    directory = jn.txn_dir(git_dir)
+    directory = txn_dir(git_dir)
     lock = jn.Lock(git_dir)
     if not lock.acquire():
         if wait_for_others:

@@ -29,6 +29,7 @@ from . import atomic, interrupts
 from . import journal as jn
 from .confine import confine, shown, work_tree
 from .errors import JournalError, ReleaseError
+from .gitdir import state_dir, txn_dir
 from .interrupts import Interrupted, failpoint
 from .textfile import FileEdit
 
@@ -164,7 +165,7 @@ class Transaction:
                 self._open_journal(git_dir)
             except OSError as exc:
                 raise ReleaseError(
-                    f"cannot write the edit journal in {jn.state_dir(git_dir)}: {exc.strerror}; "
+                    f"cannot write the edit journal in {state_dir(git_dir)}: {exc.strerror}; "
                     "nothing was changed — make the git directory writable"
                 ) from None
         # Each path is recorded before it is made: a signal raised between the two would
@@ -192,7 +193,7 @@ class Transaction:
                 f"another releasekit command (pid {lock.holder()}) is writing files in this "
                 "repository; nothing was changed — wait for it to finish and run this again"
             )
-        directory = jn.txn_dir(git_dir)
+        directory = txn_dir(git_dir)
         if directory.exists():  # under the lock, so a dead process's journal: keep it
             raise JournalError(
                 f"{shown(self._tree, directory)} holds the journal of an interrupted releasekit "
