@@ -7,7 +7,10 @@ it cannot hide a crash. Writers are also held to "an error changes no file".
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,6 +25,17 @@ PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 MAX_MESSAGE = 1500
 
 T = TypeVar("T")
+
+
+def scratch(prefix: str) -> Path:
+    """A directory for one fuzz module's examples, removed when the test process exits.
+
+    Module level, not a pytest fixture: hypothesis runs every example of a test inside one
+    call, and a function-scoped tmp_path would be shared by all of them anyway.
+    """
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def examples(ci: int, fuzz: int | None = None, **options: Any) -> settings:

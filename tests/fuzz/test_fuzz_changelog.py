@@ -10,11 +10,9 @@ a ReleaseError naming the file and changes no byte.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from pathlib import Path
 
 import semver
-from fuzzing import encoded, examples, mutated, tree, verdict
+from fuzzing import encoded, examples, mutated, scratch, tree, verdict
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,7 +26,7 @@ from releasekit.core.common.errors import ReleaseError
 from releasekit.core.common.textfile import write_all
 
 TODAY = dt.date(2026, 11, 21)
-WORK = Path(tempfile.mkdtemp(prefix="releasekit-fuzz-changelog-"))
+WORK = scratch("releasekit-fuzz-changelog-")
 SEEDS = (
     (REPO_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")[:6000],
     *(p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("changelog/*/*.md"))),

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
-from pathlib import Path
 
-from fuzzing import encoded, examples, mutated, verdict
+from fuzzing import encoded, examples, mutated, scratch, verdict
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,7 +19,7 @@ from releasekit.core.artifacts.checksum_check import CheckOptions, check_checksu
 from releasekit.core.artifacts.checksum_file import format_line, render_checksums
 from releasekit.core.artifacts.checksums import parse_checksums
 
-WORK = Path(tempfile.mkdtemp(prefix="releasekit-fuzz-sha-"))
+WORK = scratch("releasekit-fuzz-sha-")
 BASE = WORK / "dist"
 BASE.mkdir()
 FILES = {"a.txt": b"alpha\n", "b c.bin": b"\0" * 100, "sub/d.tgz": b"d", "odd\nname": b"odd"}

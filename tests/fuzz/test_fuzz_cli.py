@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,8 +49,8 @@ CONFIG = (
 
 
 @pytest.fixture(scope="module")
-def hostile_repo() -> Iterator[Path]:
-    root = Path(tempfile.mkdtemp(prefix="releasekit-fuzz-cli-"))
+def hostile_repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("fuzz-cli")
     git(root, "init", "-q", "-b", "main")
     (root / "docs").mkdir()
     yield root

@@ -9,17 +9,14 @@ invoke config) and stays short, however large the value it complains about.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
-from fuzzing import encoded, examples, mutated, nested, verdict
+from fuzzing import encoded, examples, mutated, nested, scratch, verdict
 from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import EXAMPLE, REPO_ROOT
 from releasekit.core.config import Config, load_config, tags_config
 
-WORK = Path(tempfile.mkdtemp(prefix="releasekit-fuzz-config-"))
+WORK = scratch("releasekit-fuzz-config-")
 (WORK / ".git").mkdir()
 STARTER = (REPO_ROOT / "templates" / "releasekit.yaml").read_text(encoding="utf-8")
 SEEDS = (

@@ -8,11 +8,8 @@ ReleaseError naming the file; adding a row writes one new row in the table or ch
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import semver
-from fuzzing import encoded, examples, mutated, tree, verdict
+from fuzzing import encoded, examples, mutated, scratch, tree, verdict
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,7 +18,7 @@ from releasekit.core.common.errors import ReleaseError
 from releasekit.core.common.textfile import write_all
 from releasekit.core.helm.crd_history import Table, audit, plan_add_row, read_table
 
-WORK = Path(tempfile.mkdtemp(prefix="releasekit-fuzz-crd-"))
+WORK = scratch("releasekit-fuzz-crd-")
 (WORK / "docs").mkdir()
 PATH = "docs/upgrading.md"
 SEEDS = ((EXAMPLE / PATH).read_text(encoding="utf-8"),)

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import copy
 import json
-import tempfile
-from pathlib import Path
 from typing import Any
 
-from fuzzing import examples, mutated, verdict
+from fuzzing import examples, mutated, scratch, verdict
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -26,7 +24,7 @@ from releasekit.core.artifacts.signatures import IdentityPolicy, make_verifier, 
 from releasekit.core.common.errors import ReleaseError
 
 SIGSTORE = FIXTURES / "sigstore"
-WORK = Path(tempfile.mkdtemp(prefix="releasekit-fuzz-sigstore-"))
+WORK = scratch("releasekit-fuzz-sigstore-")
 VERIFIERS = {"production": make_verifier("production"), "staging": make_verifier("staging")}
 ANY = IdentityPolicy(identity_regexp=".*", issuer="https://token.actions.githubusercontent.com")
 # (artifact, bundle, instance, kind)

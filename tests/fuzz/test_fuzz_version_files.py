@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import tempfile
 from pathlib import Path
 
-from fuzzing import encoded, examples, mutated, nested, tree, verdict
+from fuzzing import encoded, examples, mutated, nested, scratch, tree, verdict
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -26,7 +25,7 @@ from releasekit.core.versioning.versions import parse_version
 
 TODAY = dt.date(2026, 11, 21)
 # One directory for every example (a fresh one each time costs more than the parse).
-WORK = Path(tempfile.mkdtemp(prefix="releasekit-fuzz-"))
+WORK = scratch("releasekit-fuzz-")
 
 
 def fresh(files: dict[str, bytes]) -> Path:
