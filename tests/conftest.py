@@ -187,6 +187,20 @@ def cli(
     return run
 
 
+def child_processes() -> list[int]:
+    """This process's child processes (running, or ended and not yet reaped), from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid():
+                found.append(int(entry.name))
+    return found
+
+
 def require_real(tool: str, install: str) -> str:
     """Path of a real external tool; skip on a laptop, fail in CI (RELEASEKIT_REQUIRE_REAL=1)."""
     found = shutil.which(tool)

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import child_processes
 from releasekit.core.changelog.config import ChangelogConfig
 from releasekit.core.changelog.context import Grouping, Style, build_context, render
 from releasekit.core.changelog.conventional import read_releases
@@ -181,3 +182,57 @@ def test_a_history_in_semver_order_is_rendered_once_while_read(
     made = generate(tmp_path, ChangelogConfig(), tag_format="v{version}", commit_message=PREPARE,
                     everything=True)  # fmt: skip
     assert (made.releases, made.text) == expected
+
+
+def test_the_history_s_log_starts_early_only_when_the_whole_walk_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from releasekit.core.changelog import commits
+    from releasekit.core.changelog import generate as generating
+
+    _build(tmp_path, [("commit", "feat: a"), ("tag", "0.1.0", True), ("commit", "fix: b")])
+    started: list[object] = []
+
+    def spy(root: Path) -> object:
+        started.append(commits.start_log(root))
+        return started[-1]
+
+    monkeypatch.setattr(generating, "start_log", spy)
+    runs = {}
+    for name, cache in (("cold", True), ("cached", True), ("no cache", False)):
+        before = len(started)
+        runs[name] = generate(tmp_path, ChangelogConfig(), tag_format="v{version}",
+                              commit_message=PREPARE, everything=True, cache=cache)  # fmt: skip
+        runs[name + " started"] = len(started) - before
+    assert (runs["cold started"], runs["cached started"], runs["no cache started"]) == (1, 0, 1)
+    assert runs["cold"].text == runs["cached"].text == runs["no cache"].text
+    assert runs["cold"].text == _plain(tmp_path, ChangelogConfig())[1]
+    assert all(not log.unread and log.proc.returncode == 0 for log in started)  # type: ignore[attr-defined]
+    assert child_processes() == []
+
+
+@pytest.mark.parametrize("failure", ["template syntax", "interrupt"])
+def test_a_failure_before_the_walk_is_read_leaves_no_git_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    from releasekit.core.changelog import generate as generating
+
+    steps: list[tuple] = [("commit", "feat: a"), ("tag", "0.1.0", False)]
+    _build(tmp_path, steps + [("commit", f"fix: {n}") for n in range(300)])
+    cfg = ChangelogConfig()
+    expected: type[BaseException] = ConfigError
+    if failure == "template syntax":
+        (tmp_path / "log.md.j2").write_text("{% for r in releases %}{{ r.label }\n")
+        cfg = ChangelogConfig(template="log.md.j2")
+    else:
+
+        def interrupted(*_: object, **__: object) -> None:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(generating, "load_template", interrupted)
+        expected = KeyboardInterrupt
+    for cache in (True, False):
+        with pytest.raises(expected):
+            generate(tmp_path, cfg, tag_format="v{version}", commit_message=PREPARE,
+                     everything=True, cache=cache)  # fmt: skip
+        assert child_processes() == []

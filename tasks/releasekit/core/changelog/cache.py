@@ -254,6 +254,11 @@ def _walk_key() -> str:
     return "latest"  # one slot: a walk is megabytes, and only the newest HEAD's is reused
 
 
+def has_walk(store: Store) -> bool:
+    """Whether a walk is stored at all (trusted or not: :func:`_cached_walk` decides)."""
+    return store.has("walk", _walk_key())
+
+
 def store_walk(store: Store, head: str, view: str, walk: Sequence[str]) -> None:
     store.put("walk", _walk_key(), "\n".join([head, view, *walk]).encode())
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..common.errors import GitError
-from ..common.process import stream
+from ..common.process import Started, stream
 
 # type(scope)!: description — scopes may hold "/", "-", "," and spaces, not parentheses.
 _HEADER_RE = re.compile(r"([A-Za-z][\w-]*)(?:\(([^()\r\n]*)\))?(!)?:[ \t]+(\S.*)")
@@ -186,7 +186,14 @@ def parse_log(output: str) -> list[Commit]:
     return list(parse_fields(output.split("\0")))
 
 
-def read_log(root: Path, *revs: str) -> Iterator[Commit]:
+def start_log(root: Path) -> Started:
+    """The first git process of ``read_log(root, "HEAD", started=...)``, started now: its
+    output is read ahead while the caller gets ready (:class:`.process.Started`). The caller
+    closes it, read or not."""
+    return Started(_log_argv(root, "HEAD"), env=_BUFFERED)
+
+
+def read_log(root: Path, *revs: str, started: Started | None = None) -> Iterator[Commit]:
     """Every commit of ``git log --topo-order revs``, newest first, parsed while git is still
     writing.
 
@@ -201,11 +208,16 @@ def read_log(root: Path, *revs: str) -> Iterator[Commit]:
     at a time along the chain, so after the merge it holds what a walk starting at the merge
     holds. ``tests/core/changelog/test_read_log.py`` compares both on random histories, with
     and without a commit-graph.
+
+    ``started``: :func:`start_log` of ``root`` (``revs`` is then ``("HEAD",)``), read
+    instead of starting git again unless something read it already.
     """
+    if started is not None and revs != ("HEAD",):
+        raise RuntimeError(f"a started log reads HEAD, not {revs}")
     if len(revs) != 1 or not _SINGLE_TIP.fullmatch(revs[0]) or ".." in revs[0]:
         yield from _records(root, "--topo-order", *revs)
         return
-    records = _records(root, revs[0])
+    records = _records(root, revs[0], started=started)
     merge = None
     last = None
     try:
@@ -246,13 +258,23 @@ _BUFFERED = {"GIT_FLUSH": "0"}
 _SINGLE_TIP = re.compile(r"[\w][\w./@{}~-]*")
 
 
-def _records(root: Path, *revs: str) -> Generator[Commit, None, None]:
-    """The commits of ``git log [options] revs``, parsed chunk by chunk while git writes."""
-    argv = ["git", "-C", str(root), "log", *LOG_OPTIONS, f"--format={LOG_FORMAT}", *revs, "--"]
+def _log_argv(root: Path, *revs: str) -> list[str]:
+    return ["git", "-C", str(root), "log", *LOG_OPTIONS, f"--format={LOG_FORMAT}", *revs, "--"]
+
+
+def _records(
+    root: Path, *revs: str, started: Started | None = None
+) -> Generator[Commit, None, None]:
+    """The commits of ``git log [options] revs``, parsed chunk by chunk while git writes
+    (``started``: that git process, already running)."""
+    argv = _log_argv(root, *revs)
+    if started is not None and started.argv != argv:
+        raise RuntimeError(f"started {started.argv}, not {argv}")
     fields: list[str] = [""]  # the last item is always the unfinished one
     # GIT_FLUSH=0: git writes whole buffers; to a pipe it would flush after every commit,
     # 100k writes and as many wake-ups of this reader (66k reads of ~400 bytes measured).
-    for chunk in stream(argv, env=_BUFFERED):
+    chunks = started.chunks() if started is not None and started.unread else None
+    for chunk in chunks or stream(argv, env=_BUFFERED):
         head, *rest = chunk.split("\0")
         fields[-1] += head
         fields.extend(rest)

@@ -15,7 +15,7 @@ import semver
 
 from ..common import git
 from ..common.errors import GitError
-from ..common.process import run
+from ..common.process import Started, run
 from ..tags.schemes import TagScheme
 from ..versioning.versions import precedence
 from .commits import Commit, read_log
@@ -176,15 +176,17 @@ def read_releases(
     *,
     everything: bool,
     keep: Callable[[Commit], bool] | None = None,
+    log: Started | None = None,
 ) -> list[Release]:
-    """Unreleased (commits since the newest release tag), or with ``everything`` every release.
+    """Unreleased (commits since the newest release tag), or with ``everything`` every release
+    (``log``: commits.start_log of ``root``, if the caller started it).
 
     Raises:
         GitError: the repository has no commits.
     """
     if everything:
         tags = every_release_tag(root, tag_format)
-        return group_releases(read_log(root, "HEAD"), tags, keep=keep)
+        return group_releases(read_log(root, "HEAD", started=log), tags, keep=keep)
     tags, shallow = _head_tags(root, tag_format)
     latest = next((t for t in tags if _is_ancestor(root, t.commit)), None)
     if latest is None:

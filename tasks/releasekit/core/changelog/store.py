@@ -88,6 +88,10 @@ class Store:
         assert kind in KINDS
         return self.directory / kind / key
 
+    def has(self, kind: str, key: str) -> bool:
+        """Whether an entry file is there (not whether it is to be trusted: :meth:`get`)."""
+        return self._path(kind, key).is_file()
+
     def get(self, kind: str, key: str) -> bytes | None:
         """The payload stored under ``key``, or None when absent or not to be trusted."""
         try:

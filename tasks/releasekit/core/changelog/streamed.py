@@ -24,6 +24,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from ..common.process import Started
 from ..common.templating import LoadedTemplate
 from .commits import Commit, read_log
 from .config import ChangelogConfig
@@ -45,9 +46,16 @@ class Walk:
     the walk leaves each one: :meth:`releases` is what a template loops over."""
 
     def __init__(
-        self, root: Path, tags: Sequence[ReleaseTag], grouping: Grouping, *, note: bool = False
+        self,
+        root: Path,
+        tags: Sequence[ReleaseTag],
+        grouping: Grouping,
+        *,
+        note: bool = False,
+        log: Started | None = None,
     ) -> None:
         self.root = root
+        self.log = log  # commits.start_log(root), if the caller started it
         self.note = note
         self.tags = tags
         self.grouping = grouping
@@ -64,7 +72,7 @@ class Walk:
         template's."""
         try:
             groups = self.groups
-            commits = self._noted() if self.note else read_log(self.root, "HEAD")
+            commits = self._noted() if self.note else read_log(self.root, "HEAD", started=self.log)
             for group in walk_groups(commits, self.tags, keep=self.grouping.keeps):
                 if groups:
                     yield self._taken(groups[-1], group[0])
@@ -76,7 +84,7 @@ class Walk:
 
     def _noted(self) -> Iterator[Commit]:
         note = self.shas.append
-        for commit in read_log(self.root, "HEAD"):
+        for commit in read_log(self.root, "HEAD", started=self.log):
             note(commit.sha)
             yield commit
 
@@ -107,9 +115,11 @@ def render_all(
     cfg: ChangelogConfig,
     grouping: Grouping,
     tag_format: str,
+    log: Started | None = None,
 ) -> tuple[list[dict[str, Any]], str] | None:
     """The context and text of every release (``changelog --all`` to stdout), rendered while
     the history is read; None when the template is not separable (the caller renders whole).
+    ``log``: the history's git log, already started (commits.start_log).
 
     Raises:
         GitError: as :func:`conventional.read_releases` (no commits, a shallow clone, git).
@@ -117,7 +127,7 @@ def render_all(
     """
     if not separable(template):
         return None
-    walk = Walk(root, every_release_tag(root, tag_format), grouping)
+    walk = Walk(root, every_release_tag(root, tag_format), grouping, log=log)
     # Closed however the render ends: a template failing part way leaves the walk's git log
     # suspended, reaped only when the collector finds the failed render's frames (never, in
     # the command, which freezes them: gcpause).
