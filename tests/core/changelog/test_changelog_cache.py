@@ -22,11 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import Repo
-from releasekit.core.changelog.cache import cut_walk
+from releasekit.core.changelog.cache import cut_groups, cut_walk
 from releasekit.core.changelog.commits import read_log
 from releasekit.core.changelog.config import ChangelogConfig
 from releasekit.core.changelog.context import FILTERS
-from releasekit.core.changelog.conventional import group_releases, release_tags
+from releasekit.core.changelog.conventional import group_releases, release_tags, walk_groups
 from releasekit.core.changelog.generate import generate, load_template
 from releasekit.core.changelog.sections import separable
 from releasekit.core.changelog.store import FORMAT, MAGIC, Store, pack, unpack
@@ -308,6 +308,7 @@ def test_the_walk_split_is_the_one_group_releases_makes(make_repo: Callable[...,
     walk = [c.sha for c in commits]
     grouped = group_releases(commits, tags)
     cuts = cut_walk(walk, tags)
+    assert cut_groups(list(walk_groups(commits, tags))) == cuts
     assert [(r.tag, r.previous_tag, [c.sha for c in r.commits]) for r in grouped] == [
         (
             c.tag.name if c.tag else None,

@@ -236,3 +236,21 @@ def test_a_failure_before_the_walk_is_read_leaves_no_git_running(
             generate(tmp_path, cfg, tag_format="v{version}", commit_message=PREPARE,
                      everything=True, cache=cache)  # fmt: skip
         assert child_processes() == []
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(STEPS)
+def test_the_cold_run_s_cuts_from_the_walk_s_groups_are_the_walk_s_cuts(steps: list[tuple]) -> None:
+    # _all_cold cuts the walk by its groups' counts (cache.cut_groups), cut_walk by looking the
+    # tags up along the walk's shas: the same cuts, whatever the history.
+    from releasekit.core.changelog.cache import cut_groups, cut_walk
+    from releasekit.core.changelog.commits import read_log
+    from releasekit.core.changelog.conventional import every_release_tag, walk_groups
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        _build(root, steps)
+        tags = every_release_tag(root, "v{version}")
+        commits = list(read_log(root, "HEAD"))
+        walk = [c.sha for c in commits]
+        assert cut_groups(list(walk_groups(commits, tags))) == cut_walk(walk, tags)

@@ -41,7 +41,14 @@ from ..common.errors import GitError
 from ..common.process import run
 from ..versioning.versions import precedence
 from .commits import LOG_FORMAT, LOG_OPTIONS, Commit, parse_log, read_log
-from .conventional import TAG_REF_FORMAT, Release, ReleaseTag, _shallow_message, release_tags_of
+from .conventional import (
+    TAG_REF_FORMAT,
+    Group,
+    Release,
+    ReleaseTag,
+    _shallow_message,
+    release_tags_of,
+)
 from .store import Store, commits_digest, digest
 
 # --- the walk: which commits each release holds ---------------------------------------------
@@ -66,7 +73,22 @@ def cut_walk(walk: Sequence[str], tags: Sequence[ReleaseTag]) -> list[Cut]:
     starts: list[tuple[ReleaseTag | None, int]] = [(None, 0)]
     starts += [(by_commit[sha], index) for index, sha in enumerate(walk) if sha in by_commit]
     stops = [start for _, start in starts[1:]] + [len(walk)]
-    groups = [(tag, start, stop) for (tag, start), stop in zip(starts, stops, strict=True)]
+    return _ordered([(tag, start, stop) for (tag, start), stop in zip(starts, stops, strict=True)])
+
+
+def cut_groups(groups: Sequence[Group]) -> list[Cut]:
+    """:func:`cut_walk` of a walk that :func:`.conventional.walk_groups` cut into ``groups``
+    with the same tags: the bounds are the groups' counts, so the walk's 10⁵ shas are not
+    looked up again (the streamed cold run has them grouped already)."""
+    bounds: list[tuple[ReleaseTag | None, int, int]] = []
+    start = 0
+    for tag, _, count in groups:
+        bounds.append((tag, start, start + count[0]))
+        start += count[0]
+    return _ordered(bounds)
+
+
+def _ordered(groups: list[tuple[ReleaseTag | None, int, int]]) -> list[Cut]:
     ordered = [groups[0], *sorted(groups[1:], key=_version, reverse=True)]
     return [
         Cut(tag, start, stop, ordered[n + 1][0] if n + 1 < len(ordered) else None)

@@ -22,7 +22,7 @@ from ..common.textfile import FileEdit, read_text, write_all
 from .cache import (
     Cut,
     Probe,
-    cut_walk,
+    cut_groups,
     has_walk,
     history_of,
     probe_history,
@@ -382,7 +382,7 @@ def _all_cold(
     store_walk(store, probe.head, probe.view, walk.shas)
     if not walk.in_order():
         return None
-    cuts = cut_walk(walk.shas, probe.tags)
+    cuts = cut_groups(walk.groups)
     keys = [
         section_key(setup, probe.view, cut, commits_digest(walk.shas[cut.start : cut.stop]))
         for cut in cuts
