@@ -1,7 +1,7 @@
 """The ``artifacts:`` section of releasekit.yaml: what a tag ships and how verify.assets and
 verify.artifacts check it."""
 
-from __future__ import annotations
+# Annotations are objects here, not strings: see common/section.py.
 
 import re
 from typing import Annotated, Literal

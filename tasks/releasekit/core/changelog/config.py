@@ -1,7 +1,7 @@
 """The ``changelog:`` section of releasekit.yaml: the Keep a Changelog file and generation
 from Conventional Commits."""
 
-from __future__ import annotations
+# Annotations are objects here, not strings: see common/section.py.
 
 from typing import Annotated
 

@@ -14,7 +14,7 @@ A remote that accepts the connection and never answers must not block a release 
 ``RELEASEKIT_NETWORK_RETRIES`` override it for one run (a CI job, a slow link).
 """
 
-from __future__ import annotations
+# Annotations are objects here, not strings: see common/section.py.
 
 import math
 import os
@@ -71,7 +71,7 @@ class NetworkTimeout(CommandError):
     """A network operation did not finish within ``network.timeout`` and was stopped."""
 
 
-def settings(config: Config | None = None) -> Network:
+def settings(config: "Config | None" = None) -> "Network":
     """The network settings of a run: the environment, else ``network:``, else the defaults.
 
     Raises:
@@ -130,7 +130,7 @@ def run_git(
     net: Network,
     remote: str,
     read: bool,
-) -> Result:
+) -> "Result":
     """Run a git command that talks to ``remote`` within ``net.timeout``; retry reads.
 
     Returns:

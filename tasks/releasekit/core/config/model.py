@@ -1,6 +1,6 @@
 """The root model: every section of releasekit.yaml, each declared by the domain that owns it."""
 
-from __future__ import annotations
+# Annotations are objects here, not strings: see common/section.py.
 
 from pathlib import Path
 from typing import Annotated

@@ -4,7 +4,7 @@ sources change, this doc must change too" rules, and the compatibility matrix ce
 equal their sources. Field names are the YAML keys.
 """
 
-from __future__ import annotations
+# Annotations are objects here, not strings: see common/section.py.
 
 from typing import Annotated, Literal
 

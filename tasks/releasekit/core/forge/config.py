@@ -5,7 +5,7 @@ Gitea/Forgejo, the repository, which files a release carries, and whether it is 
 and published only once every asset is uploaded and re-checked. Field names are the YAML keys.
 """
 
-from __future__ import annotations
+# Annotations are objects here, not strings: see common/section.py.
 
 import re
 from typing import Annotated, Literal

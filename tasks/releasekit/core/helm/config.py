@@ -1,7 +1,7 @@
 """The ``helm:`` section of releasekit.yaml: charts to render and the images they may use,
 CRD pairs, the CRD history table."""
 
-from __future__ import annotations
+# Annotations are objects here, not strings: see common/section.py.
 
 from typing import Annotated, Literal
 

@@ -5,7 +5,7 @@ their versions and images, the packaged charts, the CLI archives and the checksu
 Field names are the YAML keys.
 """
 
-from __future__ import annotations
+# Annotations are objects here, not strings: see common/section.py.
 
 import re
 from typing import Annotated

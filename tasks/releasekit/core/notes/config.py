@@ -5,7 +5,7 @@ release that no history holds: how to install and upgrade the charts, where the 
 and the installation docs are, the support level. Field names are the YAML keys.
 """
 
-from __future__ import annotations
+# Annotations are objects here, not strings: see common/section.py.
 
 import re
 from typing import Annotated, Literal

@@ -6,7 +6,7 @@ of the cloud-api-adaptor image) and release.unpin puts the development value bac
 a chart dependency's version). Field names are the YAML keys.
 """
 
-from __future__ import annotations
+# Annotations are objects here, not strings: see common/section.py.
 
 import re
 from typing import Annotated

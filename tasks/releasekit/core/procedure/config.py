@@ -5,7 +5,7 @@
 are the YAML keys.
 """
 
-from __future__ import annotations
+# Annotations are objects here, not strings: see common/section.py.
 
 import shlex
 from typing import Annotated, Literal

@@ -6,7 +6,7 @@ labels their configs must carry, the digests a build wrote, where ``release.prom
 from, and the charts ``verify.chart-published`` pulls back. Field names are the YAML keys.
 """
 
-from __future__ import annotations
+# Annotations are objects here, not strings: see common/section.py.
 
 import re
 from typing import Annotated

@@ -1,7 +1,7 @@
 """The ``tags:`` section of releasekit.yaml: how release tags are made, and which Go modules
 are tagged."""
 
-from __future__ import annotations
+# Annotations are objects here, not strings: see common/section.py.
 
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -84,12 +84,12 @@ class TagsConfig(Section, frozen=True):
         return self.go_modules.exclude
 
 
-def tags_config(config: Config) -> TagsConfig:
+def tags_config(config: "Config") -> "TagsConfig":
     """The repository's ``tags:`` section, or the defaults when it has none."""
     return config.tags if config.tags is not None else TagsConfig()
 
 
-def release_scheme(config: Config) -> TagScheme:
+def release_scheme(config: "Config") -> "TagScheme":
     """The scheme of this repository's release tags: tag_format read as tags.versioning says
     (a CalVer suite's suite-2026.04-stable, or SemVer)."""
     from .schemes import TagScheme
@@ -97,7 +97,7 @@ def release_scheme(config: Config) -> TagScheme:
     return TagScheme(config.tag_format, tags_config(config).versioning)
 
 
-def release_version(config: Config, tag: str) -> str:
+def release_version(config: "Config", tag: str) -> str:
     """The version a release tag names (0.1.8, or 2026.04 for a suite).
 
     Raises:
