@@ -165,6 +165,39 @@ def test_scanner_matches_a_full_commonmark_parse(text: str) -> None:
     assert kac.split_lines(text) == tuple(re.findall(r"[^\n]*\n|[^\n]+\Z", text))  # the old split
 
 
+# The candidate regex with one named group per kind, as scan.py had it at 5bcbf26.
+NAMED_CANDIDATE_RE = re.compile(
+    r"\n(?:(?P<heading>#{1,6})(?=[ \t\n]|$)"
+    r"|(?P<tricky> {0,3}(?:```|~~~|<)| {1,3}[#\[]|[ >*+\-.)0-9]{12}|[ >*+\-.)0-9]*\t)"
+    r"|(?P<ref>\[))",
+    re.MULTILINE,
+)
+CANDIDATE_PIECES = st.sampled_from(
+    ["#", "##", "#######", " ", "  ", "   ", "    ", "\t", "`", "```", "~~~", "<", "[", "-", "*",
+     "+", ".", ")", "7", ">", "a", "\n", "\n", "\n\n", ":", "\u00e9"]
+)  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(CANDIDATE_PIECES, max_size=40).map("".join))
+def test_candidate_lines_are_the_named_group_regex_s(text: str) -> None:
+    """The same matches, each of the same kind (told by the line's first character now) and,
+    for a heading, of the same level."""
+    text = "\n" + text
+
+    def named(m: re.Match[str]) -> tuple[int, str | None, int]:
+        return m.start(), m.lastgroup, m.end() if m.lastgroup == "heading" else 0
+
+    def plain(m: re.Match[str]) -> tuple[int, str | None, int]:
+        first = text[m.start() + 1]
+        kind = "heading" if first == "#" else "ref" if first == "[" else "tricky"
+        return m.start(), kind, m.end() if kind == "heading" else 0
+
+    assert [plain(m) for m in scan._CANDIDATE_RE.finditer(text)] == [
+        named(m) for m in NAMED_CANDIDATE_RE.finditer(text)
+    ]
+
+
 def test_fenced_code_hides_headings() -> None:
     text = (
         "# Changelog\n\n## [Unreleased]\n\n- A\n\n```md\n## [9.9.9] - 2026-01-01\n### Added\n```\n\n"

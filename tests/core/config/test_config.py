@@ -62,7 +62,6 @@ def test_search_stops_at_the_git_top_level(tmp_path: Path) -> None:
     assert load_config(inner).main_branch == "main"
 
 
-
 @pytest.mark.parametrize("fmt", sorted(versioning_config._VALID_FORMATS))
 def test_the_tag_formats_the_loader_skips_checking_are_ones_the_tag_grammar_accepts(
     tmp_path: Path, fmt: str
