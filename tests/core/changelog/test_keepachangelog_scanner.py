@@ -59,7 +59,8 @@ def commonmark_parse(text: str, path: str = "CHANGELOG.md") -> kac.Changelog:
             end = min(end, footer)
         subs = tuple(kac.Subheading(m, t) for m, lv, t in headings if lv == 3 and n < m < end)
         sections.append(kac._section(n, end, heading, subs))
-    return kac.Changelog(path, Path(path), text, lines, tuple(sections), refs, footer)
+    index = kac.LineIndex(text, len(lines), None)
+    return kac.Changelog(path, Path(path), text, tuple(sections), refs, footer, index)
 
 
 LINES = st.sampled_from(

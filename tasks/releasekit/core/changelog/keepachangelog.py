@@ -11,8 +11,11 @@ other byte of the file stays.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -24,7 +27,7 @@ from ..common.errors import FileFormatError, VersionError
 from ..common.gcpause import paused_gc
 from ..common.textfile import BOM, read_text
 from ..versioning.versions import SEMVER_PATTERN, parse_version
-from .scan import REF_RE, blocks
+from .scan import REF_RE, scan
 
 SectionKind = Literal["unreleased", "release", "other"]
 
@@ -79,6 +82,80 @@ class LinkRef:
     url: str
 
 
+class LineIndex:
+    """The lines of a text (split on ``\n`` only, endings kept), looked up without splitting
+    all of them when the scanner gave the offsets of the lines a task asks for.
+
+    A 74k-line file is 74k strings (~7 ms to make); changelog.check and changelog.release
+    look at a few hundred lines of it (headings, link references, the Unreleased body), so
+    each is found from the nearest line whose offset is known, by the ``\n`` that ends each
+    line in between. Without offsets (a segment markdown-it parsed, a file with ``\r``) the
+    text is split once, as before.
+    """
+
+    def __init__(self, text: str, count: int, known: dict[int, int] | None) -> None:
+        self.text = text
+        self.count = count  # the number of lines
+        self._known = known  # line -> offset of its first character in text
+        self._sorted: list[int] | None = None
+        self._lines: tuple[str, ...] | None = None if known is not None else split_lines(text)
+        self._starts: list[int] | None = None
+
+    def all(self) -> tuple[str, ...]:
+        if self._lines is None:
+            self._lines = split_lines(self.text)
+        return self._lines
+
+    def start(self, n: int) -> int:
+        """The offset of line ``n`` (``count``: the end of the text)."""
+        if n >= self.count:
+            return len(self.text)
+        if self._known is None:
+            if self._starts is None:
+                self._starts = [0, *itertools.accumulate(map(len, self.all()))]
+            return self._starts[n]
+        found = self._known.get(n)
+        if found is not None:
+            return found
+        if self._sorted is None:
+            self._sorted = sorted(self._known)
+        base = self._sorted[bisect.bisect_right(self._sorted, n) - 1]  # line 0 is known
+        offset = self._known[base]
+        for _ in range(n - base):
+            offset = self.text.index("\n", offset) + 1
+        return offset
+
+    def line(self, n: int) -> str:
+        if self._lines is not None:
+            return self._lines[n]
+        start = self.start(n)
+        end = self.text.find("\n", start)
+        return self.text[start:] if end < 0 else self.text[start : end + 1]
+
+    def between(self, start: int, stop: int) -> tuple[str, ...]:
+        """Lines ``start`` up to ``stop`` (exclusive), as ``all()[start:stop]``."""
+        if self._lines is not None or start >= stop:
+            return self.all()[start:stop]
+        return split_lines(self.text[self.start(start) : self.start(stop)])
+
+    def backward(self) -> Iterator[tuple[int, str]]:
+        """(n, line) from the last line up, each line's offset learnt on the way."""
+        if self._lines is not None or self._known is None:
+            yield from ((n, self.all()[n]) for n in range(self.count - 1, -1, -1))
+            return
+        text, end = self.text, len(self.text)
+        for n in range(self.count - 1, -1, -1):
+            start = text.rfind("\n", 0, end - 1) + 1  # the end of the line above
+            if n not in self._known:
+                self._known[n] = start
+                self._sorted = None
+            yield n, text[start:end]
+            end = start
+
+
+_NONBLANK_RE = re.compile(r"\S")  # what str.strip() keeps: one character is enough
+
+
 @dataclass(frozen=True)
 class Changelog:
     """A parsed Keep a Changelog file; ``lines`` keep their line endings."""
@@ -86,10 +163,30 @@ class Changelog:
     path: str
     real_path: Path
     text: str
-    lines: tuple[str, ...]
     sections: tuple[Section, ...]
     refs: tuple[LinkRef, ...]
     footer: int  # first line of the trailing block of link references (len(lines) if none)
+    index: LineIndex = field(compare=False, repr=False)
+
+    @cached_property
+    def lines(self) -> tuple[str, ...]:
+        """Every line (made on first use: check and release get by with :meth:`line`)."""
+        return self.index.all()
+
+    @property
+    def line_count(self) -> int:
+        return self.index.count
+
+    def line(self, n: int) -> str:
+        """Line ``n`` with its ending, as ``lines[n]``."""
+        return self.index.line(n)
+
+    def has_text(self, start: int, stop: int) -> bool:
+        """Whether a line from ``start`` up to ``stop`` (exclusive) is not blank."""
+        if start >= min(stop, self.line_count):
+            return False
+        found = _NONBLANK_RE.search(self.text, self.index.start(start))
+        return found is not None and found.start() < self.index.start(stop)
 
     def where(self, line: int) -> str:
         """``path:line`` for a 0-based line index."""
@@ -104,7 +201,7 @@ class Changelog:
         return [s for s in self.sections if s.kind == "release"]
 
     def body(self, section: Section) -> list[str]:
-        return list(self.lines[section.line + 1 : section.end])
+        return list(self.index.between(section.line + 1, section.end))
 
     def ref(self, label: str) -> LinkRef | None:
         """The first link reference of ``label`` (case-insensitive)."""
@@ -119,8 +216,9 @@ class Changelog:
 
     @property
     def newline(self) -> str:
-        first = next((line for line in self.lines if line.endswith("\n")), "\n")
-        return "\r\n" if first.endswith("\r\n") else "\n"
+        """The first line's ending: ``\r\n`` or ``\n``."""
+        first = self.text.find("\n")
+        return "\r\n" if first > 0 and self.text[first - 1] == "\r" else "\n"
 
 
 # What str.splitlines breaks lines at besides "\n" ("\r\n" holds "\r").
@@ -157,32 +255,40 @@ def parse_changelog(
 
 
 def _parse(text: str, path: str, real_path: Path | None) -> Changelog:
-    lines = split_lines(text)
-    body = text[1:] if text.startswith(BOM) else text
+    bom = 1 if text.startswith(BOM) else 0
     # markdown-it treats a lone \r as a line break; dropping every \r keeps its line numbers
     # equal to ours (lines split on \n). It reads NUL as U+FFFD (one character for one).
-    view = body.replace("\r", "").replace("\0", "\ufffd")
-    headings, uncovered = blocks(view)
+    view = text[bom:].replace("\r", "").replace("\0", "\ufffd")
+    found = scan(view)
+    headings, uncovered = found.headings, found.uncovered
+    count = found.newlines + (1 if text and not text.endswith("\n") else 0)
+    known = None
+    if found.offsets is not None and "\r" not in text:  # offsets in view are offsets in text
+        known = {n: o + bom if n else 0 for n, o in found.offsets.items()}
+        known[0] = 0  # the first line starts the text (its BOM included)
+    index = LineIndex(text, count, known)
     refs = tuple(
         LinkRef(n, m.group("label").strip(), m.group("url"))
         for n in sorted(uncovered)
-        if n < len(lines) and (m := REF_RE.fullmatch(lines[n]))
+        if n < count and (m := REF_RE.fullmatch(index.line(n)))
     )
-    footer = len(lines)
-    while footer > 0 and (is_blank(lines[footer - 1]) or footer - 1 in uncovered):
-        if not is_blank(lines[footer - 1]) and not REF_RE.fullmatch(lines[footer - 1]):
+    footer = count
+    for n, line in index.backward():
+        if not (is_blank(line) or n in uncovered):
             break
-        footer -= 1
-    while footer < len(lines) and is_blank(lines[footer]):
+        if not is_blank(line) and not REF_RE.fullmatch(line):
+            break
+        footer = n
+    while footer < count and is_blank(index.line(footer)):
         footer += 1
     return Changelog(
         path,
         real_path or Path(path),
         text,
-        lines,
-        _sections(headings, len(lines), footer),
+        _sections(headings, count, footer),
         refs,
         footer,
+        index,
     )
 
 
@@ -271,9 +377,16 @@ def closed_lines(doc: Changelog) -> list[str]:
     return lines
 
 
+def closed_text(doc: Changelog) -> str:
+    """The text, given a line ending at its end if it has none (the lines of closed_lines)."""
+    if doc.text and not doc.text.endswith("\n"):
+        return doc.text + doc.newline
+    return doc.text
+
+
 def reopen(doc: Changelog, text: str) -> str:
     """Drop the final line ending again when the original file had none."""
-    if doc.lines and not doc.lines[-1].endswith("\n"):
+    if doc.text and not doc.text.endswith("\n"):
         return text.removesuffix(doc.newline)
     return text
 

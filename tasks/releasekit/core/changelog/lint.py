@@ -55,7 +55,6 @@ def lint_changelog(
         )
     found.extend(duplicate_sections(doc))
     previous: Section | None = None
-    lines = doc.lines
     for section in doc.sections:
         if section.kind == "other":
             found.append(
@@ -90,8 +89,8 @@ def lint_changelog(
             )
         previous = section
         found.extend(_date_findings(section, today))
-        # The body's lines without a copy of them; the first line with text ends the look.
-        if not any(lines[n].strip() for n in range(section.line + 1, min(section.end, len(lines)))):
+        # The first character that is not white space ends the look (no line is made).
+        if not doc.has_text(section.line + 1, section.end):
             found.append((section.line, f"released section {section.version} is empty"))
     found.extend(_link_findings(doc, tag_format, heads))
     return [

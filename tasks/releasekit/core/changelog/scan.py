@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import NamedTuple
 
 # A link reference definition line (`[1.2.3]: https://...`), as Keep a Changelog files end.
 REF_RE = re.compile(r" {0,3}\[(?P<label>[^\]\n]+)\]:[ \t]*(?P<url>\S+)[ \t]*\r?\n?")
@@ -64,13 +65,29 @@ def _heading_text(line: str, level: int) -> str:
     return line[pos:end].strip(_MD_TRIM).strip()
 
 
+class Scan(NamedTuple):
+    """What :func:`scan` found in a view of the file."""
+
+    headings: list[tuple[int, int, str]]  # top-level ATX headings: (line, level, text)
+    uncovered: set[int]  # lines no top-level block covers (exact only where a ref could be)
+    newlines: int  # the view's "\n" characters
+    # line -> offset in the view of every heading and link reference line, when the scanner
+    # read every segment; None when markdown-it parsed some (its lines come without offsets)
+    offsets: dict[int, int] | None
+
+
 def blocks(view: str) -> tuple[list[tuple[int, int, str]], set[int]]:
     """Top-level ATX headings (line, level, text), and the lines no top-level block covers.
 
     Only lines a link reference definition could be on are exact in the second set (blank
     lines and paragraph text are never looked up there).
     """
-    count = view.count("\n") + (1 if view and not view.endswith("\n") else 0)
+    found = scan(view)
+    return found.headings, found.uncovered
+
+
+def scan(view: str) -> Scan:
+    """:func:`blocks`, with the view's line breaks and the lines' offsets where known."""
 
     def line_from(offset: int) -> str:
         end = view.find("\n", offset)
@@ -79,6 +96,7 @@ def blocks(view: str) -> tuple[list[tuple[int, int, str]], set[int]]:
     cuts: list[tuple[int, int, int]] = []  # (line, level, offset) of column-0 ATX lines
     weird: set[int] = set()  # segments (0 = before the first cut, i = from cut i-1) to parse
     plain_refs: dict[int, int] = {}  # line -> segment
+    ref_offsets: dict[int, int] = {}  # line -> offset
     line, at = 0, 0
     # Each match starts at the "\n" before its line; the first line has none, so it is matched
     # on its own (prefixing the whole view with "\n" would copy it: 3 MB for 74k lines).
@@ -108,12 +126,15 @@ def blocks(view: str) -> tuple[list[tuple[int, int, str]], set[int]]:
             )
         ):
             plain_refs[line] = segment
+            ref_offsets[line] = offset
         elif REF_RE.fullmatch(text):
             weird.add(segment)
+    newlines = line + view.count("\n", at)  # counted in runs up to the last match, then the rest
     if not weird:  # every segment read by the scanner (a file releasekit wrote, usually)
-        return [(n, level, _heading_text(line_from(o), level)) for n, level, o in cuts], set(
-            plain_refs
-        )
+        texts = [(n, level, _heading_text(line_from(o), level)) for n, level, o in cuts]
+        ref_offsets.update((n, o) for n, _, o in cuts)
+        return Scan(texts, set(plain_refs), newlines, ref_offsets)
+    count = newlines + (1 if view and not view.endswith("\n") else 0)
     refs_of: dict[int, list[int]] = {}
     for n, segment in plain_refs.items():
         refs_of.setdefault(segment, []).append(n)
@@ -144,7 +165,7 @@ def blocks(view: str) -> tuple[list[tuple[int, int, str]], set[int]]:
         headings.extend(h for h in got_headings if h[0] < stop)
         uncovered.update(n for n in got_uncovered if n < stop)
         segment = last
-    return headings, uncovered
+    return Scan(headings, uncovered, newlines, None)
 
 
 def _commonmark_blocks(src: str, first: int) -> tuple[list[tuple[int, int, str]], set[int]]:
