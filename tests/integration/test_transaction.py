@@ -8,6 +8,7 @@ import os
 import shutil
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -254,6 +255,43 @@ def test_a_journal_copied_from_another_work_tree_is_not_applied(
     assert f"it was written for the work tree {repo50.path}, not for {copy}" in result.err
     assert f"rm -r {copy}/.git/releasekit/txn" in result.err
     assert Repo(copy).snapshot() == before
+
+
+def test_a_format_1_journal_with_sha256_sums_is_still_recovered(repo50: Repo, cli: Cli) -> None:
+    """A journal left by a releasekit from before the CRC-32 sums (format 1) restores as it
+    did: the same record with SHA-256 hex digests under the old key names."""
+    import hashlib
+
+    _kill_mid_write(repo50)
+    journal = repo50.path / ".git/releasekit/txn"
+    record = json.loads((journal / "journal.json").read_text())
+    assert record["releasekit_journal"] == 2
+    assert record["files"][0]["new_sum"] == f"crc32:{zlib.crc32(NEW):08x}:{len(NEW)}"
+    record["releasekit_journal"] = 1
+    for item in record["files"]:
+        item.pop("original_sum"), item.pop("new_sum")
+        item["original_sha256"] = hashlib.sha256(OLD).hexdigest()
+        item["new_sha256"] = hashlib.sha256(NEW).hexdigest()
+    (journal / "journal.json").write_text(json.dumps(record))
+    done = cli("release.recover", cwd=repo50.path)
+    assert done.code == 0, done.err
+    assert done.lines[1:4] == [f"restored {n}" for n in names(3)]
+    assert all((repo50.path / n).read_bytes() == OLD for n in names())
+    assert leftovers(repo50) == []
+
+
+def test_a_file_that_is_neither_its_original_nor_the_new_content_is_left_alone(
+    repo50: Repo, cli: Cli
+) -> None:
+    """The sums decide: a renamed file whose bytes differ from releasekit's new content only
+    in one byte (same length) is someone's edit, not releasekit's; recovery refuses."""
+    _kill_mid_write(repo50)
+    edited = NEW.replace(b"0.1.8", b"0.1.9")
+    (repo50.path / "data/f01.mk").write_bytes(edited)
+    result = cli("release.recover", cwd=repo50.path)
+    assert result.code == 1
+    assert "holds neither its original nor releasekit's new content" in result.err
+    assert (repo50.path / "data/f01.mk").read_bytes() == edited
 
 
 @pytest.mark.parametrize(

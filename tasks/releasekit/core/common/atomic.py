@@ -74,8 +74,14 @@ def read_exact(path: Path) -> bytes | None:
 
 
 def _read_fd(fd: int) -> bytes:
-    chunks = []
-    offset = 0
+    # One read of the size fstat gives (a 3 MB changelog: no chunks to join), then chunks
+    # until the end for a file that grew meanwhile.
+    size = os.fstat(fd).st_size
+    first = os.pread(fd, size + 1, 0)
+    if len(first) <= size:  # short of what was asked: the end of the file
+        return first
+    chunks = [first]
+    offset = len(first)
     while chunk := os.pread(fd, 1 << 20, offset):
         chunks.append(chunk)
         offset += len(chunk)

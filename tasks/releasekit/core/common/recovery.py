@@ -151,7 +151,7 @@ def _plan(journal: jn.Journal, tree: Path, entry: jn.Entry) -> _Plan:
         action = "keep"
     elif entry.deleted and current is None:
         action = "restore"
-    elif not entry.deleted and current is not None and jn.sha256(current) == entry.new_sha256:
+    elif not entry.deleted and current is not None and jn.matches(current, entry.new_sum):
         action = "restore" if original is not None else "remove"
     elif current is None:
         raise _changed(journal, entry, "it was deleted since")

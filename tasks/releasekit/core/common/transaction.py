@@ -211,8 +211,8 @@ class Transaction:
                 self._rel(target.real),
                 self._rel(target.staged),
                 original,
-                None if target.old is None else jn.sha256(target.old),
-                jn.sha256(target.new),
+                None if target.old is None else jn.checksum(target.old),
+                jn.checksum(target.new),
                 target.mode,
                 target.edit.deleted,
             )
@@ -362,8 +362,11 @@ def _current(edit: FileEdit, real: Path) -> bytes:
             f"not replace a read-only file — make it writable (chmod u+w {edit.path}) and run "
             "again; nothing was changed"
         )
-    data = real.read_bytes()
-    if data != edit.old.encode("utf-8", errors="surrogateescape"):
+    try:
+        data = atomic.read_exact(real)  # one read of its size (real: the link resolved)
+    except atomic.Conflict:
+        data = None
+    if data is None or data != edit.old.encode("utf-8", errors="surrogateescape"):
         raise ReleaseError(
             f"{edit.path} changed on disk while releasekit was running; nothing was written — "
             "run the task again"
