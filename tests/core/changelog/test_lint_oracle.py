@@ -232,3 +232,37 @@ def test_a_section_ending_past_the_last_line_is_read_as_the_slice_read_it() -> N
     args = {"sections": SECTIONS, "today": TODAY}
     assert lint_changelog(doc, **args) == _old_lint(doc, **args)
     assert any("released section 1.0.0 is empty" in f.message for f in lint_changelog(doc, **args))
+
+
+def _old_duplicate_sections(doc: Changelog) -> list[tuple[int, str]]:
+    """duplicate_sections keyed by the Versions themselves, as keepachangelog.py had it at 8c69e2d."""
+    found: list[tuple[int, str]] = []
+    first: dict[semver.Version | None, int] = {}
+    for section in doc.sections:
+        if section.kind == "other":
+            continue
+        key = section.version if section.kind == "release" else None
+        if key not in first:
+            first[key] = section.line
+        elif key is None:
+            found.append(
+                (
+                    section.line,
+                    f"second Unreleased section (first at line {first[key] + 1}); move its "
+                    "entries into the first and delete this heading, or changelog.release "
+                    "leaves them out",
+                )
+            )
+        else:
+            found.append(
+                (section.line, f"duplicate version {key} (first at line {first[key] + 1})")
+            )
+    return found
+
+
+@settings(max_examples=600, deadline=None)
+@given(changelogs(), st.booleans())
+def test_duplicates_are_the_ones_version_equality_finds(text: str, twice: bool) -> None:
+    """Build metadata aside, as Version's == and hash: 1.0.0+b1 repeats 1.0.0+b2."""
+    doc = parse_changelog(text + ("## [Unreleased]\n" if twice else ""))
+    assert duplicate_sections(doc) == _old_duplicate_sections(doc)

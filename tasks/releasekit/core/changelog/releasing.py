@@ -73,8 +73,14 @@ def plan_release(
             f"{doc.where(unreleased.line)}: Unreleased section is empty; add the changes of "
             f"{version} under it first"
         )
+    numbers = (version.major, version.minor, version.patch)
     for release in doc.releases:
-        if release.version == version:
+        found = release.version  # Version == is ~3 us of Python: the numbers go first
+        if (
+            found is not None
+            and (found.major, found.minor, found.patch) == numbers
+            and found == version
+        ):
             raise ReleaseError(
                 f"{doc.where(release.line)}: {version} already has a section; "
                 "pick the next version or remove the duplicate"
