@@ -10,7 +10,9 @@ lines anywhere (test_changelog_properties), CRLF or not, a BOM, no final newline
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+import pytest
 import semver
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -19,8 +21,9 @@ from test_keepachangelog_scanner import markdown_files
 
 from releasekit.core.changelog import keepachangelog as kac
 from releasekit.core.changelog.keepachangelog import COMPARE_RE, closed_lines, is_blank, reopen
-from releasekit.core.changelog.releasing import _heading_for, plan_release
+from releasekit.core.changelog.releasing import _heading_for, plan_release, release_changelog
 from releasekit.core.common.errors import ReleaseError
+from releasekit.core.common.textfile import write_all
 
 TODAY = dt.date(2026, 3, 1)
 
@@ -153,3 +156,15 @@ def test_a_generated_changelog_is_released_without_making_its_lines() -> None:
     assert doc.index._lines is None  # the file was never split into lines
     assert new == release_by_line(kac.parse_changelog(text), "1.51.0")
     assert "[1.51.0]: https://x/compare/v1.50.0...v1.51.0\n" in new
+
+
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_the_release_edit_carries_the_bytes_it_was_read_from(tmp_path: Path, bom: str) -> None:
+    """The transaction compares the file with ``old_bytes`` instead of encoding ``old``: they
+    must be the same bytes (a BOM, non-ASCII text, CRLF included)."""
+    text = f"{bom}# Changelog — é\r\n\r\n## [Unreleased]\r\n\r\n- ünïcode\r\n"
+    (tmp_path / "CHANGELOG.md").write_bytes(text.encode())
+    edit = release_changelog(tmp_path, "CHANGELOG.md", "0.1.0", today=TODAY)
+    assert edit.old_bytes == edit.old.encode() == (tmp_path / "CHANGELOG.md").read_bytes()
+    write_all([edit], tmp_path)
+    assert (tmp_path / "CHANGELOG.md").read_bytes().decode() == edit.new

@@ -25,7 +25,7 @@ import semver
 from ..common.confine import confine
 from ..common.errors import FileFormatError, VersionError
 from ..common.gcpause import paused_gc
-from ..common.textfile import BOM, read_text
+from ..common.textfile import BOM, read_text_and_bytes
 from ..versioning.versions import SEMVER_PATTERN, parse_version
 from .scan import REF_RE, scan
 
@@ -167,6 +167,7 @@ class Changelog:
     refs: tuple[LinkRef, ...]
     footer: int  # first line of the trailing block of link references (len(lines) if none)
     index: LineIndex = field(compare=False, repr=False)
+    raw: bytes | None = field(default=None, compare=False, repr=False)  # the bytes read
 
     @cached_property
     def lines(self) -> tuple[str, ...]:
@@ -242,7 +243,7 @@ def is_blank(line: str) -> bool:
 
 
 def parse_changelog(
-    text: str, path: str = "CHANGELOG.md", real_path: Path | None = None
+    text: str, path: str = "CHANGELOG.md", real_path: Path | None = None, raw: bytes | None = None
 ) -> Changelog:
     """Find the sections, sub-headings and link references of a changelog.
 
@@ -251,10 +252,10 @@ def parse_changelog(
     gives (markdown-it-py); see :func:`.scan.blocks` for how most of the file is read without one.
     """
     with paused_gc():  # ~20 young collections for the 10^4 tuples and matches of a 74k-line file
-        return _parse(text, path, real_path)
+        return _parse(text, path, real_path, raw)
 
 
-def _parse(text: str, path: str, real_path: Path | None) -> Changelog:
+def _parse(text: str, path: str, real_path: Path | None, raw: bytes | None = None) -> Changelog:
     bom = 1 if text.startswith(BOM) else 0
     # markdown-it treats a lone \r as a line break; dropping every \r keeps its line numbers
     # equal to ours (lines split on \n). It reads NUL as U+FFFD (one character for one).
@@ -289,6 +290,7 @@ def _parse(text: str, path: str, real_path: Path | None) -> Changelog:
         refs,
         footer,
         index,
+        raw,
     )
 
 
@@ -366,7 +368,8 @@ def read_changelog(root: Path, path: str) -> Changelog:
             f"{path}: file not found; create it (`releasekit changelog --output {path}` writes "
             "one from the commits) or set changelog.path in releasekit.yaml"
         )
-    return parse_changelog(read_text(real, path), path, real)
+    text, raw = read_text_and_bytes(real, path)
+    return parse_changelog(text, path, real, raw)
 
 
 def closed_lines(doc: Changelog) -> list[str]:

@@ -130,7 +130,7 @@ def plan_release(
             out += [text[first : edit[0]], edit[2], text[edit[1] : last]]
         else:
             out.append(text[first:last])
-    return FileEdit(doc.path, doc.real_path, doc.text, reopen(doc, "".join(out)))
+    return FileEdit(doc.path, doc.real_path, doc.text, reopen(doc, "".join(out)), old_bytes=doc.raw)
 
 
 def _updated_ref(

@@ -10,7 +10,7 @@ import os
 import re
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import FileFormatError
@@ -77,10 +77,20 @@ def read_text(path: Path | str, display: str | None = None) -> str:
     Raises:
         FileFormatError: the file cannot be read or is not UTF-8.
     """
+    return read_text_and_bytes(path, display)[0]
+
+
+def read_text_and_bytes(path: Path | str, display: str | None = None) -> tuple[str, bytes]:
+    """:func:`read_text` and the bytes it decoded (``text.encode()`` is those bytes again:
+    a writer that keeps them compares the file with them without encoding a copy).
+
+    Raises:
+        FileFormatError: the file cannot be read or is not UTF-8.
+    """
     name = display or str(path)
     data = read_bytes(path, name)
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), data
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise FileFormatError(f"{name}:{line}: not UTF-8 text ({exc.reason})") from None
@@ -131,6 +141,9 @@ class FileEdit:
     new: str
     created: bool = False
     deleted: bool = False
+    # ``old`` as the file's bytes, when the reader kept them (``old.encode()`` otherwise): a
+    # 3 MB changelog is then compared without encoding a copy of it first.
+    old_bytes: bytes | None = field(default=None, compare=False, repr=False)
 
 
 def write_all(edits: Sequence[FileEdit], root: Path | None = None) -> None:

@@ -366,7 +366,10 @@ def _current(edit: FileEdit, real: Path) -> bytes:
         data = atomic.read_exact(real)  # one read of its size (real: the link resolved)
     except atomic.Conflict:
         data = None
-    if data is None or data != edit.old.encode("utf-8", errors="surrogateescape"):
+    expected = edit.old_bytes
+    if expected is None:
+        expected = edit.old.encode("utf-8", errors="surrogateescape")
+    if data is None or data != expected:
         raise ReleaseError(
             f"{edit.path} changed on disk while releasekit was running; nothing was written — "
             "run the task again"
