@@ -41,3 +41,33 @@ def test_a_file_that_grows_between_fstat_and_read_is_read_whole(
 
     monkeypatch.setattr(atomic.os, "fstat", grown)
     assert atomic.read_exact(path) == b"a" * 10 + b"b" * (2 << 20)
+
+
+@pytest.mark.parametrize("size", [0, 1, 4096, (1 << 20) + 3])
+def test_holds_is_read_exact_compared(tmp_path: Path, size: int) -> None:
+    """Against the oracle (read the bytes, compare), each way a file can differ; the shared
+    buffer holds a longer file's bytes from the call before, which must not count."""
+    data = os.urandom(size)
+    path = tmp_path / "f"
+    path.write_bytes(data + b"tail" * 1000)
+    assert atomic.holds(path, data) is False  # longer (and fills the buffer first)
+    for content in (data, data[:-1], data + b"x", bytes([*data[:-1], (data[-1:] or b"a")[0] ^ 1])):
+        path.write_bytes(content)
+        assert atomic.holds(path, data) == (atomic.read_exact(path) == data)
+    assert atomic.holds(tmp_path / "missing", data) is False
+    (tmp_path / "link").symlink_to(path)
+    assert atomic.holds(tmp_path / "link", atomic.read_exact(path) or b"") is False  # not followed
+
+
+def test_holds_compares_a_file_of_several_pieces_at_each_offset(tmp_path: Path) -> None:
+    """A 3.5 MiB file is read in 1 MiB pieces: a change in the last piece, or in the first
+    byte of the second, is seen; the same bytes are."""
+    data = os.urandom((7 << 19) + 5)
+    path = tmp_path / "f"
+    for at in (0, 1 << 20, len(data) - 1):
+        changed = bytearray(data)
+        changed[at] ^= 1
+        path.write_bytes(changed)
+        assert atomic.holds(path, data) is False
+    path.write_bytes(data)
+    assert atomic.holds(path, data) is True

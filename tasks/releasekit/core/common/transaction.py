@@ -362,16 +362,12 @@ def _current(edit: FileEdit, real: Path) -> bytes:
             f"not replace a read-only file — make it writable (chmod u+w {edit.path}) and run "
             "again; nothing was changed"
         )
-    try:
-        data = atomic.read_exact(real)  # one read of its size (real: the link resolved)
-    except atomic.Conflict:
-        data = None
     expected = edit.old_bytes
     if expected is None:
         expected = edit.old.encode("utf-8", errors="surrogateescape")
-    if data is None or data != expected:
+    if not atomic.holds(real, expected):  # real: the link resolved, so none is followed
         raise ReleaseError(
             f"{edit.path} changed on disk while releasekit was running; nothing was written — "
             "run the task again"
         )
-    return data
+    return expected
