@@ -110,3 +110,28 @@ def test_hash_paths_asks_before_reading_through_a_symlink(tmp_path: Path) -> Non
     assert asked == names[1:]
     assert got == {names[0]: hashlib.sha256(b"x").hexdigest(),
                    names[1]: hashlib.sha256(b"x").hexdigest(), names[2]: None}  # fmt: skip
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_size_around_the_read_and_buffer_bounds_hashes_as_sha256sum(
+    tmp_path: Path, jobs: int
+) -> None:
+    """Reads of hashing.READ bytes after a first read of THREADED_SIZE + 1 (into a CHUNK
+    buffer): a file ending at, before or after each bound, on the calling thread or a helper,
+    and through file_digest, gives coreutils' digest."""
+    import subprocess
+
+    bounds = (hashing.READ, hashing.THREADED_SIZE, hashing.CHUNK, 2 * hashing.CHUNK)
+    sizes = sorted({b + d for b in bounds for d in (-1, 0, 1)})
+    paths = []
+    for size in sizes:
+        path = tmp_path / f"f{size}"
+        path.write_bytes(os.urandom(size))
+        paths.append(os.fsencode(path))
+    got = hashing.hash_paths(paths, jobs=jobs)
+    oracle = subprocess.run(
+        ["sha256sum", *map(os.fsdecode, paths)], capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    for path, line in zip(paths, oracle, strict=False):
+        assert got[path] == line.split()[0]
+        assert hashing.file_digest(path) == line.split()[0]
