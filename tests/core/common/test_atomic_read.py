@@ -71,3 +71,52 @@ def test_holds_compares_a_file_of_several_pieces_at_each_offset(tmp_path: Path) 
         assert atomic.holds(path, data) is False
     path.write_bytes(data)
     assert atomic.holds(path, data) is True
+
+
+def test_a_read_the_kernel_cuts_short_is_not_taken_for_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Linux returns at most 0x7ffff000 bytes a read: a larger file comes back in pieces. With
+    reads cut at 1,000 bytes, a 10,000-byte file is still read whole and compared whole."""
+    data = os.urandom(10_000)
+    path = tmp_path / "f"
+    path.write_bytes(data)
+    real_pread, real_preadv = os.pread, os.preadv
+
+    def capped_pread(fd: int, n: int, offset: int) -> bytes:
+        return real_pread(fd, min(n, 1000), offset)
+
+    def capped_preadv(fd: int, buffers: list[memoryview], offset: int) -> int:
+        return real_preadv(fd, [buffers[0][:1000]], offset)
+
+    monkeypatch.setattr(atomic.os, "pread", capped_pread)
+    monkeypatch.setattr(atomic.os, "preadv", capped_preadv)
+    assert atomic.read_exact(path) == data
+    assert atomic.holds(path, data) is True
+    assert atomic.holds(path, data[:-1]) is False
+
+
+def test_holds_on_two_threads_at_once_each_compares_its_own_file(tmp_path: Path) -> None:
+    """preadv lets go of the GIL: each thread reads into its own buffer."""
+    import threading
+
+    files = []
+    for n in range(2):
+        data = os.urandom(3 << 20)
+        (tmp_path / f"f{n}").write_bytes(data)
+        files.append((tmp_path / f"f{n}", data))
+    wrong: list[int] = []
+
+    def compare(n: int) -> None:
+        path, data = files[n]
+        other = files[1 - n][1]
+        for _ in range(20):
+            if not atomic.holds(path, data) or atomic.holds(path, other):
+                wrong.append(n)
+
+    threads = [threading.Thread(target=compare, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []

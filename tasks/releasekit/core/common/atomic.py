@@ -14,6 +14,7 @@ import contextlib
 import errno
 import functools
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final
@@ -75,7 +76,8 @@ def read_exact(path: Path) -> bytes | None:
 
 def holds(path: Path, expect: bytes) -> bool:
     """Whether the regular file at ``path`` (a symlink is not followed) holds exactly
-    ``expect``; False when nothing or something else is there.
+    ``expect``; False when nothing is there, a symlink is, or the bytes differ (a directory or
+    a FIFO raises OSError, as :func:`read_exact` does: callers check the file type first).
 
     Read 1 MiB at a time into one buffer kept for the next call, each piece compared where it
     lies in ``expect``: a comparison of a 3 MB file makes no 3 MB object (whose fresh pages
@@ -93,17 +95,18 @@ def holds(path: Path, expect: bytes) -> bool:
         os.close(fd)
 
 
-_scratch = bytearray()
+_ONE_READ = 1 << 30
+_local = threading.local()  # each thread its own buffer: preadv lets go of the GIL
 
 
 def _fd_holds(fd: int, expect: bytes) -> bool:
-    global _scratch
     if not hasattr(os, "preadv"):
         return _read_fd(fd) == expect
-    if not _scratch:
-        _scratch = bytearray(1 << 20)
+    scratch = getattr(_local, "scratch", None)
+    if scratch is None:
+        scratch = _local.scratch = bytearray(1 << 20)
     offset = 0
-    with memoryview(_scratch) as view:
+    with memoryview(scratch) as view:
         while count := os.preadv(fd, [view], offset):
             # bytes.startswith(piece, offset): expect[offset:offset + count] == piece, a memcmp
             if offset + count > len(expect) or not expect.startswith(view[:count], offset):
@@ -115,9 +118,11 @@ def _fd_holds(fd: int, expect: bytes) -> bool:
 def _read_fd(fd: int) -> bytes:
     # One read of the size fstat gives (a 3 MB changelog: no chunks to join), then chunks
     # until the end for a file that grew meanwhile.
+    # A short read is not the end by itself: Linux reads at most 0x7ffff000 bytes a call, and
+    # macOS refuses more than INT_MAX; so the first read is capped and an empty one ends it.
     size = os.fstat(fd).st_size
-    first = os.pread(fd, size + 1, 0)
-    if len(first) <= size:  # short of what was asked: the end of the file
+    first = os.pread(fd, min(size + 1, _ONE_READ), 0)
+    if len(first) <= size and not os.pread(fd, 1, len(first)):
         return first
     chunks = [first]
     offset = len(first)
