@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -116,12 +117,17 @@ def test_hash_paths_asks_before_reading_through_a_symlink(tmp_path: Path) -> Non
 def test_every_size_around_the_read_and_buffer_bounds_hashes_as_sha256sum(
     tmp_path: Path, jobs: int
 ) -> None:
-    """Reads of hashing.READ bytes after a first read of THREADED_SIZE + 1 (into a CHUNK
-    buffer): a file ending at, before or after each bound, on the calling thread or a helper,
+    """A first read of FIRST_READ bytes (more than THREADED_SIZE: a large file), then reads of
+    CHUNK: a file ending at, before or after each bound, on the calling thread or a helper,
     and through file_digest, gives coreutils' digest."""
     import subprocess
 
-    bounds = (hashing.READ, hashing.THREADED_SIZE, hashing.CHUNK, 2 * hashing.CHUNK)
+    bounds = (
+        hashing.THREADED_SIZE,
+        hashing.FIRST_READ,
+        hashing.CHUNK,
+        hashing.FIRST_READ + hashing.CHUNK,
+    )
     sizes = sorted({b + d for b in bounds for d in (-1, 0, 1)})
     paths = []
     for size in sizes:
@@ -135,3 +141,24 @@ def test_every_size_around_the_read_and_buffer_bounds_hashes_as_sha256sum(
     for path, line in zip(paths, oracle, strict=False):
         assert got[path] == line.split()[0]
         assert hashing.file_digest(path) == line.split()[0]
+
+
+def test_every_read_of_a_large_file_starts_at_a_page_aligned_offset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read that starts one byte into a page makes the kernel's copy several times slower
+    (1 GiB: 0.35 s of system time against 0.13 s); the first read's size keeps them aligned."""
+    path = tmp_path / "big"
+    path.write_bytes(os.urandom(5 * hashing.CHUNK + 123))
+    offsets: list[int] = []
+    real_readv = os.readv
+
+    def readv(fd: int, buffers: Sequence[memoryview | bytearray]) -> int:
+        offsets.append(os.lseek(fd, 0, os.SEEK_CUR))
+        return real_readv(fd, buffers)
+
+    monkeypatch.setattr(hashing, "_read_into", readv)
+    expected = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert hashing.hash_paths([os.fsencode(path)], jobs=1)[os.fsencode(path)] == expected
+    reads = [o for o in offsets if o < path.stat().st_size]  # not the one that meets the end
+    assert len(reads) > 5 and all(o % 4096 == 0 for o in reads)
