@@ -162,3 +162,70 @@ def test_every_read_of_a_large_file_starts_at_a_page_aligned_offset(
     assert hashing.hash_paths([os.fsencode(path)], jobs=1)[os.fsencode(path)] == expected
     reads = [o for o in offsets if o < path.stat().st_size]  # not the one that meets the end
     assert len(reads) > 5 and all(o % 4096 == 0 for o in reads)
+
+
+@pytest.mark.parametrize("jobs", [2, None])
+def test_one_large_file_read_ahead_on_a_spare_core_hashes_as_sha256sum(
+    tmp_path: Path, jobs: int | None
+) -> None:
+    """A list of one large file: a thread reads ahead while the calling thread hashes. Every
+    size around the bounds, one file at a time (the read-ahead path), equals coreutils."""
+    import subprocess
+
+    bounds = (
+        hashing.FIRST_READ,
+        hashing.CHUNK,
+        hashing.FIRST_READ + hashing.CHUNK,
+        3 * hashing.CHUNK,
+    )
+    for size in sorted({b + d for b in bounds for d in (-1, 0, 1)}):
+        path = tmp_path / f"f{size}"
+        path.write_bytes(os.urandom(size))
+        oracle = subprocess.run(
+            ["sha256sum", str(path)], capture_output=True, text=True, check=True
+        )
+        got = hashing.hash_paths([os.fsencode(path)], jobs=jobs)
+        assert got[os.fsencode(path)] == oracle.stdout.split()[0], size
+
+
+def test_a_read_error_ahead_is_the_file_s_result_and_no_thread_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import threading
+
+    path = tmp_path / "big"
+    path.write_bytes(os.urandom(6 * hashing.CHUNK))
+    real_readv = os.readv
+    calls = []
+
+    def failing(fd: int, buffers: Sequence[memoryview | bytearray]) -> int:
+        calls.append(1)
+        if len(calls) == 4:  # the first read, then the reader's second piece
+            raise OSError(errno.EIO, "Input/output error")
+        return real_readv(fd, buffers)
+
+    monkeypatch.setattr(hashing, "_read_into", failing)
+    before = threading.active_count()
+    result = hashing.hash_paths([os.fsencode(path)], jobs=2)[os.fsencode(path)]
+    assert isinstance(result, OSError) and result.errno == errno.EIO
+    assert threading.active_count() == before
+
+
+def test_an_interrupt_while_hashing_ahead_stops_the_reader(tmp_path: Path) -> None:
+    """Ctrl-C (a KeyboardInterrupt from the progress callback here) leaves no reader behind."""
+    import threading
+
+    path = tmp_path / "big"
+    path.write_bytes(os.urandom(8 * hashing.CHUNK))
+    seen = []
+
+    def progress(n: int) -> None:
+        seen.append(n)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    before = threading.active_count()
+    with pytest.raises(KeyboardInterrupt):
+        hashing.hash_paths([os.fsencode(path)], jobs=2, progress=progress)
+    assert threading.active_count() == before
