@@ -229,3 +229,57 @@ def test_an_interrupt_while_hashing_ahead_stops_the_reader(tmp_path: Path) -> No
     with pytest.raises(KeyboardInterrupt):
         hashing.hash_paths([os.fsencode(path)], jobs=2, progress=progress)
     assert threading.active_count() == before
+
+
+def test_hashing_from_inside_a_progress_callback_gives_both_digests(tmp_path: Path) -> None:
+    """Each read-ahead call has its own buffers: a callback that hashes another large file on
+    the same thread (a library caller's) cannot mix the two."""
+    outer, inner = tmp_path / "outer", tmp_path / "inner"
+    outer.write_bytes(os.urandom(6 * hashing.CHUNK))
+    inner.write_bytes(os.urandom(6 * hashing.CHUNK))
+    inner_digests: list[str | OSError | None] = []
+
+    def progress(n: int) -> None:
+        if len(inner_digests) < 3:
+            inner_digests.append(
+                hashing.hash_paths([os.fsencode(inner)], jobs=2)[os.fsencode(inner)]
+            )
+
+    got = hashing.hash_paths([os.fsencode(outer)], jobs=2, progress=progress)
+    assert got[os.fsencode(outer)] == hashlib.sha256(outer.read_bytes()).hexdigest()
+    assert inner_digests == [hashlib.sha256(inner.read_bytes()).hexdigest()] * 3
+
+
+def test_ctrl_c_stops_a_read_ahead_that_blocks_on_a_fifo(tmp_path: Path) -> None:
+    """The reader waits in a read that never returns (a FIFO whose writer stays open): SIGINT
+    to the process still ends it within a few seconds (it used to wait for the reader)."""
+    import fcntl
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    holder = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)  # a writer that never closes
+    try:
+        fcntl.fcntl(holder, 1031, 1 << 20)  # F_SETPIPE_SZ: the first read gets > 256 KiB
+        os.write(holder, os.urandom(hashing.FIRST_READ + 200_000))
+        code = (
+            "import os, sys; from releasekit.core.artifacts import hashing; print('go', flush=True); "
+            f"hashing.hash_paths([os.fsencode({str(fifo)!r})], jobs=2)"
+        )
+        with subprocess.Popen(
+            [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": str(Path(hashing.__file__).parents[3])},
+        ) as child:  # fmt: skip
+            assert child.stdout is not None and child.stdout.readline() == b"go\n"
+            time.sleep(1.0)  # the reader has read what there is and waits for more
+            assert child.poll() is None
+            child.send_signal(signal.SIGINT)
+            started = time.monotonic()
+            child.wait(timeout=10)
+            assert time.monotonic() - started < 5
+            assert child.stderr is not None and b"KeyboardInterrupt" in child.stderr.read()
+    finally:
+        os.close(holder)

@@ -164,27 +164,50 @@ def _hash_read_ahead(fd: int, h: Any, progress: Progress | None) -> None:
     Two buffers go round: the reader fills a free one and hands it over, the hasher hashes it
     and gives it back, so the reader is one piece ahead at most and the pieces are hashed in
     order. Both sides let go of the GIL (``readv``; ``update`` of more than 2 KiB). A read
-    error is raised here; whatever stops the hashing stops the reader before this returns
-    (the caller closes ``fd`` only then).
+    error is raised here. The reader has its own descriptor (a dup) and buffers made for this
+    call, so a reader left behind (a read that blocks when Ctrl-C comes) can only ever read
+    this file into these buffers, never the next call's: it is told to stop and, when an
+    exception is on its way, waited for a second at most.
     """
-    buffers = _pair()
+    buffers = (bytearray(CHUNK), bytearray(CHUNK))
+
+    def alone() -> None:  # no descriptor or thread to be had: this thread reads the rest
+        while n := _read_into(fd, (buffers[0],)):
+            h.update(memoryview(buffers[0])[:n])
+            if progress is not None:
+                progress(n)
+
     free: queue.SimpleQueue[int | None] = queue.SimpleQueue()
     ready: queue.SimpleQueue[tuple[int, int] | BaseException] = queue.SimpleQueue()
     free.put(0)
     free.put(1)
+    try:
+        own = os.dup(fd)  # shares the offset; closed by the reader whenever it ends
+    except OSError:
+        return alone()
 
     def read() -> None:
         try:
             while (index := free.get()) is not None:
-                n = _read_into(fd, (buffers[index],))
+                n = _read_into(own, (buffers[index],))
                 ready.put((index, n))
                 if not n:
                     return
         except BaseException as exc:  # handed to the hasher, which raises it
             ready.put(exc)
+        finally:
+            os.close(own)
 
     reader = threading.Thread(target=read, name="sha256-read-ahead", daemon=True)
-    reader.start()
+    try:
+        reader.start()
+    except RuntimeError:  # the thread was not made
+        os.close(own)
+        return alone()
+    except BaseException:  # Ctrl-C while it starts: if it runs, it stops at once
+        free.put(None)
+        raise
+    finished = False
     try:
         while True:
             item = ready.get()
@@ -192,23 +215,18 @@ def _hash_read_ahead(fd: int, h: Any, progress: Progress | None) -> None:
                 raise item
             index, n = item
             if not n:
-                return
+                break
             with memoryview(buffers[index]) as piece:
                 h.update(piece[:n])
             if progress is not None:
                 progress(n)
             free.put(index)
+        finished = True
     finally:
+        # Only the reader closes its descriptor: closed here, its number could be the next
+        # file's by the time a late read used it.
         free.put(None)
-        reader.join()
-
-
-def _pair() -> tuple[bytearray, bytearray]:
-    """This thread's two read-ahead buffers."""
-    if not hasattr(_local, "pair"):
-        _local.pair = (bytearray(CHUNK), bytearray(CHUNK))
-    pair: tuple[bytearray, bytearray] = _local.pair
-    return pair
+        reader.join(None if finished else 1.0)
 
 
 class _Handoff:
