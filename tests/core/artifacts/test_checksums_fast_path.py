@@ -252,7 +252,7 @@ def test_hashing_from_inside_a_progress_callback_gives_both_digests(tmp_path: Pa
 
 def test_ctrl_c_stops_a_read_ahead_that_blocks_on_a_fifo(tmp_path: Path) -> None:
     """The reader waits in a read that never returns (a FIFO whose writer stays open): SIGINT
-    to the process still ends it within a few seconds (it used to wait for the reader)."""
+    to the process still ends it with KeyboardInterrupt (it used to wait for the reader)."""
     import fcntl
     import signal
     import subprocess
@@ -277,9 +277,7 @@ def test_ctrl_c_stops_a_read_ahead_that_blocks_on_a_fifo(tmp_path: Path) -> None
             time.sleep(1.0)  # the reader has read what there is and waits for more
             assert child.poll() is None
             child.send_signal(signal.SIGINT)
-            started = time.monotonic()
-            child.wait(timeout=10)
-            assert time.monotonic() - started < 5
+            child.wait(timeout=30)  # a hang guard, not a timing: before the fix it never ended
             assert child.stderr is not None and b"KeyboardInterrupt" in child.stderr.read()
     finally:
         os.close(holder)
