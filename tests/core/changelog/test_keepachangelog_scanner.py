@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from semver import Version
 
 from releasekit.core.changelog import keepachangelog as kac
+from releasekit.core.changelog import lines as changelog_lines
 from releasekit.core.changelog import merge, scan
 from releasekit.core.common.textfile import BOM
 
@@ -280,7 +281,7 @@ def test_the_fast_split_knows_every_break_str_splitlines_makes() -> None:
     """split_lines takes str.splitlines when none of _OTHER_BREAKS is in the text: that set
     must be exactly the characters other than "\\n" splitlines breaks at."""
     breaks = {chr(c) for c in range(0x110000) if len(f"a{chr(c)}b".splitlines()) > 1}
-    assert breaks - {"\n"} == set(kac._OTHER_BREAKS)
+    assert breaks - {"\n"} == set(changelog_lines._OTHER_BREAKS)
 
 
 @settings(max_examples=1000, deadline=None)

@@ -96,7 +96,7 @@ def scan(view: str) -> Scan:
     cuts: list[tuple[int, int, int]] = []  # (line, level, offset) of column-0 ATX lines
     weird: set[int] = set()  # segments (0 = before the first cut, i = from cut i-1) to parse
     plain_refs: dict[int, int] = {}  # line -> segment
-    ref_offsets: dict[int, int] = {}  # line -> offset
+    offsets: dict[int, int] = {}  # line -> offset of each link reference (and heading) line
     line, at = 0, 0
     # Each match starts at the "\n" before its line; the first line has none, so it is matched
     # on its own (prefixing the whole view with "\n" would copy it: 3 MB for 74k lines).
@@ -126,14 +126,14 @@ def scan(view: str) -> Scan:
             )
         ):
             plain_refs[line] = segment
-            ref_offsets[line] = offset
+            offsets[line] = offset
         elif REF_RE.fullmatch(text):
             weird.add(segment)
     newlines = line + view.count("\n", at)  # counted in runs up to the last match, then the rest
     if not weird:  # every segment read by the scanner (a file releasekit wrote, usually)
         texts = [(n, level, _heading_text(line_from(o), level)) for n, level, o in cuts]
-        ref_offsets.update((n, o) for n, _, o in cuts)
-        return Scan(texts, set(plain_refs), newlines, ref_offsets)
+        offsets.update((n, o) for n, _, o in cuts)
+        return Scan(texts, set(plain_refs), newlines, offsets)
     count = newlines + (1 if view and not view.endswith("\n") else 0)
     refs_of: dict[int, list[int]] = {}
     for n, segment in plain_refs.items():
