@@ -79,7 +79,7 @@ def holds(path: Path, expect: bytes) -> bool:
     ``expect``; False when nothing is there, a symlink is, or the bytes differ (a directory or
     a FIFO raises OSError, as :func:`read_exact` does: callers check the file type first).
 
-    Read 1 MiB at a time into one buffer kept for the next call, each piece compared where it
+    Read 1 MiB at a time into a buffer each thread keeps, each piece compared where it
     lies in ``expect``: a comparison of a 3 MB file makes no 3 MB object (whose fresh pages
     cost ~2 ms on a VM) and copies nothing.
     """
@@ -116,10 +116,10 @@ def _fd_holds(fd: int, expect: bytes) -> bool:
 
 
 def _read_fd(fd: int) -> bytes:
-    # One read of the size fstat gives (a 3 MB changelog: no chunks to join), then chunks
-    # until the end for a file that grew meanwhile.
-    # A short read is not the end by itself: Linux reads at most 0x7ffff000 bytes a call, and
-    # macOS refuses more than INT_MAX; so the first read is capped and an empty one ends it.
+    # One read of the size fstat gives (a 3 MB changelog: no chunks to join), then chunks for
+    # a file that grew. A short read is not the end by itself (Linux reads at most 0x7ffff000
+    # bytes a call, macOS refuses more than INT_MAX): the first read is capped at 1 GiB and
+    # only an empty read ends the file.
     size = os.fstat(fd).st_size
     first = os.pread(fd, min(size + 1, _ONE_READ), 0)
     if len(first) <= size and not os.pread(fd, 1, len(first)):
